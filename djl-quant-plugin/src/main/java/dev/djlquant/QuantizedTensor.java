@@ -1,0 +1,305 @@
+package dev.djlquant;
+
+import dev.djlquant.format.ScalarFormat;
+import dev.djlquant.metrics.CodeUsage;
+import dev.djlquant.pack.BitPacker;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+
+/**
+ * A tensor held as packed codes, one float32 scale per group and, for {@code sortedN}, the packed
+ * permutation: exactly {@link #storageBytes()} bytes of payload. Immutable; serializes to a
+ * checksummed byte stream that {@link #readFrom(InputStream)} validates field by field.
+ */
+public final class QuantizedTensor {
+
+    /** Serialization format version written by {@link #writeTo(OutputStream)}. */
+    public static final byte VERSION = 1;
+
+    private static final int MAGIC = 0x444A5154; // "DJQT"
+
+    private final Quantizer quantizer;
+    private final long[] shape;
+    private final int groupLength;
+    private final float[] scales;
+    private final byte[] codes;
+    private final byte[] permutation;
+
+    QuantizedTensor(
+            Quantizer quantizer,
+            long[] shape,
+            int groupLength,
+            float[] scales,
+            byte[] codes,
+            byte[] permutation) {
+        this.quantizer = quantizer;
+        this.shape = shape;
+        this.groupLength = groupLength;
+        this.scales = scales;
+        this.codes = codes;
+        this.permutation = permutation;
+    }
+
+    /** Returns the scheme that produced this tensor. */
+    public Quantizer quantizer() {
+        return quantizer;
+    }
+
+    /** Returns a copy of the shape. */
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** Returns the number of values. */
+    public int size() {
+        return (int) Shapes.size(shape);
+    }
+
+    /** Returns the number of groups, i.e. of scales. */
+    public int groups() {
+        return scales.length;
+    }
+
+    /** Returns the length of every group but possibly the last. */
+    public int groupLength() {
+        return groupLength;
+    }
+
+    /** Returns a copy of the per-group scales ({@code absmax / range}). */
+    public float[] scales() {
+        return scales.clone();
+    }
+
+    /** Returns the bits of the stored permutation per value (0 unless {@code sortedN}). */
+    public int permutationBits() {
+        return permutation == null ? 0 : BitPacker.indexBits(size());
+    }
+
+    /**
+     * Returns the exact packed size: {@code ceil(n*K/8) + 4*groups} plus, for {@code sortedN}, the
+     * permutation at {@code ceil(log2 n)} bits per value.
+     */
+    public long storageBytes() {
+        long n = size();
+        long bytes = BitPacker.packedBytes(n, quantizer.format().codeBits()) + 4L * scales.length;
+        return permutation == null ? bytes : bytes + BitPacker.packedBytes(n, permutationBits());
+    }
+
+    /**
+     * Returns the study's own size estimate, {@code (n*K + 32*groups) / 8} with K the nominal bits;
+     * it ignores the permutation and the study formats' wider codes.
+     */
+    public double studyEstimateBytes() {
+        return ((double) size() * quantizer.format().nominalBits() + 32.0 * scales.length) / 8;
+    }
+
+    /** Restores the values in their original order. */
+    public float[] dequantize() {
+        ScalarFormat format = quantizer.format();
+        float[] grouped = GroupKernel.decode(codes, size(), scales, groupLength, format);
+        if (permutation == null) {
+            return grouped;
+        }
+        int[] order = GroupKernel.unpackIndices(permutation, size(), permutationBits());
+        return MagnitudeSort.scatter(grouped, order);
+    }
+
+    /** Returns how often each code occurs, its entropy and, for dynamic trees, the exponents. */
+    public CodeUsage codeUsage() {
+        int bits = quantizer.format().codeBits();
+        return CodeUsage.of(GroupKernel.histogram(codes, size(), bits), quantizer.format());
+    }
+
+    /** Writes this tensor as a versioned, CRC-checked byte stream. */
+    public void writeTo(OutputStream out) throws IOException {
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        DataOutputStream h = new DataOutputStream(header);
+        h.writeInt(MAGIC);
+        h.writeByte(VERSION);
+        h.writeUTF(quantizer.spec());
+        h.writeByte(shape.length);
+        for (long d : shape) {
+            h.writeLong(d);
+        }
+        h.writeInt(groupLength);
+        h.writeInt(scales.length);
+        h.writeInt(codes.length);
+        h.writeInt(permutation == null ? -1 : permutation.length);
+        h.flush();
+        ByteBuffer scaleBytes = ByteBuffer.allocate(4 * scales.length).order(ByteOrder.BIG_ENDIAN);
+        scaleBytes.asFloatBuffer().put(scales);
+        CRC32 crc = new CRC32();
+        byte[][] parts = {
+            header.toByteArray(),
+            scaleBytes.array(),
+            codes,
+            permutation == null ? new byte[0] : permutation
+        };
+        DataOutputStream d = new DataOutputStream(out);
+        for (byte[] part : parts) {
+            crc.update(part);
+            d.write(part);
+        }
+        d.writeInt((int) crc.getValue());
+        d.flush();
+    }
+
+    /** Returns this tensor's serialized bytes. */
+    public byte[] toBytes() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) storageBytes() + 128);
+        try {
+            writeTo(bytes);
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory failed", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Reads a tensor written by {@link #writeTo(OutputStream)}, checking magic, version, every
+     * length against the shape, and the checksum; throws {@link CorruptTensorException} otherwise.
+     */
+    public static QuantizedTensor readFrom(InputStream in) throws IOException {
+        return new TensorReader(new DataInputStream(in)).read();
+    }
+
+    /** Parses {@link #toBytes()} output. */
+    public static QuantizedTensor fromBytes(byte[] bytes) throws IOException {
+        return readFrom(new ByteArrayInputStream(bytes));
+    }
+
+    /** Reads and validates one serialized tensor, keeping a running checksum. */
+    private static final class TensorReader {
+        private final DataInputStream in;
+        private final CRC32 crc = new CRC32();
+
+        TensorReader(DataInputStream in) {
+            this.in = in;
+        }
+
+        QuantizedTensor read() throws IOException {
+            try {
+                return readChecked();
+            } catch (EOFException e) {
+                throw new CorruptTensorException("quantized tensor is truncated", e);
+            }
+        }
+
+        private QuantizedTensor readChecked() throws IOException {
+            int magic = readInt();
+            if (magic != MAGIC) {
+                throw new CorruptTensorException(
+                        "not a quantized tensor (magic " + Integer.toHexString(magic) + ")");
+            }
+            int version = bytes(1)[0];
+            if (version != VERSION) {
+                throw new CorruptTensorException(
+                        "quantized tensor format version "
+                                + version
+                                + " is not supported (this"
+                                + " library reads version "
+                                + VERSION
+                                + ")");
+            }
+            Quantizer quantizer = parseSpec(readUtf());
+            long[] shape = new long[bytes(1)[0] & 0xFF];
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = ByteBuffer.wrap(bytes(8)).getLong();
+            }
+            long n = checkedSize(shape);
+            int groupLength = readInt();
+            int groups = readInt();
+            int codeBytes = readInt();
+            int permutationBytes = readInt();
+            expect(
+                    groupLength == expectedGroupLength(quantizer, shape),
+                    "group length",
+                    groupLength);
+            expect(groups == GroupKernel.groupCount(n, groupLength), "group count", groups);
+            int bits = quantizer.format().codeBits();
+            expect(codeBytes == BitPacker.packedBytes(n, bits), "code bytes", codeBytes);
+            long expectedPermutation =
+                    quantizer.granularity().permutes()
+                            ? BitPacker.packedBytes(n, BitPacker.indexBits(n))
+                            : -1;
+            expect(permutationBytes == expectedPermutation, "permutation bytes", permutationBytes);
+            float[] scales = new float[groups];
+            ByteBuffer.wrap(bytes(4 * groups)).asFloatBuffer().get(scales);
+            byte[] codes = bytes(codeBytes);
+            byte[] permutation = permutationBytes < 0 ? null : bytes(permutationBytes);
+            int expectedCrc = (int) crc.getValue();
+            if (in.readInt() != expectedCrc) {
+                throw new CorruptTensorException("quantized tensor checksum mismatch");
+            }
+            for (int g = 0; g < groups; g++) {
+                if (!(scales[g] >= 0f) || Float.isInfinite(scales[g])) {
+                    throw new CorruptTensorException("scale " + g + " is " + scales[g]);
+                }
+            }
+            return new QuantizedTensor(quantizer, shape, groupLength, scales, codes, permutation);
+        }
+
+        private int readInt() throws IOException {
+            return ByteBuffer.wrap(bytes(4)).getInt();
+        }
+
+        private String readUtf() throws IOException {
+            int length = ByteBuffer.wrap(bytes(2)).getShort() & 0xFFFF;
+            return new String(bytes(length), StandardCharsets.UTF_8);
+        }
+
+        private byte[] bytes(int count) throws IOException {
+            byte[] b = new byte[count];
+            in.readFully(b);
+            crc.update(b);
+            return b;
+        }
+
+        private static Quantizer parseSpec(String spec) throws CorruptTensorException {
+            try {
+                return Quantizer.parse(spec);
+            } catch (IllegalArgumentException e) {
+                throw new CorruptTensorException("unreadable spec: " + e.getMessage(), e);
+            }
+        }
+
+        private static long checkedSize(long[] shape) throws CorruptTensorException {
+            try {
+                long n = Shapes.size(shape);
+                if (n == 0 || n > Integer.MAX_VALUE - 8) {
+                    throw new CorruptTensorException("implausible shape " + Arrays.toString(shape));
+                }
+                return n;
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw new CorruptTensorException("implausible shape " + Arrays.toString(shape), e);
+            }
+        }
+
+        private static int expectedGroupLength(Quantizer quantizer, long[] shape)
+                throws CorruptTensorException {
+            try {
+                return quantizer.granularity().groupLength(shape);
+            } catch (IllegalArgumentException e) {
+                throw new CorruptTensorException(e.getMessage(), e);
+            }
+        }
+
+        private static void expect(boolean ok, String field, long value)
+                throws CorruptTensorException {
+            if (!ok) {
+                throw new CorruptTensorException("inconsistent " + field + " " + value);
+            }
+        }
+    }
+}

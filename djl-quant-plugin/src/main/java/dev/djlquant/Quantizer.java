@@ -1,0 +1,145 @@
+package dev.djlquant;
+
+import dev.djlquant.format.DynamicTree;
+import dev.djlquant.format.Formats;
+import dev.djlquant.format.Fp8Format;
+import dev.djlquant.format.IntFormat;
+import dev.djlquant.format.ScalarFormat;
+import dev.djlquant.pack.BitPacker;
+import java.util.Objects;
+
+/**
+ * A quantization scheme: a number format applied per group of a granularity, named by a spec string
+ * {@code <format>@<granularity>} such as {@code dt4@row} (granularity defaults to {@code row}).
+ * Immutable and thread-safe; {@link #spec()} round-trips through {@link #parse(String)}.
+ */
+public final class Quantizer {
+
+    private final ScalarFormat format;
+    private final Granularity granularity;
+
+    private Quantizer(ScalarFormat format, Granularity granularity) {
+        this.format = Objects.requireNonNull(format, "format");
+        this.granularity = Objects.requireNonNull(granularity, "granularity");
+    }
+
+    /** Returns the scheme that applies {@code format} per group of {@code granularity}. */
+    public static Quantizer of(ScalarFormat format, Granularity granularity) {
+        return new Quantizer(format, granularity);
+    }
+
+    /** Parses {@code <format>[@<granularity>]}; throws naming the bad part and the valid forms. */
+    public static Quantizer parse(String spec) {
+        if (spec == null || spec.isBlank()) {
+            throw new IllegalArgumentException(
+                    "Empty quantizer spec; expected <format>@<granularity>");
+        }
+        String[] parts = spec.trim().split("@", -1);
+        if (parts.length > 2) {
+            throw new IllegalArgumentException(
+                    "Malformed quantizer spec '" + spec + "': more than one '@'");
+        }
+        try {
+            ScalarFormat format = Formats.parse(parts[0]);
+            Granularity granularity =
+                    parts.length == 2 ? Granularity.parse(parts[1]) : Granularity.row();
+            return new Quantizer(format, granularity);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "Bad quantizer spec '" + spec + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** The study's linear quantization: symmetric {@code intK} with one scale per tensor. */
+    public static Quantizer linearPerTensor(int bits) {
+        return of(IntFormat.of(bits), Granularity.tensor());
+    }
+
+    /** Row-wise FP8 (OCP E4M3), one scale per output channel. */
+    public static Quantizer rowwiseFp8() {
+        return of(Fp8Format.E4M3, Granularity.row());
+    }
+
+    /** Row-wise dynamic tree quantization at {@code bits} bits. */
+    public static Quantizer dynamicTree(int bits) {
+        return of(DynamicTree.of(bits), Granularity.row());
+    }
+
+    /** Stable embedding: {@code format} per group of {@code groupSize} magnitude-sorted values. */
+    public static Quantizer stableEmbedding(int groupSize, ScalarFormat format) {
+        return of(format, Granularity.sorted(groupSize));
+    }
+
+    /** Returns the canonical spec, e.g. {@code dt4@row}. */
+    public String spec() {
+        return format.specName() + "@" + granularity.spec();
+    }
+
+    /** Returns the number format. */
+    public ScalarFormat format() {
+        return format;
+    }
+
+    /** Returns the grouping. */
+    public Granularity granularity() {
+        return granularity;
+    }
+
+    /** Quantizes row-major {@code values} of the given shape. */
+    public QuantizedTensor quantize(float[] values, long[] shape) {
+        return quantize("tensor", values, shape);
+    }
+
+    /**
+     * Quantizes row-major {@code values} of the given shape; {@code name} appears in errors (NaN or
+     * infinite values, empty tensors, shape mismatches).
+     */
+    public QuantizedTensor quantize(String name, float[] values, long[] shape) {
+        Shapes.checkMatches(shape, values.length, name);
+        int groupLength = granularity.groupLength(shape);
+        int[] permutation = null;
+        float[] ordered = values;
+        if (granularity.permutes()) {
+            permutation = MagnitudeSort.stableOrder(values, name);
+            ordered = MagnitudeSort.gather(values, permutation);
+        }
+        float[] scales = GroupKernel.scales(ordered, groupLength, format.range(), name);
+        byte[] codes = GroupKernel.encode(ordered, scales, groupLength, format);
+        byte[] packedPermutation =
+                permutation == null
+                        ? null
+                        : GroupKernel.packIndices(
+                                permutation, BitPacker.indexBits(permutation.length));
+        return new QuantizedTensor(
+                this, shape.clone(), groupLength, scales, codes, packedPermutation);
+    }
+
+    /** Restores the values of {@code t} in their original order (same length as quantized). */
+    public float[] dequantize(QuantizedTensor t) {
+        if (!t.quantizer().spec().equals(spec())) {
+            throw new IllegalArgumentException(
+                    "Tensor was quantized with " + t.quantizer().spec() + ", not " + spec());
+        }
+        return t.dequantize();
+    }
+
+    /** Quantizes and dequantizes in one step: what the weights look like after quantization. */
+    public float[] roundTrip(String name, float[] values, long[] shape) {
+        return quantize(name, values, shape).dequantize();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Quantizer && ((Quantizer) o).spec().equals(spec());
+    }
+
+    @Override
+    public int hashCode() {
+        return spec().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return spec();
+    }
+}

@@ -1,0 +1,17 @@
+package dev.djlquant.format;
+
+/**
+ * Implemented by the dynamic-tree formats, whose codes carry a decimal exponent: the number of
+ * decades a value lies below the group maximum. Reports histogram it per weight.
+ */
+public interface DecimalExponents {
+
+    /** Value returned by {@link #exponentOf(int)} for codes of exact zero. */
+    int ZERO = -1;
+
+    /** Returns the largest exponent a code can carry; exponents run from 0 to this value. */
+    int maxExponent();
+
+    /** Returns the decimal exponent of a code, or {@link #ZERO} for an exact zero. */
+    int exponentOf(int code);
+}

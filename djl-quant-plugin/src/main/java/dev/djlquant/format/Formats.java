@@ -1,0 +1,55 @@
+package dev.djlquant.format;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses format tokens ({@code int8}, {@code fp8e4m3}, {@code dt4}, {@code seeddt3}, ...). */
+public final class Formats {
+
+    private static final Pattern WITH_BITS = Pattern.compile("(int|dt|seeddt)(\\d+)");
+
+    /** The accepted tokens, for error messages. */
+    public static final String VALID =
+            "int2..int8, fp8e4m3, fp8e5m2, dt2..dt8, seedfp8, seedfp8e5, seeddt3..seeddt8";
+
+    private Formats() {}
+
+    /** Returns the format a token names; throws with the valid tokens listed otherwise. */
+    public static ScalarFormat parse(String token) {
+        String t = token.trim().toLowerCase(Locale.ROOT);
+        switch (t) {
+            case "fp8e4m3":
+                return Fp8Format.E4M3;
+            case "fp8e5m2":
+                return Fp8Format.E5M2;
+            case "seedfp8":
+                return SeedFp8.of(4);
+            case "seedfp8e5":
+                return SeedFp8.of(5);
+            default:
+                break;
+        }
+        Matcher m = WITH_BITS.matcher(t);
+        if (!m.matches() || m.group(2).length() > 2) {
+            throw new IllegalArgumentException(
+                    "Unknown number format '" + token + "'; expected one of " + VALID);
+        }
+        int bits = Integer.parseInt(m.group(2));
+        switch (m.group(1)) {
+            case "int":
+                return IntFormat.of(bits);
+            case "dt":
+                return DynamicTree.of(bits);
+            default:
+                return SeedDynamicTree.of(bits);
+        }
+    }
+
+    static void checkBits(String family, int bits, int min, int max) {
+        if (bits < min || bits > max) {
+            throw new IllegalArgumentException(
+                    family + " takes " + min + " to " + max + " bits, got " + bits);
+        }
+    }
+}

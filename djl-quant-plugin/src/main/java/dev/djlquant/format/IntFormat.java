@@ -1,0 +1,62 @@
+package dev.djlquant.format;
+
+/**
+ * Symmetric linear integers {@code intK}: {@code q = clamp(rint(y), -qmax, qmax)} with {@code qmax
+ * = 2^(K-1) - 1}, rounding half to even. Codes are {@code q} in K-bit two's complement.
+ */
+public final class IntFormat implements ScalarFormat {
+
+    private static final IntFormat[] CACHE = new IntFormat[9];
+
+    private final int bits;
+    private final int qmax;
+    private final int mask;
+
+    private IntFormat(int bits) {
+        this.bits = bits;
+        this.qmax = (1 << (bits - 1)) - 1;
+        this.mask = (1 << bits) - 1;
+    }
+
+    /** Returns the {@code intK} format for K in 2..8. */
+    public static synchronized IntFormat of(int bits) {
+        Formats.checkBits("int", bits, 2, 8);
+        if (CACHE[bits] == null) {
+            CACHE[bits] = new IntFormat(bits);
+        }
+        return CACHE[bits];
+    }
+
+    @Override
+    public String specName() {
+        return "int" + bits;
+    }
+
+    @Override
+    public int codeBits() {
+        return bits;
+    }
+
+    @Override
+    public float range() {
+        return qmax;
+    }
+
+    @Override
+    public int code(float y) {
+        int q = (int) Math.rint(y);
+        return Math.max(-qmax, Math.min(qmax, q)) & mask;
+    }
+
+    @Override
+    public float value(int code) {
+        return (code << (32 - bits)) >> (32 - bits);
+    }
+
+    @Override
+    public void codes(float[] x, int from, int to, float scale, int[] out, int outOffset) {
+        for (int i = from, j = outOffset; i < to; i++, j++) {
+            out[j] = code(x[i] / scale);
+        }
+    }
+}

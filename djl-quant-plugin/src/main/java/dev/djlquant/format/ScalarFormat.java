@@ -1,0 +1,47 @@
+package dev.djlquant.format;
+
+/**
+ * A number format that maps a normalized value to a small integer code and back.
+ *
+ * <p>A quantizer divides each group by {@code s = absmax / range()}, encodes {@code x / s} with
+ * {@link #code(float)} and restores {@code value(code) * s}. Codes lie in {@code [0,
+ * 2^codeBits())}; {@link #nominalBits()} is what the scheme claims per weight, which the study's
+ * own formats exceed.
+ */
+public interface ScalarFormat {
+
+    /** Returns the spec token of this format, such as {@code dt4} or {@code fp8e4m3}. */
+    String specName();
+
+    /** Returns the number of bits each packed code occupies. */
+    int codeBits();
+
+    /** Returns the bits per value the scheme is named after (the study's size estimate uses it). */
+    default int nominalBits() {
+        return codeBits();
+    }
+
+    /** Returns the value a group's absolute maximum is mapped to: {@code s = absmax / range()}. */
+    float range();
+
+    /** Returns the code of a normalized value {@code y = x / s}. */
+    int code(float y);
+
+    /** Returns the normalized value of a code; undefined codes return NaN. */
+    float value(int code);
+
+    /**
+     * Encodes {@code x[from..to) / scale} into {@code out[outOffset..]}: the bulk form of {@link
+     * #code(float)}, kept per format so each hot loop stays monomorphic.
+     */
+    void codes(float[] x, int from, int to, float scale, int[] out, int outOffset);
+
+    /** Returns the values of all {@code 2^codeBits()} codes, indexed by code. */
+    default float[] valueTable() {
+        float[] table = new float[1 << codeBits()];
+        for (int c = 0; c < table.length; c++) {
+            table[c] = value(c);
+        }
+        return table;
+    }
+}

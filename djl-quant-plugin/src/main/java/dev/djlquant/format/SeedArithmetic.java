@@ -1,0 +1,121 @@
+package dev.djlquant.format;
+
+/**
+ * The study's own FP8 and dynamic-tree arithmetic ("seed" formats), transliterated literally, on
+ * values already divided by their group maximum. Shortcuts included: FP8 truncates its mantissa and
+ * has no subnormals, and the dynamic tree keeps 7 fraction bits in the top decade whatever its
+ * nominal width. The packed formats {@link SeedFp8} and {@link SeedDynamicTree} must agree with it.
+ */
+public final class SeedArithmetic {
+
+    /** Fraction bits the study keeps in the top decade regardless of the nominal bit width. */
+    public static final int TOP_DECADE_BITS = 7;
+
+    /** Python's {@code 10**-k} for k = 0..8: correctly rounded doubles. */
+    private static final double[] TEN_TO_MINUS = {
+        1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8
+    };
+
+    private SeedArithmetic() {}
+
+    /**
+     * The study's {@code round_fp8}: keeps the first {@code 7 - e} mantissa bits of {@code x}
+     * (truncated), clamps the unbiased exponent to {@code [2 - 2^e, 2^e - 1]} and returns {@code
+     * ±(1 + m) * 2^exp}; zero becomes {@code 2^-(2^e - 2)}.
+     */
+    public static float roundFp8(float x, int exponentBits) {
+        checkExponentBits(exponentBits);
+        int bits = Float.floatToRawIntBits(x);
+        int mantissaBits = 7 - exponentBits;
+        int fraction = (bits & 0x7FFFFF) >>> (23 - mantissaBits);
+        int top = (1 << exponentBits) - 1;
+        int exponent = Math.max(1 - top, Math.min(top, ((bits >>> 23) & 0xFF) - 127));
+        float magnitude = Math.scalb(1f + Math.scalb((float) fraction, -mantissaBits), exponent);
+        return bits < 0 ? -magnitude : magnitude;
+    }
+
+    /** The study's {@code round_fp8} with its default of 4 exponent bits. */
+    public static float roundFp8(float x) {
+        return roundFp8(x, 4);
+    }
+
+    /**
+     * The study's {@code round_dt8} for a nominal width of {@code numBits} (3..8) in double
+     * precision, rounded to float32 at the end. Zero stays zero.
+     */
+    public static float roundDt(float x, int numBits) {
+        checkDtBits(numBits);
+        if (x == 0f) {
+            return 0f;
+        }
+        double v = Math.abs((double) x);
+        int k = 0;
+        while (v < 0.1) {
+            v *= 10;
+            k++;
+        }
+        int bits = Math.max(0, numBits - 2 - k);
+        int kc = Math.min(numBits - 1, k);
+        double kept;
+        if (kc == 0) {
+            kept = truncateGreedily(v, TOP_DECADE_BITS);
+        } else if (kc >= numBits - 2) {
+            kept = 0;
+        } else {
+            kept = truncateGreedily(v, bits);
+        }
+        return (float) ((x < 0 ? -kept : kept) * TEN_TO_MINUS[kc]);
+    }
+
+    /** The study's {@code round_dt8} with its default of 8 bits. */
+    public static float roundDt(float x) {
+        return roundDt(x, 8);
+    }
+
+    /**
+     * Returns the exponent {@code kc} the study counted for {@code x} (0..numBits-1), or {@link
+     * DecimalExponents#ZERO} for zero.
+     */
+    public static int dtExponent(float x, int numBits) {
+        checkDtBits(numBits);
+        if (x == 0f) {
+            return DecimalExponents.ZERO;
+        }
+        double v = Math.abs((double) x);
+        int k = 0;
+        while (v < 0.1) {
+            v *= 10;
+            k++;
+        }
+        return Math.min(numBits - 1, k);
+    }
+
+    /** Python's {@code 10**-k}. */
+    static double tenToMinus(int k) {
+        return TEN_TO_MINUS[k];
+    }
+
+    private static double truncateGreedily(double v, int bits) {
+        double rest = v;
+        double kept = 0;
+        for (int p = 1; p <= bits; p++) {
+            double step = Math.scalb(1.0, -p);
+            if (rest >= step) {
+                rest -= step;
+                kept += step;
+            }
+        }
+        return kept;
+    }
+
+    static void checkExponentBits(int exponentBits) {
+        if (exponentBits != 4 && exponentBits != 5) {
+            throw new IllegalArgumentException(
+                    "The study's FP8 takes 4 or 5 exponent bits, got " + exponentBits);
+        }
+    }
+
+    static void checkDtBits(int numBits) {
+        Formats.checkBits("seeddt", numBits, 3, 8);
+    }
+}

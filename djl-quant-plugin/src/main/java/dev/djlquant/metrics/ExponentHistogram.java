@@ -1,0 +1,38 @@
+package dev.djlquant.metrics;
+
+import dev.djlquant.format.DecimalExponents;
+import java.util.Arrays;
+
+/**
+ * Counts of weights per decimal exponent (0 = top decade, up to the format's maximum) and of exact
+ * zeros: the "exponent count" the study kept in a global dictionary, here a returned value.
+ */
+public record ExponentHistogram(long[] counts, long zeros) {
+
+    /** Folds a code histogram into exponents through the format's code-to-exponent map. */
+    public static ExponentHistogram of(long[] codeHistogram, DecimalExponents format) {
+        long[] counts = new long[format.maxExponent() + 1];
+        long zeros = 0;
+        for (int code = 0; code < codeHistogram.length; code++) {
+            if (codeHistogram[code] == 0) {
+                continue;
+            }
+            int e = format.exponentOf(code);
+            if (e == DecimalExponents.ZERO) {
+                zeros += codeHistogram[code];
+            } else {
+                counts[e] += codeHistogram[code];
+            }
+        }
+        return new ExponentHistogram(counts, zeros);
+    }
+
+    /** Adds another histogram of the same format. */
+    public ExponentHistogram plus(ExponentHistogram other) {
+        long[] sum = Arrays.copyOf(counts, Math.max(counts.length, other.counts.length));
+        for (int i = 0; i < other.counts.length; i++) {
+            sum[i] += other.counts[i];
+        }
+        return new ExponentHistogram(sum, zeros + other.zeros);
+    }
+}

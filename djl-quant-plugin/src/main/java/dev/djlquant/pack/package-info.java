@@ -1,0 +1,2 @@
+/** Bit-level packing of codes and permutations into byte streams (LSB-first). */
+package dev.djlquant.pack;

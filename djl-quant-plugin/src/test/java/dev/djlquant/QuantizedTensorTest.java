@@ -1,0 +1,86 @@
+package dev.djlquant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class QuantizedTensorTest {
+
+    private static QuantizedTensor sample(String spec) {
+        float[] x = QuantizerTest.randomWeights(new SplittableRandom(3), 6 * 25);
+        return Quantizer.parse(spec).quantize("w", x, new long[] {6, 5, 5});
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "int4@row",
+                "fp8e5m2@lastaxis",
+                "dt3@block16",
+                "seeddt3@row",
+                "dt8@sorted40",
+                "int8@sorted1"
+            })
+    void serializationRoundTrips(String spec) throws Exception {
+        QuantizedTensor t = sample(spec);
+        QuantizedTensor back = QuantizedTensor.fromBytes(t.toBytes());
+        assertThat(back.quantizer()).isEqualTo(t.quantizer());
+        assertThat(back.shape()).containsExactly(6, 5, 5);
+        assertThat(back.storageBytes()).isEqualTo(t.storageBytes());
+        assertThat(back.dequantize()).containsExactly(t.dequantize());
+        // The stream is the payload plus a small header.
+        assertThat((long) t.toBytes().length).isBetween(t.storageBytes(), t.storageBytes() + 80);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dt4@row", "dt8@sorted40"})
+    void everyTruncationIsReported(String spec) {
+        byte[] bytes = sample(spec).toBytes();
+        for (int length = 0; length < bytes.length; length++) {
+            byte[] cut = Arrays.copyOf(bytes, length);
+            assertThatThrownBy(() -> QuantizedTensor.fromBytes(cut))
+                    .as("length %d", length)
+                    .isInstanceOf(CorruptTensorException.class);
+        }
+    }
+
+    @Property(tries = 500)
+    void anyFlippedByteIsReported(
+            @ForAll @IntRange(min = 0, max = 10_000) int position,
+            @ForAll @IntRange(min = 1, max = 255) int flip) {
+        byte[] bytes = sample("dt4@sorted40").toBytes();
+        int p = position % bytes.length;
+        bytes[p] ^= (byte) flip;
+        assertThatThrownBy(() -> QuantizedTensor.fromBytes(bytes))
+                .isInstanceOf(CorruptTensorException.class);
+    }
+
+    @org.junit.jupiter.api.Test
+    void unknownVersionIsNamed() {
+        byte[] bytes = sample("dt4@row").toBytes();
+        bytes[4] = 9;
+        assertThatThrownBy(() -> QuantizedTensor.fromBytes(bytes))
+                .hasMessageContaining("version 9")
+                .hasMessageContaining("version " + QuantizedTensor.VERSION);
+    }
+
+    @org.junit.jupiter.api.Test
+    void codeUsageCountsEveryValue() {
+        QuantizedTensor t = sample("dt4@row");
+        assertThat(t.codeUsage().total()).isEqualTo(150);
+        assertThat(t.codeUsage().entropyBits()).isBetween(0.0, 4.0);
+        assertThat(t.codeUsage().exponents().counts()).hasSize(4);
+        long counted =
+                Arrays.stream(t.codeUsage().exponents().counts()).sum()
+                        + t.codeUsage().exponents().zeros();
+        assertThat(counted).isEqualTo(150);
+        assertThat(sample("int4@row").codeUsage().exponents()).isNull();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.djlquant.format;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class FormatsTest {
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "int2",
+                "int8",
+                "fp8e4m3",
+                "fp8e5m2",
+                "dt2",
+                "dt8",
+                "seedfp8",
+                "seedfp8e5",
+                "seeddt3",
+                "seeddt8"
+            })
+    void tokensRoundTrip(String token) {
+        assertThat(Formats.parse(token).specName()).isEqualTo(token);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "int1",
+                "int9",
+                "dt1",
+                "dt9",
+                "seeddt2",
+                "seeddt9",
+                "fp8",
+                "fp16",
+                "",
+                "int",
+                "int0008x",
+                "nf4"
+            })
+    void rejectsUnknownTokens(String token) {
+        assertThatThrownBy(() -> Formats.parse(token)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fp4", "int99999999999"})
+    void errorsListTheValidTokens(String token) {
+        assertThatThrownBy(() -> Formats.parse(token))
+                .hasMessageContaining(token)
+                .hasMessageContaining("dt2..dt8");
+    }
+}

@@ -1,0 +1,55 @@
+package dev.djlquant.pack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class BitPackerTest {
+
+    @Test
+    void packsLsbFirst() {
+        // 1, 2, 3 at 3 bits: 001 | 010 << 3 | 011 << 6 = 0b1101_0001, then the last bit of 3.
+        byte[] out = new byte[2];
+        BitPacker.pack(new int[] {1, 2, 3}, 0, 3, 3, out, 0);
+        assertThat(out[0] & 0xFF).isEqualTo(0b1101_0001);
+        assertThat(out[1] & 0xFF).isEqualTo(0);
+        byte[] nibbles = new byte[1];
+        BitPacker.pack(new int[] {0xA, 0x5}, 0, 2, 4, nibbles, 0);
+        assertThat(nibbles[0] & 0xFF).isEqualTo(0x5A);
+    }
+
+    @Test
+    void indexBitsIsCeilLog2() {
+        assertThat(BitPacker.indexBits(1)).isEqualTo(0);
+        assertThat(BitPacker.indexBits(2)).isEqualTo(1);
+        assertThat(BitPacker.indexBits(3)).isEqualTo(2);
+        assertThat(BitPacker.indexBits(1024)).isEqualTo(10);
+        assertThat(BitPacker.indexBits(1025)).isEqualTo(11);
+    }
+
+    @Property(tries = 300)
+    void roundTripsAnyWidthAndLength(
+            @ForAll @IntRange(min = 1, max = 31) int bits,
+            @ForAll @IntRange(min = 0, max = 3000) int count,
+            @ForAll long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] values = new int[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = random.nextInt() & ((1 << bits) - 1);
+        }
+        byte[] packed = new byte[(int) BitPacker.packedBytes(count, bits) + 3];
+        BitPacker.pack(values, 0, count, bits, packed, 3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(packed[i]).isZero(); // nothing written before the offset
+        }
+        int[] back = new int[count + 2];
+        BitPacker.unpack(packed, 3, bits, back, 2, count);
+        for (int i = 0; i < count; i++) {
+            assertThat(back[i + 2]).isEqualTo(values[i]);
+        }
+    }
+}
