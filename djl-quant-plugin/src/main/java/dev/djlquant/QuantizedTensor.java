@@ -111,8 +111,26 @@ public final class QuantizedTensor {
         if (permutation == null) {
             return grouped;
         }
-        int[] order = GroupKernel.unpackIndices(permutation, size(), permutationBits());
-        return MagnitudeSort.scatter(grouped, order);
+        return MagnitudeSort.scatter(grouped, permutation());
+    }
+
+    /**
+     * Returns {@code value(code)} of every value in storage order: grouped values before scaling,
+     * sorted by magnitude for {@code sortedN}, the original order otherwise.
+     */
+    public float[] normalizedValues() {
+        float[] ones = new float[scales.length];
+        Arrays.fill(ones, 1f);
+        return GroupKernel.decode(codes, size(), ones, groupLength, quantizer.format());
+    }
+
+    /**
+     * Returns the stable magnitude order for {@code sortedN} (storage position to index), or null.
+     */
+    public int[] permutation() {
+        return permutation == null
+                ? null
+                : GroupKernel.unpackIndices(permutation, size(), permutationBits());
     }
 
     /** Returns how often each code occurs, its entropy and, for dynamic trees, the exponents. */

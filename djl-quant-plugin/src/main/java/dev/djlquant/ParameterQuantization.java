@@ -1,0 +1,127 @@
+package dev.djlquant;
+
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import dev.djlquant.metrics.ErrorMetrics;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.WeakHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * One pass over a block's parameters: select by {@link QuantConfig}, quantize each in Java, report
+ * the error, and hand the result to a {@link Sink} that decides what the block keeps.
+ */
+final class ParameterQuantization {
+
+    /** Parameters already overwritten with quantized values, so a second pass is refused. */
+    private static final Map<Parameter, String> SIMULATED =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** Receives each quantized parameter. */
+    interface Sink {
+        void accept(String name, Parameter parameter, QuantizedTensor tensor, float[] restored);
+    }
+
+    private ParameterQuantization() {}
+
+    /** Quantizes the selected parameters of {@code block} and reports on them. */
+    static QuantizationReport run(Block block, QuantConfig config, Block result, Sink sink) {
+        List<String> warnings = new ArrayList<>();
+        List<Pair<String, Parameter>> all = block.getParameters().stream().toList();
+        List<Selected> selected = select(all, config, warnings);
+        List<QuantizationReport.Row> rows = new ArrayList<>();
+        for (Selected s : selected) {
+            float[] values = ParameterArrays.read(s.name, s.parameter);
+            QuantizedTensor t = s.quantizer.quantize(s.name, values, shapeOf(s.parameter));
+            float[] restored = t.dequantize();
+            rows.add(QuantizationReport.Row.of(s.name, t, ErrorMetrics.between(values, restored)));
+            sink.accept(s.name, s.parameter, t, restored);
+        }
+        long total = all.stream().mapToLong(p -> size(p.getValue())).sum();
+        return new QuantizationReport(config.mode(), rows, warnings, total, result);
+    }
+
+    /** The SIMULATE sink: writes restored values in place and remembers it. */
+    static void simulate(String name, Parameter parameter, QuantizedTensor t, float[] restored) {
+        ParameterArrays.write(name, parameter, restored);
+        SIMULATED.put(parameter, t.quantizer().spec());
+    }
+
+    private record Selected(String name, Parameter parameter, Quantizer quantizer) {}
+
+    private static List<Selected> select(
+            List<Pair<String, Parameter>> all, QuantConfig config, List<String> warnings) {
+        List<Selected> selected = new ArrayList<>();
+        for (Pair<String, Parameter> p : all) {
+            Optional<Quantizer> q = config.schemeFor(p.getKey(), p.getValue());
+            q.ifPresent(
+                    quantizer -> selected.add(new Selected(p.getKey(), p.getValue(), quantizer)));
+        }
+        for (Pattern pattern : config.allPatterns()) {
+            if (all.stream().noneMatch(p -> pattern.matcher(p.getKey()).find())) {
+                warnings.add("regex '" + pattern + "' matched no parameter");
+            }
+        }
+        if (selected.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "No parameter to quantize with "
+                            + config
+                            + "; the block has: "
+                            + describe(all));
+        }
+        for (Selected s : selected) {
+            String earlier = SIMULATED.get(s.parameter);
+            if (earlier != null) {
+                throw new IllegalStateException(
+                        "Parameter "
+                                + s.name
+                                + " already holds values quantized with "
+                                + earlier
+                                + "; quantizing twice compounds the error. Reload the float"
+                                + " weights first.");
+            }
+        }
+        return selected;
+    }
+
+    private static String describe(List<Pair<String, Parameter>> all) {
+        if (all.isEmpty()) {
+            return "no parameters";
+        }
+        return all.stream()
+                        .limit(12)
+                        .map(
+                                p ->
+                                        p.getKey()
+                                                + " ("
+                                                + p.getValue().getType()
+                                                + " "
+                                                + shapeText(p.getValue())
+                                                + ")")
+                        .collect(Collectors.joining(", "))
+                + (all.size() > 12 ? ", ... (" + all.size() + " in all)" : "");
+    }
+
+    private static String shapeText(Parameter p) {
+        return p.isInitialized()
+                ? p.getArray().getShape().toString()
+                : String.valueOf(p.getShape());
+    }
+
+    static long[] shapeOf(Parameter p) {
+        return p.getArray().getShape().getShape();
+    }
+
+    private static long size(Parameter p) {
+        if (p.isInitialized()) {
+            return p.getArray().size();
+        }
+        return p.getShape() == null ? 0 : p.getShape().size();
+    }
+}

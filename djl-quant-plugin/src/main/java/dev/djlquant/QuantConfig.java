@@ -1,0 +1,181 @@
+package dev.djlquant;
+
+import ai.djl.nn.Parameter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Which parameters of a model to quantize, with which scheme, and how. By default every {@code
+ * WEIGHT} parameter with two or more dimensions (conv and linear weights) gets the default scheme;
+ * biases, norm parameters and running statistics stay float32. Regexes are searched in the
+ * parameter name ({@code find}, not a full match). Immutable.
+ */
+public final class QuantConfig {
+
+    /** How quantized weights are held. */
+    public enum Mode {
+        /** Dequantized values are written into the existing parameter arrays, in place. */
+        SIMULATE,
+        /**
+         * Only packed codes and scales are kept; weights are dequantized when a forward needs them.
+         */
+        COMPRESSED
+    }
+
+    private final Quantizer scheme;
+    private final Mode mode;
+    private final List<Pattern> includes;
+    private final List<Pattern> excludes;
+    private final Map<Pattern, Quantizer> overrides;
+
+    private QuantConfig(Builder b) {
+        this.scheme = Objects.requireNonNull(b.scheme, "QuantConfig needs a default scheme");
+        this.mode = b.mode;
+        this.includes = Collections.unmodifiableList(new ArrayList<>(b.includes));
+        this.excludes = Collections.unmodifiableList(new ArrayList<>(b.excludes));
+        this.overrides = Collections.unmodifiableMap(new LinkedHashMap<>(b.overrides));
+    }
+
+    /** The default selection with one scheme in {@link Mode#SIMULATE} mode. */
+    public static QuantConfig of(String spec) {
+        return builder().scheme(spec).build();
+    }
+
+    /** Returns a builder; a default scheme is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns the default scheme. */
+    public Quantizer scheme() {
+        return scheme;
+    }
+
+    /** Returns the mode. */
+    public Mode mode() {
+        return mode;
+    }
+
+    /** Returns the include regexes (empty: the default selection). */
+    public List<Pattern> includes() {
+        return includes;
+    }
+
+    /** Returns the exclude regexes. */
+    public List<Pattern> excludes() {
+        return excludes;
+    }
+
+    /** Returns the per-regex scheme overrides, first match wins. */
+    public Map<Pattern, Quantizer> overrides() {
+        return overrides;
+    }
+
+    /**
+     * Returns the scheme for a parameter, or empty when it stays as it is: included by a regex (or,
+     * without includes, a WEIGHT of two or more dimensions), not excluded, first matching override
+     * else the default.
+     */
+    public Optional<Quantizer> schemeFor(String name, Parameter parameter) {
+        boolean selected =
+                includes.isEmpty()
+                        ? parameter.getType() == Parameter.Type.WEIGHT && dims(parameter) >= 2
+                        : includes.stream().anyMatch(p -> p.matcher(name).find());
+        if (!selected || excludes.stream().anyMatch(p -> p.matcher(name).find())) {
+            return Optional.empty();
+        }
+        for (Map.Entry<Pattern, Quantizer> e : overrides.entrySet()) {
+            if (e.getKey().matcher(name).find()) {
+                return Optional.of(e.getValue());
+            }
+        }
+        return Optional.of(scheme);
+    }
+
+    private static int dims(Parameter parameter) {
+        if (parameter.isInitialized()) {
+            return parameter.getArray().getShape().dimension();
+        }
+        return parameter.getShape() == null ? 0 : parameter.getShape().dimension();
+    }
+
+    /** Every regex of this config, for reporting those that matched no parameter. */
+    List<Pattern> allPatterns() {
+        List<Pattern> all = new ArrayList<>(includes);
+        all.addAll(excludes);
+        all.addAll(overrides.keySet());
+        return all;
+    }
+
+    @Override
+    public String toString() {
+        return "QuantConfig{scheme="
+                + scheme
+                + ", mode="
+                + mode
+                + ", includes="
+                + includes
+                + ", excludes="
+                + excludes
+                + ", overrides="
+                + overrides
+                + "}";
+    }
+
+    /** Builds a {@link QuantConfig}. */
+    public static final class Builder {
+        private Quantizer scheme;
+        private Mode mode = Mode.SIMULATE;
+        private final List<Pattern> includes = new ArrayList<>();
+        private final List<Pattern> excludes = new ArrayList<>();
+        private final Map<Pattern, Quantizer> overrides = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        /** Sets the default scheme. */
+        public Builder scheme(Quantizer quantizer) {
+            this.scheme = Objects.requireNonNull(quantizer, "scheme");
+            return this;
+        }
+
+        /** Sets the default scheme from a spec such as {@code dt4@row}. */
+        public Builder scheme(String spec) {
+            return scheme(Quantizer.parse(spec));
+        }
+
+        /** Sets the mode; {@link Mode#SIMULATE} by default. */
+        public Builder mode(Mode mode) {
+            this.mode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** Quantizes only parameters whose name matches one of the include regexes. */
+        public Builder include(String regex) {
+            includes.add(Pattern.compile(regex));
+            return this;
+        }
+
+        /** Leaves parameters whose name matches this regex untouched. */
+        public Builder exclude(String regex) {
+            excludes.add(Pattern.compile(regex));
+            return this;
+        }
+
+        /** Uses {@code spec} for selected parameters whose name matches {@code regex}. */
+        public Builder override(String regex, String spec) {
+            overrides.put(Pattern.compile(regex), Quantizer.parse(spec));
+            return this;
+        }
+
+        /** Returns the config. */
+        public QuantConfig build() {
+            return new QuantConfig(this);
+        }
+    }
+}

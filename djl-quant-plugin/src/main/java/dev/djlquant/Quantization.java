@@ -1,0 +1,189 @@
+package dev.djlquant;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.djlquant.format.SeedArithmetic;
+import dev.djlquant.metrics.ExponentHistogram;
+import java.util.Arrays;
+
+/**
+ * The study's seven functions, one to one, on DJL NDArrays. By default they use the study's own
+ * arithmetic ({@code seedfp8} and {@code seeddt8}, one group per run of the last axis); overloads
+ * taking a {@link Quantizer} use any scheme. Exponent counts come back in the result instead of the
+ * study's global dictionary. Work happens in Java on a copy; inputs are not modified.
+ */
+public final class Quantization {
+
+    private Quantization() {}
+
+    /**
+     * What a quantize function returns: normalized quantized values (the input's shape; for stable
+     * embedding in magnitude order), the group maxima, the sort order for stable embedding (else
+     * null) and, for dynamic trees, the decimal-exponent histogram (else null).
+     */
+    public record Quantized(
+            NDArray values, NDArray maxes, NDArray indexing, ExponentHistogram exponents) {}
+
+    /** The mean absolute error and the element-wise {@code |original - dequantized|}. */
+    public record QuantizationError(double mae, NDArray absoluteDifference) {}
+
+    /** The study's {@code quantize_rowwise}: seeddt8 when {@code dt}, else seedfp8, per row. */
+    public static Quantized quantizeRowwise(NDArray x, boolean dt) {
+        return quantizeRowwise(x, Quantizer.parse(dt ? "seeddt8@lastaxis" : "seedfp8@lastaxis"));
+    }
+
+    /** {@code quantize_rowwise} with any format; the granularity must be row or lastaxis. */
+    public static Quantized quantizeRowwise(NDArray x, Quantizer quantizer) {
+        Granularity.Kind kind = quantizer.granularity().kind();
+        if (kind != Granularity.Kind.ROW && kind != Granularity.Kind.LASTAXIS) {
+            throw new IllegalArgumentException(
+                    "quantizeRowwise needs row or lastaxis groups, not " + quantizer.spec());
+        }
+        QuantizedTensor t = quantize(x, quantizer);
+        long[] shape = x.getShape().getShape();
+        long[] maxesShape = maxesShape(shape, kind, t.groups());
+        NDManager m = x.getManager();
+        return new Quantized(
+                m.create(t.normalizedValues(), x.getShape()),
+                m.create(t.scales(), new Shape(maxesShape)),
+                null,
+                exponents(t));
+    }
+
+    /** The study's {@code dequantize_rowwise}: {@code q * maxes}, broadcast per row. */
+    public static NDArray dequantizeRowwise(NDArray q, NDArray maxes) {
+        return q.mul(maxes);
+    }
+
+    /**
+     * The study's {@code quantize_stable_embedding}: sort by magnitude (stable), quantize groups of
+     * {@code batchSize} with seeddt8 when {@code dt}, else seedfp8. The last group may be short.
+     */
+    public static Quantized quantizeStableEmbedding(NDArray x, int batchSize, boolean dt) {
+        String format = dt ? "seeddt8" : "seedfp8";
+        return quantizeStableEmbedding(x, Quantizer.parse(format + "@sorted" + batchSize));
+    }
+
+    /** {@code quantize_stable_embedding} with any format; the granularity must be sortedN. */
+    public static Quantized quantizeStableEmbedding(NDArray x, Quantizer quantizer) {
+        if (!quantizer.granularity().permutes()) {
+            throw new IllegalArgumentException(
+                    "quantizeStableEmbedding needs sortedN groups, not " + quantizer.spec());
+        }
+        QuantizedTensor t = quantize(x, quantizer);
+        NDManager m = x.getManager();
+        long[] order = Arrays.stream(t.permutation()).asLongStream().toArray();
+        return new Quantized(
+                m.create(t.normalizedValues(), x.getShape()),
+                m.create(t.scales()),
+                m.create(order),
+                exponents(t));
+    }
+
+    /**
+     * The study's {@code dequantize_stable_embedding}: scales each group and restores the original
+     * order and shape. The group size is {@code n / groups} when that divides (the study's case);
+     * with a short last group it is inferred when unique, otherwise pass it to the overload.
+     */
+    public static NDArray dequantizeStableEmbedding(NDArray q, NDArray maxes, NDArray indexing) {
+        long n = q.size();
+        long groups = maxes.size();
+        long size = (n + groups - 1) / groups;
+        if (n % groups != 0 && groups > 1 && (size + 1) * (groups - 1) < n) {
+            throw new IllegalArgumentException(
+                    n + " values in " + groups + " groups fit several group sizes; pass batchSize");
+        }
+        return dequantizeStableEmbedding(q, maxes, indexing, (int) size);
+    }
+
+    /** {@code dequantize_stable_embedding} with the group size given. */
+    public static NDArray dequantizeStableEmbedding(
+            NDArray q, NDArray maxes, NDArray indexing, int batchSize) {
+        float[] values = floats(q);
+        float[] scales = floats(maxes);
+        long[] order = indexing.toType(DataType.INT64, false).toLongArray();
+        if (order.length != values.length
+                || (values.length + batchSize - 1) / batchSize != scales.length) {
+            throw new IllegalArgumentException(
+                    "Stable embedding parts disagree: "
+                            + values.length
+                            + " values, "
+                            + order.length
+                            + " indices, "
+                            + scales.length
+                            + " groups of "
+                            + batchSize);
+        }
+        float[] out = new float[values.length];
+        for (int j = 0; j < values.length; j++) {
+            out[(int) order[j]] = values[j] * scales[j / batchSize];
+        }
+        return q.getManager().create(out, q.getShape());
+    }
+
+    /** The study's {@code measure_quantization_error}: MAE (in double) and {@code |diff|}. */
+    public static QuantizationError measureQuantizationError(
+            NDArray original, NDArray dequantized) {
+        if (!original.getShape().equals(dequantized.getShape())) {
+            throw new IllegalArgumentException(
+                    "Shapes differ: " + original.getShape() + " vs " + dequantized.getShape());
+        }
+        NDArray diff = original.sub(dequantized).abs();
+        float[] d = floats(diff);
+        double sum = 0;
+        for (float v : d) {
+            sum += v;
+        }
+        return new QuantizationError(d.length == 0 ? 0 : sum / d.length, diff);
+    }
+
+    /** The study's {@code round_fp8}. */
+    public static float roundFp8(float x, int exponentBits) {
+        return SeedArithmetic.roundFp8(x, exponentBits);
+    }
+
+    /** The study's {@code round_fp8} with its default of 4 exponent bits. */
+    public static float roundFp8(float x) {
+        return SeedArithmetic.roundFp8(x);
+    }
+
+    /** The study's {@code round_dt8}. */
+    public static float roundDt8(float x, int numBits) {
+        return SeedArithmetic.roundDt(x, numBits);
+    }
+
+    /** The study's {@code round_dt8} with its default of 8 bits. */
+    public static float roundDt8(float x) {
+        return SeedArithmetic.roundDt(x);
+    }
+
+    private static QuantizedTensor quantize(NDArray x, Quantizer quantizer) {
+        return quantizer.quantize("input", floats(x), x.getShape().getShape());
+    }
+
+    private static float[] floats(NDArray x) {
+        return x.getDataType() == DataType.FLOAT32
+                ? x.toFloatArray()
+                : x.toType(DataType.FLOAT32, false).toFloatArray();
+    }
+
+    private static long[] maxesShape(long[] shape, Granularity.Kind kind, int groups) {
+        if (shape.length < 2) {
+            return new long[] {1};
+        }
+        long[] s = new long[shape.length];
+        Arrays.fill(s, 1);
+        if (kind == Granularity.Kind.ROW) {
+            s[0] = groups;
+        } else {
+            System.arraycopy(shape, 0, s, 0, shape.length - 1);
+        }
+        return s;
+    }
+
+    private static ExponentHistogram exponents(QuantizedTensor t) {
+        return t.codeUsage().exponents();
+    }
+}

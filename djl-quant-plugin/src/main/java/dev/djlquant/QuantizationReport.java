@@ -1,0 +1,282 @@
+package dev.djlquant;
+
+import ai.djl.nn.Block;
+import com.google.gson.GsonBuilder;
+import dev.djlquant.metrics.ErrorMetrics;
+import dev.djlquant.metrics.ExponentHistogram;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What quantizing a model did: one row per quantized parameter (shape, scheme, exact and
+ * study-estimated bytes, errors, code entropy, exponent histogram), totals against float32, and
+ * warnings such as regexes that matched nothing. Renders as Markdown, CSV and JSON.
+ */
+public final class QuantizationReport {
+
+    /** One quantized parameter. */
+    public record Row(
+            String name,
+            long[] shape,
+            String spec,
+            long count,
+            int groups,
+            int codeBits,
+            int nominalBits,
+            long storageBytes,
+            double studyEstimateBytes,
+            ErrorMetrics error,
+            double entropyBits,
+            ExponentHistogram exponents) {
+
+        /** Builds the row of a quantized tensor and the error it made. */
+        static Row of(String name, QuantizedTensor t, ErrorMetrics error) {
+            var usage = t.codeUsage();
+            return new Row(
+                    name,
+                    t.shape(),
+                    t.quantizer().spec(),
+                    t.size(),
+                    t.groups(),
+                    t.quantizer().format().codeBits(),
+                    t.quantizer().format().nominalBits(),
+                    t.storageBytes(),
+                    t.studyEstimateBytes(),
+                    error,
+                    usage.entropyBits(),
+                    usage.exponents());
+        }
+    }
+
+    private final QuantConfig.Mode mode;
+    private final List<Row> rows;
+    private final List<String> warnings;
+    private final long totalParameters;
+    private final Block block;
+
+    QuantizationReport(
+            QuantConfig.Mode mode,
+            List<Row> rows,
+            List<String> warnings,
+            long totalParameters,
+            Block block) {
+        this.mode = mode;
+        this.rows = Collections.unmodifiableList(new ArrayList<>(rows));
+        this.warnings = Collections.unmodifiableList(new ArrayList<>(warnings));
+        this.totalParameters = totalParameters;
+        this.block = block;
+    }
+
+    /** Returns how the weights are held. */
+    public QuantConfig.Mode mode() {
+        return mode;
+    }
+
+    /** Returns one row per quantized parameter, in parameter order. */
+    public List<Row> rows() {
+        return rows;
+    }
+
+    /** Returns warnings, e.g. regexes that matched no parameter. */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /**
+     * Returns the block to run: the same block for SIMULATE, the {@link QuantizedBlock} wrapping it
+     * for COMPRESSED.
+     */
+    public Block block() {
+        return block;
+    }
+
+    /** Returns the number of values of all parameters of the model. */
+    public long totalParameters() {
+        return totalParameters;
+    }
+
+    /** Returns the number of values that were quantized. */
+    public long quantizedParameters() {
+        return rows.stream().mapToLong(Row::count).sum();
+    }
+
+    /** Returns the size of all parameters as float32. */
+    public long float32Bytes() {
+        return 4 * totalParameters;
+    }
+
+    /** Returns the packed size of the quantized parameters plus float32 for all others. */
+    public long quantizedBytes() {
+        long packed = rows.stream().mapToLong(Row::storageBytes).sum();
+        return packed + 4 * (totalParameters - quantizedParameters());
+    }
+
+    /** Returns the study's estimate for the quantized parameters plus float32 for all others. */
+    public double studyEstimateBytes() {
+        double estimate = rows.stream().mapToDouble(Row::studyEstimateBytes).sum();
+        return estimate + 4.0 * (totalParameters - quantizedParameters());
+    }
+
+    /** Returns {@code float32Bytes / quantizedBytes}. */
+    public double compressionRatio() {
+        return (double) float32Bytes() / quantizedBytes();
+    }
+
+    /** Returns the error over all quantized values together. */
+    public ErrorMetrics totalError() {
+        return rows.stream()
+                .map(Row::error)
+                .reduce(ErrorMetrics::plus)
+                .orElse(new ErrorMetrics(0, 0, 0, 0, 0));
+    }
+
+    /** Returns the exponent histogram summed over all rows that have one, or null. */
+    public ExponentHistogram totalExponents() {
+        return rows.stream()
+                .map(Row::exponents)
+                .filter(e -> e != null)
+                .reduce(ExponentHistogram::plus)
+                .orElse(null);
+    }
+
+    /** Renders a Markdown table with totals and warnings. */
+    public String toMarkdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("| parameter | shape | spec | values | groups | bits (code/nominal) | bytes |")
+                .append(" study estimate | MAE | MSE | max error | SQNR dB | entropy bits |")
+                .append(" exponents (0..K-1, zeros) |\n");
+        md.append("|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Row r : rows) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %s | %s | %d | %d | %d/%d | %d | %.1f | %.3e | %.3e | %.3e |"
+                                    + " %.2f | %.2f | %s |\n",
+                            r.name(),
+                            Arrays.toString(r.shape()),
+                            r.spec(),
+                            r.count(),
+                            r.groups(),
+                            r.codeBits(),
+                            r.nominalBits(),
+                            r.storageBytes(),
+                            r.studyEstimateBytes(),
+                            r.error().mae(),
+                            r.error().mse(),
+                            r.error().maxAbsError(),
+                            r.error().sqnrDb(),
+                            r.entropyBits(),
+                            exponents(r.exponents())));
+        }
+        ErrorMetrics e = totalError();
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "\nMode %s. %d of %d parameter values quantized. float32 %d bytes ->"
+                                + " quantized %d bytes (ratio %.2fx; the study's estimate: %.0f"
+                                + " bytes). MAE %.3e, MSE %.3e, SQNR %.2f dB.\n",
+                        mode,
+                        quantizedParameters(),
+                        totalParameters,
+                        float32Bytes(),
+                        quantizedBytes(),
+                        compressionRatio(),
+                        studyEstimateBytes(),
+                        e.mae(),
+                        e.mse(),
+                        e.sqnrDb()));
+        for (String w : warnings) {
+            md.append("\nWarning: ").append(w).append('\n');
+        }
+        return md.toString();
+    }
+
+    /** Renders one CSV line per row with a header. */
+    public String toCsv() {
+        StringBuilder csv =
+                new StringBuilder(
+                        "parameter,shape,spec,values,groups,code_bits,nominal_bits,storage_bytes,"
+                                + "study_estimate_bytes,mae,mse,max_error,sqnr_db,entropy_bits,"
+                                + "exponents\n");
+        for (Row r : rows) {
+            csv.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%s,%s,%s,%d,%d,%d,%d,%d,%.3f,%.6e,%.6e,%.6e,%.4f,%.4f,%s\n",
+                            r.name(),
+                            Arrays.toString(r.shape())
+                                    .replace(", ", "x")
+                                    .replaceAll("[\\[\\]]", ""),
+                            r.spec(),
+                            r.count(),
+                            r.groups(),
+                            r.codeBits(),
+                            r.nominalBits(),
+                            r.storageBytes(),
+                            r.studyEstimateBytes(),
+                            r.error().mae(),
+                            r.error().mse(),
+                            r.error().maxAbsError(),
+                            r.error().sqnrDb(),
+                            r.entropyBits(),
+                            exponents(r.exponents()).replace(", ", " ")));
+        }
+        return csv.toString();
+    }
+
+    /** Renders the rows, totals and warnings as JSON. */
+    public String toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("mode", mode.name());
+        json.put("total_parameters", totalParameters);
+        json.put("quantized_parameters", quantizedParameters());
+        json.put("float32_bytes", float32Bytes());
+        json.put("quantized_bytes", quantizedBytes());
+        json.put("study_estimate_bytes", studyEstimateBytes());
+        json.put("compression_ratio", compressionRatio());
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("name", r.name());
+            row.put("shape", r.shape());
+            row.put("spec", r.spec());
+            row.put("values", r.count());
+            row.put("groups", r.groups());
+            row.put("code_bits", r.codeBits());
+            row.put("nominal_bits", r.nominalBits());
+            row.put("storage_bytes", r.storageBytes());
+            row.put("study_estimate_bytes", r.studyEstimateBytes());
+            row.put("mae", r.error().mae());
+            row.put("mse", r.error().mse());
+            row.put("max_error", r.error().maxAbsError());
+            row.put("sqnr_db", finiteOrNull(r.error().sqnrDb()));
+            row.put("entropy_bits", r.entropyBits());
+            if (r.exponents() != null) {
+                row.put("exponents", r.exponents().counts());
+                row.put("zeros", r.exponents().zeros());
+            }
+            list.add(row);
+        }
+        json.put("parameters", list);
+        json.put("warnings", warnings);
+        return new GsonBuilder().setPrettyPrinting().create().toJson(json);
+    }
+
+    private static Double finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private static String exponents(ExponentHistogram h) {
+        return h == null ? "" : Arrays.toString(h.counts()) + ", " + h.zeros();
+    }
+
+    @Override
+    public String toString() {
+        return toMarkdown();
+    }
+}

@@ -1,0 +1,249 @@
+package dev.djlquant;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SymbolBlock;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Wraps any {@link Block} and quantizes its weights. In SIMULATE mode the wrapped block's weights
+ * are overwritten in place; in COMPRESSED mode only packed codes and scales are kept (the float32
+ * weights are released) and each weight is dequantized when a layer asks the {@link ParameterStore}
+ * for it, one at a time. Saves and loads through {@code Model.save}/{@code Model.load} in the
+ * compact form; COMPRESSED needs DJL-native layers.
+ */
+public class QuantizedBlock extends AbstractBlock {
+
+    /** Serialization version of the compact parameter format. */
+    public static final byte VERSION = 1;
+
+    private final Block inner;
+    private final Map<String, QuantizedTensor> compressed = new LinkedHashMap<>();
+    private final Map<Parameter, QuantizedTensor> byParameter = new IdentityHashMap<>();
+
+    /**
+     * Wraps {@code inner} with nothing quantized yet: call {@link #quantize(QuantConfig)}, or load
+     * a checkpoint saved from a quantized block of the same architecture.
+     */
+    public QuantizedBlock(Block inner) {
+        super(VERSION);
+        this.inner = addChildBlock("quantized", inner);
+    }
+
+    /** Quantizes the wrapped block's weights as {@code config} says, once. */
+    public QuantizationReport quantize(QuantConfig config) {
+        if (!compressed.isEmpty()) {
+            throw new IllegalStateException(
+                    "This block already holds " + compressed.size() + " compressed weights");
+        }
+        if (config.mode() == QuantConfig.Mode.SIMULATE) {
+            return ParameterQuantization.run(inner, config, this, ParameterQuantization::simulate);
+        }
+        checkNativeLayers(inner);
+        // Releasing weights makes the wrapped block look uninitialized; keep its input description.
+        PairList<String, Shape> input = inner.describeInput();
+        inputNames = input.keys();
+        inputShapes = input.values().toArray(new Shape[0]);
+        return ParameterQuantization.run(
+                inner,
+                config,
+                this,
+                (name, parameter, tensor, restored) -> keep(name, parameter, tensor));
+    }
+
+    private void keep(String name, Parameter parameter, QuantizedTensor tensor) {
+        compressed.put(name, tensor);
+        byParameter.put(parameter, tensor);
+        parameter.close();
+    }
+
+    private static void checkNativeLayers(Block block) {
+        if (block instanceof SymbolBlock) {
+            throw new UnsupportedOperationException(
+                    "COMPRESSED mode needs DJL-native layers, but "
+                            + block.getClass().getSimpleName()
+                            + " reads its weights inside the engine (TorchScript). Use SIMULATE, or"
+                            + " import the weights into a DJL-native block first.");
+        }
+        block.getChildren().values().forEach(QuantizedBlock::checkNativeLayers);
+    }
+
+    /** Returns the wrapped block. */
+    public Block getInner() {
+        return inner;
+    }
+
+    /** Returns the compressed weights by parameter name of the wrapped block. */
+    public Map<String, QuantizedTensor> getCompressed() {
+        return Collections.unmodifiableMap(compressed);
+    }
+
+    /** Returns the packed bytes held for the compressed weights. */
+    public long compressedBytes() {
+        return compressed.values().stream().mapToLong(QuantizedTensor::storageBytes).sum();
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore parameterStore,
+            NDList inputs,
+            boolean training,
+            PairList<String, Object> params) {
+        if (compressed.isEmpty()) {
+            return inner.forward(parameterStore, inputs, training, params);
+        }
+        if (training) {
+            throw new UnsupportedOperationException(
+                    "A COMPRESSED block is for inference; train the float model (or use"
+                            + " quantization-aware training) and compress afterwards");
+        }
+        try (DequantizingParameterStore store =
+                new DequantizingParameterStore(parameterStore, byParameter)) {
+            return inner.forward(store, inputs, false, params);
+        }
+    }
+
+    @Override
+    public PairList<String, Shape> describeInput() {
+        return inputShapes == null
+                ? inner.describeInput()
+                : new PairList<>(inputNames, Arrays.asList(inputShapes));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return inner.getOutputShapes(inputShapes);
+    }
+
+    @Override
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
+        if (compressed.isEmpty()) {
+            inner.initialize(manager, dataType, inputShapes);
+        }
+    }
+
+    @Override
+    public boolean isInitialized() {
+        for (Parameter p : inner.getParameters().values()) {
+            if (!p.isInitialized() && !byParameter.containsKey(p)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void saveParameters(DataOutputStream os) throws IOException {
+        os.writeByte(VERSION);
+        PairList<String, Shape> input = describeInput();
+        os.writeInt(input.size());
+        for (Pair<String, Shape> p : input) {
+            os.writeUTF(p.getKey() == null ? "" : p.getKey());
+            os.write(p.getValue().getEncoded());
+        }
+        os.writeInt(compressed.size());
+        for (Map.Entry<String, QuantizedTensor> e : compressed.entrySet()) {
+            os.writeUTF(e.getKey());
+            e.getValue().writeTo(os);
+        }
+        // Released weights are uninitialized, so the wrapped block writes only a marker for them.
+        inner.saveParameters(os);
+    }
+
+    @Override
+    public void loadParameters(NDManager manager, DataInputStream is)
+            throws IOException, MalformedModelException {
+        byte loadVersion = is.readByte();
+        if (loadVersion != VERSION) {
+            throw new MalformedModelException(
+                    "QuantizedBlock parameters of version "
+                            + loadVersion
+                            + " cannot be read by this library (version "
+                            + VERSION
+                            + ")");
+        }
+        int inputs = is.readInt();
+        List<String> names = new ArrayList<>();
+        List<Shape> shapes = new ArrayList<>();
+        for (int i = 0; i < inputs; i++) {
+            names.add(is.readUTF());
+            shapes.add(Shape.decode(is));
+        }
+        int count = is.readInt();
+        Map<String, QuantizedTensor> loaded = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            String name = is.readUTF();
+            try {
+                loaded.put(name, QuantizedTensor.readFrom(is));
+            } catch (CorruptTensorException e) {
+                throw new MalformedModelException(
+                        "Quantized weight " + name + ": " + e.getMessage(), e);
+            }
+        }
+        inner.loadParameters(manager, is);
+        inputNames = names;
+        inputShapes = shapes.toArray(new Shape[0]);
+        compressed.clear();
+        byParameter.clear();
+        Map<String, Parameter> parameters = new LinkedHashMap<>();
+        for (Pair<String, Parameter> p : inner.getParameters()) {
+            parameters.put(p.getKey(), p.getValue());
+        }
+        for (Map.Entry<String, QuantizedTensor> e : loaded.entrySet()) {
+            Parameter p = parameters.get(e.getKey());
+            if (p == null) {
+                throw new MalformedModelException(
+                        "Quantized weight "
+                                + e.getKey()
+                                + " has no parameter in "
+                                + inner.getClass().getSimpleName()
+                                + ": wrong architecture?");
+            }
+            checkShape(e.getKey(), p, e.getValue());
+            keep(e.getKey(), p, e.getValue());
+        }
+    }
+
+    private static void checkShape(String name, Parameter p, QuantizedTensor t)
+            throws MalformedModelException {
+        Shape expected = p.isInitialized() ? p.getArray().getShape() : p.getShape();
+        if (expected != null && !expected.equals(new Shape(t.shape()))) {
+            throw new MalformedModelException(
+                    "Quantized weight "
+                            + name
+                            + " has shape "
+                            + new Shape(t.shape())
+                            + " but the architecture expects "
+                            + expected);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "QuantizedBlock("
+                + compressed.size()
+                + " compressed weights, "
+                + compressedBytes()
+                + " bytes) of "
+                + inner;
+    }
+}

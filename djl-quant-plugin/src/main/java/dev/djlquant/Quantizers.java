@@ -1,0 +1,42 @@
+package dev.djlquant;
+
+import ai.djl.Model;
+import ai.djl.nn.Block;
+
+/**
+ * Entry point for DJL applications: quantizes the weights of a {@link Model} or {@link Block}
+ * according to a {@link QuantConfig} and returns a {@link QuantizationReport}.
+ *
+ * <p>SIMULATE overwrites the selected weights in place (any block, TorchScript ones included when
+ * loaded with {@code trainParam=true}). COMPRESSED wraps the block in a {@link QuantizedBlock}; for
+ * a {@code Model} the wrapper replaces the model's block, for a bare block use {@link
+ * QuantizationReport#block()}.
+ */
+public final class Quantizers {
+
+    private Quantizers() {}
+
+    /** Quantizes a model's block; COMPRESSED replaces it with a {@link QuantizedBlock}. */
+    public static QuantizationReport apply(Model model, QuantConfig config) {
+        if (model.getBlock() == null) {
+            throw new IllegalArgumentException(
+                    "Model " + model.getName() + " has no block: load it first");
+        }
+        QuantizationReport report = apply(model.getBlock(), config);
+        if (report.block() != model.getBlock()) {
+            model.setBlock(report.block());
+        }
+        return report;
+    }
+
+    /**
+     * Quantizes a block's weights; the block to run afterwards is {@link
+     * QuantizationReport#block()}.
+     */
+    public static QuantizationReport apply(Block block, QuantConfig config) {
+        if (config.mode() == QuantConfig.Mode.COMPRESSED) {
+            return new QuantizedBlock(block).quantize(config);
+        }
+        return ParameterQuantization.run(block, config, block, ParameterQuantization::simulate);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.djlquant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import org.junit.jupiter.api.Test;
+
+class QuantConfigTest {
+
+    private static Parameter param(String name, Parameter.Type type, long... shape) {
+        return Parameter.builder().setName(name).setType(type).optShape(new Shape(shape)).build();
+    }
+
+    @Test
+    void defaultSelectionTakesWeightsOfTwoOrMoreDimensions() {
+        QuantConfig c = QuantConfig.of("dt4");
+        assertThat(c.mode()).isEqualTo(QuantConfig.Mode.SIMULATE);
+        assertThat(c.schemeFor("conv.weight", param("weight", Parameter.Type.WEIGHT, 8, 3, 3, 3)))
+                .contains(Quantizer.parse("dt4@row"));
+        assertThat(c.schemeFor("fc.weight", param("weight", Parameter.Type.WEIGHT, 10, 4)))
+                .isPresent();
+        assertThat(c.schemeFor("fc.bias", param("bias", Parameter.Type.BIAS, 10))).isEmpty();
+        assertThat(c.schemeFor("emb", param("weight", Parameter.Type.WEIGHT, 10))).isEmpty();
+        assertThat(c.schemeFor("bn.gamma", param("gamma", Parameter.Type.GAMMA, 10))).isEmpty();
+        assertThat(c.schemeFor("bn.mean", param("m", Parameter.Type.RUNNING_MEAN, 10))).isEmpty();
+    }
+
+    @Test
+    void includesExcludesAndOverridesSearchTheName() {
+        QuantConfig c =
+                QuantConfig.builder()
+                        .scheme("int8@row")
+                        .include("classifier")
+                        .exclude("classifier\\.6")
+                        .override("classifier\\.1\\.", "dt3@block64")
+                        .mode(QuantConfig.Mode.COMPRESSED)
+                        .build();
+        Parameter w = param("weight", Parameter.Type.WEIGHT, 4, 4);
+        Parameter b = param("bias", Parameter.Type.BIAS, 4);
+        assertThat(c.schemeFor("features.0.weight", w)).isEmpty();
+        assertThat(c.schemeFor("classifier.4.weight", w)).contains(Quantizer.parse("int8@row"));
+        // An explicit include selects biases too.
+        assertThat(c.schemeFor("classifier.4.bias", b)).contains(Quantizer.parse("int8@row"));
+        assertThat(c.schemeFor("classifier.6.weight", w)).isEmpty();
+        assertThat(c.schemeFor("classifier.1.weight", w)).contains(Quantizer.parse("dt3@block64"));
+        assertThat(c.mode()).isEqualTo(QuantConfig.Mode.COMPRESSED);
+    }
+
+    @Test
+    void badInputIsRejectedAtBuildTime() {
+        assertThatThrownBy(() -> QuantConfig.builder().build())
+                .hasMessageContaining("default scheme");
+        assertThatThrownBy(() -> QuantConfig.builder().scheme("dt4").override("x", "dt99"))
+                .hasMessageContaining("dt99");
+        assertThatThrownBy(() -> QuantConfig.builder().scheme("dt4").include("(unclosed"))
+                .isInstanceOf(java.util.regex.PatternSyntaxException.class);
+    }
+}

@@ -1,0 +1,259 @@
+package dev.djlquant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Model;
+import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class QuantizersTest {
+
+    private NDManager manager;
+
+    @BeforeEach
+    void setUp() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterEach
+    void tearDown() {
+        manager.close();
+    }
+
+    /** A small conv net with a batch norm: weights, biases, gammas and running statistics. */
+    private Block smallNet(long seed) {
+        SequentialBlock net =
+                new SequentialBlock()
+                        .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(8).build())
+                        .add(BatchNorm.builder().build())
+                        .add(Activation::relu)
+                        .add(Blocks.batchFlattenBlock())
+                        .add(Linear.builder().setUnits(16).build())
+                        .add(Activation::relu)
+                        .add(Linear.builder().setUnits(10).build());
+        manager.getEngine().setRandomSeed((int) seed);
+        net.initialize(manager, DataType.FLOAT32, new Shape(2, 3, 8, 8));
+        return net;
+    }
+
+    private Map<String, float[]> snapshot(Block block) {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            values.put(p.getKey(), p.getValue().getArray().toFloatArray());
+        }
+        return values;
+    }
+
+    private NDArray forward(Block block, NDArray input) {
+        return block.forward(new ParameterStore(manager, false), new NDList(input), false)
+                .singletonOrThrow();
+    }
+
+    @Test
+    void simulateWritesTheQuantizersValuesIntoWeightsOnly() {
+        Block net = smallNet(1);
+        Map<String, float[]> before = snapshot(net);
+        QuantizationReport report = Quantizers.apply(net, QuantConfig.of("dt4@row"));
+        Map<String, float[]> after = snapshot(net);
+        assertThat(report.rows())
+                .extracting(QuantizationReport.Row::name)
+                .containsExactly("01Conv2d_weight", "05Linear_weight", "07Linear_weight");
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            String name = p.getKey();
+            long[] shape = p.getValue().getArray().getShape().getShape();
+            float[] expected =
+                    report.rows().stream().anyMatch(r -> r.name().equals(name))
+                            ? Quantizer.parse("dt4@row").roundTrip(name, before.get(name), shape)
+                            : before.get(name);
+            assertThat(after.get(name)).as(name).containsExactly(expected);
+        }
+        assertThat(report.block()).isSameAs(net);
+        assertThat(report.totalParameters())
+                .isEqualTo(before.values().stream().mapToLong(v -> v.length).sum());
+        QuantizationReport.Row conv = report.rows().get(0);
+        assertThat(conv.groups()).isEqualTo(8);
+        assertThat(conv.storageBytes()).isEqualTo((8 * 27 * 4 + 7) / 8 + 32);
+        assertThat(conv.exponents()).isNotNull();
+        assertThat(conv.error().mae()).isPositive();
+    }
+
+    @Test
+    void applyingTwiceIsRefused() {
+        Block net = smallNet(2);
+        Quantizers.apply(net, QuantConfig.of("int8"));
+        assertThatThrownBy(() -> Quantizers.apply(net, QuantConfig.of("int4")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already holds values quantized with int8@row");
+    }
+
+    @Test
+    void regexesThatMatchNothingAreReportedAndEmptySelectionsRefused() {
+        Block net = smallNet(3);
+        QuantizationReport r =
+                Quantizers.apply(
+                        net, QuantConfig.builder().scheme("int8").exclude("classifier").build());
+        assertThat(r.warnings()).containsExactly("regex 'classifier' matched no parameter");
+        Block other = smallNet(4);
+        assertThatThrownBy(
+                        () ->
+                                Quantizers.apply(
+                                        other,
+                                        QuantConfig.builder()
+                                                .scheme("int8")
+                                                .include("nope")
+                                                .build()))
+                .hasMessageContaining("No parameter to quantize")
+                .hasMessageContaining("01Conv2d_weight");
+    }
+
+    @Test
+    void compressedForwardMatchesSimulatedForward() {
+        NDArray input = manager.randomNormal(new Shape(2, 3, 8, 8));
+        for (String spec : new String[] {"dt4@row", "int8@tensor", "fp8e4m3@row", "dt3@sorted16"}) {
+            Block simulated = smallNet(5);
+            Quantizers.apply(simulated, QuantConfig.of(spec));
+            Block compressed = smallNet(5);
+            QuantizationReport report =
+                    Quantizers.apply(
+                            compressed,
+                            QuantConfig.builder()
+                                    .scheme(spec)
+                                    .mode(QuantConfig.Mode.COMPRESSED)
+                                    .build());
+            QuantizedBlock qb = (QuantizedBlock) report.block();
+            assertThat(qb.getCompressed()).hasSize(3);
+            assertThat(qb.compressedBytes())
+                    .isEqualTo(
+                            report.rows().stream()
+                                    .mapToLong(QuantizationReport.Row::storageBytes)
+                                    .sum());
+            // The float32 weights are released; only biases and norm parameters keep arrays.
+            assertThat(compressed.getParameters().get("05Linear_weight").isInitialized()).isFalse();
+            NDArray a = forward(simulated, input);
+            NDArray b = forward(qb, input);
+            assertThat(a.sub(b).abs().max().getFloat()).as(spec).isLessThanOrEqualTo(1e-5f);
+        }
+    }
+
+    @Test
+    void compressedBlocksSaveCompactlyAndLoadBack(@TempDir Path dir) throws Exception {
+        NDArray input = manager.randomNormal(new Shape(2, 3, 8, 8));
+        try (Model model = Model.newInstance("net")) {
+            model.setBlock(smallNet(6));
+            Quantizers.apply(
+                    model,
+                    QuantConfig.builder()
+                            .scheme("int4@row")
+                            .mode(QuantConfig.Mode.COMPRESSED)
+                            .build());
+            assertThat(model.getBlock()).isInstanceOf(QuantizedBlock.class);
+            NDArray expected = forward(model.getBlock(), input);
+            model.save(dir, "net");
+            try (Model loaded = Model.newInstance("net")) {
+                // Loading into an architecture that was never initialized.
+                loaded.setBlock(new QuantizedBlock(uninitializedSmallNet()));
+                loaded.load(dir, "net");
+                NDArray actual = forward(loaded.getBlock(), input);
+                assertThat(actual.sub(expected).abs().max().getFloat()).isZero();
+            }
+        }
+        try (Model plain = Model.newInstance("plain")) {
+            plain.setBlock(smallNet(6));
+            plain.save(dir, "plain");
+        }
+        long compact = Files.size(dir.resolve("net-0000.params"));
+        long full = Files.size(dir.resolve("plain-0000.params"));
+        // 4-bit codes of 8*27 + 16*288 + 10*16 weights; the metadata is small.
+        assertThat(compact).isLessThan(full / 3);
+    }
+
+    private static Block uninitializedSmallNet() {
+        return new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(8).build())
+                .add(BatchNorm.builder().build())
+                .add(Activation::relu)
+                .add(Blocks.batchFlattenBlock())
+                .add(Linear.builder().setUnits(16).build())
+                .add(Activation::relu)
+                .add(Linear.builder().setUnits(10).build());
+    }
+
+    @Test
+    void worksOnDjlModelZooResNet() {
+        Block resnet =
+                ResNetV1.builder()
+                        .setImageShape(new Shape(3, 32, 32))
+                        .setNumLayers(18)
+                        .setOutSize(10)
+                        .build();
+        resnet.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 32, 32));
+        NDArray input = manager.randomNormal(new Shape(1, 3, 32, 32));
+        Map<String, float[]> before = snapshot(resnet);
+        QuantizationReport report = Quantizers.apply(resnet, QuantConfig.of("dt8@row"));
+        NDArray simulated = forward(resnet, input);
+        assertThat(report.rows()).isNotEmpty();
+        assertThat(report.rows())
+                .allSatisfy(r -> assertThat(r.shape().length).isGreaterThanOrEqualTo(2));
+        // Rebuild with the original weights and compress.
+        Block fresh =
+                ResNetV1.builder()
+                        .setImageShape(new Shape(3, 32, 32))
+                        .setNumLayers(18)
+                        .setOutSize(10)
+                        .build();
+        fresh.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 32, 32));
+        for (Pair<String, Parameter> p : fresh.getParameters()) {
+            p.getValue().getArray().set(before.get(p.getKey()));
+        }
+        QuantizationReport compressed =
+                Quantizers.apply(
+                        fresh,
+                        QuantConfig.builder()
+                                .scheme("dt8@row")
+                                .mode(QuantConfig.Mode.COMPRESSED)
+                                .build());
+        NDArray out = forward(compressed.block(), input);
+        assertThat(out.sub(simulated).abs().max().getFloat()).isLessThanOrEqualTo(1e-5f);
+    }
+
+    @Test
+    void reportRendersMarkdownCsvAndJson() {
+        QuantizationReport r = Quantizers.apply(smallNet(7), QuantConfig.of("seeddt3@lastaxis"));
+        assertThat(r.toMarkdown())
+                .contains("| 01Conv2d_weight |")
+                .contains("seeddt3@lastaxis")
+                .contains("9/3");
+        String[] csv = r.toCsv().split("\n");
+        assertThat(csv).hasSize(4);
+        assertThat(csv[0]).startsWith("parameter,shape,spec");
+        assertThat(csv[1]).startsWith("01Conv2d_weight,8x3x3x3,seeddt3@lastaxis,216,");
+        com.google.gson.JsonObject json =
+                com.google.gson.JsonParser.parseString(r.toJson()).getAsJsonObject();
+        assertThat(json.get("parameters").getAsJsonArray()).hasSize(3);
+        assertThat(json.get("quantized_bytes").getAsLong()).isEqualTo(r.quantizedBytes());
+        assertThat(r.quantizedBytes()).isLessThan(r.float32Bytes());
+    }
+}

@@ -1,0 +1,93 @@
+package dev.djlquant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import org.junit.jupiter.api.Test;
+
+class TorchScriptQuantizationTest {
+
+    static ZooModel<NDList, NDList> load(String file, boolean trainParam) throws Exception {
+        Criteria.Builder<NDList, NDList> b =
+                Criteria.builder()
+                        .setTypes(NDList.class, NDList.class)
+                        .optModelPath(SharedFiles.resolve("models/" + file))
+                        .optEngine("PyTorch");
+        if (trainParam) {
+            b.optOption("trainParam", "true");
+        }
+        return b.build().loadModel();
+    }
+
+    @Test
+    void simulateQuantizesTorchScriptWeightsInPlace() throws Exception {
+        try (ZooModel<NDList, NDList> model = load("resnet20_cifar10.pt", true);
+                Predictor<NDList, NDList> predictor = model.newPredictor()) {
+            Parameter conv = model.getBlock().getParameters().get("conv1.weight");
+            float[] before = conv.getArray().toFloatArray();
+            long[] shape = conv.getArray().getShape().getShape();
+            QuantizationReport report = Quantizers.apply(model, QuantConfig.of("int8@row"));
+            assertThat(report.rows())
+                    .extracting(QuantizationReport.Row::name)
+                    .contains("conv1.weight", "linear.weight");
+            assertThat(report.rows())
+                    .noneMatch(r -> r.name().contains("bn") || r.name().endsWith("bias"));
+            assertThat(conv.getArray().toFloatArray())
+                    .containsExactly(
+                            Quantizer.parse("int8@row").roundTrip("conv1.weight", before, shape));
+            NDArray input = model.getNDManager().randomNormal(new Shape(2, 3, 32, 32));
+            NDArray logits = predictor.predict(new NDList(input)).singletonOrThrow();
+            assertThat(logits.getShape()).isEqualTo(new Shape(2, 10));
+        }
+    }
+
+    @Test
+    void explainsTheMissingTrainParamOption() throws Exception {
+        try (ZooModel<NDList, NDList> model = load("resnet20_cifar10.pt", false)) {
+            assertThatThrownBy(() -> Quantizers.apply(model, QuantConfig.of("int8@row")))
+                    .hasMessageContaining("trainParam");
+            assertThatThrownBy(
+                            () ->
+                                    Quantizers.apply(
+                                            model,
+                                            QuantConfig.builder()
+                                                    .scheme("int8")
+                                                    .mode(QuantConfig.Mode.COMPRESSED)
+                                                    .build()))
+                    .hasMessageContaining("DJL-native");
+        }
+    }
+
+    @Test
+    void float16WeightsAreQuantizedInFloat32AndWrittenBackInFloat16() throws Exception {
+        try (ZooModel<NDList, NDList> model = load("alexnet_cifar10_fp16.pt", true)) {
+            Parameter fc = model.getBlock().getParameters().get("classifier.6.weight");
+            assertThat(fc.getArray().getDataType()).isEqualTo(DataType.FLOAT16);
+            float[] before = fc.getArray().toType(DataType.FLOAT32, true).toFloatArray();
+            Quantizers.apply(
+                    model,
+                    QuantConfig.builder()
+                            .scheme("dt4@row")
+                            .include("classifier\\.6\\.weight")
+                            .build());
+            assertThat(fc.getArray().getDataType()).isEqualTo(DataType.FLOAT16);
+            float[] expected =
+                    Quantizer.parse("dt4@row").roundTrip("w", before, new long[] {10, 1024});
+            NDArray expectedHalf =
+                    model.getNDManager()
+                            .create(expected)
+                            .toType(DataType.FLOAT16, false)
+                            .toType(DataType.FLOAT32, false);
+            assertThat(fc.getArray().toType(DataType.FLOAT32, true).toFloatArray())
+                    .containsExactly(expectedHalf.toFloatArray());
+        }
+    }
+}
