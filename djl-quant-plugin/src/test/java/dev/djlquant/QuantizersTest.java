@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Model;
+import ai.djl.basicmodelzoo.cv.classification.AlexNet;
 import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
+import ai.djl.basicmodelzoo.cv.classification.VGG;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -237,6 +239,29 @@ class QuantizersTest {
                                 .build());
         NDArray out = forward(compressed.block(), input);
         assertThat(out.sub(simulated).abs().max().getFloat()).isLessThanOrEqualTo(1e-5f);
+    }
+
+    @Test
+    void worksOnDjlModelZooAlexNetAndVgg() {
+        NDArray input = manager.randomNormal(new Shape(1, 3, 32, 32));
+        Block[] blocks = {
+            AlexNet.builder().setOutSize(10).build(),
+            VGG.builder()
+                    .setNumLayers(5)
+                    .setOutSize(10)
+                    .setConvArch(new int[][] {{1, 16}, {1, 32}})
+                    .build()
+        };
+        Shape[] inputs = {new Shape(1, 3, 224, 224), new Shape(1, 3, 32, 32)};
+        for (int i = 0; i < blocks.length; i++) {
+            blocks[i].initialize(manager, DataType.FLOAT32, inputs[i]);
+            QuantizationReport r = Quantizers.apply(blocks[i], QuantConfig.of("fp8e4m3@row"));
+            assertThat(r.rows()).hasSizeGreaterThanOrEqualTo(3);
+            assertThat(r.compressionRatio()).isGreaterThan(3.5);
+            NDArray out = forward(blocks[i], i == 0 ? manager.randomNormal(inputs[0]) : input);
+            assertThat(out.getShape().get(1)).isEqualTo(10);
+            assertThat(out.isNaN().any().getBoolean()).isFalse();
+        }
     }
 
     @Test
