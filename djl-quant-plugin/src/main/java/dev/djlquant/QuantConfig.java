@@ -25,7 +25,12 @@ public final class QuantConfig {
         /**
          * Only packed codes and scales are kept; weights are dequantized when a forward needs them.
          */
-        COMPRESSED
+        COMPRESSED,
+        /**
+         * Quantization-aware training: float weights are kept and trained; every forward sees them
+         * quantized, and gradients pass straight through ({@code q(w) + (w - stopGradient(w))}).
+         */
+        QAT
     }
 
     private final Quantizer scheme;
@@ -50,6 +55,15 @@ public final class QuantConfig {
     /** Returns a builder; a default scheme is required. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Returns a builder holding this config's scheme, selection and mode. */
+    public Builder toBuilder() {
+        Builder b = builder().scheme(scheme).mode(mode);
+        b.includes.addAll(includes);
+        b.excludes.addAll(excludes);
+        b.overrides.putAll(overrides);
+        return b;
     }
 
     /** Returns the default scheme. */

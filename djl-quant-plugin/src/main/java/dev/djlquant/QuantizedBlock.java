@@ -1,6 +1,8 @@
 package dev.djlquant;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -38,6 +40,8 @@ public class QuantizedBlock extends AbstractBlock {
     private final Block inner;
     private final Map<String, QuantizedTensor> compressed = new LinkedHashMap<>();
     private final Map<Parameter, QuantizedTensor> byParameter = new IdentityHashMap<>();
+    private final Map<Parameter, Quantizer> fakeQuantized = new IdentityHashMap<>();
+    private boolean releasesWeights = true;
 
     /**
      * Wraps {@code inner} with nothing quantized yet: call {@link #quantize(QuantConfig)}, or load
@@ -48,31 +52,58 @@ public class QuantizedBlock extends AbstractBlock {
         this.inner = addChildBlock("quantized", inner);
     }
 
+    /**
+     * Returns a block that runs {@code inner} as it would be after quantizing with {@code config},
+     * without changing {@code inner}: its weights stay as they are and in use. For evaluating
+     * candidate schemes during training; DJL-native layers only.
+     */
+    public static QuantizedBlock view(Block inner, QuantConfig config) {
+        QuantizedBlock view = new QuantizedBlock(inner);
+        view.releasesWeights = false;
+        view.quantize(config.toBuilder().mode(QuantConfig.Mode.COMPRESSED).build());
+        return view;
+    }
+
     /** Quantizes the wrapped block's weights as {@code config} says, once. */
     public QuantizationReport quantize(QuantConfig config) {
-        if (!compressed.isEmpty()) {
+        if (!compressed.isEmpty() || !fakeQuantized.isEmpty()) {
             throw new IllegalStateException(
-                    "This block already holds " + compressed.size() + " compressed weights");
+                    "This block is already quantized ("
+                            + (compressed.size() + fakeQuantized.size())
+                            + " weights)");
         }
-        if (config.mode() == QuantConfig.Mode.SIMULATE) {
-            return ParameterQuantization.run(inner, config, this, ParameterQuantization::simulate);
+        switch (config.mode()) {
+            case SIMULATE:
+                return ParameterQuantization.run(
+                        inner, config, this, ParameterQuantization::simulate);
+            case QAT:
+                checkNativeLayers(inner);
+                return ParameterQuantization.run(
+                        inner,
+                        config,
+                        this,
+                        (name, parameter, tensor, restored) ->
+                                fakeQuantized.put(parameter, tensor.quantizer()));
+            default:
+                checkNativeLayers(inner);
+                // Released weights make the wrapped block look uninitialized; keep its inputs.
+                PairList<String, Shape> input = inner.describeInput();
+                inputNames = input.keys();
+                inputShapes = input.values().toArray(new Shape[0]);
+                return ParameterQuantization.run(
+                        inner,
+                        config,
+                        this,
+                        (name, parameter, tensor, restored) -> keep(name, parameter, tensor));
         }
-        checkNativeLayers(inner);
-        // Releasing weights makes the wrapped block look uninitialized; keep its input description.
-        PairList<String, Shape> input = inner.describeInput();
-        inputNames = input.keys();
-        inputShapes = input.values().toArray(new Shape[0]);
-        return ParameterQuantization.run(
-                inner,
-                config,
-                this,
-                (name, parameter, tensor, restored) -> keep(name, parameter, tensor));
     }
 
     private void keep(String name, Parameter parameter, QuantizedTensor tensor) {
         compressed.put(name, tensor);
         byParameter.put(parameter, tensor);
-        parameter.close();
+        if (releasesWeights) {
+            parameter.close();
+        }
     }
 
     private static void checkNativeLayers(Block block) {
@@ -107,17 +138,66 @@ public class QuantizedBlock extends AbstractBlock {
             NDList inputs,
             boolean training,
             PairList<String, Object> params) {
+        if (!fakeQuantized.isEmpty()) {
+            try (SubstitutingParameterStore store =
+                    new SubstitutingParameterStore(parameterStore, new FakeQuantization())) {
+                return inner.forward(store, inputs, training, params);
+            }
+        }
         if (compressed.isEmpty()) {
             return inner.forward(parameterStore, inputs, training, params);
         }
         if (training) {
             throw new UnsupportedOperationException(
                     "A COMPRESSED block is for inference; train the float model (or use"
-                            + " quantization-aware training) and compress afterwards");
+                            + " QuantConfig.Mode.QAT) and compress afterwards");
         }
-        try (DequantizingParameterStore store =
-                new DequantizingParameterStore(parameterStore, byParameter)) {
+        try (SubstitutingParameterStore store =
+                new SubstitutingParameterStore(parameterStore, new Dequantization())) {
             return inner.forward(store, inputs, false, params);
+        }
+    }
+
+    /** COMPRESSED: the weight is its packed codes, dequantized. */
+    private final class Dequantization implements SubstitutingParameterStore.Substitution {
+        @Override
+        public boolean covers(Parameter parameter) {
+            return byParameter.containsKey(parameter);
+        }
+
+        @Override
+        public NDArray apply(
+                Parameter parameter,
+                NDManager manager,
+                ParameterStore original,
+                Device device,
+                boolean training) {
+            QuantizedTensor t = byParameter.get(parameter);
+            return manager.create(t.dequantize(), new Shape(t.shape()));
+        }
+    }
+
+    /** QAT: the forward sees {@code q(w)}, the gradient flows to {@code w} unchanged. */
+    private final class FakeQuantization implements SubstitutingParameterStore.Substitution {
+        @Override
+        public boolean covers(Parameter parameter) {
+            return fakeQuantized.containsKey(parameter);
+        }
+
+        @Override
+        public NDArray apply(
+                Parameter parameter,
+                NDManager manager,
+                ParameterStore original,
+                Device device,
+                boolean training) {
+            NDArray w = original.getValue(parameter, device, training);
+            long[] shape = w.getShape().getShape();
+            float[] q = fakeQuantized.get(parameter).roundTrip("weight", w.toFloatArray(), shape);
+            NDArray quantized = manager.create(q, w.getShape());
+            // w - stopGradient(w) is exactly zero with gradient one: the forward value is exactly
+            // q.
+            return quantized.add(w.sub(w.stopGradient()));
         }
     }
 
@@ -144,7 +224,7 @@ public class QuantizedBlock extends AbstractBlock {
     @Override
     public boolean isInitialized() {
         for (Parameter p : inner.getParameters().values()) {
-            if (!p.isInitialized() && !byParameter.containsKey(p)) {
+            if (!p.isInitialized() && !(byParameter.containsKey(p) && releasesWeights)) {
                 return false;
             }
         }

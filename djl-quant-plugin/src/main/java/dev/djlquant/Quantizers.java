@@ -8,15 +8,15 @@ import ai.djl.nn.Block;
  * according to a {@link QuantConfig} and returns a {@link QuantizationReport}.
  *
  * <p>SIMULATE overwrites the selected weights in place (any block, TorchScript ones included when
- * loaded with {@code trainParam=true}). COMPRESSED wraps the block in a {@link QuantizedBlock}; for
- * a {@code Model} the wrapper replaces the model's block, for a bare block use {@link
- * QuantizationReport#block()}.
+ * loaded with {@code trainParam=true}). COMPRESSED and QAT wrap the block in a {@link
+ * QuantizedBlock}; for a {@code Model} the wrapper replaces the model's block, for a bare block use
+ * {@link QuantizationReport#block()}.
  */
 public final class Quantizers {
 
     private Quantizers() {}
 
-    /** Quantizes a model's block; COMPRESSED replaces it with a {@link QuantizedBlock}. */
+    /** Quantizes a model's block; COMPRESSED and QAT replace it with a {@link QuantizedBlock}. */
     public static QuantizationReport apply(Model model, QuantConfig config) {
         if (model.getBlock() == null) {
             throw new IllegalArgumentException(
@@ -34,9 +34,9 @@ public final class Quantizers {
      * QuantizationReport#block()}.
      */
     public static QuantizationReport apply(Block block, QuantConfig config) {
-        if (config.mode() == QuantConfig.Mode.COMPRESSED) {
-            return new QuantizedBlock(block).quantize(config);
+        if (config.mode() == QuantConfig.Mode.SIMULATE) {
+            return ParameterQuantization.run(block, config, block, ParameterQuantization::simulate);
         }
-        return ParameterQuantization.run(block, config, block, ParameterQuantization::simulate);
+        return new QuantizedBlock(block).quantize(config);
     }
 }
