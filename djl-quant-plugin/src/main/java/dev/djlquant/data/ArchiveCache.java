@@ -3,6 +3,7 @@ package dev.djlquant.data;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -10,6 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.stream.Stream;
@@ -20,12 +23,16 @@ import java.util.stream.Stream;
  * <p>The copy lives in {@code <cacheDir>/<archive name>-<hash>}, where the hash is a prefix of the
  * archive's SHA-256, so a changed archive gets a fresh copy. Extraction writes into a temporary
  * sibling directory and renames it into place: a killed run leaves at most an ignored {@code
- * .partial} directory, never a half-filled cache.
+ * .partial} directory, never a half-filled cache. Partial directories older than an hour are
+ * removed by the next extraction of the same archive.
  */
 final class ArchiveCache {
 
     /** Hex digits of the SHA-256 kept in the cache directory name. */
     private static final int HASH_CHARS = 16;
+
+    /** Age after which a partial directory is taken to be left by a killed run. */
+    private static final Duration STALE = Duration.ofHours(1);
 
     /**
      * Outcome of {@link #extract}.
@@ -55,13 +62,18 @@ final class ArchiveCache {
             return new Extraction(target, false);
         }
         Files.createDirectories(cacheDir);
+        deleteStalePartials(cacheDir, name);
         Path partial = Files.createTempDirectory(cacheDir, "." + name + ".partial-");
         try {
             TarGzExtractor.extract(archive, partial);
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
             return new Extraction(target, true);
         } catch (IOException | RuntimeException e) {
-            deleteQuietly(partial, e);
+            try {
+                deleteTree(partial);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             if (Files.isDirectory(target)) {
                 return new Extraction(target, false); // another process finished first
             }
@@ -82,14 +94,23 @@ final class ArchiveCache {
         return HexFormat.of().formatHex(digest.digest()).substring(0, HASH_CHARS);
     }
 
-    /** Deletes a directory tree; a failure is attached to {@code cause} instead of thrown. */
-    private static void deleteQuietly(Path dir, Exception cause) {
+    private static void deleteStalePartials(Path cacheDir, String name) throws IOException {
+        Instant cutoff = Instant.now().minus(STALE);
+        try (DirectoryStream<Path> partials =
+                Files.newDirectoryStream(cacheDir, "." + name + ".partial-*")) {
+            for (Path partial : partials) {
+                if (Files.getLastModifiedTime(partial).toInstant().isBefore(cutoff)) {
+                    deleteTree(partial);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
-        } catch (IOException e) {
-            cause.addSuppressed(e);
         }
     }
 }

@@ -118,8 +118,16 @@ public final class CifarDataset extends RandomAccessDataset {
          * @param mean the RGB means, for pixels scaled to [0, 1]
          * @param std the RGB standard deviations
          * @return this builder
+         * @throws IllegalArgumentException unless both arrays have three values
          */
         public Builder optNormalization(float[] mean, float[] std) {
+            if (mean.length != CifarImages.CHANNELS || std.length != CifarImages.CHANNELS) {
+                throw new IllegalArgumentException(
+                        "Normalization needs 3 means and 3 standard deviations, got "
+                                + mean.length
+                                + " and "
+                                + std.length);
+            }
             this.mean = mean.clone();
             this.std = std.clone();
             return this;

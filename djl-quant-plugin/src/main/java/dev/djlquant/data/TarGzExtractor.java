@@ -23,6 +23,18 @@ final class TarGzExtractor {
 
     private static final int BLOCK = 512;
 
+    // Header field offsets and lengths (POSIX ustar).
+    private static final int NAME = 0;
+    private static final int NAME_LENGTH = 100;
+    private static final int SIZE = 124;
+    private static final int SIZE_LENGTH = 12;
+    private static final int CHECKSUM = 148;
+    private static final int CHECKSUM_LENGTH = 8;
+    private static final int TYPE = 156;
+    private static final int MAGIC = 257;
+    private static final int PREFIX = 345;
+    private static final int PREFIX_LENGTH = 155;
+
     private TarGzExtractor() {}
 
     /**
@@ -48,8 +60,8 @@ final class TarGzExtractor {
                 return;
             }
             checkChecksum(header, offset);
-            char type = (char) header[156];
-            long size = parseNumber(header, 124, 12, offset);
+            char type = (char) header[TYPE];
+            long size = parseNumber(header, SIZE, SIZE_LENGTH, offset);
             String name = longName != null ? longName : entryName(header);
             longName = null;
             offset += BLOCK;
@@ -92,10 +104,10 @@ final class TarGzExtractor {
     }
 
     private static void checkChecksum(byte[] header, long offset) throws IOException {
-        long expected = parseNumber(header, 148, 8, offset);
+        long expected = parseNumber(header, CHECKSUM, CHECKSUM_LENGTH, offset);
         long sum = 0;
         for (int i = 0; i < BLOCK; i++) {
-            sum += (i >= 148 && i < 156) ? ' ' : (header[i] & 0xFF);
+            sum += (i >= CHECKSUM && i < CHECKSUM + CHECKSUM_LENGTH) ? ' ' : (header[i] & 0xFF);
         }
         if (sum != expected) {
             throw new IOException("Corrupt tar header (bad checksum) at offset " + offset);
@@ -123,10 +135,10 @@ final class TarGzExtractor {
 
     /** The ustar name, with its prefix field when the header is POSIX ustar (not GNU). */
     private static String entryName(byte[] header) {
-        String name = trimNul(slice(header, 0, 100));
-        String magic = new String(header, 257, 6, StandardCharsets.US_ASCII);
+        String name = trimNul(slice(header, NAME, NAME_LENGTH));
+        String magic = new String(header, MAGIC, 6, StandardCharsets.US_ASCII);
         if (magic.equals("ustar\0")) {
-            String prefix = trimNul(slice(header, 345, 155));
+            String prefix = trimNul(slice(header, PREFIX, PREFIX_LENGTH));
             if (!prefix.isEmpty()) {
                 return prefix + "/" + name;
             }

@@ -110,11 +110,11 @@ public final class TorchScriptImport {
 
     private static void checkPair(
             int index, Pair<String, Parameter> source, Pair<String, Parameter> target) {
-        NDArray to = target.getValue().getArray();
-        if (to == null) {
+        if (!target.getValue().isInitialized()) {
             throw new IllegalStateException(
                     "Target parameter " + target.getKey() + " is not initialized");
         }
+        NDArray to = target.getValue().getArray();
         NDArray from = source.getValue().getArray();
         if (!from.getShape().equals(to.getShape())) {
             throw new IllegalArgumentException(
