@@ -2,13 +2,29 @@ package dev.djlquant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.djlquant.data.CifarData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Locates the read-only shared models and data that tests use, and the build's cache folder. */
 public final class SharedFiles {
 
+    private static CifarData cifar;
+
     private SharedFiles() {}
+
+    /**
+     * Returns one CIFAR-10 source over the shared archives for all tests in this JVM, so each split
+     * is extracted (into {@link #cacheDir()}) and decoded once.
+     *
+     * @return the shared data source
+     */
+    public static synchronized CifarData cifar() {
+        if (cifar == null) {
+            cifar = CifarData.fromArchives(require("data/cifar10"), cacheDir());
+        }
+        return cifar;
+    }
 
     /**
      * Resolves a file under the shared directory (system property {@code djlq.shared}).

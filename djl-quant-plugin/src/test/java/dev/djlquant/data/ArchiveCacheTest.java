@@ -7,6 +7,7 @@ import dev.djlquant.SharedFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -16,12 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
 class ArchiveCacheTest {
 
     @Test
-    void extractsOnceAndReusesTheCopy(@TempDir Path cache) throws IOException {
-        Path archive = SharedFiles.require("data/cifar10/test-jpg.tar.gz");
+    void extractsOnceAndReusesTheCopy(@TempDir Path temp) throws IOException {
+        Path archive =
+                TarFixture.write(
+                        temp, TarFixture.entry("test/cat/a.jpg", '0', TarFixture.bytes("a")));
+        Path cache = temp.resolve("cache");
 
         ArchiveCache.Extraction first = ArchiveCache.extract(archive, cache);
         assertThat(first.extracted()).isTrue();
-        assertThat(countFiles(first.directory().resolve("test"), ".jpg")).isEqualTo(10_000);
+        assertThat(first.directory().resolve("test/cat/a.jpg")).hasContent("a");
         Path sentinel = Files.writeString(first.directory().resolve("sentinel"), "kept");
 
         ArchiveCache.Extraction second = ArchiveCache.extract(archive, cache);
@@ -29,6 +33,27 @@ class ArchiveCacheTest {
         assertThat(second.directory()).isEqualTo(first.directory());
         assertThat(sentinel).hasContent("kept");
         assertThat(listNames(cache)).containsExactly(first.directory().getFileName().toString());
+    }
+
+    @Test
+    void aChangedArchiveGetsAFreshCopy(@TempDir Path temp) throws IOException {
+        Path cache = temp.resolve("cache");
+        Path archive = temp.resolve("data.tar.gz");
+        Files.move(
+                TarFixture.write(temp, TarFixture.entry("f", '0', TarFixture.bytes("old"))),
+                archive);
+        Path before = ArchiveCache.extract(archive, cache).directory();
+        Files.move(
+                TarFixture.write(temp, TarFixture.entry("f", '0', TarFixture.bytes("new"))),
+                archive,
+                StandardCopyOption.REPLACE_EXISTING);
+
+        ArchiveCache.Extraction after = ArchiveCache.extract(archive, cache);
+
+        assertThat(after.extracted()).isTrue();
+        assertThat(after.directory()).isNotEqualTo(before);
+        assertThat(after.directory().resolve("f")).hasContent("new");
+        assertThat(after.directory().getFileName().toString()).startsWith("data-");
     }
 
     @Test
@@ -50,12 +75,6 @@ class ArchiveCacheTest {
         assertThatThrownBy(() -> ArchiveCache.extract(missing, temp.resolve("cache")))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(missing.toString());
-    }
-
-    private static long countFiles(Path dir, String suffix) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(p -> p.toString().endsWith(suffix)).count();
-        }
     }
 
     private static List<String> listNames(Path dir) throws IOException {

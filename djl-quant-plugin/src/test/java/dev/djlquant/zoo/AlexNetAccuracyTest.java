@@ -40,9 +40,9 @@ class AlexNetAccuracyTest {
                 TorchScriptImport.load(
                         SharedFiles.require("models/alexnet_cifar10_fp16.pt"),
                         CifarArchitectures.ALEXNET);
-        CifarData data =
-                CifarData.fromArchives(SharedFiles.require("data/cifar10"), SharedFiles.cacheDir());
-        subset = data.images(Dataset.Usage.TEST).firstPerClass(100);
+        CifarImages test = SharedFiles.cifar().images(Dataset.Usage.TEST);
+        assertThat(test.countPerClass()).containsOnly(1000);
+        subset = test.firstPerClass(100);
     }
 
     @AfterAll

@@ -18,7 +18,6 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Dataset;
 import dev.djlquant.SharedFiles;
-import dev.djlquant.data.CifarData;
 import dev.djlquant.data.CifarDataset;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -36,10 +35,9 @@ class TorchScriptImportTest {
     void importedLogitsEqualTheExportsOwnForward(String architecture, String file, int images)
             throws Exception {
         Path torchScript = SharedFiles.require(file);
-        CifarData data =
-                CifarData.fromArchives(SharedFiles.require("data/cifar10"), SharedFiles.cacheDir());
         CifarDataset dataset =
-                CifarDataset.builder(data.images(Dataset.Usage.TEST).sample(images, 7))
+                CifarDataset.builder(
+                                SharedFiles.cifar().images(Dataset.Usage.TEST).sample(images, 7))
                         .setSampling(images, false)
                         .build();
         try (NDManager manager = NDManager.newBaseManager("PyTorch");
