@@ -13,6 +13,7 @@ import ai.djl.translate.Pipeline;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
 import dev.djlquant.data.CifarData;
+import dev.djlquant.data.CifarImages;
 
 /**
  * Turns an RGB image into the normalized 3x32x32 tensor the CIFAR-10 models expect and their logits
@@ -21,8 +22,6 @@ import dev.djlquant.data.CifarData;
  * <p>Images of another size are resized to 32x32 first. Stateless and thread-safe.
  */
 public final class CifarTranslator implements Translator<Image, Classifications> {
-
-    private static final int SIDE = 32;
 
     private final Pipeline pipeline;
 
@@ -37,8 +36,16 @@ public final class CifarTranslator implements Translator<Image, Classifications>
      *
      * @param mean the RGB means
      * @param std the RGB standard deviations
+     * @throws IllegalArgumentException unless both arrays have three values
      */
     public CifarTranslator(float[] mean, float[] std) {
+        if (mean.length != CifarImages.CHANNELS || std.length != CifarImages.CHANNELS) {
+            throw new IllegalArgumentException(
+                    "Normalization needs 3 means and 3 standard deviations, got "
+                            + mean.length
+                            + " and "
+                            + std.length);
+        }
         this.pipeline = new Pipeline(new ToTensor(), new Normalize(mean.clone(), std.clone()));
     }
 
@@ -46,8 +53,8 @@ public final class CifarTranslator implements Translator<Image, Classifications>
     @Override
     public NDList processInput(TranslatorContext ctx, Image input) {
         NDArray pixels = input.toNDArray(ctx.getNDManager(), Image.Flag.COLOR);
-        if (input.getWidth() != SIDE || input.getHeight() != SIDE) {
-            pixels = NDImageUtils.resize(pixels, SIDE, SIDE);
+        if (input.getWidth() != CifarImages.SIDE || input.getHeight() != CifarImages.SIDE) {
+            pixels = NDImageUtils.resize(pixels, CifarImages.SIDE, CifarImages.SIDE);
         }
         return pipeline.transform(new NDList(pixels));
     }

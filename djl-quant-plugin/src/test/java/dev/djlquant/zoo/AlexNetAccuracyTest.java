@@ -75,9 +75,12 @@ class AlexNetAccuracyTest {
             inputs.add(toImage(images.pixels(i)));
         }
         List<Classifications> results;
+        Classifications resized;
         try (Predictor<Image, Classifications> predictor = model.newPredictor(translator)) {
             results = predictor.batchPredict(inputs);
+            resized = predictor.predict(inputs.get(0).resize(64, 48, true));
         }
+        assertThat(resized.getClassNames()).hasSize(10);
         long[] expected = datasetPathPredictions(images);
         for (int i = 0; i < images.size(); i++) {
             Classifications result = results.get(i);
