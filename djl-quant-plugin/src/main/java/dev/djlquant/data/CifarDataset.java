@@ -61,15 +61,6 @@ public final class CifarDataset extends RandomAccessDataset {
         return images;
     }
 
-    /**
-     * Tells whether records are randomly augmented.
-     *
-     * @return true if augmentation is on
-     */
-    public boolean isAugmented() {
-        return augmentation != null;
-    }
-
     /** {@inheritDoc} */
     @Override
     public Record get(NDManager manager, long index) {
