@@ -1,36 +1,50 @@
 package dev.djlquant;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.djlquant.data.CifarData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 
-/** Locates ../shared (models, data, fixtures) the way the build passes it to tests. */
+/**
+ * Locates the read-only shared models, data and fixtures that tests use (system property {@code
+ * djlq.shared}, set by the build), and the build's cache folder.
+ */
 public final class SharedFiles {
+
+    private static CifarData cifar;
 
     private SharedFiles() {}
 
     /**
-     * Returns the shared directory: system property {@code djlq.shared}, else {@code ../shared}.
+     * Returns one CIFAR-10 source over the shared archives for all tests in this JVM, so each split
+     * is extracted (into {@link #cacheDir()}) and decoded once.
      */
-    public static Path root() {
-        Path root = Paths.get(System.getProperty("djlq.shared", "../shared")).toAbsolutePath();
-        if (!Files.isDirectory(root)) {
-            throw new IllegalStateException("shared directory not found at " + root);
+    public static synchronized CifarData cifar() {
+        if (cifar == null) {
+            cifar = CifarData.fromArchives(require("data/cifar10"), cacheDir());
         }
-        return root.normalize();
+        return cifar;
     }
 
-    /** Returns a file below the shared directory. */
-    public static Path resolve(String relative) {
-        return root().resolve(relative);
+    /** Resolves a file under the shared directory; the calling test fails if it is absent. */
+    public static Path require(String relative) {
+        Path path = Path.of(System.getProperty("djlq.shared", "../shared")).resolve(relative);
+        assertThat(Files.exists(path)).as("shared file %s exists", path).isTrue();
+        return path;
+    }
+
+    /** Returns the folder where tests keep extracted archives across runs ({@code target/}). */
+    public static Path cacheDir() {
+        return Path.of("target", "cifar10-cache").toAbsolutePath();
     }
 
     /** Reads a JSON fixture from {@code shared/fixtures}. */
     public static JsonObject fixture(String name) throws IOException {
-        return JsonParser.parseString(Files.readString(resolve("fixtures/" + name)))
+        return JsonParser.parseString(Files.readString(require("fixtures/" + name)))
                 .getAsJsonObject();
     }
 

@@ -19,7 +19,7 @@ class TorchScriptQuantizationTest {
         Criteria.Builder<NDList, NDList> b =
                 Criteria.builder()
                         .setTypes(NDList.class, NDList.class)
-                        .optModelPath(SharedFiles.resolve("models/" + file))
+                        .optModelPath(SharedFiles.require("models/" + file))
                         .optEngine("PyTorch");
         if (trainParam) {
             b.optOption("trainParam", "true");

@@ -1,0 +1,116 @@
+package dev.djlquant.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.stream.Stream;
+
+/**
+ * Extracts a {@code .tar.gz} archive once into a cache directory and reuses the copy afterwards.
+ *
+ * <p>The copy lives in {@code <cacheDir>/<archive name>-<hash>}, where the hash is a prefix of the
+ * archive's SHA-256, so a changed archive gets a fresh copy. Extraction writes into a temporary
+ * sibling directory and renames it into place: a killed run leaves at most an ignored {@code
+ * .partial} directory, never a half-filled cache. Partial directories older than an hour are
+ * removed by the next extraction of the same archive.
+ */
+final class ArchiveCache {
+
+    /** Hex digits of the SHA-256 kept in the cache directory name. */
+    private static final int HASH_CHARS = 16;
+
+    /** Age after which a partial directory is taken to be left by a killed run. */
+    private static final Duration STALE = Duration.ofHours(1);
+
+    /**
+     * Outcome of {@link #extract}.
+     *
+     * @param directory the extracted copy
+     * @param extracted true if this call extracted it, false if an existing copy was reused
+     */
+    record Extraction(Path directory, boolean extracted) {}
+
+    private ArchiveCache() {}
+
+    /**
+     * Returns the extracted copy of an archive, extracting it first if no copy exists.
+     *
+     * @param archive the {@code .tar.gz} file
+     * @param cacheDir the cache directory, created if missing
+     * @return where the copy is and whether this call made it
+     * @throws IOException if the archive is missing or unreadable, or extraction fails
+     */
+    static Extraction extract(Path archive, Path cacheDir) throws IOException {
+        if (!Files.isRegularFile(archive)) {
+            throw new NoSuchFileException(archive.toString(), null, "archive not found");
+        }
+        String name = archive.getFileName().toString().replaceFirst("\\.tar\\.gz$|\\.tgz$", "");
+        Path target = cacheDir.resolve(name + "-" + sha256Prefix(archive));
+        if (Files.isDirectory(target)) {
+            return new Extraction(target, false);
+        }
+        Files.createDirectories(cacheDir);
+        deleteStalePartials(cacheDir, name);
+        Path partial = Files.createTempDirectory(cacheDir, "." + name + ".partial-");
+        try {
+            TarGzExtractor.extract(archive, partial);
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            return new Extraction(target, true);
+        } catch (IOException | RuntimeException e) {
+            try {
+                deleteTree(partial);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            if (Files.isDirectory(target)) {
+                return new Extraction(target, false); // another process finished first
+            }
+            throw new IOException("Cannot extract " + archive + " into " + cacheDir, e);
+        }
+    }
+
+    private static String sha256Prefix(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every Java platform provides SHA-256", e);
+        }
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(digest.digest()).substring(0, HASH_CHARS);
+    }
+
+    private static void deleteStalePartials(Path cacheDir, String name) throws IOException {
+        Instant cutoff = Instant.now().minus(STALE);
+        try (DirectoryStream<Path> partials =
+                Files.newDirectoryStream(cacheDir, "." + name + ".partial-*")) {
+            for (Path partial : partials) {
+                if (Files.getLastModifiedTime(partial).toInstant().isBefore(cutoff)) {
+                    deleteTree(partial);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.djlquant.data;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+
+/**
+ * Decodes a split folder {@code <split>/<class>/*.jpg} (also {@code .jpeg}, {@code .png}) into
+ * {@link CifarImages}: classes in {@link CifarData#CLASS_NAMES} order, files sorted by name.
+ */
+final class ImageFolderReader {
+
+    private ImageFolderReader() {}
+
+    /**
+     * Reads and decodes every image of a split folder.
+     *
+     * @param splitDir the folder holding one subfolder per class
+     * @return the decoded images
+     * @throws IOException if a class folder is missing or unknown, or an image is not 32x32 RGB
+     */
+    static CifarImages read(Path splitDir) throws IOException {
+        checkClassFolders(splitDir);
+        List<Path> files = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        for (int label = 0; label < CifarData.CLASS_NAMES.size(); label++) {
+            for (Path file : imageFiles(splitDir.resolve(CifarData.CLASS_NAMES.get(label)))) {
+                files.add(file);
+                labels.add(label);
+            }
+        }
+        byte[] pixels = new byte[files.size() * CifarImages.IMAGE_BYTES];
+        try {
+            IntStream.range(0, files.size())
+                    .parallel()
+                    .forEach(i -> decodeInto(files.get(i), pixels, i * CifarImages.IMAGE_BYTES));
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return new CifarImages(pixels, labels.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private static void checkClassFolders(Path splitDir) throws IOException {
+        if (!Files.isDirectory(splitDir)) {
+            throw new NoSuchFileException(
+                    splitDir.toString(), null, "expected a folder <split>/<class>/*.jpg");
+        }
+        List<String> found;
+        try (Stream<Path> children = Files.list(splitDir)) {
+            found =
+                    children.filter(Files::isDirectory)
+                            .map(p -> p.getFileName().toString())
+                            .sorted()
+                            .toList();
+        }
+        if (!found.equals(CifarData.CLASS_NAMES)) {
+            throw new IOException(
+                    "Class folders in "
+                            + splitDir
+                            + " are "
+                            + found
+                            + "; expected exactly "
+                            + CifarData.CLASS_NAMES);
+        }
+    }
+
+    private static List<Path> imageFiles(Path classDir) throws IOException {
+        try (Stream<Path> children = Files.list(classDir)) {
+            return children.filter(Files::isRegularFile)
+                    .filter(ImageFolderReader::isImage)
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    private static boolean isImage(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return name.endsWith(".jpg") || name.endsWith(".jpeg") || name.endsWith(".png");
+    }
+
+    private static void decodeInto(Path file, byte[] pixels, int offset) {
+        int side = CifarImages.SIDE;
+        int[] argb = decode(file).getRGB(0, 0, side, side, null, 0, side);
+        for (int p = 0; p < argb.length; p++) {
+            pixels[offset + 3 * p] = (byte) (argb[p] >> 16);
+            pixels[offset + 3 * p + 1] = (byte) (argb[p] >> 8);
+            pixels[offset + 3 * p + 2] = (byte) argb[p];
+        }
+    }
+
+    private static BufferedImage decode(Path file) {
+        BufferedImage image;
+        try {
+            image = ImageIO.read(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(new IOException("Cannot decode " + file, e));
+        }
+        if (image == null) {
+            throw new UncheckedIOException(new IOException("No image decoder accepts " + file));
+        }
+        if (image.getWidth() != CifarImages.SIDE || image.getHeight() != CifarImages.SIDE) {
+            throw new UncheckedIOException(
+                    new IOException(
+                            file
+                                    + " is "
+                                    + image.getWidth()
+                                    + "x"
+                                    + image.getHeight()
+                                    + ", not 32x32"));
+        }
+        return image;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.djlquant.zoo;
+
+import ai.djl.basicdataset.cv.classification.Cifar10;
+import ai.djl.modality.Classifications;
+import ai.djl.modality.cv.Image;
+import ai.djl.modality.cv.transform.Normalize;
+import ai.djl.modality.cv.transform.ToTensor;
+import ai.djl.modality.cv.util.NDImageUtils;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.translate.Batchifier;
+import ai.djl.translate.Pipeline;
+import ai.djl.translate.Translator;
+import ai.djl.translate.TranslatorContext;
+import dev.djlquant.data.CifarData;
+import dev.djlquant.data.CifarImages;
+
+/**
+ * Turns an RGB image into the normalized 3x32x32 tensor the CIFAR-10 models expect and their logits
+ * into {@link Classifications} over {@link CifarData#CLASS_NAMES}.
+ *
+ * <p>Images of another size are resized to 32x32 first. Stateless and thread-safe.
+ */
+public final class CifarTranslator implements Translator<Image, Classifications> {
+
+    private final Pipeline pipeline;
+
+    /** Creates a translator using DJL's {@code Cifar10.NORMALIZE_MEAN/STD}. */
+    public CifarTranslator() {
+        this(Cifar10.NORMALIZE_MEAN, Cifar10.NORMALIZE_STD);
+    }
+
+    /**
+     * Creates a translator with the given per-channel normalization, applied after scaling pixels
+     * to [0, 1].
+     *
+     * @param mean the RGB means
+     * @param std the RGB standard deviations
+     * @throws IllegalArgumentException unless both arrays have three values
+     */
+    public CifarTranslator(float[] mean, float[] std) {
+        if (mean.length != CifarImages.CHANNELS || std.length != CifarImages.CHANNELS) {
+            throw new IllegalArgumentException(
+                    "Normalization needs 3 means and 3 standard deviations, got "
+                            + mean.length
+                            + " and "
+                            + std.length);
+        }
+        this.pipeline = new Pipeline(new ToTensor(), new Normalize(mean.clone(), std.clone()));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public NDList processInput(TranslatorContext ctx, Image input) {
+        NDArray pixels = input.toNDArray(ctx.getNDManager(), Image.Flag.COLOR);
+        if (input.getWidth() != CifarImages.SIDE || input.getHeight() != CifarImages.SIDE) {
+            pixels = NDImageUtils.resize(pixels, CifarImages.SIDE, CifarImages.SIDE);
+        }
+        return pipeline.transform(new NDList(pixels));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Classifications processOutput(TranslatorContext ctx, NDList list) {
+        NDArray probabilities = list.singletonOrThrow().softmax(0);
+        return new Classifications(CifarData.CLASS_NAMES, probabilities);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Batchifier getBatchifier() {
+        return Batchifier.STACK;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.djlquant.zoo;
+
+import ai.djl.Model;
+import ai.djl.modality.Classifications;
+import ai.djl.modality.cv.Image;
+import ai.djl.translate.Translator;
+import ai.djl.translate.TranslatorFactory;
+import ai.djl.util.Pair;
+import java.lang.reflect.Type;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Supplies a {@link CifarTranslator} for {@code Image -> Classifications}, so model zoos and {@code
+ * Criteria.optTranslatorFactory} can name it (for instance as the {@code translatorFactory}
+ * argument in a model's {@code metadata.json}). Arguments are ignored.
+ */
+public final class CifarTranslatorFactory implements TranslatorFactory {
+
+    /** {@inheritDoc} */
+    @Override
+    public Set<Pair<Type, Type>> getSupportedTypes() {
+        return Set.of(new Pair<>(Image.class, Classifications.class));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    @SuppressWarnings("unchecked")
+    public <I, O> Translator<I, O> newInstance(
+            Class<I> input, Class<O> output, Model model, Map<String, ?> arguments) {
+        if (!isSupported(input, output)) {
+            throw new IllegalArgumentException(
+                    "Unsupported types "
+                            + input.getName()
+                            + " -> "
+                            + output.getName()
+                            + "; only Image -> Classifications");
+        }
+        return (Translator<I, O>) new CifarTranslator();
+    }
+}

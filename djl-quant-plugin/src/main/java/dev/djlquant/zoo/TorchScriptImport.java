@@ -1,0 +1,158 @@
+package dev.djlquant.zoo;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Imports the weights of a TorchScript export into a DJL-native block.
+ *
+ * <p>Parameters are matched by position: the i-th parameter of the TorchScript module goes into the
+ * i-th parameter of the target block. Counts and every shape must agree; values are converted to
+ * the target's data type (FLOAT32 for the reference models, whose exports hold float16).
+ */
+public final class TorchScriptImport {
+
+    /** The DJL engine that reads TorchScript files. */
+    public static final String ENGINE = "PyTorch";
+
+    private TorchScriptImport() {}
+
+    /**
+     * Builds the named architecture and fills it with the weights of a TorchScript file.
+     *
+     * @param torchScript path of the {@code .pt} file
+     * @param architecture one of {@link CifarArchitectures#names()}
+     * @return a new model holding the initialized DJL-native block; the caller closes it
+     * @throws IOException if the file cannot be read
+     * @throws MalformedModelException if the file is not a loadable TorchScript model
+     * @throws IllegalArgumentException if the architecture is unknown or the weights do not fit
+     */
+    public static Model load(Path torchScript, String architecture)
+            throws IOException, MalformedModelException {
+        if (!Files.isRegularFile(torchScript)) {
+            throw new NoSuchFileException(torchScript.toString(), null, "no TorchScript file");
+        }
+        Block block = CifarArchitectures.byName(architecture);
+        Model model = Model.newInstance(architecture, ENGINE);
+        try {
+            model.setBlock(block);
+            block.initialize(
+                    model.getNDManager(), DataType.FLOAT32, CifarArchitectures.INPUT_SHAPE);
+            try (ZooModel<NDList, NDList> source = loadTorchScript(torchScript)) {
+                copyWeights(source.getBlock(), block);
+            }
+            return model;
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Copies every parameter of {@code source} into the parameter at the same position of {@code
+     * target}, in place, converting to the target's data type.
+     *
+     * @param source the block to read, typically a TorchScript block
+     * @param target an initialized block with the same parameter shapes in the same order
+     * @throws IllegalArgumentException if counts or shapes differ, naming both parameters
+     * @throws IllegalStateException if the target is not initialized
+     */
+    public static void copyWeights(Block source, Block target) {
+        PairList<String, Parameter> from = source.getParameters();
+        PairList<String, Parameter> to = target.getParameters();
+        if (from.size() != to.size()) {
+            throw new IllegalArgumentException(
+                    "Parameter count differs: source has "
+                            + from.size()
+                            + " "
+                            + from.keys()
+                            + ", target has "
+                            + to.size()
+                            + " "
+                            + to.keys());
+        }
+        for (int i = 0; i < from.size(); i++) {
+            checkPair(i, from.get(i), to.get(i));
+        }
+        for (int i = 0; i < from.size(); i++) {
+            copy(from.get(i).getValue().getArray(), to.get(i).getValue().getArray());
+        }
+    }
+
+    private static ZooModel<NDList, NDList> loadTorchScript(Path torchScript)
+            throws IOException, MalformedModelException {
+        try {
+            return Criteria.builder()
+                    .setTypes(NDList.class, NDList.class)
+                    .optModelPath(torchScript)
+                    .optEngine(ENGINE)
+                    .build()
+                    .loadModel();
+        } catch (ModelNotFoundException e) {
+            throw new MalformedModelException("Cannot load TorchScript model " + torchScript, e);
+        }
+    }
+
+    private static void checkPair(
+            int index, Pair<String, Parameter> source, Pair<String, Parameter> target) {
+        if (!target.getValue().isInitialized()) {
+            throw new IllegalStateException(
+                    "Target parameter " + target.getKey() + " is not initialized");
+        }
+        NDArray to = target.getValue().getArray();
+        NDArray from = source.getValue().getArray();
+        if (!from.getShape().equals(to.getShape())) {
+            throw new IllegalArgumentException(
+                    "Shape mismatch at parameter #"
+                            + index
+                            + ": source "
+                            + source.getKey()
+                            + " "
+                            + from.getShape()
+                            + " vs target "
+                            + target.getKey()
+                            + " "
+                            + to.getShape());
+        }
+        checkDataType(source.getKey(), from.getDataType());
+        checkDataType(target.getKey(), to.getDataType());
+    }
+
+    /** BFLOAT16 is refused: converting to or from it aborts the JVM in this DJL build. */
+    private static void checkDataType(String parameter, DataType type) {
+        if (!type.isFloating() || type == DataType.BFLOAT16) {
+            throw new IllegalArgumentException(
+                    "Unsupported data type "
+                            + type
+                            + " of parameter "
+                            + parameter
+                            + "; expected FLOAT16, FLOAT32 or FLOAT64");
+        }
+    }
+
+    private static void copy(NDArray from, NDArray to) {
+        NDArray converted = from.toType(to.getDataType(), false);
+        try {
+            to.set(new NDIndex("..."), converted);
+        } finally {
+            if (converted != from) {
+                converted.close();
+            }
+        }
+    }
+}

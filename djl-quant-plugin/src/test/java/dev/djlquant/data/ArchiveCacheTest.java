@@ -1,0 +1,85 @@
+package dev.djlquant.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.djlquant.SharedFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ArchiveCacheTest {
+
+    @Test
+    void extractsOnceAndReusesTheCopy(@TempDir Path temp) throws IOException {
+        Path archive =
+                TarFixture.write(
+                        temp, TarFixture.entry("test/cat/a.jpg", '0', TarFixture.bytes("a")));
+        Path cache = temp.resolve("cache");
+
+        ArchiveCache.Extraction first = ArchiveCache.extract(archive, cache);
+        assertThat(first.extracted()).isTrue();
+        assertThat(first.directory().resolve("test/cat/a.jpg")).hasContent("a");
+        Path sentinel = Files.writeString(first.directory().resolve("sentinel"), "kept");
+
+        ArchiveCache.Extraction second = ArchiveCache.extract(archive, cache);
+        assertThat(second.extracted()).isFalse();
+        assertThat(second.directory()).isEqualTo(first.directory());
+        assertThat(sentinel).hasContent("kept");
+        assertThat(listNames(cache)).containsExactly(first.directory().getFileName().toString());
+    }
+
+    @Test
+    void aChangedArchiveGetsAFreshCopy(@TempDir Path temp) throws IOException {
+        Path cache = temp.resolve("cache");
+        Path archive = temp.resolve("data.tar.gz");
+        Files.move(
+                TarFixture.write(temp, TarFixture.entry("f", '0', TarFixture.bytes("old"))),
+                archive);
+        Path before = ArchiveCache.extract(archive, cache).directory();
+        Files.move(
+                TarFixture.write(temp, TarFixture.entry("f", '0', TarFixture.bytes("new"))),
+                archive,
+                StandardCopyOption.REPLACE_EXISTING);
+
+        ArchiveCache.Extraction after = ArchiveCache.extract(archive, cache);
+
+        assertThat(after.extracted()).isTrue();
+        assertThat(after.directory()).isNotEqualTo(before);
+        assertThat(after.directory().resolve("f")).hasContent("new");
+        assertThat(after.directory().getFileName().toString()).startsWith("data-");
+    }
+
+    @Test
+    void aFailedExtractionLeavesNothingBehind(@TempDir Path temp) throws IOException {
+        byte[] whole = Files.readAllBytes(SharedFiles.require("data/cifar10/test-jpg.tar.gz"));
+        Path truncated =
+                Files.write(temp.resolve("test-jpg.tar.gz"), Arrays.copyOf(whole, 200_000));
+        Path cache = temp.resolve("cache");
+
+        assertThatThrownBy(() -> ArchiveCache.extract(truncated, cache))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(truncated.toString());
+        assertThat(listNames(cache)).isEmpty();
+    }
+
+    @Test
+    void missingArchiveIsNamed(@TempDir Path temp) {
+        Path missing = temp.resolve("train-jpg.tar.gz");
+        assertThatThrownBy(() -> ArchiveCache.extract(missing, temp.resolve("cache")))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(missing.toString());
+    }
+
+    private static List<String> listNames(Path dir) throws IOException {
+        try (Stream<Path> children = Files.list(dir)) {
+            return children.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+}
