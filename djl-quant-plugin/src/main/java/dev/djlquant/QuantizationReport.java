@@ -157,21 +157,7 @@ public final class QuantizationReport {
                             Locale.ROOT,
                             "| %s | %s | %s | %d | %d | %d/%d | %d | %.1f | %.3e | %.3e | %.3e |"
                                     + " %.2f | %.2f | %s |\n",
-                            r.name(),
-                            Arrays.toString(r.shape()),
-                            r.spec(),
-                            r.count(),
-                            r.groups(),
-                            r.codeBits(),
-                            r.nominalBits(),
-                            r.storageBytes(),
-                            r.studyEstimateBytes(),
-                            r.error().mae(),
-                            r.error().mse(),
-                            r.error().maxAbsError(),
-                            r.error().sqnrDb(),
-                            r.entropyBits(),
-                            exponents(r.exponents())));
+                            cells(r, Arrays.toString(r.shape()), exponents(r.exponents()))));
         }
         ErrorMetrics e = totalError();
         md.append(
@@ -204,27 +190,12 @@ public final class QuantizationReport {
                                 + "study_estimate_bytes,mae,mse,max_error,sqnr_db,entropy_bits,"
                                 + "exponents\n");
         for (Row r : rows) {
+            String shape = Arrays.toString(r.shape()).replace(", ", "x").replaceAll("[\\[\\]]", "");
             csv.append(
                     String.format(
                             Locale.ROOT,
                             "%s,%s,%s,%d,%d,%d,%d,%d,%.3f,%.6e,%.6e,%.6e,%.4f,%.4f,%s\n",
-                            r.name(),
-                            Arrays.toString(r.shape())
-                                    .replace(", ", "x")
-                                    .replaceAll("[\\[\\]]", ""),
-                            r.spec(),
-                            r.count(),
-                            r.groups(),
-                            r.codeBits(),
-                            r.nominalBits(),
-                            r.storageBytes(),
-                            r.studyEstimateBytes(),
-                            r.error().mae(),
-                            r.error().mse(),
-                            r.error().maxAbsError(),
-                            r.error().sqnrDb(),
-                            r.entropyBits(),
-                            exponents(r.exponents()).replace(", ", " ")));
+                            cells(r, shape, exponents(r.exponents()).replace(", ", " "))));
         }
         return csv.toString();
     }
@@ -265,6 +236,27 @@ public final class QuantizationReport {
         json.put("parameters", list);
         json.put("warnings", warnings);
         return new GsonBuilder().setPrettyPrinting().create().toJson(json);
+    }
+
+    /** The values of one row in table order; shape and exponents as each format renders them. */
+    private static Object[] cells(Row r, String shape, String exponents) {
+        return new Object[] {
+            r.name(),
+            shape,
+            r.spec(),
+            r.count(),
+            r.groups(),
+            r.codeBits(),
+            r.nominalBits(),
+            r.storageBytes(),
+            r.studyEstimateBytes(),
+            r.error().mae(),
+            r.error().mse(),
+            r.error().maxAbsError(),
+            r.error().sqnrDb(),
+            r.entropyBits(),
+            exponents
+        };
     }
 
     private static Double finiteOrNull(double v) {
