@@ -192,5 +192,16 @@ class CheckpointCorruptionTest {
                 .isInstanceOf(FileAlreadyExistsException.class);
         assertThat(Files.readAllBytes(params())).isEqualTo(before);
         CheckpointReader.verify(checkpoint);
+        // With replaceExisting the new checkpoint takes its place whole.
+        QuantizationReport[] report = new QuantizationReport[1];
+        try (Model model = TinyNet.compressed("int8@row", 3, report)) {
+            new CheckpointWriter()
+                    .replaceExisting(true)
+                    .writeNative(model, report[0], TinyNet.class.getName(), checkpoint);
+        }
+        assertThat(CheckpointReader.verify(checkpoint).spec()).isEqualTo("int8@row");
+        try (var left = Files.list(tmp)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("tiny");
+        }
     }
 }

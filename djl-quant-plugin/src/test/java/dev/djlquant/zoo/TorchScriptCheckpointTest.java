@@ -56,6 +56,21 @@ class TorchScriptCheckpointTest {
                     CheckpointReader.load(out, NDList.class, NDList.class)) {
                 assertThat(forward(loaded, input)).containsExactly(expected);
             }
+            // The same through the model zoo, where DJL copies the files into its cache first.
+            Path root = tmp.resolve("repository");
+            ModelRepository.at(root).publish(out, "resnet20-cifar10");
+            try (ZooModel<NDList, NDList> zoo =
+                    Criteria.builder()
+                            .setTypes(NDList.class, NDList.class)
+                            .optModelZoo(new QuantizedModelZoo(root))
+                            .optGroupId(QuantizedModelZoo.GROUP_ID)
+                            .optArtifactId("resnet20-cifar10")
+                            .optFilter("kind", "torchscript")
+                            .optFilter("spec", "dt4@row")
+                            .build()
+                            .loadModel()) {
+                assertThat(forward(zoo, input)).containsExactly(expected);
+            }
         }
     }
 
