@@ -83,10 +83,9 @@ public final class CheckpointReader {
      */
     public static <I, O> ZooModel<I, O> load(Path directory, Class<I> input, Class<O> output)
             throws IOException, ModelNotFoundException, MalformedModelException {
-        if (!Files.isDirectory(directory)) {
-            // Criteria would treat a missing path as a remote name; say plainly what is wrong.
-            CheckpointManifest.read(directory);
-        }
+        // Verified here too (the block factory checks DJL's cached copy on the zoo path): a damaged
+        // serving.properties could otherwise keep DJL from calling the factory at all.
+        verify(directory);
         return Criteria.builder()
                 .setTypes(input, output)
                 .optModelPath(directory.toAbsolutePath())

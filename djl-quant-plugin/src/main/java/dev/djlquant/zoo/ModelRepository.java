@@ -44,6 +44,7 @@ public final class ModelRepository {
     public static final String VERSION = Integer.toString(CheckpointManifest.FORMAT_VERSION);
 
     private static final Pattern ARTIFACT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern APPLICATION = Pattern.compile("[a-z0-9_]+(/[a-z0-9_]+)*");
     private static final String METADATA = "metadata.json";
 
     private final Path root;
@@ -139,6 +140,11 @@ public final class ModelRepository {
                 manifest.application() == null
                         ? CheckpointWriter.IMAGE_CLASSIFICATION
                         : manifest.application();
+        if (!APPLICATION.matcher(application).matches()) {
+            throw new CheckpointException(
+                    checkpoint.resolve(CheckpointManifest.FILE_NAME),
+                    "names an invalid application path '" + application + "'");
+        }
         Path artifactDir = artifactDirectory(application, artifactId);
         Files.createDirectories(artifactDir);
         String name =

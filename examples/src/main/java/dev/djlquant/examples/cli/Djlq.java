@@ -48,6 +48,20 @@ public final class Djlq {
         if (err != null) {
             cli.setErr(err);
         }
+        // Usage errors: the problem and where to read more, not the whole help text.
+        cli.setParameterExceptionHandler(
+                (ex, arguments) -> {
+                    CommandLine c = ex.getCommandLine();
+                    PrintWriter w = c.getErr();
+                    w.println("djlq: " + ex.getMessage());
+                    CommandLine.UnmatchedArgumentException.printSuggestions(ex, w);
+                    w.println(
+                            "Try '"
+                                    + c.getCommandSpec().qualifiedName()
+                                    + " --help' for more information.");
+                    w.flush();
+                    return c.getCommandSpec().exitCodeOnInvalidInput();
+                });
         cli.setExecutionExceptionHandler(
                 (e, commandLine, parseResult) -> {
                     String message = e.getMessage() == null ? e.toString() : e.getMessage();

@@ -243,7 +243,11 @@ final class EvalCommand implements Callable<Integer> {
     private Evaluation.Accuracy evaluate(
             Model m, Block block, CifarDataset dataset, StderrProgress progress) throws Exception {
         return Evaluation.accuracy(
-                block, new ParameterStore(m.getNDManager(), false), dataset, batchSize, progress);
+                CastingBlock.forWeightsOf(block),
+                new ParameterStore(m.getNDManager(), false),
+                dataset,
+                batchSize,
+                progress);
     }
 
     private void print(Evaluation.Accuracy accuracy, String kind, int n) {

@@ -2,6 +2,8 @@ package dev.djlquant.examples.cli;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.util.Utils;
@@ -81,15 +83,42 @@ final class Inputs {
         if (model.kind() == ModelKind.TORCHSCRIPT) {
             return TorchScriptImport.load(model.path(), arch);
         }
-        Model m = Model.newInstance(arch, TorchScriptImport.ENGINE);
+        String prefix = parameterPrefix(model.path());
+        Model m = Model.newInstance(prefix, TorchScriptImport.ENGINE);
         try {
-            m.setBlock(CifarArchitectures.byName(arch));
-            m.load(model.path());
+            Block block = CifarArchitectures.byName(arch);
+            m.setBlock(block);
+            // Initialize before loading: a block that only loaded its parameters has input shapes
+            // but no input names, and describeInput() (which COMPRESSED quantization calls)
+            // then fails with "key value size mismatch".
+            block.initialize(m.getNDManager(), DataType.FLOAT32, CifarArchitectures.INPUT_SHAPE);
+            m.load(model.path(), prefix);
             return m;
         } catch (Exception e) {
             m.close();
             throw e;
         }
+    }
+
+    /** The model name of the {@code <name>-NNNN.params} files in a DJL model directory. */
+    private static String parameterPrefix(Path dir) throws IOException {
+        List<String> prefixes;
+        try (Stream<Path> list = Files.list(dir)) {
+            prefixes =
+                    list.map(f -> f.getFileName().toString())
+                            .filter(n -> n.matches(".+-\\d{4}\\.params"))
+                            .map(n -> n.substring(0, n.length() - "-0000.params".length()))
+                            .distinct()
+                            .toList();
+        }
+        if (prefixes.size() != 1) {
+            throw new IOException(
+                    "Expected the .params files of one model in "
+                            + dir
+                            + ", found the model names "
+                            + prefixes);
+        }
+        return prefixes.get(0);
     }
 
     /** Loads a TorchScript model with writable parameters. */
