@@ -1,5 +1,6 @@
 package dev.djlquant.examples.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,8 +12,16 @@ import picocli.CommandLine.Command;
         name = "djlq",
         mixinStandardHelpOptions = true,
         version = "djlq 0.1.0",
+        usageHelpWidth = 100,
         description = "Weight quantization for DJL models.",
-        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+        footer = {"", "Exit codes: 0 success, 1 the job failed, 2 the command line was wrong."},
+        subcommands = {
+            QuantizeCommand.class,
+            InspectCommand.class,
+            EvalCommand.class,
+            DemoCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Djlq {
 
     private Djlq() {}
@@ -24,10 +33,40 @@ public final class Djlq {
 
     /** Runs the command line and returns its exit code (for tests). */
     public static int run(String... args) {
+        return run(null, null, args);
+    }
+
+    /**
+     * Runs the command line with the given output and error writers (null: the standard streams)
+     * and returns its exit code.
+     */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Djlq());
+        if (out != null) {
+            cli.setOut(out);
+        }
+        if (err != null) {
+            cli.setErr(err);
+        }
+        // Usage errors: the problem and where to read more, not the whole help text.
+        cli.setParameterExceptionHandler(
+                (ex, arguments) -> {
+                    CommandLine c = ex.getCommandLine();
+                    PrintWriter w = c.getErr();
+                    w.println("djlq: " + ex.getMessage());
+                    CommandLine.UnmatchedArgumentException.printSuggestions(ex, w);
+                    w.println(
+                            "Try '"
+                                    + c.getCommandSpec().qualifiedName()
+                                    + " --help' for more information.");
+                    w.flush();
+                    return c.getCommandSpec().exitCodeOnInvalidInput();
+                });
         cli.setExecutionExceptionHandler(
                 (e, commandLine, parseResult) -> {
-                    commandLine.getErr().println("djlq: " + e.getMessage());
+                    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                    commandLine.getErr().println("djlq: " + message);
+                    commandLine.getErr().flush();
                     return 1;
                 });
         return cli.execute(args);

@@ -1,0 +1,117 @@
+package dev.djlquant.zoo;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import dev.djlquant.QuantizedBlock;
+import dev.djlquant.QuantizedTensor;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@link QuantizedBlock} of a DJL-native checkpoint: after DJL reads the parameter file into
+ * it, every tensor is checked against the manifest (present, same shape and spec, same CRC-32), so
+ * a file that parses but holds something else never yields a model.
+ */
+final class CheckpointBlock extends QuantizedBlock {
+
+    private final CheckpointManifest manifest;
+    private final Path parameterFile;
+
+    CheckpointBlock(Block inner, CheckpointManifest manifest, Path parameterFile) {
+        super(inner);
+        this.manifest = manifest;
+        this.parameterFile = parameterFile;
+    }
+
+    @Override
+    public void loadParameters(NDManager manager, DataInputStream is)
+            throws IOException, MalformedModelException {
+        try {
+            super.loadParameters(manager, is);
+        } catch (MalformedModelException e) {
+            throw new MalformedModelException(
+                    "Checkpoint file " + parameterFile + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointException(
+                    parameterFile, "truncated or damaged (" + e.getMessage() + ")", e);
+        }
+        check();
+    }
+
+    private void check() throws CheckpointException {
+        Map<String, QuantizedTensor> compressed = getCompressed();
+        Map<String, Parameter> parameters = new LinkedHashMap<>();
+        for (Pair<String, Parameter> p : getInner().getParameters()) {
+            parameters.put(p.getKey(), p.getValue());
+        }
+        Set<String> listed = new HashSet<>();
+        for (CheckpointManifest.TensorEntry t : manifest.tensors()) {
+            listed.add(t.name());
+            QuantizedTensor tensor = compressed.get(t.name());
+            if (tensor == null) {
+                throw new CheckpointException(
+                        parameterFile,
+                        "quantized tensor "
+                                + t.name()
+                                + " listed in manifest.json is missing from this file");
+            }
+            if (!Arrays.equals(tensor.shape(), t.shape())
+                    || !tensor.quantizer().spec().equals(t.spec())) {
+                throw new CheckpointException(
+                        parameterFile,
+                        "tensor "
+                                + t.name()
+                                + " is "
+                                + tensor.quantizer().spec()
+                                + " "
+                                + Arrays.toString(tensor.shape())
+                                + " but manifest.json lists "
+                                + t.spec()
+                                + " "
+                                + Arrays.toString(t.shape()));
+            }
+            if (!Digests.crc32(tensor.toBytes()).equals(t.crc32())) {
+                throw new CheckpointException(
+                        parameterFile,
+                        "tensor " + t.name() + " does not match its CRC-32 in manifest.json");
+            }
+        }
+        for (String name : compressed.keySet()) {
+            if (!listed.contains(name)) {
+                throw new CheckpointException(
+                        parameterFile,
+                        "holds quantized tensor " + name + " that manifest.json does not list");
+            }
+        }
+        for (CheckpointManifest.ParameterEntry e : manifest.unquantized()) {
+            listed.add(e.name());
+            Parameter p = parameters.get(e.name());
+            if (p == null || !p.isInitialized()) {
+                throw new CheckpointException(
+                        parameterFile,
+                        "parameter " + e.name() + " listed in manifest.json is missing from it");
+            }
+            if (e.crc32() != null && !Digests.crc32(p.getArray().toByteArray()).equals(e.crc32())) {
+                throw new CheckpointException(
+                        parameterFile,
+                        "parameter " + e.name() + " does not match its CRC-32 in manifest.json");
+            }
+        }
+        for (String name : parameters.keySet()) {
+            if (!listed.contains(name)) {
+                throw new CheckpointException(
+                        parameterFile,
+                        "architecture parameter " + name + " is in neither manifest.json list");
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package dev.djlquant.zoo;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.BlockFactory;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import dev.djlquant.QuantizedTensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The {@link BlockFactory} named in every checkpoint's {@code serving.properties} (and in the model
+ * zoo's {@code metadata.json}): verifies the checkpoint ({@link CheckpointReader#verify}), then
+ * returns the block to load. DJL-native COMPRESSED: the architecture wrapped in a {@code
+ * QuantizedBlock} that DJL fills from {@code model-0000.params}. DJL-native SIMULATE: that block
+ * read and dequantized into a float copy of the architecture. TorchScript: the module loaded with
+ * {@code trainParam=true}, its quantized parameters overwritten in place.
+ */
+public final class CheckpointBlockFactory implements BlockFactory {
+
+    /** The {@code metadata.json} argument holding the SHA-256 of the published manifest. */
+    public static final String MANIFEST_SHA256 = "manifestSha256";
+
+    private static final long serialVersionUID = 1L;
+
+    /** {@inheritDoc} */
+    @Override
+    public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments)
+            throws IOException {
+        CheckpointManifest manifest = CheckpointReader.verify(modelPath);
+        Object expected = arguments == null ? null : arguments.get(MANIFEST_SHA256);
+        if (expected != null && !expected.toString().equals(manifest.manifestSha256())) {
+            throw new CheckpointException(
+                    modelPath.resolve(CheckpointManifest.FILE_NAME),
+                    "is not the checkpoint the repository published (sha256 "
+                            + manifest.manifestSha256()
+                            + ", metadata.json expects "
+                            + expected
+                            + "); delete this stale copy from DJL's cache");
+        }
+        if (manifest.kind() == CheckpointManifest.Kind.TORCHSCRIPT) {
+            return torchScript(model, modelPath, manifest);
+        }
+        Path parameters = modelPath.resolve(CheckpointWriter.PARAMETERS_FILE);
+        Block architecture = Architectures.newBlock(manifest.architecture(), model, modelPath);
+        CheckpointBlock block = new CheckpointBlock(architecture, manifest, parameters);
+        if (!"SIMULATE".equals(manifest.mode())) {
+            return block;
+        }
+        return dequantized(model, modelPath, manifest, block);
+    }
+
+    /** Reads the compact parameters into a scratch model, then fills a float architecture. */
+    private static Block dequantized(
+            Model model, Path dir, CheckpointManifest manifest, CheckpointBlock packed)
+            throws IOException {
+        Block target = Architectures.newBlock(manifest.architecture(), model, dir);
+        Shape[] inputs = manifest.inputShapes().stream().map(Shape::new).toArray(Shape[]::new);
+        try (Model scratch =
+                Model.newInstance(
+                        "djlq-scratch",
+                        model.getNDManager().getDevice(),
+                        model.getNDManager().getEngine().getEngineName())) {
+            scratch.setBlock(packed);
+            scratch.load(dir, CheckpointWriter.MODEL_NAME);
+            target.initialize(model.getNDManager(), DataType.FLOAT32, inputs);
+            Map<String, Parameter> loaded = byName(packed.getInner());
+            Map<String, QuantizedTensor> compressed = packed.getCompressed();
+            for (Pair<String, Parameter> p : target.getParameters()) {
+                NDArray into = p.getValue().getArray();
+                QuantizedTensor t = compressed.get(p.getKey());
+                if (t != null) {
+                    write(into, t.dequantize(), p.getKey(), dir);
+                } else {
+                    into.set(new NDIndex("..."), loaded.get(p.getKey()).getArray());
+                }
+            }
+        } catch (MalformedModelException e) {
+            throw new CheckpointException(
+                    dir.resolve(CheckpointWriter.PARAMETERS_FILE), e.getMessage(), e);
+        }
+        return target;
+    }
+
+    private static Block torchScript(Model model, Path dir, CheckpointManifest manifest)
+            throws IOException {
+        CheckpointManifest.TorchScript ts = manifest.torchscript();
+        Path pt = ts.embedded() ? dir.resolve(ts.file()) : Path.of(ts.file());
+        Path weightsFile = dir.resolve(WeightsFile.NAME);
+        Map<String, QuantizedTensor> tensors = WeightsFile.read(weightsFile);
+        if (tensors.size() != manifest.tensors().size()) {
+            throw new CheckpointException(
+                    weightsFile,
+                    "holds "
+                            + tensors.size()
+                            + " tensors but manifest.json lists "
+                            + manifest.tensors().size());
+        }
+        for (CheckpointManifest.TensorEntry e : manifest.tensors()) {
+            QuantizedTensor t = tensors.get(e.name());
+            if (t == null) {
+                throw new CheckpointException(
+                        weightsFile,
+                        "quantized tensor "
+                                + e.name()
+                                + " listed in manifest.json is missing from this file");
+            }
+            if (!Digests.crc32(t.toBytes()).equals(e.crc32())) {
+                throw new CheckpointException(
+                        weightsFile,
+                        "tensor " + e.name() + " does not match its CRC-32 in manifest.json");
+            }
+        }
+        Model module =
+                Model.newInstance(
+                        "torchscript", model.getNDManager().getDevice(), TorchScriptImport.ENGINE);
+        try {
+            module.load(pt, null, Map.of("trainParam", "true"));
+            Map<String, Parameter> parameters = byName(module.getBlock());
+            for (Map.Entry<String, QuantizedTensor> e : tensors.entrySet()) {
+                Parameter p = parameters.get(e.getKey());
+                if (p == null) {
+                    throw new CheckpointException(
+                            pt,
+                            "has no parameter "
+                                    + e.getKey()
+                                    + " that "
+                                    + WeightsFile.NAME
+                                    + " quantizes: another model?");
+                }
+                NDArray array = p.getArray();
+                if (!Arrays.equals(array.getShape().getShape(), e.getValue().shape())) {
+                    throw new CheckpointException(
+                            pt,
+                            "parameter "
+                                    + e.getKey()
+                                    + " has shape "
+                                    + array.getShape()
+                                    + " but the quantized tensor has "
+                                    + new Shape(e.getValue().shape()));
+                }
+                write(array, e.getValue().dequantize(), e.getKey(), pt);
+            }
+            module.getBlock().freezeParameters(true);
+            // The module lives as long as the model that runs it.
+            model.getNDManager().attachInternal("djlq-torchscript-" + UUID.randomUUID(), module);
+            return module.getBlock();
+        } catch (MalformedModelException e) {
+            module.close();
+            throw new CheckpointException(pt, "is not a loadable TorchScript model", e);
+        } catch (IOException | RuntimeException e) {
+            module.close();
+            throw e;
+        }
+    }
+
+    private static Map<String, Parameter> byName(Block block) {
+        Map<String, Parameter> map = new LinkedHashMap<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            map.put(p.getKey(), p.getValue());
+        }
+        return map;
+    }
+
+    /** Writes {@code values} into {@code array} in place, in the array's own data type. */
+    private static void write(NDArray array, float[] values, String name, Path file)
+            throws CheckpointException {
+        try (NDManager scratch = array.getManager().newSubManager()) {
+            NDArray source = scratch.create(values, array.getShape());
+            if (array.getDataType() != DataType.FLOAT32) {
+                source = source.toType(array.getDataType(), false);
+            }
+            array.set(new NDIndex("..."), source);
+        } catch (RuntimeException e) {
+            throw new CheckpointException(
+                    file, "cannot write the dequantized " + name + " (" + e.getMessage() + ")", e);
+        }
+    }
+}

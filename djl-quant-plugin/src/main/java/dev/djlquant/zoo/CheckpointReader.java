@@ -1,0 +1,134 @@
+package dev.djlquant.zoo;
+
+import ai.djl.MalformedModelException;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Verifies and loads quantized checkpoints written by {@link CheckpointWriter}. Verification reads
+ * the manifest (its own checksum and format version), then checks the size and SHA-256 of every
+ * file it lists, including a referenced TorchScript file; loading goes through DJL's {@link
+ * Criteria} with the checkpoint's {@code serving.properties}, whose {@link CheckpointBlockFactory}
+ * verifies again and checks every tensor's CRC-32 after reading it.
+ */
+public final class CheckpointReader {
+
+    private CheckpointReader() {}
+
+    /**
+     * Checks a checkpoint without loading it.
+     *
+     * @param directory the checkpoint directory
+     * @return its manifest
+     * @throws CheckpointException naming the first file at fault and what is wrong with it
+     */
+    public static CheckpointManifest verify(Path directory) throws CheckpointException {
+        CheckpointManifest manifest = CheckpointManifest.read(directory);
+        Path manifestFile = directory.resolve(CheckpointManifest.FILE_NAME);
+        for (CheckpointManifest.FileEntry f : manifest.files()) {
+            if (f.name() == null
+                    || f.name().isEmpty()
+                    || f.name().contains("/")
+                    || f.name().contains("\\")
+                    || f.name().startsWith(".")) {
+                throw new CheckpointException(
+                        manifestFile, "lists a file outside the checkpoint: " + f.name());
+            }
+            checkFile(
+                    directory.resolve(f.name()), f.bytes(), f.sha256(), "listed in manifest.json");
+        }
+        String needed =
+                manifest.kind() == CheckpointManifest.Kind.DJL_NATIVE
+                        ? CheckpointWriter.ROLE_PARAMETERS
+                        : CheckpointWriter.ROLE_WEIGHTS;
+        if (manifest.file(needed) == null) {
+            throw new CheckpointException(manifestFile, "lists no '" + needed + "' file");
+        }
+        CheckpointManifest.TorchScript ts = manifest.torchscript();
+        if (ts != null) {
+            if (ts.embedded()) {
+                if (manifest.files().stream().noneMatch(f -> f.name().equals(ts.file()))) {
+                    throw new CheckpointException(
+                            manifestFile, "embeds " + ts.file() + " but does not list it");
+                }
+            } else {
+                checkFile(
+                        Path.of(ts.file()),
+                        ts.bytes(),
+                        ts.sha256(),
+                        "the TorchScript file this checkpoint references");
+            }
+        }
+        return manifest;
+    }
+
+    /**
+     * Loads a checkpoint directory through DJL's {@link Criteria} (engine, block factory, model
+     * name and translator factory come from its {@code serving.properties}).
+     *
+     * @param directory the checkpoint directory
+     * @param input the input type, e.g. {@code Image.class} or {@code NDList.class}
+     * @param output the output type, e.g. {@code Classifications.class}
+     * @param <I> the input type
+     * @param <O> the output type
+     * @return the loaded model; the caller closes it
+     * @throws CheckpointException if a file is missing, damaged, or of another version
+     * @throws IOException if reading fails otherwise
+     * @throws ModelNotFoundException if no translator fits the types
+     * @throws MalformedModelException if DJL cannot read the parameters
+     */
+    public static <I, O> ZooModel<I, O> load(Path directory, Class<I> input, Class<O> output)
+            throws IOException, ModelNotFoundException, MalformedModelException {
+        // Verified here too (the block factory checks DJL's cached copy on the zoo path): a damaged
+        // serving.properties could otherwise keep DJL from calling the factory at all.
+        verify(directory);
+        return Criteria.builder()
+                .setTypes(input, output)
+                .optModelPath(directory.toAbsolutePath())
+                .build()
+                .loadModel();
+    }
+
+    static void checkFile(Path file, long bytes, String sha256, String what)
+            throws CheckpointException {
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(file, "missing (" + what + ")");
+        }
+        long size;
+        String actual;
+        try {
+            size = Files.size(file);
+            if (size != bytes) {
+                throw new CheckpointException(
+                        file,
+                        size < bytes
+                                ? "truncated: " + size + " of " + bytes + " bytes (" + what + ")"
+                                : "has "
+                                        + size
+                                        + " bytes but "
+                                        + bytes
+                                        + " were written ("
+                                        + what
+                                        + "): damaged or replaced");
+            }
+            actual = Digests.sha256(file);
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new CheckpointException(file, "unreadable (" + e.getMessage() + ")", e);
+        }
+        if (!actual.equals(sha256)) {
+            throw new CheckpointException(
+                    file,
+                    "sha256 mismatch (expected "
+                            + sha256
+                            + ", actual "
+                            + actual
+                            + "): damaged or changed after the checkpoint was written");
+        }
+    }
+}

@@ -1,0 +1,541 @@
+package dev.djlquant.zoo;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.util.Pair;
+import ai.djl.util.Progress;
+import dev.djlquant.QuantConfig;
+import dev.djlquant.QuantizationReport;
+import dev.djlquant.QuantizedBlock;
+import dev.djlquant.QuantizedTensor;
+import dev.djlquant.Quantizer;
+import dev.djlquant.metrics.CodeUsage;
+import dev.djlquant.metrics.ErrorMetrics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Writes quantized checkpoints: a directory that DJL loads with {@code Criteria.optModelPath} or,
+ * once published with {@link ModelRepository}, through the model zoo. A DJL-native checkpoint holds
+ * {@code model-0000.params} (a COMPRESSED {@link QuantizedBlock} saved by {@code Model.save}:
+ * packed codes, scales, and the unquantized parameters in their data type), {@code
+ * serving.properties} and {@code manifest.json}; a TorchScript checkpoint holds {@code
+ * weights.djlq} and the TorchScript file (or a reference to it by path and SHA-256) instead of the
+ * parameters. Everything is written into a temporary sibling directory and renamed into place, so a
+ * failed write leaves nothing behind. Configure with the fluent setters, then call a {@code write}
+ * method; not thread-safe.
+ */
+public final class CheckpointWriter {
+
+    /** The model name, hence the parameter file prefix, of every checkpoint. */
+    public static final String MODEL_NAME = "model";
+
+    /** The DJL parameter file of a DJL-native checkpoint. */
+    public static final String PARAMETERS_FILE = MODEL_NAME + "-0000.params";
+
+    /** The embedded TorchScript file of a TorchScript checkpoint. */
+    public static final String TORCHSCRIPT_FILE = "torchscript.pt";
+
+    /** DJL's per-model configuration file, naming the block and translator factories. */
+    public static final String SERVING_FILE = "serving.properties";
+
+    static final String ROLE_PARAMETERS = "parameters";
+    static final String ROLE_WEIGHTS = "quantized-weights";
+    static final String ROLE_TORCHSCRIPT = "torchscript";
+    static final String ROLE_SERVING = "serving";
+
+    /** The DJL application of image classifiers. */
+    public static final String IMAGE_CLASSIFICATION = "cv/image_classification";
+
+    private static final String LIBRARY = "djl-quant 0.1.0";
+
+    private String dataset;
+    private String application = IMAGE_CLASSIFICATION;
+    private Path source;
+    private String sourceDescription;
+    private boolean replace;
+    private boolean embedTorchScript = true;
+    private QuantConfig.Mode loadMode;
+    private Progress progress;
+
+    /** Creates a writer with the defaults: no dataset, image classification, nothing replaced. */
+    public CheckpointWriter() {}
+
+    /**
+     * Records the dataset the model was trained for; {@code cifar10} also names {@link
+     * CifarTranslatorFactory} as the translator for images.
+     *
+     * @param dataset e.g. {@code cifar10}
+     * @return this writer
+     */
+    public CheckpointWriter dataset(String dataset) {
+        this.dataset = dataset;
+        return this;
+    }
+
+    /**
+     * Sets the DJL application path; {@value #IMAGE_CLASSIFICATION} by default.
+     *
+     * @param application e.g. {@code cv/image_classification}
+     * @return this writer
+     */
+    public CheckpointWriter application(String application) {
+        this.application = Objects.requireNonNull(application, "application");
+        return this;
+    }
+
+    /**
+     * Records the file the float weights came from, with its SHA-256.
+     *
+     * @param file the source model file
+     * @param description how it became the quantized model, or null
+     * @return this writer
+     */
+    public CheckpointWriter source(Path file, String description) {
+        this.source = file;
+        this.sourceDescription = description;
+        return this;
+    }
+
+    /**
+     * Replaces an existing checkpoint at the target path instead of refusing.
+     *
+     * @param replace whether to replace
+     * @return this writer
+     */
+    public CheckpointWriter replaceExisting(boolean replace) {
+        this.replace = replace;
+        return this;
+    }
+
+    /**
+     * Chooses whether a TorchScript checkpoint carries its TorchScript file (the default) or
+     * references it by absolute path and SHA-256.
+     *
+     * @param embed true to copy the file into the checkpoint
+     * @return this writer
+     */
+    public CheckpointWriter embedTorchScript(boolean embed) {
+        this.embedTorchScript = embed;
+        return this;
+    }
+
+    /**
+     * Sets how a loaded DJL-native checkpoint holds its weights: {@code COMPRESSED} (the default:
+     * packed codes, dequantized per forward) or {@code SIMULATE} (dequantized once into float
+     * weights). TorchScript checkpoints always load in {@code SIMULATE}.
+     *
+     * @param mode the load mode
+     * @return this writer
+     */
+    public CheckpointWriter loadMode(QuantConfig.Mode mode) {
+        if (mode == QuantConfig.Mode.QAT) {
+            throw new IllegalArgumentException("A checkpoint loads as COMPRESSED or SIMULATE");
+        }
+        this.loadMode = mode;
+        return this;
+    }
+
+    /**
+     * Reports progress while quantizing a TorchScript model's parameters.
+     *
+     * @param progress told the parameter count, then each parameter; may be null
+     * @return this writer
+     */
+    public CheckpointWriter progress(Progress progress) {
+        this.progress = progress;
+        return this;
+    }
+
+    /**
+     * Writes a DJL-native checkpoint from a model whose block was compressed by {@code
+     * Quantizers.apply(model, config)} in {@code COMPRESSED} mode.
+     *
+     * @param model the model; its block must be a {@link QuantizedBlock} holding packed weights
+     * @param report the report of that quantization (its rows become the manifest's metrics)
+     * @param architecture the name that rebuilds the wrapped block: one of {@link
+     *     CifarArchitectures#names()} or a {@code BlockFactory} class name
+     * @param out the checkpoint directory to create
+     * @return the manifest written
+     * @throws IOException if writing fails; nothing is left at {@code out} then
+     * @throws IllegalArgumentException if the model, report and architecture do not fit together
+     */
+    public CheckpointManifest writeNative(
+            Model model, QuantizationReport report, String architecture, Path out)
+            throws IOException {
+        if (!(model.getBlock() instanceof QuantizedBlock qb) || qb.getCompressed().isEmpty()) {
+            throw new IllegalArgumentException(
+                    "The model's block holds no packed weights: quantize it with"
+                            + " Quantizers.apply(model, config) in QuantConfig.Mode.COMPRESSED"
+                            + " first");
+        }
+        Map<String, QuantizedTensor> compressed = qb.getCompressed();
+        checkArchitecture(model, qb.getInner(), architecture);
+        Map<String, QuantizationReport.Row> rows = new LinkedHashMap<>();
+        for (QuantizationReport.Row r : report.rows()) {
+            rows.put(r.name(), r);
+        }
+        if (!rows.keySet().equals(compressed.keySet())) {
+            throw new IllegalArgumentException(
+                    "The report describes "
+                            + rows.keySet()
+                            + " but the block holds packed "
+                            + compressed.keySet());
+        }
+        List<CheckpointManifest.TensorEntry> tensors = new ArrayList<>();
+        List<CheckpointManifest.ParameterEntry> kept = new ArrayList<>();
+        for (Pair<String, Parameter> p : qb.getInner().getParameters()) {
+            QuantizedTensor t = compressed.get(p.getKey());
+            if (t != null) {
+                if (p.getValue().isInitialized()) {
+                    throw new IllegalArgumentException(
+                            "Weight "
+                                    + p.getKey()
+                                    + " is packed but its float values are still held (a"
+                                    + " QuantizedBlock.view?); write a block quantized in"
+                                    + " COMPRESSED mode");
+                }
+                tensors.add(CheckpointManifest.TensorEntry.of(rows.get(p.getKey()), t));
+            } else if (p.getValue().isInitialized()) {
+                kept.add(parameterEntry(p.getKey(), p.getValue().getArray(), true));
+            } else {
+                throw new IllegalArgumentException(
+                        "Parameter " + p.getKey() + " has no values: load the model first");
+            }
+        }
+        QuantConfig.Mode mode = loadMode == null ? QuantConfig.Mode.COMPRESSED : loadMode;
+        List<long[]> inputs = qb.describeInput().values().stream().map(Shape::getShape).toList();
+        CheckpointManifest.Builder manifest =
+                base(CheckpointManifest.Kind.DJL_NATIVE, mode, mostCommonSpec(tensors))
+                        .architecture(architecture)
+                        .config(describe(tensors))
+                        .inputShapes(inputs)
+                        .tensors(tensors)
+                        .unquantized(kept);
+        return write(
+                out,
+                manifest,
+                dir -> {
+                    model.save(dir, MODEL_NAME);
+                    Path saved;
+                    try (Stream<Path> files = Files.list(dir)) {
+                        saved =
+                                files.filter(f -> f.getFileName().toString().endsWith(".params"))
+                                        .findFirst()
+                                        .orElseThrow(
+                                                () ->
+                                                        new IOException(
+                                                                "Model.save wrote no .params"));
+                    }
+                    if (!saved.getFileName().toString().equals(PARAMETERS_FILE)) {
+                        Files.move(saved, dir.resolve(PARAMETERS_FILE));
+                    }
+                    return Map.of(PARAMETERS_FILE, ROLE_PARAMETERS);
+                },
+                mode != QuantConfig.Mode.COMPRESSED);
+    }
+
+    /**
+     * Quantizes the parameters of a TorchScript file and writes a TorchScript checkpoint: on load
+     * the module is read with {@code trainParam=true} and the dequantized values are written into
+     * its parameters.
+     *
+     * @param torchScript the TorchScript file with float weights
+     * @param config which parameters get which scheme (its mode is ignored)
+     * @param out the checkpoint directory to create
+     * @return the manifest written
+     * @throws IOException if reading or writing fails; nothing is left at {@code out} then
+     * @throws MalformedModelException if the file is not a loadable TorchScript model
+     * @throws IllegalArgumentException if the config selects no parameter
+     */
+    public CheckpointManifest writeTorchScript(Path torchScript, QuantConfig config, Path out)
+            throws IOException, MalformedModelException {
+        if (!Files.isRegularFile(torchScript)) {
+            throw new IOException("No TorchScript file at " + torchScript.toAbsolutePath());
+        }
+        if (loadMode == QuantConfig.Mode.COMPRESSED) {
+            throw new IllegalArgumentException(
+                    "A TorchScript checkpoint loads in SIMULATE mode only: TorchScript reads its"
+                            + " weights inside the engine. Import the weights into a DJL-native"
+                            + " architecture for COMPRESSED.");
+        }
+        Map<String, QuantizedTensor> quantized = new LinkedHashMap<>();
+        List<CheckpointManifest.TensorEntry> tensors = new ArrayList<>();
+        List<CheckpointManifest.ParameterEntry> kept = new ArrayList<>();
+        long floatBytes = 0;
+        try (ZooModel<NDList, NDList> m = loadTorchScript(torchScript)) {
+            List<Pair<String, Parameter>> all = m.getBlock().getParameters().stream().toList();
+            if (progress != null) {
+                progress.reset("Quantizing", all.size());
+            }
+            for (Pair<String, Parameter> p : all) {
+                NDArray array = p.getValue().getArray();
+                floatBytes += array.size() * array.getDataType().getNumOfBytes();
+                Optional<Quantizer> q = config.schemeFor(p.getKey(), p.getValue());
+                if (q.isPresent()) {
+                    float[] values = floats(p.getKey(), array);
+                    long[] shape = array.getShape().getShape();
+                    QuantizedTensor t = q.get().quantize(p.getKey(), values, shape);
+                    quantized.put(p.getKey(), t);
+                    tensors.add(
+                            CheckpointManifest.TensorEntry.of(
+                                    row(p.getKey(), t, values, t.dequantize()), t));
+                } else {
+                    kept.add(parameterEntry(p.getKey(), array, false));
+                }
+                if (progress != null) {
+                    progress.increment(1);
+                }
+            }
+            if (progress != null) {
+                progress.end();
+            }
+        } catch (ModelNotFoundException e) {
+            throw new MalformedModelException("Cannot load TorchScript model " + torchScript, e);
+        }
+        if (quantized.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "No parameter of " + torchScript + " is selected by " + config);
+        }
+        String sha = Digests.sha256(torchScript);
+        long size = Files.size(torchScript);
+        CheckpointManifest.TorchScript ts =
+                new CheckpointManifest.TorchScript(
+                        embedTorchScript,
+                        embedTorchScript
+                                ? TORCHSCRIPT_FILE
+                                : torchScript.toAbsolutePath().normalize().toString(),
+                        sha,
+                        size,
+                        floatBytes);
+        CheckpointManifest.Builder manifest =
+                base(CheckpointManifest.Kind.TORCHSCRIPT, QuantConfig.Mode.SIMULATE, null)
+                        .spec(mostCommonSpec(tensors))
+                        .config(describe(tensors))
+                        .torchscript(ts)
+                        .tensors(tensors)
+                        .unquantized(kept);
+        if (source == null) {
+            manifest.source(
+                    new CheckpointManifest.Source(
+                            torchScript.toAbsolutePath().normalize().toString(),
+                            sha,
+                            size,
+                            "TorchScript module quantized as itself"));
+        }
+        return write(
+                out,
+                manifest,
+                dir -> {
+                    Map<String, String> roles = new LinkedHashMap<>();
+                    WeightsFile.write(dir.resolve(WeightsFile.NAME), quantized);
+                    roles.put(WeightsFile.NAME, ROLE_WEIGHTS);
+                    if (embedTorchScript) {
+                        AtomicFiles.copy(torchScript, dir.resolve(TORCHSCRIPT_FILE));
+                        roles.put(TORCHSCRIPT_FILE, ROLE_TORCHSCRIPT);
+                    }
+                    return roles;
+                },
+                true);
+    }
+
+    /** Writes the model files of a checkpoint and returns their roles by file name. */
+    @FunctionalInterface
+    private interface Payload {
+        Map<String, String> write(Path directory) throws IOException;
+    }
+
+    private CheckpointManifest write(
+            Path out, CheckpointManifest.Builder builder, Payload payload, boolean loadsItself)
+            throws IOException {
+        CheckpointManifest[] written = new CheckpointManifest[1];
+        AtomicFiles.writeDirectory(
+                out,
+                replace,
+                dir -> {
+                    Map<String, String> roles = new LinkedHashMap<>(payload.write(dir));
+                    Files.writeString(
+                            dir.resolve(SERVING_FILE),
+                            servingProperties(loadsItself),
+                            StandardCharsets.ISO_8859_1);
+                    roles.put(SERVING_FILE, ROLE_SERVING);
+                    List<CheckpointManifest.FileEntry> files = new ArrayList<>();
+                    for (Map.Entry<String, String> e : roles.entrySet()) {
+                        Path f = dir.resolve(e.getKey());
+                        files.add(
+                                new CheckpointManifest.FileEntry(
+                                        e.getKey(),
+                                        e.getValue(),
+                                        Files.size(f),
+                                        Digests.sha256(f)));
+                    }
+                    CheckpointManifest manifest = builder.files(files).build();
+                    manifest.writeTo(dir);
+                    written[0] = manifest;
+                });
+        return written[0];
+    }
+
+    private CheckpointManifest.Builder base(
+            CheckpointManifest.Kind kind, QuantConfig.Mode mode, String spec) throws IOException {
+        CheckpointManifest.Builder b =
+                CheckpointManifest.builder()
+                        .kind(kind)
+                        .mode(mode.name())
+                        .spec(spec)
+                        .dataset(dataset)
+                        .application(application)
+                        .created(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
+                        .library(LIBRARY);
+        if (source != null) {
+            b.source(
+                    new CheckpointManifest.Source(
+                            source.toAbsolutePath().normalize().toString(),
+                            Files.isRegularFile(source) ? Digests.sha256(source) : null,
+                            Files.isRegularFile(source) ? Files.size(source) : 0,
+                            sourceDescription));
+        }
+        return b;
+    }
+
+    /** The file DJL reads first: engine, factories, and how the parameters are found. */
+    private String servingProperties(boolean loadsItself) {
+        StringBuilder p = new StringBuilder();
+        p.append("# Written by ").append(LIBRARY).append("; see manifest.json.\n");
+        p.append("engine=").append(TorchScriptImport.ENGINE).append('\n');
+        p.append("blockFactory=").append(CheckpointBlockFactory.class.getName()).append('\n');
+        if ("cifar10".equals(dataset)) {
+            p.append("translatorFactory=")
+                    .append(CifarTranslatorFactory.class.getName())
+                    .append('\n');
+        }
+        p.append("option.modelName=").append(MODEL_NAME).append('\n');
+        if (loadsItself) {
+            // The block factory reads the weights itself; DJL must not look for a .params file.
+            p.append("option.hasParameter=false\n");
+        }
+        return p.toString();
+    }
+
+    private static void checkArchitecture(Model model, Block inner, String architecture)
+            throws IOException {
+        Block rebuilt;
+        try {
+            rebuilt = Architectures.newBlock(architecture, model, null);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        List<String> expected = rebuilt.getParameters().keys();
+        List<String> actual = inner.getParameters().keys();
+        if (!expected.equals(actual)) {
+            throw new IllegalArgumentException(
+                    "Architecture "
+                            + architecture
+                            + " has the parameters "
+                            + expected
+                            + " but the model's block has "
+                            + actual);
+        }
+    }
+
+    private static CheckpointManifest.ParameterEntry parameterEntry(
+            String name, NDArray array, boolean checksum) {
+        DataType type = array.getDataType();
+        return new CheckpointManifest.ParameterEntry(
+                name,
+                array.getShape().getShape(),
+                type.name().toLowerCase(java.util.Locale.ROOT),
+                array.size() * type.getNumOfBytes(),
+                checksum ? Digests.crc32(array.toByteArray()) : null);
+    }
+
+    private static float[] floats(String name, NDArray array) {
+        DataType type = array.getDataType();
+        if (type == DataType.FLOAT32) {
+            return array.toFloatArray();
+        }
+        if (type != DataType.FLOAT16 && type != DataType.FLOAT64) {
+            throw new IllegalArgumentException(
+                    "Parameter " + name + " has data type " + type + "; cannot quantize it");
+        }
+        try (NDArray converted = array.toType(DataType.FLOAT32, true)) {
+            return converted.toFloatArray();
+        }
+    }
+
+    private static QuantizationReport.Row row(
+            String name, QuantizedTensor t, float[] values, float[] restored) {
+        CodeUsage usage = t.codeUsage();
+        return new QuantizationReport.Row(
+                name,
+                t.shape(),
+                t.quantizer().spec(),
+                t.size(),
+                t.groups(),
+                t.quantizer().format().codeBits(),
+                t.quantizer().format().nominalBits(),
+                t.storageBytes(),
+                t.studyEstimateBytes(),
+                ErrorMetrics.between(values, restored),
+                usage.entropyBits(),
+                usage.exponents());
+    }
+
+    /** The spec covering the most values: what the zoo's filter properties describe. */
+    private static String mostCommonSpec(List<CheckpointManifest.TensorEntry> tensors) {
+        Map<String, Long> bySpec = new LinkedHashMap<>();
+        for (CheckpointManifest.TensorEntry t : tensors) {
+            bySpec.merge(t.spec(), t.values(), Long::sum);
+        }
+        return bySpec.entrySet().stream()
+                .max(Map.Entry.comparingByValue())
+                .map(Map.Entry::getKey)
+                .orElseThrow();
+    }
+
+    private static String describe(List<CheckpointManifest.TensorEntry> tensors) {
+        Map<String, List<String>> bySpec = new LinkedHashMap<>();
+        for (CheckpointManifest.TensorEntry t : tensors) {
+            bySpec.computeIfAbsent(t.spec(), k -> new ArrayList<>()).add(t.name());
+        }
+        Set<String> specs = bySpec.keySet();
+        if (specs.size() == 1) {
+            return specs.iterator().next() + " on " + tensors.size() + " weights";
+        }
+        return bySpec.entrySet().stream()
+                .map(e -> e.getKey() + " on " + e.getValue())
+                .collect(Collectors.joining("; "));
+    }
+
+    private static ZooModel<NDList, NDList> loadTorchScript(Path file)
+            throws IOException, ModelNotFoundException, MalformedModelException {
+        return Criteria.builder()
+                .setTypes(NDList.class, NDList.class)
+                .optModelPath(file)
+                .optEngine(TorchScriptImport.ENGINE)
+                .build()
+                .loadModel();
+    }
+}

@@ -1,0 +1,332 @@
+package dev.djlquant.zoo;
+
+import ai.djl.Application;
+import ai.djl.repository.Artifact;
+import ai.djl.repository.LocalRepository;
+import ai.djl.repository.Metadata;
+import ai.djl.repository.Repository;
+import ai.djl.util.JsonUtils;
+import com.google.gson.JsonParseException;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The local model repository that {@link QuantizedModelZoo} serves under group id {@value
+ * QuantizedModelZoo#GROUP_ID}: {@code <root>/model/<application>/dev/djlquant/<artifactId>/}
+ * holding DJL's {@code metadata.json} and one subdirectory per published checkpoint. The root is
+ * the system property {@value #ROOT_PROPERTY}, else the environment variable {@value #ROOT_ENV},
+ * else {@code ~/.djlq/repository}. Publishing verifies the checkpoint, copies it atomically and
+ * rewrites {@code metadata.json} atomically under a file lock.
+ */
+public final class ModelRepository {
+
+    /** The system property naming the repository root. */
+    public static final String ROOT_PROPERTY = "djlq.repository";
+
+    /** The environment variable naming the repository root when the property is not set. */
+    public static final String ROOT_ENV = "DJLQ_REPOSITORY";
+
+    /** The version of every published artifact: the checkpoint format version. */
+    public static final String VERSION = Integer.toString(CheckpointManifest.FORMAT_VERSION);
+
+    private static final Pattern ARTIFACT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern APPLICATION = Pattern.compile("[a-z0-9_]+(/[a-z0-9_]+)*");
+    private static final String METADATA = "metadata.json";
+
+    private final Path root;
+
+    private ModelRepository(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    /**
+     * Opens the repository at {@code root} (nothing is created until a checkpoint is published).
+     *
+     * @param root the repository root
+     * @return the repository
+     */
+    public static ModelRepository at(Path root) {
+        return new ModelRepository(root);
+    }
+
+    /**
+     * Opens the repository at {@link #defaultRoot()}.
+     *
+     * @return the repository
+     */
+    public static ModelRepository fromEnvironment() {
+        return new ModelRepository(defaultRoot());
+    }
+
+    /**
+     * Resolves the root: system property {@value #ROOT_PROPERTY}, else environment variable {@value
+     * #ROOT_ENV}, else {@code .djlq/repository} in the user's home.
+     *
+     * @return the root directory
+     */
+    public static Path defaultRoot() {
+        String property = System.getProperty(ROOT_PROPERTY);
+        if (property != null && !property.isBlank()) {
+            return Path.of(property);
+        }
+        String env = System.getenv(ROOT_ENV);
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        return Path.of(System.getProperty("user.home"), ".djlq", "repository");
+    }
+
+    /**
+     * Returns the root directory.
+     *
+     * @return the absolute root
+     */
+    public Path root() {
+        return root;
+    }
+
+    /**
+     * A published checkpoint.
+     *
+     * @param artifactId the artifact id
+     * @param version the artifact version
+     * @param name the artifact name (spec and a prefix of the manifest's SHA-256)
+     * @param properties what {@code Criteria.optFilter} matches
+     * @param directory where the checkpoint's files are
+     */
+    public record Published(
+            String artifactId,
+            String version,
+            String name,
+            Map<String, String> properties,
+            Path directory) {}
+
+    /**
+     * Publishes a checkpoint under {@code artifactId}: verifies it, copies its files to {@code
+     * <artifact dir>/<version>/<name>/} and adds it to {@code metadata.json} with the manifest's
+     * {@link CheckpointManifest#properties() properties}, replacing an artifact with identical
+     * properties. The name contains a prefix of the manifest's SHA-256, so a republished checkpoint
+     * never collides with DJL's cached copy of an older one.
+     *
+     * @param checkpoint the checkpoint directory
+     * @param artifactId e.g. {@code alexnet-cifar10}
+     * @return what was published
+     * @throws IOException if the checkpoint is damaged or writing fails
+     */
+    public Published publish(Path checkpoint, String artifactId) throws IOException {
+        if (artifactId == null || !ARTIFACT_ID.matcher(artifactId).matches()) {
+            throw new IllegalArgumentException(
+                    "Artifact id '"
+                            + artifactId
+                            + "' must be letters, digits, '.', '_' or '-', starting with a letter"
+                            + " or digit");
+        }
+        CheckpointManifest manifest = CheckpointReader.verify(checkpoint);
+        String application =
+                manifest.application() == null
+                        ? CheckpointWriter.IMAGE_CLASSIFICATION
+                        : manifest.application();
+        if (!APPLICATION.matcher(application).matches()) {
+            throw new CheckpointException(
+                    checkpoint.resolve(CheckpointManifest.FILE_NAME),
+                    "names an invalid application path '" + application + "'");
+        }
+        Path artifactDir = artifactDirectory(application, artifactId);
+        Files.createDirectories(artifactDir);
+        String name =
+                manifest.spec().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
+                        + (manifest.kind() == CheckpointManifest.Kind.TORCHSCRIPT ? "-ts-" : "-")
+                        + manifest.manifestSha256().substring(0, 12);
+        Path target = artifactDir.resolve(VERSION).resolve(name);
+        Map<String, String> properties = manifest.properties();
+        try (FileChannel lockFile =
+                        FileChannel.open(
+                                artifactDir.resolve(".lock"),
+                                StandardOpenOption.CREATE,
+                                StandardOpenOption.WRITE);
+                FileLock lock = lockFile.lock()) {
+            if (!Files.isDirectory(target)) {
+                AtomicFiles.writeDirectory(
+                        target,
+                        false,
+                        dir -> {
+                            Files.copy(
+                                    checkpoint.resolve(CheckpointManifest.FILE_NAME),
+                                    dir.resolve(CheckpointManifest.FILE_NAME));
+                            for (CheckpointManifest.FileEntry f : manifest.files()) {
+                                Files.copy(checkpoint.resolve(f.name()), dir.resolve(f.name()));
+                            }
+                        });
+            }
+            CheckpointReader.verify(target);
+            Metadata metadata = readMetadata(artifactDir, application, artifactId);
+            List<Artifact> artifacts = new ArrayList<>();
+            artifacts.add(artifact(manifest, name, target));
+            List<Path> replaced = new ArrayList<>();
+            for (Artifact a : metadata.getArtifacts()) {
+                if (a.getProperties().equals(properties) || name.equals(a.getName())) {
+                    if (!name.equals(a.getName())) {
+                        replaced.add(artifactDir.resolve(a.getVersion()).resolve(a.getName()));
+                    }
+                } else {
+                    artifacts.add(a);
+                }
+            }
+            metadata.setArtifacts(artifacts);
+            metadata.setLastUpdated(new Date());
+            AtomicFiles.writeFile(
+                    artifactDir.resolve(METADATA),
+                    JsonUtils.GSON_PRETTY.toJson(metadata).getBytes(StandardCharsets.UTF_8));
+            for (Path old : replaced) {
+                if (old.normalize().startsWith(artifactDir)) {
+                    AtomicFiles.deleteRecursively(old);
+                }
+            }
+        }
+        return new Published(artifactId, VERSION, name, properties, target);
+    }
+
+    /**
+     * Lists the published artifacts as application path and artifact id.
+     *
+     * @return pairs of (application path, artifact id), sorted
+     */
+    public List<Map.Entry<String, String>> artifacts() {
+        Path models = root.resolve("model");
+        List<Map.Entry<String, String>> found = new ArrayList<>();
+        if (!Files.isDirectory(models)) {
+            return found;
+        }
+        String group = QuantizedModelZoo.GROUP_ID.replace('.', '/');
+        try (Stream<Path> walk = Files.walk(models, 7)) {
+            walk.filter(p -> p.getFileName().toString().equals(METADATA))
+                    .filter(Files::isRegularFile)
+                    .forEach(
+                            p -> {
+                                Path artifactDir = p.getParent();
+                                String relative =
+                                        models.relativize(artifactDir.getParent())
+                                                .toString()
+                                                .replace('\\', '/');
+                                if (relative.endsWith("/" + group)) {
+                                    String app =
+                                            relative.substring(
+                                                    0, relative.length() - group.length() - 1);
+                                    found.add(Map.entry(app, artifactDir.getFileName().toString()));
+                                }
+                            });
+        } catch (IOException e) {
+            return found;
+        }
+        found.sort(Map.Entry.<String, String>comparingByKey().thenComparing(Map.Entry::getValue));
+        return found;
+    }
+
+    /**
+     * Returns this repository as a DJL {@link Repository}.
+     *
+     * @return a local repository rooted at {@link #root()}
+     */
+    public Repository asDjlRepository() {
+        return new Local(root);
+    }
+
+    Path artifactDirectory(String application, String artifactId) {
+        return root.resolve("model")
+                .resolve(application)
+                .resolve(QuantizedModelZoo.GROUP_ID.replace('.', '/'))
+                .resolve(artifactId);
+    }
+
+    private static Metadata readMetadata(Path artifactDir, String application, String artifactId)
+            throws IOException {
+        Path file = artifactDir.resolve(METADATA);
+        if (Files.isRegularFile(file)) {
+            try (Reader reader = Files.newBufferedReader(file)) {
+                Metadata m = JsonUtils.GSON.fromJson(reader, Metadata.class);
+                if (m != null && m.getArtifacts() != null) {
+                    return m;
+                }
+            } catch (JsonParseException e) {
+                throw new CheckpointException(file, "is not valid JSON: " + e.getMessage(), e);
+            }
+            throw new CheckpointException(file, "is not a DJL metadata file");
+        }
+        Metadata m = new Metadata();
+        m.setMetadataVersion("0.2");
+        m.setResourceType("model");
+        m.setApplication(Application.of(application));
+        m.setGroupId(QuantizedModelZoo.GROUP_ID);
+        m.setArtifactId(artifactId);
+        m.setName(artifactId);
+        m.setDescription("Quantized checkpoints written by djl-quant");
+        m.setArtifacts(new ArrayList<>());
+        return m;
+    }
+
+    private static Artifact artifact(CheckpointManifest manifest, String name, Path dir)
+            throws IOException {
+        Artifact a = new Artifact();
+        a.setVersion(VERSION);
+        a.setName(name);
+        a.setProperties(manifest.properties());
+        Map<String, Object> arguments = new LinkedHashMap<>();
+        arguments.put("engine", TorchScriptImport.ENGINE);
+        arguments.put("blockFactory", CheckpointBlockFactory.class.getName());
+        if ("cifar10".equals(manifest.dataset())) {
+            arguments.put("translatorFactory", CifarTranslatorFactory.class.getName());
+        }
+        arguments.put(CheckpointBlockFactory.MANIFEST_SHA256, manifest.manifestSha256());
+        a.setArguments(arguments);
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("modelName", CheckpointWriter.MODEL_NAME);
+        if (manifest.kind() == CheckpointManifest.Kind.TORCHSCRIPT
+                || "SIMULATE".equals(manifest.mode())) {
+            options.put("hasParameter", "false");
+        }
+        a.setOptions(options);
+        Map<String, Artifact.Item> files = new LinkedHashMap<>();
+        files.put("manifest", item(dir, CheckpointManifest.FILE_NAME));
+        for (CheckpointManifest.FileEntry f : manifest.files()) {
+            files.put(f.role(), item(dir, f.name()));
+        }
+        a.setFiles(files);
+        return a;
+    }
+
+    private static Artifact.Item item(Path dir, String fileName) throws IOException {
+        Artifact.Item item = new Artifact.Item();
+        item.setUri(VERSION + "/" + dir.getFileName() + "/" + fileName);
+        item.setName(fileName);
+        item.setType("file");
+        item.setSize(Files.size(dir.resolve(fileName)));
+        item.setSha1Hash(Digests.sha1(dir.resolve(fileName)));
+        return item;
+    }
+
+    /** DJL's local repository, built directly so an empty root is not mistaken for a file. */
+    private static final class Local extends LocalRepository {
+        Local(Path root) {
+            super("djlq", root.toUri(), root);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "djlq model repository at " + root;
+    }
+}

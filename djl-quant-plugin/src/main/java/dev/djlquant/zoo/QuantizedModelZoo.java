@@ -1,0 +1,86 @@
+package dev.djlquant.zoo;
+
+import ai.djl.Application;
+import ai.djl.repository.Repository;
+import ai.djl.repository.zoo.BaseModelLoader;
+import ai.djl.repository.zoo.ModelLoader;
+import ai.djl.repository.zoo.ModelZoo;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * DJL model zoo of group id {@value #GROUP_ID}, serving the checkpoints published in a {@link
+ * ModelRepository}. Registered through {@link QuantizedZooProvider}, it reads the repository at
+ * {@link ModelRepository#defaultRoot()} on every lookup, so newly published checkpoints and a
+ * changed root are seen at once; {@code Criteria.optModelZoo(new QuantizedModelZoo(root))} pins
+ * another root.
+ */
+public final class QuantizedModelZoo extends ModelZoo {
+
+    /** The group id of every published checkpoint. */
+    public static final String GROUP_ID = "dev.djlquant";
+
+    private final Path root;
+
+    /** Creates the zoo that follows {@link ModelRepository#defaultRoot()}. */
+    public QuantizedModelZoo() {
+        this(null);
+    }
+
+    /**
+     * Creates a zoo over a fixed repository root.
+     *
+     * @param root the repository root, or null to follow {@link ModelRepository#defaultRoot()}
+     */
+    public QuantizedModelZoo(Path root) {
+        this.root = root;
+    }
+
+    private ModelRepository repository() {
+        return root == null ? ModelRepository.fromEnvironment() : ModelRepository.at(root);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String getGroupId() {
+        return GROUP_ID;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Set<String> getSupportedEngines() {
+        return Set.of(TorchScriptImport.ENGINE);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Collection<ModelLoader> getModelLoaders() {
+        ModelRepository repository = repository();
+        Repository djl = repository.asDjlRepository();
+        List<ModelLoader> loaders = new ArrayList<>();
+        for (Map.Entry<String, String> a : repository.artifacts()) {
+            loaders.add(
+                    new BaseModelLoader(
+                            djl.model(Application.of(a.getKey()), GROUP_ID, a.getValue())));
+        }
+        return loaders;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public ModelLoader getModelLoader(String name) {
+        return getModelLoaders().stream()
+                .filter(l -> l.getArtifactId().equals(name))
+                .findFirst()
+                .orElse(null);
+    }
+
+    @Override
+    public String toString() {
+        return "QuantizedModelZoo(" + repository().root() + ")";
+    }
+}

@@ -1,0 +1,85 @@
+package dev.djlquant.zoo;
+
+import dev.djlquant.CorruptTensorException;
+import dev.djlquant.QuantizedTensor;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The quantized weights of a TorchScript checkpoint ({@code weights.djlq}): a magic number, a
+ * version, a count, then per weight its name and the tensor in {@link QuantizedTensor}'s own
+ * CRC-checked serialization.
+ */
+final class WeightsFile {
+
+    static final String NAME = "weights.djlq";
+
+    private static final int MAGIC = 0x444A5157; // "DJQW"
+    private static final byte VERSION = 1;
+
+    private WeightsFile() {}
+
+    static void write(Path file, Map<String, QuantizedTensor> tensors) throws IOException {
+        try (DataOutputStream out =
+                new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+            out.writeInt(MAGIC);
+            out.writeByte(VERSION);
+            out.writeInt(tensors.size());
+            for (Map.Entry<String, QuantizedTensor> e : tensors.entrySet()) {
+                out.writeUTF(e.getKey());
+                e.getValue().writeTo(out);
+            }
+        }
+    }
+
+    static Map<String, QuantizedTensor> read(Path file) throws CheckpointException {
+        try (DataInputStream in =
+                new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            if (in.readInt() != MAGIC) {
+                throw new CheckpointException(file, "is not a djlq weights file (bad magic)");
+            }
+            byte version = in.readByte();
+            if (version != VERSION) {
+                throw new CheckpointException(
+                        file,
+                        "weights format version "
+                                + version
+                                + " is not supported (this library reads "
+                                + VERSION
+                                + ")");
+            }
+            int count = in.readInt();
+            if (count < 0 || count > 1_000_000) {
+                throw new CheckpointException(file, "implausible tensor count " + count);
+            }
+            Map<String, QuantizedTensor> tensors = new LinkedHashMap<>();
+            for (int i = 0; i < count; i++) {
+                String name = in.readUTF();
+                try {
+                    tensors.put(name, QuantizedTensor.readFrom(in));
+                } catch (CorruptTensorException e) {
+                    throw new CheckpointException(
+                            file, "quantized weight " + name + ": " + e.getMessage(), e);
+                }
+            }
+            if (in.read() != -1) {
+                throw new CheckpointException(file, "has bytes after its last tensor");
+            }
+            return tensors;
+        } catch (EOFException e) {
+            throw new CheckpointException(file, "is truncated", e);
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new CheckpointException(file, "unreadable (" + e.getMessage() + ")", e);
+        }
+    }
+}

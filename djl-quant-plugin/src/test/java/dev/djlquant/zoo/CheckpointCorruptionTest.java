@@ -1,0 +1,207 @@
+package dev.djlquant.zoo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDList;
+import ai.djl.repository.zoo.ZooModel;
+import dev.djlquant.QuantConfig;
+import dev.djlquant.QuantizationReport;
+import dev.djlquant.Quantizers;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every way a checkpoint can be damaged fails loading with a message naming file and problem. */
+class CheckpointCorruptionTest {
+
+    @TempDir Path tmp;
+
+    private Path checkpoint;
+
+    @BeforeEach
+    void write() throws Exception {
+        checkpoint = tmp.resolve("tiny");
+        writeTiny(checkpoint, QuantConfig.builder().scheme("int4@row"));
+    }
+
+    static CheckpointManifest writeTiny(Path out, QuantConfig.Builder config) throws Exception {
+        Model model = Model.newInstance("tiny", "PyTorch");
+        try (model) {
+            model.getNDManager().getEngine().setRandomSeed(7);
+            model.setBlock(TinyNet.block());
+            model.getBlock()
+                    .initialize(
+                            model.getNDManager(),
+                            ai.djl.ndarray.types.DataType.FLOAT32,
+                            TinyNet.INPUT);
+            QuantizationReport report =
+                    Quantizers.apply(model, config.mode(QuantConfig.Mode.COMPRESSED).build());
+            return new CheckpointWriter().writeNative(model, report, TinyNet.class.getName(), out);
+        }
+    }
+
+    private Path params() {
+        return checkpoint.resolve(CheckpointWriter.PARAMETERS_FILE);
+    }
+
+    private Path manifestFile() {
+        return checkpoint.resolve(CheckpointManifest.FILE_NAME);
+    }
+
+    private void assertLoadFails(Path file, String problem) {
+        assertThatThrownBy(
+                        () -> {
+                            try (ZooModel<NDList, NDList> m =
+                                    CheckpointReader.load(checkpoint, NDList.class, NDList.class)) {
+                                throw new AssertionError("loaded " + m.getBlock());
+                            }
+                        })
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining(problem)
+                .satisfies(e -> assertThat(((CheckpointException) e).file()).isEqualTo(file));
+    }
+
+    @Test
+    void intactCheckpointLoads() throws Exception {
+        try (ZooModel<NDList, NDList> m =
+                CheckpointReader.load(checkpoint, NDList.class, NDList.class)) {
+            assertThat(m.getBlock().getClass().getSimpleName()).isEqualTo("CheckpointBlock");
+        }
+    }
+
+    @Test
+    void truncatedParameterFile() throws Exception {
+        byte[] bytes = Files.readAllBytes(params());
+        Files.write(params(), java.util.Arrays.copyOf(bytes, bytes.length - 100));
+        assertLoadFails(params(), "truncated");
+    }
+
+    @Test
+    void flippedByteInTheParameterFile() throws Exception {
+        byte[] bytes = Files.readAllBytes(params());
+        bytes[bytes.length / 2] ^= 0x10;
+        Files.write(params(), bytes);
+        assertLoadFails(params(), "sha256 mismatch");
+    }
+
+    @Test
+    void flippedByteInTheManifest() throws Exception {
+        byte[] bytes = Files.readAllBytes(manifestFile());
+        bytes[bytes.length / 3] ^= 0x01;
+        Files.write(manifestFile(), bytes);
+        assertLoadFails(manifestFile(), "checksum mismatch");
+    }
+
+    @Test
+    void truncatedManifest() throws Exception {
+        byte[] bytes = Files.readAllBytes(manifestFile());
+        Files.write(manifestFile(), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        assertLoadFails(manifestFile(), "truncated");
+    }
+
+    @Test
+    void newerFormatVersion() throws Exception {
+        CheckpointManifest m = CheckpointManifest.read(checkpoint);
+        m.toBuilder().formatVersion(2).build().writeTo(checkpoint);
+        assertLoadFails(manifestFile(), "format version 2 is not supported");
+        assertThatThrownBy(() -> CheckpointReader.verify(checkpoint))
+                .hasMessageContaining("upgrade djl-quant");
+    }
+
+    @Test
+    void missingFile() throws Exception {
+        Files.delete(params());
+        assertLoadFails(params(), "missing");
+    }
+
+    @Test
+    void missingManifest() throws Exception {
+        Files.delete(manifestFile());
+        assertLoadFails(manifestFile(), "not a djlq checkpoint directory");
+    }
+
+    @Test
+    void missingTensorInAConsistentlyRewrittenCheckpoint() throws Exception {
+        // A parameter file without the quantized Linear weight, and a manifest whose file
+        // checksums were updated to match it: only the per-tensor check can notice.
+        Path other = tmp.resolve("linear-excluded");
+        writeTiny(other, QuantConfig.builder().scheme("int4@row").exclude("Linear"));
+        Files.copy(
+                other.resolve(CheckpointWriter.PARAMETERS_FILE),
+                params(),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CheckpointManifest m = CheckpointManifest.read(checkpoint);
+        long size = Files.size(params());
+        String sha = Digests.sha256(params());
+        List<CheckpointManifest.FileEntry> files =
+                m.files().stream()
+                        .map(
+                                f ->
+                                        f.name().equals(CheckpointWriter.PARAMETERS_FILE)
+                                                ? new CheckpointManifest.FileEntry(
+                                                        f.name(), f.role(), size, sha)
+                                                : f)
+                        .toList();
+        m.toBuilder().files(files).build().writeTo(checkpoint);
+        CheckpointReader.verify(checkpoint);
+        assertLoadFails(params(), "quantized tensor 04Linear_weight listed in manifest.json");
+    }
+
+    @Test
+    void referencedTorchScriptThatChangedIsRejected() throws Exception {
+        Path pt = tmp.resolve("copy.pt");
+        Files.copy(dev.djlquant.SharedFiles.require("models/resnet20_cifar10.pt"), pt);
+        Path ts = tmp.resolve("ts");
+        new CheckpointWriter()
+                .embedTorchScript(false)
+                .writeTorchScript(pt, QuantConfig.of("int8@row"), ts);
+        assertThat(ts.resolve(CheckpointWriter.TORCHSCRIPT_FILE)).doesNotExist();
+        byte[] bytes = Files.readAllBytes(pt);
+        bytes[bytes.length - 10] ^= 0x40;
+        Files.write(pt, bytes);
+        checkpoint = ts;
+        assertLoadFails(pt, "sha256 mismatch");
+    }
+
+    @Test
+    void writingNeverLeavesAHalfWrittenCheckpoint() throws Exception {
+        Path target = tmp.resolve("half");
+        assertThatThrownBy(
+                        () ->
+                                AtomicFiles.writeDirectory(
+                                        target,
+                                        false,
+                                        dir -> {
+                                            Files.writeString(dir.resolve("a"), "partial");
+                                            throw new java.io.IOException("disk full");
+                                        }))
+                .hasMessage("disk full");
+        try (var left = Files.list(tmp)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("tiny");
+        }
+        // An existing checkpoint is neither overwritten nor damaged without replaceExisting.
+        byte[] before = Files.readAllBytes(params());
+        assertThatThrownBy(() -> writeTiny(checkpoint, QuantConfig.builder().scheme("int8@row")))
+                .isInstanceOf(FileAlreadyExistsException.class);
+        assertThat(Files.readAllBytes(params())).isEqualTo(before);
+        CheckpointReader.verify(checkpoint);
+        // With replaceExisting the new checkpoint takes its place whole.
+        QuantizationReport[] report = new QuantizationReport[1];
+        try (Model model = TinyNet.compressed("int8@row", 3, report)) {
+            new CheckpointWriter()
+                    .replaceExisting(true)
+                    .writeNative(model, report[0], TinyNet.class.getName(), checkpoint);
+        }
+        assertThat(CheckpointReader.verify(checkpoint).spec()).isEqualTo("int8@row");
+        try (var left = Files.list(tmp)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("tiny");
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.djlquant.zoo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.training.ParameterStore;
+import dev.djlquant.QuantConfig;
+import dev.djlquant.QuantizationReport;
+import dev.djlquant.QuantizedBlock;
+import dev.djlquant.Quantizers;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The same packed file loads as COMPRESSED or, if written so, as float SIMULATE weights. */
+class CheckpointModesTest {
+
+    @TempDir Path tmp;
+
+    @Test
+    void simulateModeLoadsDequantizedFloatWeightsThatComputeTheSameOutputs() throws Exception {
+        QuantizationReport[] report = new QuantizationReport[1];
+        float[] expected;
+        try (Model model = TinyNet.compressed("dt3@row", 5, report);
+                NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            NDArray input = manager.randomNormal(TinyNet.INPUT);
+            expected = forward(model.getBlock(), input);
+            new CheckpointWriter()
+                    .writeNative(model, report[0], TinyNet.class.getName(), tmp.resolve("c"));
+            new CheckpointWriter()
+                    .loadMode(QuantConfig.Mode.SIMULATE)
+                    .writeNative(model, report[0], TinyNet.class.getName(), tmp.resolve("s"));
+            try (ZooModel<NDList, NDList> c =
+                            CheckpointReader.load(tmp.resolve("c"), NDList.class, NDList.class);
+                    ZooModel<NDList, NDList> s =
+                            CheckpointReader.load(tmp.resolve("s"), NDList.class, NDList.class)) {
+                assertThat(c.getBlock()).isInstanceOf(QuantizedBlock.class);
+                assertThat(s.getBlock()).isInstanceOf(SequentialBlock.class);
+                assertThat(forward(c.getBlock(), input)).containsExactly(expected);
+                float[] simulated = forward(s.getBlock(), input);
+                for (int i = 0; i < expected.length; i++) {
+                    assertThat(simulated[i]).isCloseTo(expected[i], within(expected[i]));
+                }
+            }
+        }
+        assertThat(CheckpointReader.verify(tmp.resolve("s")).loadingCost())
+                .contains("dequantizes every weight once");
+    }
+
+    private static org.assertj.core.data.Offset<Float> within(float x) {
+        return org.assertj.core.data.Offset.offset(1e-5f * Math.max(1f, Math.abs(x)));
+    }
+
+    @Test
+    void writerRefusesModelsThatAreNotCompressedOrDoNotMatchTheArchitecture() throws Exception {
+        try (Model model = Model.newInstance("plain", "PyTorch")) {
+            model.setBlock(TinyNet.block());
+            model.getBlock()
+                    .initialize(
+                            model.getNDManager(),
+                            ai.djl.ndarray.types.DataType.FLOAT32,
+                            TinyNet.INPUT);
+            QuantizationReport simulate = Quantizers.apply(model, QuantConfig.of("int8@row"));
+            assertThatThrownBy(
+                            () ->
+                                    new CheckpointWriter()
+                                            .writeNative(
+                                                    model,
+                                                    simulate,
+                                                    TinyNet.class.getName(),
+                                                    tmp.resolve("x")))
+                    .hasMessageContaining("COMPRESSED");
+        }
+        QuantizationReport[] report = new QuantizationReport[1];
+        try (Model model = TinyNet.compressed("int8@row", 1, report)) {
+            assertThatThrownBy(
+                            () ->
+                                    new CheckpointWriter()
+                                            .writeNative(
+                                                    model,
+                                                    report[0],
+                                                    CifarArchitectures.ALEXNET,
+                                                    tmp.resolve("y")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("Architecture alexnet-cifar10 has the parameters");
+        }
+        assertThat(tmp.resolve("x")).doesNotExist();
+        assertThat(tmp.resolve("y")).doesNotExist();
+    }
+
+    private static float[] forward(Block block, NDArray input) {
+        try (NDManager scope = input.getManager().newSubManager()) {
+            return block.forward(new ParameterStore(scope, false), new NDList(input), false)
+                    .head()
+                    .toFloatArray();
+        }
+    }
+}

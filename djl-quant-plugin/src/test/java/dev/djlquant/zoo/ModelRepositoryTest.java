@@ -1,0 +1,204 @@
+package dev.djlquant.zoo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ModelZoo;
+import ai.djl.repository.zoo.ZooModel;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.djlquant.QuantConfig;
+import dev.djlquant.QuantizedBlock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Publishing into the local repository and loading back through DJL's model zoo. */
+class ModelRepositoryTest {
+
+    @TempDir Path tmp;
+
+    private Path root;
+    private ModelRepository repository;
+    private String previous;
+
+    @BeforeEach
+    void setUp() {
+        root = tmp.resolve("repo");
+        repository = ModelRepository.at(root);
+        previous = System.setProperty(ModelRepository.ROOT_PROPERTY, root.toString());
+    }
+
+    @AfterEach
+    void tearDown() {
+        NativeCheckpointTest.restore(previous);
+    }
+
+    private Path tiny(String name, String spec) throws Exception {
+        Path out = tmp.resolve(name);
+        CheckpointCorruptionTest.writeTiny(out, QuantConfig.builder().scheme(spec));
+        return out;
+    }
+
+    private static ZooModel<NDList, NDList> load(String artifactId, String... filters)
+            throws Exception {
+        Criteria.Builder<NDList, NDList> b =
+                Criteria.builder()
+                        .setTypes(NDList.class, NDList.class)
+                        .optGroupId(QuantizedModelZoo.GROUP_ID)
+                        .optArtifactId(artifactId);
+        for (int i = 0; i < filters.length; i += 2) {
+            b.optFilter(filters[i], filters[i + 1]);
+        }
+        return b.build().loadModel();
+    }
+
+    private static String specOf(ZooModel<NDList, NDList> model) {
+        return ((QuantizedBlock) model.getBlock())
+                .getCompressed()
+                .values()
+                .iterator()
+                .next()
+                .quantizer()
+                .spec();
+    }
+
+    @Test
+    void rootComesFromThePropertyThenTheEnvironmentThenTheHomeDirectory() {
+        assertThat(ModelRepository.defaultRoot()).isEqualTo(root);
+        System.clearProperty(ModelRepository.ROOT_PROPERTY);
+        String env = System.getenv(ModelRepository.ROOT_ENV);
+        if (env != null) {
+            assertThat(ModelRepository.defaultRoot()).isEqualTo(Path.of(env));
+        } else {
+            assertThat(ModelRepository.defaultRoot())
+                    .isEqualTo(Path.of(System.getProperty("user.home"), ".djlq", "repository"));
+        }
+    }
+
+    @Test
+    void zooIsRegisteredAsAServiceProvider() {
+        assertThat(ModelZoo.getModelZoo(QuantizedModelZoo.GROUP_ID))
+                .isInstanceOf(QuantizedModelZoo.class);
+    }
+
+    @Test
+    void publishingWritesDjlMetadataWithFilterablePropertiesAndNoTemporaryFiles() throws Exception {
+        ModelRepository.Published p = repository.publish(tiny("a", "int4@row"), "tiny");
+        Path metadata =
+                root.resolve("model/cv/image_classification/dev/djlquant/tiny/metadata.json");
+        JsonObject json = JsonParser.parseString(Files.readString(metadata)).getAsJsonObject();
+        assertThat(json.get("groupId").getAsString()).isEqualTo("dev.djlquant");
+        JsonObject artifact = json.getAsJsonArray("artifacts").get(0).getAsJsonObject();
+        JsonObject properties = artifact.getAsJsonObject("properties");
+        assertThat(properties.get("scheme").getAsString()).isEqualTo("int");
+        assertThat(properties.get("bits").getAsString()).isEqualTo("4");
+        assertThat(properties.get("granularity").getAsString()).isEqualTo("row");
+        assertThat(artifact.get("name").getAsString()).isEqualTo(p.name()).startsWith("int4-row-");
+        assertThat(p.directory()).isDirectory();
+        CheckpointReader.verify(p.directory());
+        try (Stream<Path> all = Files.walk(root)) {
+            assertThat(all.map(f -> f.getFileName().toString()))
+                    .noneMatch(n -> n.contains(".tmp-") || n.contains(".old-"));
+        }
+        assertThat(repository.artifacts())
+                .containsExactly(java.util.Map.entry("cv/image_classification", "tiny"));
+    }
+
+    @Test
+    void filtersChooseBetweenPublishedCheckpoints() throws Exception {
+        repository.publish(tiny("a", "int4@row"), "tiny");
+        repository.publish(tiny("b", "int8@row"), "tiny");
+        repository.publish(tiny("c", "dt4@row"), "tiny");
+        try (ZooModel<NDList, NDList> m = load("tiny", "bits", "8")) {
+            assertThat(specOf(m)).isEqualTo("int8@row");
+        }
+        try (ZooModel<NDList, NDList> m = load("tiny", "scheme", "dt", "bits", "4")) {
+            assertThat(specOf(m)).isEqualTo("dt4@row");
+        }
+        try (ZooModel<NDList, NDList> m = load("tiny", "scheme", "int", "bits", "4")) {
+            assertThat(specOf(m)).isEqualTo("int4@row");
+        }
+        assertThatThrownBy(() -> load("tiny", "bits", "3"))
+                .isInstanceOf(ModelNotFoundException.class);
+        assertThatThrownBy(() -> load("no-such-model")).isInstanceOf(ModelNotFoundException.class);
+    }
+
+    @Test
+    void republishingReplacesTheArtifactAndNeverServesAStaleCachedCopy() throws Exception {
+        ModelRepository.Published first = repository.publish(tiny("a", "int4@row"), "tiny");
+        try (ZooModel<NDList, NDList> m = load("tiny", "bits", "4")) {
+            assertThat(specOf(m)).isEqualTo("int4@row");
+        }
+        // Same properties, other weights: a new name, the old copy is gone.
+        Path other = tmp.resolve("other");
+        dev.djlquant.QuantizationReport[] report = new dev.djlquant.QuantizationReport[1];
+        CheckpointManifest written;
+        try (var model = TinyNet.compressed("int4@row", 99, report)) {
+            written =
+                    new CheckpointWriter()
+                            .writeNative(model, report[0], TinyNet.class.getName(), other);
+        }
+        ModelRepository.Published second = repository.publish(other, "tiny");
+        assertThat(second.name()).isNotEqualTo(first.name());
+        assertThat(first.directory()).doesNotExist();
+        try (ZooModel<NDList, NDList> m = load("tiny", "bits", "4")) {
+            String crc =
+                    Digests.crc32(
+                            ((QuantizedBlock) m.getBlock())
+                                    .getCompressed()
+                                    .get("04Linear_weight")
+                                    .toBytes());
+            assertThat(crc)
+                    .isEqualTo(
+                            written.tensors().stream()
+                                    .filter(t -> t.name().equals("04Linear_weight"))
+                                    .findFirst()
+                                    .orElseThrow()
+                                    .crc32());
+        }
+    }
+
+    @Test
+    void aZooOverAFixedRootNeedsNoSystemProperty() throws Exception {
+        repository.publish(tiny("a", "int8@row"), "tiny");
+        System.clearProperty(ModelRepository.ROOT_PROPERTY);
+        assumeTrue(System.getenv(ModelRepository.ROOT_ENV) == null);
+        try (ZooModel<NDList, NDList> m =
+                Criteria.builder()
+                        .setTypes(NDList.class, NDList.class)
+                        .optModelZoo(new QuantizedModelZoo(root))
+                        .optGroupId(QuantizedModelZoo.GROUP_ID)
+                        .optArtifactId("tiny")
+                        .optFilter("bits", "8")
+                        .build()
+                        .loadModel()) {
+            assertThat(specOf(m)).isEqualTo("int8@row");
+        }
+    }
+
+    @Test
+    void refusesBadArtifactIdsAndDamagedCheckpoints() throws Exception {
+        Path a = tiny("a", "int4@row");
+        assertThatThrownBy(() -> repository.publish(a, "../escape"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Artifact id");
+        Path params = a.resolve(CheckpointWriter.PARAMETERS_FILE);
+        byte[] bytes = Files.readAllBytes(params);
+        bytes[40] ^= 1;
+        Files.write(params, bytes);
+        assertThatThrownBy(() -> repository.publish(a, "tiny"))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining(params.toString());
+        assertThat(root.resolve("model/cv/image_classification/dev/djlquant/tiny/metadata.json"))
+                .doesNotExist();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.djlquant.zoo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.training.ParameterStore;
+import dev.djlquant.QuantConfig;
+import dev.djlquant.Quantizers;
+import dev.djlquant.SharedFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A TorchScript model quantized as itself: the .pt travels along, its weights are replaced. */
+class TorchScriptCheckpointTest {
+
+    @TempDir Path tmp;
+
+    @Test
+    void loadedCheckpointComputesWhatTheSimulatedModelComputes() throws Exception {
+        Path pt = SharedFiles.require("models/resnet20_cifar10.pt");
+        Path out = tmp.resolve("resnet20-dt4");
+        CheckpointManifest manifest =
+                new CheckpointWriter()
+                        .dataset("cifar10")
+                        .writeTorchScript(pt, QuantConfig.of("dt4@row"), out);
+        assertThat(manifest.kind()).isEqualTo(CheckpointManifest.Kind.TORCHSCRIPT);
+        assertThat(manifest.mode()).isEqualTo("SIMULATE");
+        assertThat(manifest.torchscript().embedded()).isTrue();
+        assertThat(manifest.torchscript().floatBytes()).isGreaterThan(manifest.packedBytes());
+        assertThat(out.resolve(CheckpointWriter.TORCHSCRIPT_FILE)).hasSameBinaryContentAs(pt);
+        assertThat(manifest.toMarkdown()).contains("Loading costs the float weights");
+        assertThat(manifest.properties()).containsEntry("kind", "torchscript");
+
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            NDArray input = manager.randomNormal(new Shape(2, 3, 32, 32));
+            float[] expected;
+            try (ZooModel<NDList, NDList> simulated =
+                    Criteria.builder()
+                            .setTypes(NDList.class, NDList.class)
+                            .optModelPath(pt)
+                            .optEngine("PyTorch")
+                            .optOption("trainParam", "true")
+                            .build()
+                            .loadModel()) {
+                Quantizers.apply(simulated, QuantConfig.of("dt4@row"));
+                expected = forward(simulated, input);
+            }
+            try (ZooModel<NDList, NDList> loaded =
+                    CheckpointReader.load(out, NDList.class, NDList.class)) {
+                assertThat(forward(loaded, input)).containsExactly(expected);
+            }
+            // The same through the model zoo, where DJL copies the files into its cache first.
+            Path root = tmp.resolve("repository");
+            ModelRepository.at(root).publish(out, "resnet20-cifar10");
+            try (ZooModel<NDList, NDList> zoo =
+                    Criteria.builder()
+                            .setTypes(NDList.class, NDList.class)
+                            .optModelZoo(new QuantizedModelZoo(root))
+                            .optGroupId(QuantizedModelZoo.GROUP_ID)
+                            .optArtifactId("resnet20-cifar10")
+                            .optFilter("kind", "torchscript")
+                            .optFilter("spec", "dt4@row")
+                            .build()
+                            .loadModel()) {
+                assertThat(forward(zoo, input)).containsExactly(expected);
+            }
+        }
+    }
+
+    @Test
+    void referencedTorchScriptIsNotCopied() throws Exception {
+        Path pt = SharedFiles.require("models/resnet20_cifar10.pt");
+        Path out = tmp.resolve("linked");
+        CheckpointManifest manifest =
+                new CheckpointWriter()
+                        .embedTorchScript(false)
+                        .writeTorchScript(pt, QuantConfig.of("int8@row"), out);
+        assertThat(manifest.torchscript().embedded()).isFalse();
+        assertThat(manifest.torchscript().file())
+                .isEqualTo(pt.toAbsolutePath().normalize().toString());
+        long onDisk;
+        try (var files = Files.list(out)) {
+            onDisk = files.mapToLong(p -> p.toFile().length()).sum();
+        }
+        assertThat(onDisk).isLessThan(Files.size(pt));
+        try (ZooModel<NDList, NDList> loaded =
+                CheckpointReader.load(out, NDList.class, NDList.class)) {
+            assertThat(loaded.getBlock().getParameters().size()).isGreaterThan(20);
+        }
+    }
+
+    private static float[] forward(ZooModel<NDList, NDList> model, NDArray input) {
+        try (NDManager scope = model.getNDManager().newSubManager()) {
+            NDArray x = input.toDevice(scope.getDevice(), true);
+            x.attach(scope);
+            return model.getBlock()
+                    .forward(new ParameterStore(scope, false), new NDList(x), false)
+                    .head()
+                    .toFloatArray();
+        }
+    }
+}

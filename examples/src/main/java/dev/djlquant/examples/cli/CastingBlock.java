@@ -1,0 +1,65 @@
+package dev.djlquant.examples.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * Runs a block whose weights are float16 (the shared TorchScript exports) on float32 inputs: inputs
+ * are cast to the weights' type, outputs back to float32.
+ */
+final class CastingBlock extends AbstractBlock {
+
+    private final Block inner;
+    private final DataType type;
+
+    private CastingBlock(Block inner, DataType type) {
+        this.inner = addChildBlock("cast", inner);
+        this.type = type;
+    }
+
+    /** Returns {@code block} itself when its weights are float32, else a casting wrapper. */
+    static Block forWeightsOf(Block block) {
+        for (Parameter p : block.getParameters().values()) {
+            if (p.isInitialized() && p.getArray().getDataType().isFloating()) {
+                DataType t = p.getArray().getDataType();
+                return t == DataType.FLOAT32 ? block : new CastingBlock(block, t);
+            }
+        }
+        return block;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore parameterStore,
+            NDList inputs,
+            boolean training,
+            PairList<String, Object> params) {
+        NDList cast = new NDList();
+        for (NDArray x : inputs) {
+            cast.add(x.getDataType().isFloating() ? x.toType(type, false) : x);
+        }
+        NDList out = inner.forward(parameterStore, cast, training, params);
+        NDList result = new NDList();
+        for (NDArray y : out) {
+            result.add(y.getDataType().isFloating() ? y.toType(DataType.FLOAT32, false) : y);
+        }
+        return result;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return inner.getOutputShapes(inputShapes);
+    }
+
+    @Override
+    public boolean isInitialized() {
+        return inner.isInitialized();
+    }
+}

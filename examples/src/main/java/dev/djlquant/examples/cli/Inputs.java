@@ -1,0 +1,155 @@
+package dev.djlquant.examples.cli;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.util.Utils;
+import dev.djlquant.data.CifarData;
+import dev.djlquant.zoo.CheckpointManifest;
+import dev.djlquant.zoo.CifarArchitectures;
+import dev.djlquant.zoo.TorchScriptImport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/** What a {@code --model} or {@code --data} path holds, and how to open it. */
+final class Inputs {
+
+    /** The kinds of model paths the commands accept. */
+    enum ModelKind {
+        /** A djlq checkpoint directory (has manifest.json). */
+        CHECKPOINT,
+        /** A TorchScript file. */
+        TORCHSCRIPT,
+        /** A DJL model directory with a .params file (needs --arch). */
+        DJL_DIRECTORY
+    }
+
+    /** A model path, resolved to the file or directory that holds the model. */
+    record ModelPath(ModelKind kind, Path path) {}
+
+    private Inputs() {}
+
+    static ModelPath model(CommandSpec spec, Path path) throws IOException {
+        if (Files.isRegularFile(path)) {
+            if (path.getFileName().toString().endsWith(".pt")) {
+                return new ModelPath(ModelKind.TORCHSCRIPT, path);
+            }
+            throw new ParameterException(
+                    spec.commandLine(), "Model file " + path + " is not a TorchScript .pt file");
+        }
+        if (!Files.isDirectory(path)) {
+            throw new ParameterException(spec.commandLine(), "No model at " + path);
+        }
+        if (Files.exists(path.resolve(CheckpointManifest.FILE_NAME))) {
+            return new ModelPath(ModelKind.CHECKPOINT, path);
+        }
+        List<Path> files;
+        try (Stream<Path> list = Files.list(path)) {
+            files = list.sorted().toList();
+        }
+        List<Path> pt = files.stream().filter(f -> f.toString().endsWith(".pt")).toList();
+        if (pt.size() == 1) {
+            return new ModelPath(ModelKind.TORCHSCRIPT, pt.get(0));
+        }
+        if (files.stream().anyMatch(f -> f.toString().endsWith(".params"))) {
+            return new ModelPath(ModelKind.DJL_DIRECTORY, path);
+        }
+        throw new ParameterException(
+                spec.commandLine(),
+                "Directory "
+                        + path
+                        + " holds no djlq checkpoint (manifest.json), single TorchScript .pt file"
+                        + " or DJL .params file");
+    }
+
+    static void checkArch(CommandSpec spec, String arch) {
+        if (arch != null && !CifarArchitectures.names().contains(arch)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Unknown --arch '" + arch + "'; valid: " + CifarArchitectures.names());
+        }
+    }
+
+    /** Loads a float DJL-native model: imported from TorchScript, or a saved DJL directory. */
+    static Model nativeModel(ModelPath model, String arch) throws Exception {
+        if (model.kind() == ModelKind.TORCHSCRIPT) {
+            return TorchScriptImport.load(model.path(), arch);
+        }
+        String prefix = parameterPrefix(model.path());
+        Model m = Model.newInstance(prefix, TorchScriptImport.ENGINE);
+        try {
+            Block block = CifarArchitectures.byName(arch);
+            m.setBlock(block);
+            // Initialize before loading: a block that only loaded its parameters has input shapes
+            // but no input names, and describeInput() (which COMPRESSED quantization calls)
+            // then fails with "key value size mismatch".
+            block.initialize(m.getNDManager(), DataType.FLOAT32, CifarArchitectures.INPUT_SHAPE);
+            m.load(model.path(), prefix);
+            return m;
+        } catch (Exception e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** The model name of the {@code <name>-NNNN.params} files in a DJL model directory. */
+    private static String parameterPrefix(Path dir) throws IOException {
+        List<String> prefixes;
+        try (Stream<Path> list = Files.list(dir)) {
+            prefixes =
+                    list.map(f -> f.getFileName().toString())
+                            .filter(n -> n.matches(".+-\\d{4}\\.params"))
+                            .map(n -> n.substring(0, n.length() - "-0000.params".length()))
+                            .distinct()
+                            .toList();
+        }
+        if (prefixes.size() != 1) {
+            throw new IOException(
+                    "Expected the .params files of one model in "
+                            + dir
+                            + ", found the model names "
+                            + prefixes);
+        }
+        return prefixes.get(0);
+    }
+
+    /** Loads a TorchScript model with writable parameters. */
+    static ZooModel<NDList, NDList> torchScript(Path file) throws Exception {
+        return Criteria.builder()
+                .setTypes(NDList.class, NDList.class)
+                .optModelPath(file)
+                .optEngine(TorchScriptImport.ENGINE)
+                .optOption("trainParam", "true")
+                .build()
+                .loadModel();
+    }
+
+    /** Opens CIFAR-10 from archives, image folders or binary batches. */
+    static CifarData cifar(CommandSpec spec, Path data, Path cacheDir) {
+        if (Files.isRegularFile(data.resolve("test-jpg.tar.gz"))) {
+            Path cache = cacheDir != null ? cacheDir : Utils.getCacheDir().resolve("djlq-cifar10");
+            return CifarData.fromArchives(data, cache);
+        }
+        if (Files.isDirectory(data.resolve("test"))) {
+            return CifarData.fromImageFolders(data);
+        }
+        if (Files.isRegularFile(data.resolve("test_batch.bin"))
+                || Files.isDirectory(data.resolve("cifar-10-batches-bin"))) {
+            return CifarData.fromBinary(data);
+        }
+        throw new ParameterException(
+                spec.commandLine(),
+                "No CIFAR-10 test data in "
+                        + data
+                        + ": expected test-jpg.tar.gz, a test/<class>/ image tree, or"
+                        + " test_batch.bin");
+    }
+}

@@ -1,0 +1,253 @@
+package dev.djlquant.examples.cli;
+
+import ai.djl.Model;
+import dev.djlquant.QuantConfig;
+import dev.djlquant.QuantizationReport;
+import dev.djlquant.Quantizer;
+import dev.djlquant.Quantizers;
+import dev.djlquant.zoo.CheckpointManifest;
+import dev.djlquant.zoo.CheckpointWriter;
+import dev.djlquant.zoo.ModelRepository;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Quantizes a model and writes (and optionally publishes) a checkpoint. */
+@Command(
+        name = "quantize",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpWidth = 100,
+        description = {
+            "Quantize a model's weights and write a checkpoint that DJL loads by itself.",
+            "",
+            "DJL-native checkpoints take the packed size on disk (codes, scales and the"
+                    + " unquantized parameters) plus a few KiB; TorchScript checkpoints add the"
+                    + " TorchScript file, embedded or referenced by sha256.",
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  djlq quantize --model ../shared/models/alexnet_cifar10_fp16.pt \\",
+            "      --arch alexnet-cifar10 --spec dt4@row --out ckpt/alexnet-dt4 \\",
+            "      --publish alexnet-cifar10",
+            "  djlq quantize --model ../shared/models/resnet20_cifar10.pt --spec int8@row \\",
+            "      --out ckpt/resnet20-int8",
+            "",
+            "Exit codes: 0 written, 1 the job failed, 2 the command line was wrong."
+        })
+final class QuantizeCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "<dir|.pt>",
+            description =
+                    "TorchScript file (or a directory holding one), or a DJL model directory"
+                            + " saved from --arch.")
+    Path model;
+
+    @Option(
+            names = "--arch",
+            paramLabel = "<name>",
+            description =
+                    "alexnet-cifar10 or vgg16-cifar10: import the TorchScript weights by order"
+                            + " into this DJL-native architecture. Without it a TorchScript model"
+                            + " is quantized as itself.")
+    String arch;
+
+    @Option(
+            names = "--spec",
+            required = true,
+            paramLabel = "<spec>",
+            converter = SpecConverter.class,
+            description = "Quantization scheme <format>@<granularity>, e.g. dt4@row, int8@row.")
+    Quantizer quantizer;
+
+    @Option(
+            names = "--mode",
+            paramLabel = "<mode>",
+            description =
+                    "How the loaded checkpoint holds its weights: compressed (packed codes,"
+                            + " dequantized per forward; DJL-native only, the default there) or"
+                            + " simulate (dequantized once into float weights; the only mode for"
+                            + " TorchScript). The file is packed either way.")
+    String mode;
+
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "<dir>",
+            description = "Checkpoint directory to create (must not exist, see --force).")
+    Path out;
+
+    @Option(
+            names = "--publish",
+            paramLabel = "<artifactId>",
+            description = "Also publish into the model repository as dev.djlquant:<artifactId>.")
+    String publish;
+
+    @Option(
+            names = "--repository",
+            paramLabel = "<dir>",
+            description =
+                    "Repository root for --publish (default: -Ddjlq.repository, else"
+                            + " $DJLQ_REPOSITORY, else ~/.djlq/repository).")
+    Path repository;
+
+    @Option(
+            names = "--exclude",
+            paramLabel = "<regex>",
+            description = "Leave parameters whose name matches this regex unquantized.")
+    List<String> excludes = new ArrayList<>();
+
+    @Option(
+            names = "--dataset",
+            paramLabel = "<name>",
+            description = "Dataset recorded in the checkpoint (default: ${DEFAULT-VALUE}).")
+    String dataset = "cifar10";
+
+    @Option(
+            names = "--link-torchscript",
+            description =
+                    "Reference the TorchScript file by absolute path and sha256 instead of"
+                            + " copying it into the checkpoint.")
+    boolean link;
+
+    @Option(names = "--force", description = "Replace an existing checkpoint at --out.")
+    boolean force;
+
+    @Option(names = "--quiet", description = "No progress output on stderr.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter stdout = spec.commandLine().getOut();
+        StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), quiet);
+        Inputs.checkArch(spec, arch);
+        Inputs.ModelPath source = Inputs.model(spec, model);
+        if (source.kind() == Inputs.ModelKind.CHECKPOINT) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    model
+                            + " is already a quantized checkpoint; quantizing it again would"
+                            + " compound the error. Start from the float model.");
+        }
+        if (source.kind() == Inputs.ModelKind.DJL_DIRECTORY && arch == null) {
+            throw new ParameterException(
+                    spec.commandLine(), "A DJL model directory needs --arch to rebuild its block");
+        }
+        QuantConfig.Mode loadMode = loadMode(arch != null);
+        if (publish != null) {
+            checkArtifactId(publish);
+        }
+        QuantConfig.Builder config = QuantConfig.builder().scheme(quantizer);
+        excludes.forEach(config::exclude);
+        CheckpointWriter writer =
+                new CheckpointWriter()
+                        .dataset(dataset)
+                        .replaceExisting(force)
+                        .loadMode(loadMode)
+                        .progress(progress);
+        CheckpointManifest manifest;
+        if (arch != null) {
+            progress.status("Loading " + source.path() + " into " + arch + " ...");
+            try (Model m = Inputs.nativeModel(source, arch)) {
+                progress.status("Quantizing with " + quantizer.spec() + " ...");
+                QuantizationReport report =
+                        Quantizers.apply(m, config.mode(QuantConfig.Mode.COMPRESSED).build());
+                writer.source(
+                        source.path(),
+                        source.kind() == Inputs.ModelKind.TORCHSCRIPT
+                                ? "TorchScript weights imported by order into " + arch
+                                : "DJL model directory of " + arch);
+                progress.status("Writing " + out + " ...");
+                manifest = writer.writeNative(m, report, arch, out);
+            }
+        } else {
+            manifest =
+                    writer.embedTorchScript(!link)
+                            .writeTorchScript(source.path(), config.build(), out);
+        }
+        stdout.println(manifest.toMarkdown());
+        long onDisk = manifest.fileBytes() + Files.size(out.resolve(CheckpointManifest.FILE_NAME));
+        stdout.printf(
+                Locale.ROOT,
+                "Wrote %s: %d bytes on disk (packed %d + unquantized %d + metadata and other"
+                        + " files %d).%n",
+                out,
+                onDisk,
+                manifest.packedBytes(),
+                manifest.unquantizedBytes(),
+                onDisk - manifest.packedBytes() - manifest.unquantizedBytes());
+        if (publish != null) {
+            ModelRepository repo =
+                    repository == null
+                            ? ModelRepository.fromEnvironment()
+                            : ModelRepository.at(repository);
+            ModelRepository.Published p = repo.publish(out, publish);
+            stdout.printf(
+                    "Published dev.djlquant:%s (artifact %s) in %s%n  properties %s%n"
+                            + "  load with Criteria.builder().optGroupId(\"dev.djlquant\")"
+                            + ".optArtifactId(\"%s\").optFilter(\"bits\", \"%s\")%s%n",
+                    p.artifactId(),
+                    p.name(),
+                    repo.root(),
+                    p.properties(),
+                    p.artifactId(),
+                    p.properties().get("bits"),
+                    repository == null
+                            ? ""
+                            : " with -D" + ModelRepository.ROOT_PROPERTY + "=" + repo.root());
+        }
+        stdout.flush();
+        return 0;
+    }
+
+    private QuantConfig.Mode loadMode(boolean nativeModel) {
+        if (mode == null) {
+            return nativeModel ? QuantConfig.Mode.COMPRESSED : QuantConfig.Mode.SIMULATE;
+        }
+        QuantConfig.Mode m;
+        switch (mode.toLowerCase(Locale.ROOT)) {
+            case "compressed":
+                m = QuantConfig.Mode.COMPRESSED;
+                break;
+            case "simulate":
+                m = QuantConfig.Mode.SIMULATE;
+                break;
+            default:
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "Unknown --mode '" + mode + "'; valid: compressed, simulate");
+        }
+        if (m == QuantConfig.Mode.COMPRESSED && !nativeModel) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--mode compressed needs DJL-native layers: add --arch to import the"
+                            + " TorchScript weights, or use --mode simulate");
+        }
+        return m;
+    }
+
+    private void checkArtifactId(String id) {
+        if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Bad --publish artifact id '"
+                            + id
+                            + "': use letters, digits, '.', '_' and '-'");
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package dev.djlquant.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The djlq subcommands through {@link Djlq#run}: outputs and exit codes. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DjlqCliTest {
+
+    @TempDir static Path tmp;
+
+    private static Path shared;
+    private static Path alexnet;
+    private static Path resnet;
+    private static Path data;
+    private static Path checkpoint;
+
+    /** The result of one run. */
+    record Run(int code, String out, String err) {}
+
+    static Run djlq(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> all = new ArrayList<>(List.of(args));
+        int code = Djlq.run(new PrintWriter(out), new PrintWriter(err), all.toArray(new String[0]));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void locate() {
+        shared = Path.of(System.getProperty("djlq.shared", "../../shared"));
+        alexnet = shared.resolve("models/alexnet_cifar10_fp16.pt");
+        resnet = shared.resolve("models/resnet20_cifar10.pt");
+        data = shared.resolve("data/cifar10");
+        assertThat(alexnet).isRegularFile();
+        checkpoint = tmp.resolve("alexnet-dt4");
+    }
+
+    private static String cache() {
+        // The plugin's tests extract the same archive there; reuse it.
+        return Path.of("..", "djl-quant-plugin", "target", "cifar10-cache")
+                .toAbsolutePath()
+                .normalize()
+                .toString();
+    }
+
+    @Test
+    @Order(1)
+    void quantizeWritesAndPublishesANativeCheckpoint() {
+        Run r =
+                djlq(
+                        "quantize",
+                        "--model",
+                        alexnet.toString(),
+                        "--arch",
+                        "alexnet-cifar10",
+                        "--spec",
+                        "dt4@row",
+                        "--out",
+                        checkpoint.toString(),
+                        "--publish",
+                        "alexnet-cifar10",
+                        "--repository",
+                        tmp.resolve("repo").toString(),
+                        "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("Wrote " + checkpoint, "Published dev.djlquant:alexnet-cifar10");
+        assertThat(r.out()).contains("bits=4", "scheme=dt");
+        assertThat(tmp.resolve("repo/model/cv/image_classification/dev/djlquant/alexnet-cifar10"))
+                .isDirectory();
+    }
+
+    @Test
+    @Order(2)
+    void inspectPrintsTheLayerTableAndJson() {
+        Run r = djlq("inspect", checkpoint.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains(
+                        "| 02SequentialBlock_03Linear_weight | [4096, 4096] | dt4@row |",
+                        "exponents",
+                        "Verified: 2 files");
+        Run json = djlq("inspect", "--json", checkpoint.toString());
+        assertThat(json.code()).isZero();
+        JsonObject m = JsonParser.parseString(json.out()).getAsJsonObject();
+        assertThat(m.get("format_version").getAsInt()).isEqualTo(1);
+        assertThat(m.getAsJsonArray("tensors")).hasSize(8);
+    }
+
+    @Test
+    @Order(3)
+    void evalOfTheCheckpointPrintsOneJsonObject() {
+        Run r =
+                djlq(
+                        "eval",
+                        checkpoint.toString(),
+                        "--data",
+                        data.toString(),
+                        "--cache-dir",
+                        cache(),
+                        "--per-class",
+                        "10",
+                        "--json",
+                        "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonObject o = JsonParser.parseString(r.out().trim()).getAsJsonObject();
+        assertThat(o.get("n").getAsInt()).isEqualTo(100);
+        assertThat(o.get("accuracy").getAsDouble()).isBetween(0.6, 1.0);
+        assertThat(o.get("kind").getAsString()).isEqualTo("checkpoint");
+    }
+
+    @Test
+    @Order(4)
+    void torchScriptQuantizedAsItselfThenEvaluated() throws Exception {
+        Path out = tmp.resolve("resnet20-int8");
+        Run q =
+                djlq(
+                        "quantize",
+                        "--model",
+                        resnet.toString(),
+                        "--spec",
+                        "int8@row",
+                        "--out",
+                        out.toString(),
+                        "--link-torchscript",
+                        "--quiet");
+        assertThat(q.code()).as(q.err()).isZero();
+        assertThat(q.out()).contains("Loading costs the float weights", "referenced at");
+        assertThat(out.resolve("torchscript.pt")).doesNotExist();
+        Run e =
+                djlq(
+                        "eval",
+                        out.toString(),
+                        "--data",
+                        data.toString(),
+                        "--cache-dir",
+                        cache(),
+                        "--limit",
+                        "50",
+                        "--normalize",
+                        "imagenet",
+                        "--json",
+                        "--quiet");
+        assertThat(e.code()).as(e.err()).isZero();
+        assertThat(JsonParser.parseString(e.out().trim()).getAsJsonObject().get("n").getAsInt())
+                .isEqualTo(50);
+    }
+
+    @Test
+    @Order(5)
+    void evalWithSpecQuantizesAFloatModelFirst() {
+        Run r =
+                djlq(
+                        "eval",
+                        resnet.toString(),
+                        "--spec",
+                        "dt4@row",
+                        "--data",
+                        data.toString(),
+                        "--cache-dir",
+                        cache(),
+                        "--per-class",
+                        "5",
+                        "--normalize",
+                        "imagenet",
+                        "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Accuracy", "dt4@row simulated", "50 images");
+    }
+
+    @Test
+    @Order(6)
+    void usageErrorsExitWithTwo() {
+        assertThat(djlq("quantize", "--model", resnet.toString()).code()).isEqualTo(2);
+        assertThat(
+                        djlq(
+                                        "quantize",
+                                        "--model",
+                                        resnet.toString(),
+                                        "--spec",
+                                        "dt9@row",
+                                        "--out",
+                                        tmp.resolve("x").toString())
+                                .err())
+                .contains("dt9");
+        Run compressedTorchScript =
+                djlq(
+                        "quantize",
+                        "--model",
+                        resnet.toString(),
+                        "--spec",
+                        "int8@row",
+                        "--mode",
+                        "compressed",
+                        "--out",
+                        tmp.resolve("x").toString());
+        assertThat(compressedTorchScript.code()).isEqualTo(2);
+        assertThat(compressedTorchScript.err()).contains("--arch");
+        assertThat(
+                        djlq(
+                                        "eval",
+                                        checkpoint.toString(),
+                                        "--data",
+                                        data.toString(),
+                                        "--limit",
+                                        "5",
+                                        "--per-class",
+                                        "5")
+                                .code())
+                .isEqualTo(2);
+        Run specOnCheckpoint =
+                djlq("eval", checkpoint.toString(), "--spec", "int8", "--data", data.toString());
+        assertThat(specOnCheckpoint.code()).isEqualTo(2);
+        assertThat(specOnCheckpoint.err()).contains("quantized checkpoint");
+        assertThat(djlq("eval", checkpoint.toString(), "--data", tmp.toString()).code())
+                .isEqualTo(2);
+        assertThat(djlq("no-such-command").code()).isEqualTo(2);
+        assertThat(tmp.resolve("x")).doesNotExist();
+    }
+
+    @Test
+    @Order(7)
+    void damagedCheckpointsFailWithOneAndNameTheFile() throws Exception {
+        Path copy = tmp.resolve("damaged");
+        Files.createDirectories(copy);
+        try (var files = Files.list(checkpoint)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        Path params = copy.resolve("model-0000.params");
+        byte[] bytes = Files.readAllBytes(params);
+        bytes[bytes.length / 2] ^= 0x04;
+        Files.write(params, bytes);
+        Run inspect = djlq("inspect", copy.toString());
+        assertThat(inspect.code()).isEqualTo(1);
+        assertThat(inspect.err()).contains(params.toString(), "sha256 mismatch");
+        Run eval =
+                djlq(
+                        "eval",
+                        copy.toString(),
+                        "--data",
+                        data.toString(),
+                        "--cache-dir",
+                        cache(),
+                        "--limit",
+                        "10",
+                        "--quiet");
+        assertThat(eval.code()).isEqualTo(1);
+        assertThat(eval.err()).contains(params.toString());
+        Run missing = djlq("inspect", tmp.resolve("nothing-here").toString());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("manifest.json", "missing");
+    }
+}
