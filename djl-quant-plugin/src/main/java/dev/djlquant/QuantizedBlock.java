@@ -87,9 +87,9 @@ public class QuantizedBlock extends AbstractBlock {
             default:
                 checkNativeLayers(inner);
                 // Released weights make the wrapped block look uninitialized; keep its inputs.
-                PairList<String, Shape> input = inner.describeInput();
-                inputNames = input.keys();
-                inputShapes = input.values().toArray(new Shape[0]);
+                // A block read by Model.load has input shapes but no names: keep the shapes only.
+                inputShapes = inner.getInputShapes();
+                inputNames = Collections.nCopies(inputShapes.length, "");
                 return ParameterQuantization.run(
                         inner,
                         config,

@@ -192,6 +192,31 @@ class QuantizersTest {
         assertThat(compact).isLessThan(full / 3);
     }
 
+    @Test
+    void compressesABlockThatModelLoadRead(@TempDir Path dir) throws Exception {
+        NDArray input = manager.randomNormal(new Shape(2, 3, 8, 8));
+        try (Model plain = Model.newInstance("plain")) {
+            plain.setBlock(smallNet(8));
+            plain.save(dir, "plain");
+        }
+        try (Model loaded = Model.newInstance("plain")) {
+            loaded.setBlock(uninitializedSmallNet());
+            loaded.load(dir, "plain");
+            NDArray expected = forward(loaded.getBlock(), input);
+            QuantizationReport r =
+                    Quantizers.apply(
+                            loaded,
+                            QuantConfig.builder()
+                                    .scheme("fp8e4m3@row")
+                                    .mode(QuantConfig.Mode.COMPRESSED)
+                                    .build());
+            NDArray actual = forward(loaded.getBlock(), input);
+            assertThat(r.rows()).hasSize(3);
+            assertThat(actual.sub(expected).abs().max().getFloat()).isLessThan(0.1f);
+            loaded.save(dir, "compressed");
+        }
+    }
+
     private static Block uninitializedSmallNet() {
         return new SequentialBlock()
                 .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(8).build())
