@@ -2,6 +2,7 @@ package dev.djlquant;
 
 import ai.djl.Model;
 import ai.djl.nn.Block;
+import java.util.function.BiConsumer;
 
 /**
  * Entry point for DJL applications: quantizes the weights of a {@link Model} or {@link Block}
@@ -38,5 +39,19 @@ public final class Quantizers {
             return ParameterQuantization.run(block, config, block, ParameterQuantization::simulate);
         }
         return new QuantizedBlock(block).quantize(config);
+    }
+
+    /**
+     * Quantizes the parameters {@code config} selects without changing the block, handing each
+     * packed tensor to {@code sink} by parameter name (for writing checkpoints, say). The report's
+     * mode is the config's; its block is {@code block}, untouched.
+     */
+    public static QuantizationReport pack(
+            Block block, QuantConfig config, BiConsumer<String, QuantizedTensor> sink) {
+        return ParameterQuantization.run(
+                block,
+                config,
+                block,
+                (name, parameter, tensor, restored) -> sink.accept(name, tensor));
     }
 }

@@ -12,14 +12,11 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.util.Pair;
-import ai.djl.util.Progress;
 import dev.djlquant.QuantConfig;
 import dev.djlquant.QuantizationReport;
 import dev.djlquant.QuantizedBlock;
 import dev.djlquant.QuantizedTensor;
-import dev.djlquant.Quantizer;
-import dev.djlquant.metrics.CodeUsage;
-import dev.djlquant.metrics.ErrorMetrics;
+import dev.djlquant.Quantizers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -78,7 +74,6 @@ public final class CheckpointWriter {
     private boolean replace;
     private boolean embedTorchScript = true;
     private QuantConfig.Mode loadMode;
-    private Progress progress;
 
     /** Creates a writer with the defaults: no dataset, image classification, nothing replaced. */
     public CheckpointWriter() {}
@@ -155,17 +150,6 @@ public final class CheckpointWriter {
             throw new IllegalArgumentException("A checkpoint loads as COMPRESSED or SIMULATE");
         }
         this.loadMode = mode;
-        return this;
-    }
-
-    /**
-     * Reports progress while quantizing a TorchScript model's parameters.
-     *
-     * @param progress told the parameter count, then each parameter; may be null
-     * @return this writer
-     */
-    public CheckpointWriter progress(Progress progress) {
-        this.progress = progress;
         return this;
     }
 
@@ -286,38 +270,19 @@ public final class CheckpointWriter {
         List<CheckpointManifest.ParameterEntry> kept = new ArrayList<>();
         long floatBytes = 0;
         try (ZooModel<NDList, NDList> m = loadTorchScript(torchScript)) {
-            List<Pair<String, Parameter>> all = m.getBlock().getParameters().stream().toList();
-            if (progress != null) {
-                progress.reset("Quantizing", all.size());
+            QuantizationReport report = Quantizers.pack(m.getBlock(), config, quantized::put);
+            for (QuantizationReport.Row row : report.rows()) {
+                tensors.add(CheckpointManifest.TensorEntry.of(row, quantized.get(row.name())));
             }
-            for (Pair<String, Parameter> p : all) {
+            for (Pair<String, Parameter> p : m.getBlock().getParameters()) {
                 NDArray array = p.getValue().getArray();
                 floatBytes += array.size() * array.getDataType().getNumOfBytes();
-                Optional<Quantizer> q = config.schemeFor(p.getKey(), p.getValue());
-                if (q.isPresent()) {
-                    float[] values = floats(p.getKey(), array);
-                    long[] shape = array.getShape().getShape();
-                    QuantizedTensor t = q.get().quantize(p.getKey(), values, shape);
-                    quantized.put(p.getKey(), t);
-                    tensors.add(
-                            CheckpointManifest.TensorEntry.of(
-                                    row(p.getKey(), t, values, t.dequantize()), t));
-                } else {
+                if (!quantized.containsKey(p.getKey())) {
                     kept.add(parameterEntry(p.getKey(), array, false));
                 }
-                if (progress != null) {
-                    progress.increment(1);
-                }
-            }
-            if (progress != null) {
-                progress.end();
             }
         } catch (ModelNotFoundException e) {
             throw new MalformedModelException("Cannot load TorchScript model " + torchScript, e);
-        }
-        if (quantized.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "No parameter of " + torchScript + " is selected by " + config);
         }
         String sha = Digests.sha256(torchScript);
         long size = Files.size(torchScript);
@@ -471,39 +436,6 @@ public final class CheckpointWriter {
                 checksum ? Digests.crc32(array.toByteArray()) : null);
     }
 
-    private static float[] floats(String name, NDArray array) {
-        DataType type = array.getDataType();
-        if (type == DataType.FLOAT32) {
-            return array.toFloatArray();
-        }
-        if (type != DataType.FLOAT16 && type != DataType.FLOAT64) {
-            throw new IllegalArgumentException(
-                    "Parameter " + name + " has data type " + type + "; cannot quantize it");
-        }
-        try (NDArray converted = array.toType(DataType.FLOAT32, true)) {
-            return converted.toFloatArray();
-        }
-    }
-
-    private static QuantizationReport.Row row(
-            String name, QuantizedTensor t, float[] values, float[] restored) {
-        CodeUsage usage = t.codeUsage();
-        return new QuantizationReport.Row(
-                name,
-                t.shape(),
-                t.quantizer().spec(),
-                t.size(),
-                t.groups(),
-                t.quantizer().format().codeBits(),
-                t.quantizer().format().nominalBits(),
-                t.storageBytes(),
-                t.studyEstimateBytes(),
-                ErrorMetrics.between(values, restored),
-                usage.entropyBits(),
-                usage.exponents());
-    }
-
-    /** The spec covering the most values: what the zoo's filter properties describe. */
     private static String mostCommonSpec(List<CheckpointManifest.TensorEntry> tensors) {
         Map<String, Long> bySpec = new LinkedHashMap<>();
         for (CheckpointManifest.TensorEntry t : tensors) {

@@ -155,11 +155,7 @@ final class QuantizeCommand implements Callable<Integer> {
         QuantConfig.Builder config = QuantConfig.builder().scheme(quantizer);
         excludes.forEach(config::exclude);
         CheckpointWriter writer =
-                new CheckpointWriter()
-                        .dataset(dataset)
-                        .replaceExisting(force)
-                        .loadMode(loadMode)
-                        .progress(progress);
+                new CheckpointWriter().dataset(dataset).replaceExisting(force).loadMode(loadMode);
         CheckpointManifest manifest;
         if (arch != null) {
             progress.status("Loading " + source.path() + " into " + arch + " ...");
@@ -176,6 +172,7 @@ final class QuantizeCommand implements Callable<Integer> {
                 manifest = writer.writeNative(m, report, arch, out);
             }
         } else {
+            progress.status("Quantizing " + source.path() + " with " + quantizer.spec() + " ...");
             manifest =
                     writer.embedTorchScript(!link)
                             .writeTorchScript(source.path(), config.build(), out);
