@@ -92,7 +92,7 @@ public final class QatExperiment implements Callable<Integer> {
     List<Scope> scopes = List.of(Scope.CLASSIFIER);
 
     @Option(names = "--train", description = "Training images (default: ${DEFAULT-VALUE}).")
-    int trainImages = 5000;
+    int trainImages = 3000;
 
     @Option(
             names = "--test",
@@ -329,6 +329,10 @@ public final class QatExperiment implements Callable<Integer> {
     }
 
     private void printTable(Evaluation.Accuracy floatAccuracy, List<Row> rows) {
+        if (rows.isEmpty()) {
+            log("no fine-tune run; done");
+            return;
+        }
         StringBuilder md = new StringBuilder();
         md.append(
                 String.format(
