@@ -140,7 +140,7 @@ public class QuantizedBlock extends AbstractBlock {
             PairList<String, Object> params) {
         if (!fakeQuantized.isEmpty()) {
             try (SubstitutingParameterStore store =
-                    new SubstitutingParameterStore(parameterStore, new FakeQuantization())) {
+                    new SubstitutingParameterStore(parameterStore, new FakeQuantization(), inner)) {
                 return inner.forward(store, inputs, training, params);
             }
         }
@@ -153,7 +153,7 @@ public class QuantizedBlock extends AbstractBlock {
                             + " QuantConfig.Mode.QAT) and compress afterwards");
         }
         try (SubstitutingParameterStore store =
-                new SubstitutingParameterStore(parameterStore, new Dequantization())) {
+                new SubstitutingParameterStore(parameterStore, new Dequantization(), inner)) {
             return inner.forward(store, inputs, false, params);
         }
     }
@@ -195,9 +195,13 @@ public class QuantizedBlock extends AbstractBlock {
             long[] shape = w.getShape().getShape();
             float[] q = fakeQuantized.get(parameter).roundTrip("weight", w.toFloatArray(), shape);
             NDArray quantized = manager.create(q, w.getShape());
-            // w - stopGradient(w) is exactly zero with gradient one: the forward value is exactly
-            // q.
-            return quantized.add(w.sub(w.stopGradient()));
+            // -stopGradient(w) + w is exactly zero with gradient one: the forward value is exactly
+            // q. Results of an operation join the manager of its first operand, so every
+            // intermediate is kept in the per-forward manager (w - ... would join the model's
+            // manager and pile up there, one set per training batch).
+            NDArray detached = w.stopGradient();
+            detached.attach(manager);
+            return quantized.add(detached.neg().add(w));
         }
     }
 

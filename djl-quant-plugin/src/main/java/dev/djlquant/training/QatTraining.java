@@ -1,0 +1,96 @@
+package dev.djlquant.training;
+
+import ai.djl.Model;
+import ai.djl.nn.Block;
+import dev.djlquant.QuantConfig;
+import dev.djlquant.QuantizationReport;
+import dev.djlquant.QuantizedBlock;
+import dev.djlquant.Quantizers;
+import java.util.Objects;
+
+/**
+ * Quantization-aware training of a {@link Model}, start and end: {@link #prepare} replaces the
+ * model's block with a {@link QuantizedBlock} in QAT mode (the forward sees quantized weights, the
+ * gradient reaches the float weights unchanged), and {@link #finish} puts the trained float block
+ * back and quantizes it for good. With the same selection and schemes, the finished model's forward
+ * equals the QAT forward exactly. DJL-native layers only.
+ */
+public final class QatTraining {
+
+    private QatTraining() {}
+
+    /**
+     * Wraps the model's block for quantization-aware training; create the trainer afterwards (or
+     * before: the trainer reads {@code model.getBlock()} on every forward).
+     *
+     * @param model a model whose block is initialized (weights loaded or initialized)
+     * @param config selection and schemes; its mode is replaced by {@link QuantConfig.Mode#QAT}
+     * @return the report of the first quantization; {@code report.block()} is the wrapper
+     * @throws IllegalStateException if the block is already a {@link QuantizedBlock}, or not
+     *     initialized
+     * @throws UnsupportedOperationException if the block reads its weights inside the engine
+     *     (TorchScript)
+     */
+    public static QuantizationReport prepare(Model model, QuantConfig config) {
+        Objects.requireNonNull(config, "config");
+        Block block = requireBlock(model);
+        if (block instanceof QuantizedBlock) {
+            throw new IllegalStateException(
+                    "Model "
+                            + model.getName()
+                            + " already has a QuantizedBlock; prepare the float model once");
+        }
+        return Quantizers.apply(model, config.toBuilder().mode(QuantConfig.Mode.QAT).build());
+    }
+
+    /**
+     * Returns the float block that a QAT model trains (the model's block itself if it is not
+     * wrapped).
+     *
+     * @param model the model
+     * @return the float block
+     */
+    public static Block floatBlock(Model model) {
+        Block block = requireBlock(model);
+        return block instanceof QuantizedBlock ? ((QuantizedBlock) block).getInner() : block;
+    }
+
+    /**
+     * Ends quantization-aware training: the model's block becomes the trained float block again,
+     * then it is quantized with {@code config} as {@link Quantizers#apply(Model, QuantConfig)}
+     * does.
+     *
+     * @param model a model prepared with {@link #prepare}
+     * @param config the same selection and schemes as in training, in SIMULATE (weights written in
+     *     place) or COMPRESSED mode
+     * @return the quantization report
+     * @throws IllegalArgumentException if the config is in QAT mode
+     * @throws IllegalStateException if the model's block is not a QAT {@link QuantizedBlock}
+     */
+    public static QuantizationReport finish(Model model, QuantConfig config) {
+        if (config.mode() == QuantConfig.Mode.QAT) {
+            throw new IllegalArgumentException(
+                    "finish quantizes for inference: use SIMULATE or COMPRESSED, not QAT");
+        }
+        Block block = requireBlock(model);
+        if (!(block instanceof QuantizedBlock)
+                || !((QuantizedBlock) block).getCompressed().isEmpty()) {
+            throw new IllegalStateException(
+                    "Model "
+                            + model.getName()
+                            + " is not in quantization-aware training (its block is "
+                            + block.getClass().getSimpleName()
+                            + "); call QatTraining.prepare first, or Quantizers.apply directly");
+        }
+        model.setBlock(((QuantizedBlock) block).getInner());
+        return Quantizers.apply(model, config);
+    }
+
+    private static Block requireBlock(Model model) {
+        Block block = model.getBlock();
+        if (block == null) {
+            throw new IllegalStateException("Model " + model.getName() + " has no block");
+        }
+        return block;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.djlquant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Layers that read several substituted parameters (weight and bias) get all of them alive. */
+class SubstitutingParameterStoreTest {
+
+    private static final QuantConfig WEIGHTS_AND_BIASES =
+            QuantConfig.builder().scheme("int4@row").include("Conv|Linear").build();
+
+    private NDManager manager;
+
+    @BeforeEach
+    void setUp() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterEach
+    void tearDown() {
+        manager.close();
+    }
+
+    private Block net() {
+        SequentialBlock net =
+                new SequentialBlock()
+                        .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(4).build())
+                        .add(Activation::relu)
+                        .add(Blocks.batchFlattenBlock())
+                        .add(Linear.builder().setUnits(5).build());
+        manager.getEngine().setRandomSeed(17);
+        net.initialize(manager, DataType.FLOAT32, new Shape(2, 2, 5, 5));
+        return net;
+    }
+
+    @Test
+    void viewsAndQatCoverBiasesToo() {
+        NDArray input = manager.randomNormal(new Shape(2, 2, 5, 5));
+        Block simulated = net();
+        QuantizationReport report = Quantizers.apply(simulated, WEIGHTS_AND_BIASES);
+        assertThat(report.rows()).hasSize(4);
+        float[] expected = forward(simulated, input, false);
+
+        assertThat(forward(QuantizedBlock.view(net(), WEIGHTS_AND_BIASES), input, false))
+                .containsExactly(expected);
+        Block qat =
+                Quantizers.apply(
+                                net(),
+                                WEIGHTS_AND_BIASES.toBuilder().mode(QuantConfig.Mode.QAT).build())
+                        .block();
+        assertThat(forward(qat, input, false)).containsExactly(expected);
+        Block compressed =
+                Quantizers.apply(
+                                net(),
+                                WEIGHTS_AND_BIASES.toBuilder()
+                                        .mode(QuantConfig.Mode.COMPRESSED)
+                                        .build())
+                        .block();
+        assertThat(forward(compressed, input, false)).containsExactly(expected);
+    }
+
+    private float[] forward(Block block, NDArray input, boolean training) {
+        try (NDManager scratch = manager.newSubManager()) {
+            return block.forward(new ParameterStore(scratch, false), new NDList(input), training)
+                    .singletonOrThrow()
+                    .toFloatArray();
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.djlquant.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Model;
+import ai.djl.metric.Metric;
+import ai.djl.metric.Metrics;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.training.EasyTrain;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.ArrayDataset;
+import ai.djl.training.listener.EvaluatorTrainingListener;
+import dev.djlquant.QuantConfig;
+import dev.djlquant.Quantizers;
+import dev.djlquant.data.Evaluation;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link QuantizationListener} on a tiny model and dataset, standalone and in a real fit. */
+class QuantizationListenerTest {
+
+    private NDManager manager;
+
+    @BeforeEach
+    void setUp() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterEach
+    void tearDown() {
+        manager.close();
+    }
+
+    @Test
+    void evaluatingLeavesTheWeightsAloneAndMatchesQuantizingACopy() throws Exception {
+        ArrayDataset validation = Toy.data(manager, 50, 10, 21);
+        QuantConfig int3Features = QuantConfig.builder().scheme("int3").include("Conv").build();
+        QuantizationListener listener =
+                QuantizationListener.builder()
+                        .setValidationDataset(validation)
+                        .addSpec("dt3")
+                        .addConfig("int3-conv", int3Features)
+                        .optFloatBaseline(true)
+                        .optBatchSize(7)
+                        .build();
+        assertThat(listener.labels()).containsExactly("float", "dt3@row", "int3-conv");
+        try (Model model = Toy.model(8);
+                Trainer trainer = model.newTrainer(Toy.config(0.1f))) {
+            trainer.initialize(Toy.INPUT);
+            Map<String, float[]> before = Toy.values(model.getBlock());
+            listener.onEpoch(trainer);
+            listener.onEpoch(trainer);
+            assertThat(Toy.values(model.getBlock())).usingRecursiveComparison().isEqualTo(before);
+            assertThat(listener.getEpochs()).isEqualTo(2);
+            Map<String, Evaluation.Accuracy> latest = listener.getLatest();
+            assertThat(latest.get("float")).isEqualTo(accuracy(model.getBlock(), validation));
+            assertThat(latest.get("dt3@row"))
+                    .isEqualTo(quantizedCopyAccuracy(8, QuantConfig.of("dt3"), validation));
+            assertThat(latest.get("int3-conv"))
+                    .isEqualTo(quantizedCopyAccuracy(8, int3Features, validation));
+            assertThat(listener.getHistory("dt3@row"))
+                    .hasSize(2)
+                    .containsOnly(latest.get("dt3@row"));
+        }
+    }
+
+    @Test
+    void resultsAreReadableFromListenerAndTrainerMetricsAfterFit() throws Exception {
+        ArrayDataset train = Toy.data(manager, 96, 16, 31);
+        ArrayDataset validation = Toy.data(manager, 40, 20, 32);
+        QuantizationListener listener =
+                QuantizationListener.builder()
+                        .setValidationDataset(validation)
+                        .addSpec("int4@row")
+                        .addSpec("dt3@row")
+                        .build();
+        try (Model model = Toy.model(9)) {
+            QatTraining.prepare(model, QuantConfig.of("dt3@row"));
+            try (Trainer trainer = model.newTrainer(Toy.config(0.1f, listener))) {
+                trainer.setMetrics(new Metrics());
+                trainer.initialize(Toy.INPUT);
+                EasyTrain.fit(trainer, 3, train, validation);
+                Metrics metrics = trainer.getMetrics();
+                for (String label : List.of("int4@row", "dt3@row")) {
+                    List<Evaluation.Accuracy> history = listener.getHistory(label);
+                    assertThat(history).hasSize(3).allMatch(a -> a.total() == 40);
+                    List<Metric> recorded =
+                            metrics.getMetric(QuantizationListener.metricName(label));
+                    assertThat(recorded).hasSize(3);
+                    for (int epoch = 0; epoch < 3; epoch++) {
+                        assertThat(recorded.get(epoch).getValue())
+                                .isEqualTo(history.get(epoch).fraction());
+                    }
+                }
+                // The QAT model's own validation sees dt3@row weights: the same accuracy.
+                float validated =
+                        metrics.latestMetric(
+                                        EvaluatorTrainingListener.metricName(
+                                                trainer.getEvaluators().get(0),
+                                                EvaluatorTrainingListener.VALIDATE_EPOCH))
+                                .getValue()
+                                .floatValue();
+                assertThat((double) validated)
+                        .isCloseTo(
+                                listener.getLatest().get("dt3@row").fraction(),
+                                org.assertj.core.data.Offset.offset(1e-6));
+            }
+        }
+    }
+
+    @Test
+    void builderAndGettersExplainMisuse() {
+        ArrayDataset validation = Toy.data(manager, 10, 10, 1);
+        assertThatThrownBy(() -> QuantizationListener.builder().addSpec("int4").build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("validation dataset");
+        assertThatThrownBy(
+                        () ->
+                                QuantizationListener.builder()
+                                        .setValidationDataset(validation)
+                                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("at least one spec");
+        assertThatThrownBy(() -> QuantizationListener.builder().addSpec("int4").addSpec("int4@row"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("already used");
+        QuantizationListener listener =
+                QuantizationListener.builder()
+                        .setValidationDataset(validation)
+                        .addSpec("int4")
+                        .build();
+        assertThat(listener.getLatest()).isEmpty();
+        assertThatThrownBy(() -> listener.getHistory("dt4@row"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("int4@row");
+        try (Model model = Toy.model(2)) {
+            Quantizers.apply(
+                    model,
+                    QuantConfig.builder().scheme("int4").mode(QuantConfig.Mode.COMPRESSED).build());
+            assertThatThrownBy(() -> listener.evaluate(model.getBlock(), manager))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("compressed");
+        }
+    }
+
+    private Evaluation.Accuracy quantizedCopyAccuracy(
+            int seed, QuantConfig config, ArrayDataset data) throws Exception {
+        try (Model copy = Toy.model(seed)) {
+            Quantizers.apply(copy, config);
+            return accuracy(copy.getBlock(), data);
+        }
+    }
+
+    private Evaluation.Accuracy accuracy(Block block, ArrayDataset data) throws Exception {
+        return Evaluation.accuracy(block, manager, data, 9);
+    }
+}
