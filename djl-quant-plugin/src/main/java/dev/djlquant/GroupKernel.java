@@ -155,24 +155,25 @@ final class GroupKernel {
         forEachTask(
                 n,
                 (from, to) -> {
-                    int[] codes = new int[Math.min(CHUNK, to - from)];
                     for (int chunk = from; chunk < to; chunk += CHUNK) {
-                        int base = chunk;
                         int length = Math.min(CHUNK, to - chunk);
-                        BitPacker.unpack(packed, byteOffset(chunk, bits), bits, codes, 0, length);
+                        BitPacker.unpack(
+                                packed, byteOffset(chunk, bits), bits, table, out, chunk, length);
                         forEachSegment(
                                 chunk,
                                 chunk + length,
                                 groupLength,
-                                (i, end, g) -> {
-                                    float s = scales[g];
-                                    for (int j = i; j < end; j++) {
-                                        out[j] = table[codes[j - base]] * s;
-                                    }
-                                });
+                                (i, end, g) -> scale(out, i, end, scales[g]));
                     }
                 });
         return out;
+    }
+
+    /** Multiplies {@code v[from..to)} by {@code scale} in place: a loop C2 vectorizes. */
+    private static void scale(float[] v, int from, int to, float scale) {
+        for (int i = from; i < to; i++) {
+            v[i] = v[i] * scale;
+        }
     }
 
     /** Packs positions at {@code bits} bits each. */
