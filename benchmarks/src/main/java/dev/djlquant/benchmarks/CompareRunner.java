@@ -41,7 +41,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * <p>Options: {@code --forks N} (1), {@code --warmup N} (3), {@code --iterations N} (5), {@code
  * --time MS} per iteration (500), {@code --only REGEX} (schemes to run), {@code --no-ndarray},
  * {@code --no-check}, {@code --out FILE} (also write the table as Markdown). JMH's own output goes
- * to {@code target/jmh-compare.log}.
+ * to {@code jmh-compare.log} next to the benchmark classes ({@code benchmarks/target}), or to
+ * {@code --log FILE}.
  */
 public final class CompareRunner {
 
@@ -119,6 +120,11 @@ public final class CompareRunner {
     }
 
     public static void main(String[] args) throws Exception {
+        // DJL logs engine details and a CUDA probe warning at start-up; keep the output to the
+        // table.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+        }
         Map<String, String> opts = parse(args);
         CompareRunner runner =
                 new CompareRunner(
@@ -126,24 +132,41 @@ public final class CompareRunner {
                         Integer.parseInt(opts.getOrDefault("warmup", "3")),
                         Integer.parseInt(opts.getOrDefault("iterations", "5")),
                         Integer.parseInt(opts.getOrDefault("time", "500")),
-                        Paths.get(opts.getOrDefault("log", "target/jmh-compare.log")));
+                        opts.containsKey("log") ? Paths.get(opts.get("log")) : defaultLog());
         Pattern only = Pattern.compile(opts.getOrDefault("only", ".*"));
         boolean ndarray = !opts.containsKey("no-ndarray");
-        String header = header(runner);
-        System.out.println(header);
+        StringBuilder report = new StringBuilder(header(runner));
+        System.out.println(report);
         if (ndarray && !opts.containsKey("no-check")) {
-            System.out.println(checkCompositions(only));
+            String check = checkCompositions(only);
+            System.out.println(check);
+            report.append(check).append('\n');
         }
         String table = runner.runAll(only, ndarray);
+        String end =
+                "load average at the end: " + String.format(Locale.ROOT, "%.2f", loadAverage());
         System.out.println();
         System.out.println(table);
-        System.out.println(
-                "load average at the end: " + String.format(Locale.ROOT, "%.2f", loadAverage()));
+        System.out.println(end);
+        report.append('\n').append(table).append('\n').append(end).append('\n');
         if (opts.containsKey("out")) {
-            Files.writeString(
-                    Paths.get(opts.get("out")),
-                    header + "\n" + table + "\n",
-                    StandardCharsets.UTF_8);
+            Files.writeString(Paths.get(opts.get("out")), report, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** {@code jmh-compare.log} in the directory that holds the benchmark classes' directory. */
+    private static Path defaultLog() {
+        try {
+            Path classes =
+                    Paths.get(
+                            CompareRunner.class
+                                    .getProtectionDomain()
+                                    .getCodeSource()
+                                    .getLocation()
+                                    .toURI());
+            return classes.toAbsolutePath().getParent().resolve("jmh-compare.log");
+        } catch (Exception e) {
+            return Paths.get("jmh-compare.log");
         }
     }
 

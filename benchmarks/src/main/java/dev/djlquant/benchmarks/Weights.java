@@ -22,7 +22,7 @@ final class Weights {
     static final String HEAP_MAX = "-Xmx4g";
     static final String PRE_TOUCH = "-XX:+AlwaysPreTouch";
     static final String OFFLINE = "-Dai.djl.offline=true";
-    static final String QUIET = "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn";
+    static final String QUIET = "-Dorg.slf4j.simpleLogger.defaultLogLevel=error";
 
     private static final int BLOCK = 1 << 16;
 
