@@ -7,13 +7,23 @@ import java.util.stream.IntStream;
 
 /**
  * The one quantize/dequantize kernel behind every scheme: per-group absolute maxima, then codes
- * packed chunk by chunk. Chunks hold a multiple of 8 values so each starts on a byte boundary and
- * runs in parallel; small tensors stay on the calling thread.
+ * packed chunk by chunk. Work is split into tasks of whole chunks that run in parallel; small
+ * tensors stay on the calling thread.
+ *
+ * <p>Encoding a chunk copies it into a per-task float buffer, divides each group's values by its
+ * scale in place and lets the format turn the buffer into codes ({@link
+ * ScalarFormat#normalizedCodes}), then packs them. The detour through the buffer is what makes the
+ * division fast: HotSpot C2 (JDK 17) vectorizes a loop only when all its arrays share one index,
+ * and {@code y[i] = y[i] / s} does while {@code y[j] = x[from + j] / s} runs one scalar division
+ * per value (measured 7.4 ms for copy plus in-place division of 37.7M values against 24 ms).
  */
 final class GroupKernel {
 
-    /** Values per parallel task; a multiple of 8 so packed chunks start on byte boundaries. */
-    static final int CHUNK = 1 << 14;
+    /** Values per buffered chunk; a multiple of 8 so packed chunks start on byte boundaries. */
+    static final int CHUNK = 1 << 12;
+
+    /** Values per parallel task, whole chunks that share one set of buffers. */
+    private static final int TASK = 128 * CHUNK;
 
     private static final int SEQUENTIAL_BELOW = 1 << 16;
 
@@ -33,12 +43,41 @@ final class GroupKernel {
     static float[] scales(float[] x, int groupLength, float range, String name) {
         int groups = groupCount(x.length, groupLength);
         float[] scales = new float[groups];
-        if (groups >= 4 * Runtime.getRuntime().availableProcessors()) {
-            tasks(groups, x.length).forEach(g -> scales[g] = scale(x, g, groupLength, range));
-        } else {
+        if (groupLength >= TASK) {
+            // Few long groups: each group's maximum over parallel pieces.
             for (int g = 0; g < groups; g++) {
-                scales[g] = scale(x, g, groupLength, range);
+                int from = g * groupLength;
+                int to = (int) Math.min(x.length, (long) from + groupLength);
+                double max =
+                        tasks(pieces(to - from), to - from)
+                                .mapToDouble(
+                                        p ->
+                                                absMax(
+                                                        x,
+                                                        from + p * TASK,
+                                                        (int)
+                                                                Math.min(
+                                                                        to,
+                                                                        from
+                                                                                + (long) (p + 1)
+                                                                                        * TASK)))
+                                .max()
+                                .getAsDouble();
+                scales[g] = (float) max / range;
             }
+        } else {
+            // Many groups: whole groups per task.
+            int perTask = TASK / groupLength;
+            tasks(groupCount(groups, perTask), x.length)
+                    .forEach(
+                            t -> {
+                                int last = (int) Math.min(groups, (long) (t + 1) * perTask);
+                                for (int g = t * perTask; g < last; g++) {
+                                    int from = g * groupLength;
+                                    int to = (int) Math.min(x.length, (long) from + groupLength);
+                                    scales[g] = absMax(x, from, to) / range;
+                                }
+                            });
         }
         for (float s : scales) {
             if (!Float.isFinite(s)) {
@@ -48,27 +87,14 @@ final class GroupKernel {
         return scales;
     }
 
-    private static float scale(float[] x, int g, int groupLength, float range) {
-        int from = g * groupLength;
-        int to = (int) Math.min(x.length, (long) from + groupLength);
-        int maxBits =
-                tasks(chunkCount(to - from), to - from)
-                        .map(
-                                c ->
-                                        absMaxBits(
-                                                x,
-                                                from + c * CHUNK,
-                                                Math.min(to, from + (c + 1) * CHUNK)))
-                        .max()
-                        .getAsInt();
-        // Bits of non-negative floats order like the floats; NaN and infinity sort above all.
-        return maxBits >= 0x7F800000 ? Float.NaN : Float.intBitsToFloat(maxBits) / range;
-    }
-
-    private static int absMaxBits(float[] x, int from, int to) {
-        int max = 0;
+    /**
+     * Returns the largest {@code |x[i]|}, NaN if any value is NaN ({@code Math.max} propagates it).
+     * A one-array float reduction, which C2 vectorizes.
+     */
+    private static float absMax(float[] x, int from, int to) {
+        float max = 0f;
         for (int i = from; i < to; i++) {
-            max = Math.max(max, Float.floatToRawIntBits(x[i]) & 0x7FFFFFFF);
+            max = Math.max(max, Math.abs(x[i]));
         }
         return max;
     }
@@ -88,25 +114,36 @@ final class GroupKernel {
     static byte[] encode(float[] x, float[] scales, int groupLength, ScalarFormat format) {
         int bits = format.codeBits();
         byte[] packed = new byte[checkedBytes(x.length, bits)];
-        int zeroCode = format.code(0f);
-        forEachChunk(
+        forEachTask(
                 x.length,
                 (from, to) -> {
-                    int[] codes = new int[to - from];
-                    forEachSegment(
-                            from,
-                            to,
-                            groupLength,
-                            (i, end, g) -> {
-                                if (scales[g] == 0f) {
-                                    Arrays.fill(codes, i - from, end - from, zeroCode);
-                                } else {
-                                    format.codes(x, i, end, scales[g], codes, i - from);
-                                }
-                            });
-                    BitPacker.pack(codes, 0, codes.length, bits, packed, byteOffset(from, bits));
+                    float[] y = new float[Math.min(CHUNK, to - from)];
+                    int[] codes = new int[y.length];
+                    for (int chunk = from; chunk < to; chunk += CHUNK) {
+                        int base = chunk;
+                        int length = Math.min(CHUNK, to - chunk);
+                        System.arraycopy(x, chunk, y, 0, length);
+                        forEachSegment(
+                                chunk,
+                                chunk + length,
+                                groupLength,
+                                (i, end, g) -> normalize(y, i - base, end - base, scales[g]));
+                        format.normalizedCodes(y, 0, length, codes);
+                        BitPacker.pack(codes, 0, length, bits, packed, byteOffset(chunk, bits));
+                    }
                 });
         return packed;
+    }
+
+    /** Divides {@code y[from..to)} by {@code scale} in place; an all-zero group becomes +0. */
+    private static void normalize(float[] y, int from, int to, float scale) {
+        if (scale == 0f) {
+            Arrays.fill(y, from, to, 0f);
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            y[i] = y[i] / scale;
+        }
     }
 
     /** Decodes packed codes to {@code value(code) * scale}, in group order. */
@@ -115,29 +152,34 @@ final class GroupKernel {
         int bits = format.codeBits();
         float[] table = format.valueTable();
         float[] out = new float[n];
-        forEachChunk(
+        forEachTask(
                 n,
                 (from, to) -> {
-                    int[] codes = new int[to - from];
-                    BitPacker.unpack(packed, byteOffset(from, bits), bits, codes, 0, codes.length);
-                    forEachSegment(
-                            from,
-                            to,
-                            groupLength,
-                            (i, end, g) -> {
-                                float s = scales[g];
-                                for (int j = i; j < end; j++) {
-                                    out[j] = table[codes[j - from]] * s;
-                                }
-                            });
+                    for (int chunk = from; chunk < to; chunk += CHUNK) {
+                        int length = Math.min(CHUNK, to - chunk);
+                        BitPacker.unpack(
+                                packed, byteOffset(chunk, bits), bits, table, out, chunk, length);
+                        forEachSegment(
+                                chunk,
+                                chunk + length,
+                                groupLength,
+                                (i, end, g) -> scale(out, i, end, scales[g]));
+                    }
                 });
         return out;
+    }
+
+    /** Multiplies {@code v[from..to)} by {@code scale} in place: a loop C2 vectorizes. */
+    private static void scale(float[] v, int from, int to, float scale) {
+        for (int i = from; i < to; i++) {
+            v[i] = v[i] * scale;
+        }
     }
 
     /** Packs positions at {@code bits} bits each. */
     static byte[] packIndices(int[] indices, int bits) {
         byte[] packed = new byte[checkedBytes(indices.length, bits)];
-        forEachChunk(
+        forEachTask(
                 indices.length,
                 (from, to) ->
                         BitPacker.pack(
@@ -148,7 +190,7 @@ final class GroupKernel {
     /** Unpacks {@code n} positions of {@code bits} bits each. */
     static int[] unpackIndices(byte[] packed, int n, int bits) {
         int[] out = new int[n];
-        forEachChunk(
+        forEachTask(
                 n,
                 (from, to) ->
                         BitPacker.unpack(
@@ -159,14 +201,17 @@ final class GroupKernel {
     /** Counts how often each code occurs. */
     static long[] histogram(byte[] packed, int n, int bits) {
         long[] counts = new long[1 << bits];
-        forEachChunk(
+        forEachTask(
                 n,
                 (from, to) -> {
-                    int[] codes = new int[to - from];
-                    BitPacker.unpack(packed, byteOffset(from, bits), bits, codes, 0, codes.length);
+                    int[] codes = new int[Math.min(CHUNK, to - from)];
                     long[] local = new long[counts.length];
-                    for (int c : codes) {
-                        local[c]++;
+                    for (int chunk = from; chunk < to; chunk += CHUNK) {
+                        int length = Math.min(CHUNK, to - chunk);
+                        BitPacker.unpack(packed, byteOffset(chunk, bits), bits, codes, 0, length);
+                        for (int i = 0; i < length; i++) {
+                            local[codes[i]]++;
+                        }
                     }
                     synchronized (counts) {
                         for (int c = 0; c < counts.length; c++) {
@@ -190,9 +235,10 @@ final class GroupKernel {
         return (int) bytes;
     }
 
-    private static void forEachChunk(int n, Range work) {
-        tasks(chunkCount(n), n)
-                .forEach(c -> work.run(c * CHUNK, (int) Math.min(n, (long) (c + 1) * CHUNK)));
+    /** Runs {@code work} on consecutive ranges of whole chunks, in parallel for large {@code n}. */
+    private static void forEachTask(int n, Range work) {
+        tasks(pieces(n), n)
+                .forEach(t -> work.run(t * TASK, (int) Math.min(n, (long) (t + 1) * TASK)));
     }
 
     private static void forEachSegment(int from, int to, int groupLength, Segment work) {
@@ -204,8 +250,9 @@ final class GroupKernel {
         }
     }
 
-    private static int chunkCount(int n) {
-        return (n + CHUNK - 1) / CHUNK;
+    /** The number of tasks that cover {@code n} values. */
+    private static int pieces(int n) {
+        return groupCount(n, TASK);
     }
 
     private static int byteOffset(int valueIndex, int bits) {

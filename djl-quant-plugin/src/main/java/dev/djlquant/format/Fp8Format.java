@@ -19,6 +19,7 @@ public enum Fp8Format implements ScalarFormat {
     private final int minNormalBits;
     private final float subnormalInvStep;
     private final float[] values;
+    private TopBitsCodes topBits;
 
     Fp8Format(
             String specName,
@@ -122,6 +123,18 @@ public enum Fp8Format implements ScalarFormat {
         for (int i = from, j = outOffset; i < to; i++, j++) {
             out[j] = encode(x[i] / scale) & 0xFF;
         }
+    }
+
+    @Override
+    public void normalizedCodes(float[] y, int from, int to, int[] out) {
+        TopBitsCodes table = topBits;
+        if (table == null) {
+            // Built on first bulk use; racing threads build equal tables (final array, safely
+            // shared).
+            table = new TopBitsCodes(this);
+            topBits = table;
+        }
+        table.codes(y, from, to, out);
     }
 
     @Override

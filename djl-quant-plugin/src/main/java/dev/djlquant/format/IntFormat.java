@@ -11,6 +11,7 @@ public final class IntFormat implements ScalarFormat {
     private final int bits;
     private final int qmax;
     private final int mask;
+    private TopBitsCodes topBits;
 
     private IntFormat(int bits) {
         this.bits = bits;
@@ -58,5 +59,17 @@ public final class IntFormat implements ScalarFormat {
         for (int i = from, j = outOffset; i < to; i++, j++) {
             out[j] = code(x[i] / scale);
         }
+    }
+
+    @Override
+    public void normalizedCodes(float[] y, int from, int to, int[] out) {
+        TopBitsCodes table = topBits;
+        if (table == null) {
+            // Built on first bulk use; racing threads build equal tables (final array, safely
+            // shared).
+            table = new TopBitsCodes(this);
+            topBits = table;
+        }
+        table.codes(y, from, to, out);
     }
 }

@@ -36,6 +36,18 @@ public interface ScalarFormat {
      */
     void codes(float[] x, int from, int to, float scale, int[] out, int outOffset);
 
+    /**
+     * Encodes values already divided by their scale: {@code out[i] = code(y[i])} for {@code i} in
+     * {@code [from, to)}. Both arrays share the index (the quantization kernel calls this on its
+     * own per-thread buffers), which keeps the loop free of offset arithmetic; formats override it
+     * with a table-driven form that gives the same codes as {@link #code(float)}.
+     */
+    default void normalizedCodes(float[] y, int from, int to, int[] out) {
+        for (int i = from; i < to; i++) {
+            out[i] = code(y[i]);
+        }
+    }
+
     /** Returns the values of all {@code 2^codeBits()} codes, indexed by code. */
     default float[] valueTable() {
         float[] table = new float[1 << codeBits()];

@@ -15,6 +15,7 @@ public final class SeedFp8 implements ScalarFormat {
     private final int mantissaBits;
     private final int minExponent;
     private final float[] values;
+    private TopBitsCodes topBits;
 
     private SeedFp8(int exponentBits) {
         this.exponentBits = exponentBits;
@@ -73,5 +74,17 @@ public final class SeedFp8 implements ScalarFormat {
         for (int i = from, j = outOffset; i < to; i++, j++) {
             out[j] = code(x[i] / scale);
         }
+    }
+
+    @Override
+    public void normalizedCodes(float[] y, int from, int to, int[] out) {
+        TopBitsCodes table = topBits;
+        if (table == null) {
+            // Built on first bulk use; racing threads build equal tables (final array, safely
+            // shared).
+            table = new TopBitsCodes(this);
+            topBits = table;
+        }
+        table.codes(y, from, to, out);
     }
 }

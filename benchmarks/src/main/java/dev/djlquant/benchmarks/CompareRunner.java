@@ -1,0 +1,501 @@
+package dev.djlquant.benchmarks;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.djlquant.Quantizer;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * Runs a subset of the JMH benchmarks programmatically, all in one go so the ratios compare numbers
+ * measured under the same conditions, and prints one side-by-side table: djl-quant's time per
+ * operation, its ratio to {@code System.arraycopy} of the same floats, and the NDArray
+ * composition's time with and without the Java/native transfer, as ratios to djl-quant's.
+ *
+ * <p>Options: {@code --forks N} (1), {@code --warmup N} (3), {@code --iterations N} (5), {@code
+ * --time MS} per iteration (500), {@code --only REGEX} (schemes to run), {@code --no-ndarray},
+ * {@code --no-check}, {@code --out FILE} (also write the table as Markdown). JMH's own output goes
+ * to {@code jmh-compare.log} next to the benchmark classes ({@code benchmarks/target}), or to
+ * {@code --log FILE}.
+ */
+public final class CompareRunner {
+
+    /** Schemes measured on the large tensor, in table order. */
+    static final String[] LARGE_SPECS = {
+        "int8@row",
+        "fp8e4m3@row",
+        "dt8@row",
+        "dt4@row",
+        "dt3@row",
+        "int8@tensor",
+        "seedfp8@lastaxis",
+        "seeddt8@lastaxis",
+        "dt8@sorted4096"
+    };
+
+    /** Schemes measured on the 64x64 tensor, for per-call overheads. */
+    static final String[] SMALL_SPECS = {
+        "int8@row", "fp8e4m3@row", "dt8@row", "dt4@row", "seeddt8@lastaxis", "dt8@sorted4096"
+    };
+
+    /** Quantize targets as multiples of arraycopy (row-wise schemes from the issue). */
+    private static final Map<String, Double> QUANTIZE_TARGET = new LinkedHashMap<>();
+
+    static {
+        QUANTIZE_TARGET.put("int8@row", 3.0);
+        QUANTIZE_TARGET.put("fp8e4m3@row", 3.0);
+        QUANTIZE_TARGET.put("dt8@row", 3.0);
+        QUANTIZE_TARGET.put("dt4@row", 4.0);
+        QUANTIZE_TARGET.put("dt3@row", 4.0);
+    }
+
+    private static final double DEQUANTIZE_TARGET = 2.0;
+    private static final double NDARRAY_TARGET = 5.0;
+
+    /** The cores the parallel kernel can use; CPU time divided by this estimates idle wall time. */
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+
+    private final int forks;
+    private final int warmup;
+    private final int iterations;
+    private final int timeMs;
+    private final Path log;
+
+    private CompareRunner(int forks, int warmup, int iterations, int timeMs, Path log) {
+        this.forks = forks;
+        this.warmup = warmup;
+        this.iterations = iterations;
+        this.timeMs = timeMs;
+        this.log = log;
+    }
+
+    /**
+     * One measured score: wall ms/op with its 99.9% confidence half-width, and CPU ms/op summed
+     * over the JVM's Java threads (NaN where not measured).
+     */
+    private static final class Score {
+        final double ms;
+        final double error;
+        final double cpu;
+
+        Score(double ms, double error, double cpu) {
+            this.ms = ms;
+            this.error = error;
+            this.cpu = cpu;
+        }
+
+        @Override
+        public String toString() {
+            if (Double.isNaN(error)) {
+                return fmt(ms);
+            }
+            return fmt(ms) + " ± " + fmt(error);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        // DJL logs engine details and a CUDA probe warning at start-up; keep the output to the
+        // table.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+        }
+        Map<String, String> opts = parse(args);
+        CompareRunner runner =
+                new CompareRunner(
+                        Integer.parseInt(opts.getOrDefault("forks", "1")),
+                        Integer.parseInt(opts.getOrDefault("warmup", "3")),
+                        Integer.parseInt(opts.getOrDefault("iterations", "5")),
+                        Integer.parseInt(opts.getOrDefault("time", "500")),
+                        opts.containsKey("log") ? Paths.get(opts.get("log")) : defaultLog());
+        Pattern only = Pattern.compile(opts.getOrDefault("only", ".*"));
+        boolean ndarray = !opts.containsKey("no-ndarray");
+        StringBuilder report = new StringBuilder(header(runner));
+        System.out.println(report);
+        if (ndarray && !opts.containsKey("no-check")) {
+            String check = checkCompositions(only);
+            System.out.println(check);
+            report.append(check).append('\n');
+        }
+        String table = runner.runAll(only, ndarray);
+        String end =
+                "load average at the end: " + String.format(Locale.ROOT, "%.2f", loadAverage());
+        System.out.println();
+        System.out.println(table);
+        System.out.println(end);
+        report.append('\n').append(table).append('\n').append(end).append('\n');
+        if (opts.containsKey("out")) {
+            Files.writeString(Paths.get(opts.get("out")), report, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** {@code jmh-compare.log} in the directory that holds the benchmark classes' directory. */
+    private static Path defaultLog() {
+        try {
+            Path classes =
+                    Paths.get(
+                            CompareRunner.class
+                                    .getProtectionDomain()
+                                    .getCodeSource()
+                                    .getLocation()
+                                    .toURI());
+            return classes.toAbsolutePath().getParent().resolve("jmh-compare.log");
+        } catch (Exception e) {
+            return Paths.get("jmh-compare.log");
+        }
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("Unexpected argument " + args[i]);
+            }
+            String key = args[i].substring(2);
+            if (key.startsWith("no-")) {
+                opts.put(key, "true");
+            } else if (i + 1 < args.length) {
+                opts.put(key, args[++i]);
+            } else {
+                throw new IllegalArgumentException("--" + key + " needs a value");
+            }
+        }
+        return opts;
+    }
+
+    private static String header(CompareRunner r) {
+        return String.format(
+                Locale.ROOT,
+                "djl-quant CompareRunner, %s%n"
+                        + "machine: %d cores (%s), %s %s, load average at start %.2f%n"
+                        + "JMH: %d fork(s), %d warmup + %d measured iterations of %d ms;"
+                        + " ms/op, mean ± 99.9%% CI half-width%n",
+                LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16),
+                Runtime.getRuntime().availableProcessors(),
+                cpuModel(),
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.version"),
+                loadAverage(),
+                r.forks,
+                r.warmup,
+                r.iterations,
+                r.timeMs);
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux: leave the model out.
+        }
+        return "unknown CPU";
+    }
+
+    /**
+     * Shows that the NDArray compositions compute the same thing: the share of values whose
+     * dequantized result equals djl-quant's exactly, on a 256 x 9216 slice of the same weights.
+     */
+    static String checkCompositions(Pattern only) {
+        long[] dims = {256, 9216};
+        float[] values = Weights.forShape(dims);
+        StringBuilder out =
+                new StringBuilder("NDArray composition vs djl-quant, exact agreement on 256x9216:");
+        try (NDManager manager = Engine.getEngine("PyTorch").newBaseManager()) {
+            NDArray x = manager.create(values, new Shape(dims));
+            for (String spec : NdComposition.SPECS) {
+                if (!only.matcher(spec).matches()) {
+                    continue;
+                }
+                NdComposition c = NdComposition.of(spec, manager);
+                NDList q = c.quantize(x);
+                float[] nd =
+                        c.kind() == NdComposition.Kind.FP8
+                                ? q.get(0).mul(q.get(1)).toFloatArray()
+                                : c.dequantize(q.get(0), q.get(1)).toFloatArray();
+                float[] ours = Quantizer.parse(spec).roundTrip("check", values, dims);
+                int same = 0;
+                for (int i = 0; i < ours.length; i++) {
+                    if (Float.floatToIntBits(ours[i]) == Float.floatToIntBits(nd[i])) {
+                        same++;
+                    }
+                }
+                out.append(
+                        String.format(
+                                Locale.ROOT,
+                                "%n  %-12s %.4f%% (%d of %d differ)",
+                                spec,
+                                100.0 * same / ours.length,
+                                ours.length - same,
+                                ours.length));
+            }
+        }
+        return out.toString();
+    }
+
+    private String runAll(Pattern only, boolean ndarray) throws RunnerException, IOException {
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        Files.deleteIfExists(log);
+        List<String[]> rows = new ArrayList<>();
+        for (String shape : new String[] {Weights.LARGE, Weights.SMALL}) {
+            Score copy = run(CopyBench.class, "arraycopy", null, shape, "arraycopy");
+            rows.add(
+                    new String[] {
+                        "(arraycopy)",
+                        shape,
+                        "copy",
+                        copy.toString(),
+                        fmt(copy.cpu),
+                        "1.00",
+                        "1.00",
+                        "",
+                        "",
+                        "",
+                        "",
+                        ""
+                    });
+            String[] specs = shape.equals(Weights.LARGE) ? LARGE_SPECS : SMALL_SPECS;
+            for (String spec : specs) {
+                if (!only.matcher(spec).matches()) {
+                    continue;
+                }
+                boolean composed =
+                        ndarray
+                                && shape.equals(Weights.LARGE)
+                                && Arrays.asList(NdComposition.SPECS).contains(spec);
+                for (String op : new String[] {"quantize", "dequantize"}) {
+                    Score ours = run(QuantBench.class, op, spec, shape, spec + " " + op);
+                    Score nd = null;
+                    Score ndTransfer = null;
+                    if (composed) {
+                        nd = run(NdArrayBench.class, op + "Resident", spec, shape, "NDArray");
+                        ndTransfer =
+                                run(
+                                        NdArrayBench.class,
+                                        op + "WithTransfer",
+                                        spec,
+                                        shape,
+                                        "NDArray+transfer");
+                    }
+                    double wallRatio = ours.ms / copy.ms;
+                    double cpuRatio = ours.cpu / CORES / copy.cpu;
+                    String verdict =
+                            shape.equals(Weights.LARGE)
+                                    ? verdict(spec, op, wallRatio, cpuRatio, nd, ours)
+                                    : "";
+                    rows.add(
+                            new String[] {
+                                spec,
+                                shape,
+                                op,
+                                ours.toString(),
+                                fmt(ours.cpu),
+                                ratio(wallRatio),
+                                ratio(cpuRatio),
+                                nd == null ? "" : nd.toString(),
+                                nd == null ? "" : ratio(nd.ms / ours.ms),
+                                ndTransfer == null ? "" : ndTransfer.toString(),
+                                ndTransfer == null ? "" : ratio(ndTransfer.ms / ours.ms),
+                                verdict
+                            });
+                }
+            }
+        }
+        return markdown(rows);
+    }
+
+    /**
+     * The issue's targets for this row, or "" if none apply: the ratio to arraycopy on wall time
+     * and on CPU time spread over the cores, and the speed-up over the resident NDArray
+     * composition.
+     */
+    private static String verdict(
+            String spec, String op, double wallRatio, double cpuRatio, Score nd, Score ours) {
+        Double limit =
+                op.equals("quantize")
+                        ? QUANTIZE_TARGET.get(spec)
+                        : QUANTIZE_TARGET.containsKey(spec) ? DEQUANTIZE_TARGET : null;
+        if (limit == null) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        parts.add(
+                "≤"
+                        + limit.intValue()
+                        + "x copy: wall "
+                        + (wallRatio <= limit ? "met" : "MISSED")
+                        + ", CPU/"
+                        + CORES
+                        + " "
+                        + (cpuRatio <= limit ? "met" : "MISSED"));
+        if (nd != null) {
+            parts.add(
+                    "≥"
+                            + (int) NDARRAY_TARGET
+                            + "x faster than NDArray: "
+                            + (nd.ms / ours.ms >= NDARRAY_TARGET ? "met" : "MISSED"));
+        }
+        return String.join("; ", parts);
+    }
+
+    private Score run(Class<?> bench, String method, String spec, String shape, String label)
+            throws RunnerException {
+        OptionsBuilder b = new OptionsBuilder();
+        b.include("^" + Pattern.quote(bench.getName() + "." + method) + "$")
+                .param("shape", shape)
+                .forks(forks)
+                .warmupIterations(warmup)
+                .measurementIterations(iterations)
+                .warmupTime(TimeValue.milliseconds(timeMs))
+                .measurementTime(TimeValue.milliseconds(timeMs))
+                .jvmArgsAppend(
+                        Weights.HEAP_MIN,
+                        Weights.HEAP_MAX,
+                        Weights.PRE_TOUCH,
+                        Weights.OFFLINE,
+                        Weights.QUIET)
+                .shouldFailOnError(true)
+                .verbosity(VerboseMode.NORMAL)
+                .output(part().toString());
+        if (spec != null) {
+            b.param("spec", spec);
+        }
+        if (bench != NdArrayBench.class) {
+            b.addProfiler(CpuTimeProfiler.class);
+        }
+        Options options = b.build();
+        Collection<RunResult> results;
+        try {
+            results = new Runner(options).run();
+        } finally {
+            appendLog();
+        }
+        if (results.isEmpty()) {
+            throw new IllegalStateException(
+                    "JMH ran nothing for " + bench.getSimpleName() + "." + method);
+        }
+        RunResult result = results.iterator().next();
+        Result<?> r = result.getPrimaryResult();
+        Result<?> cpu = result.getSecondaryResults().get(CpuTimeProfiler.LABEL);
+        double cpuMs = cpu == null ? Double.NaN : cpu.getScore();
+        Score score = new Score(r.getScore(), r.getScoreError(), cpuMs);
+        System.out.printf(
+                Locale.ROOT,
+                "  %-10s %-32s %s ms/op%s%n",
+                shape,
+                label,
+                score,
+                cpu == null ? "" : " (CPU " + fmt(cpuMs) + " ms/op)");
+        return score;
+    }
+
+    /** JMH's output file for the current run; it truncates the file on every run. */
+    private Path part() {
+        return Paths.get(log + ".part");
+    }
+
+    /** Appends the current run's JMH output to the log that keeps all of them. */
+    private void appendLog() {
+        try {
+            if (Files.exists(part())) {
+                Files.write(
+                        log,
+                        Files.readAllBytes(part()),
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+                Files.delete(part());
+            }
+        } catch (IOException e) {
+            System.err.println("could not append to " + log + ": " + e);
+        }
+    }
+
+    private static String markdown(List<String[]> rows) {
+        String[] head = {
+            "scheme",
+            "shape",
+            "op",
+            "djl-quant ms/op (wall)",
+            "CPU ms/op",
+            "wall / copy",
+            "(CPU/" + CORES + ") / copy CPU",
+            "NDArray ms/op",
+            "NDArray / djl-quant",
+            "NDArray+transfer ms/op",
+            "(NDArray+transfer) / djl-quant",
+            "targets"
+        };
+        int[] width = new int[head.length];
+        for (int c = 0; c < head.length; c++) {
+            width[c] = head[c].length();
+            for (String[] row : rows) {
+                width[c] = Math.max(width[c], row[c].length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        appendRow(sb, head, width);
+        String[] rule = new String[head.length];
+        for (int c = 0; c < head.length; c++) {
+            rule[c] = "-".repeat(width[c]);
+        }
+        appendRow(sb, rule, width);
+        for (String[] row : rows) {
+            appendRow(sb, row, width);
+        }
+        return sb.toString();
+    }
+
+    private static void appendRow(StringBuilder sb, String[] cells, int[] width) {
+        sb.append('|');
+        for (int c = 0; c < cells.length; c++) {
+            sb.append(' ').append(cells[c]).append(" ".repeat(width[c] - cells[c].length()));
+            sb.append(" |");
+        }
+        sb.append('\n');
+    }
+
+    private static String ratio(double r) {
+        return String.format(Locale.ROOT, r >= 100 ? "%.0f" : r >= 10 ? "%.1f" : "%.2f", r);
+    }
+
+    /** Four significant digits, plain notation. */
+    static String fmt(double v) {
+        if (v == 0 || Double.isNaN(v) || Double.isInfinite(v)) {
+            return String.valueOf(v);
+        }
+        int digits = Math.max(0, 3 - (int) Math.floor(Math.log10(Math.abs(v))));
+        return String.format(Locale.ROOT, "%." + digits + "f", v);
+    }
+}

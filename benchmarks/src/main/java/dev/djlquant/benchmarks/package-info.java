@@ -1,0 +1,7 @@
+/**
+ * JMH benchmarks for djl-quant's quantize and dequantize kernels, the baselines they are measured
+ * against (a plain {@code System.arraycopy} and the same arithmetic composed from DJL NDArray
+ * operations on the PyTorch engine), and {@link dev.djlquant.benchmarks.CompareRunner}, which runs
+ * them and prints one side-by-side table.
+ */
+package dev.djlquant.benchmarks;

@@ -1,0 +1,47 @@
+package dev.djlquant.pack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/** The fused unpack-and-look-up equals unpacking and then indexing the table. */
+class BitPackerTableTest {
+
+    @Property(tries = 200)
+    void equalsUnpackThenLookup(
+            @ForAll @IntRange(min = 1, max = 12) int bits,
+            @ForAll @IntRange(min = 0, max = 2000) int count,
+            @ForAll @IntRange(min = 0, max = 9) int offset,
+            @ForAll long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[] packed = new byte[offset + (int) BitPacker.packedBytes(count, bits)];
+        random.nextBytes(packed);
+        float[] table = new float[1 << bits];
+        for (int c = 0; c < table.length; c++) {
+            table[c] = (float) random.nextGaussian();
+        }
+        int[] codes = new int[count];
+        BitPacker.unpack(packed, offset, bits, codes, 0, count);
+        float[] values = new float[count + 3];
+        BitPacker.unpack(packed, offset, bits, table, values, 3, count);
+        for (int i = 0; i < count; i++) {
+            assertThat(values[i + 3]).isEqualTo(table[codes[i]]);
+        }
+        assertThat(values[0]).isZero(); // nothing written before `from`
+    }
+
+    @Test
+    void rejectsShortTables() {
+        assertThatThrownBy(
+                        () ->
+                                BitPacker.unpack(
+                                        new byte[8], 0, 4, new float[15], new float[8], 0, 8))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("16 entries");
+    }
+}
