@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "djlq 0.1.0",
         description = "Weight quantization for DJL models.",
-        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, StudyCommand.class, CommandLine.HelpCommand.class})
 public final class Djlq {
 
     private Djlq() {}
