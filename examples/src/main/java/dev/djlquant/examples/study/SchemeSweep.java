@@ -1,6 +1,5 @@
 package dev.djlquant.examples.study;
 
-import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -244,23 +243,6 @@ final class SchemeSweep implements AutoCloseable {
                         r.error().mae(),
                         r.quantizeSeconds(),
                         r.evaluateSeconds());
-    }
-
-    /**
-     * Loads a checkpoint this sweep kept (with {@code keepCheckpoints}) back into a {@link
-     * QuantizedBlock}, for checks.
-     *
-     * @param spec the scheme
-     * @return the loaded model; the caller closes it
-     * @throws IOException if the files cannot be read
-     * @throws MalformedModelException if they are not a valid checkpoint
-     */
-    Model loadCheckpoint(String spec) throws IOException, MalformedModelException {
-        String name = checkpointName(spec);
-        Model model = Model.newInstance(name, TorchScriptImport.ENGINE);
-        model.setBlock(new QuantizedBlock(CifarArchitectures.byName(config.architecture())));
-        model.load(checkpoints.resolve(name), name);
-        return model;
     }
 
     private static Map<String, float[]> snapshot(Block trained) {

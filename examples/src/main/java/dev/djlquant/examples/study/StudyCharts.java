@@ -74,9 +74,7 @@ public final class StudyCharts {
         SeriesMarkers.TRIANGLE_UP,
         SeriesMarkers.TRIANGLE_DOWN,
         SeriesMarkers.CROSS,
-        SeriesMarkers.PLUS,
-        SeriesMarkers.OVAL,
-        SeriesMarkers.RECTANGLE
+        SeriesMarkers.PLUS
     };
 
     static {

@@ -2,6 +2,7 @@ package dev.djlquant.examples.study;
 
 import com.google.gson.GsonBuilder;
 import dev.djlquant.QuantizationReport;
+import dev.djlquant.format.DynamicTree;
 import dev.djlquant.metrics.ExponentHistogram;
 import dev.djlquant.pack.BitPacker;
 import java.io.IOException;
@@ -201,7 +202,11 @@ public final class StudyReport {
                         "- Test set: %,d images%s, normalized with DJL's"
                                 + " `Cifar10.NORMALIZE_MEAN/STD`.%n",
                         r.testImages(),
-                        r.testImages() == 10000 ? " (all)" : " (the first of every class)"));
+                        r.testImages() == 10000
+                                ? " (all)"
+                                : r.testImages() % 10 == 0
+                                        ? f(" (the first %d of every class)", r.testImages() / 10)
+                                        : " (a seeded sample)"));
         if (r.pretrained() != null) {
             md.append(
                     f(
@@ -244,12 +249,12 @@ public final class StudyReport {
         md.append(
                 f(
                         "- Durations: data %.1f s, import and first evaluation %.1f s,"
-                                + " fine-tuning %.1f s, sweep of %d schemes %.1f s (%.1f s per"
-                                + " scheme).%n",
+                                + " fine-tuning %.1f s, sweep of %d schemes and the baseline"
+                                + " %.1f s (%.1f s each).%n",
                         e.dataSeconds(),
                         e.importSeconds(),
                         ft.seconds(),
-                        r.schemes().size(),
+                        r.schemes().size() - 1,
                         e.sweepSeconds(),
                         e.sweepSeconds() / r.schemes().size()));
     }
@@ -301,6 +306,7 @@ public final class StudyReport {
         threeBit(r).ifPresent(findings::add);
         stableEmbedding(r).ifPresent(findings::add);
         lastAxisScales(r).ifPresent(findings::add);
+        asymmetry(r).ifPresent(findings::add);
         linearInt8(r).ifPresent(findings::add);
         entropy(r).ifPresent(findings::add);
         if (findings.isEmpty()) {
@@ -454,6 +460,43 @@ public final class StudyReport {
                             row.get().spec(), row.get().scaleBytes() / 1e6);
         }
         return Optional.of(text);
+    }
+
+    private static Optional<String> asymmetry(StudyResult r) {
+        List<SchemeResult> sortedDt =
+                r.schemes().stream()
+                        .filter(s -> s.indexBytes() > 0 && s.spec().startsWith("dt"))
+                        .toList();
+        if (sortedDt.isEmpty()) {
+            return Optional.empty();
+        }
+        StringBuilder t = new StringBuilder();
+        t.append(
+                "**Magnitude-sorted groups meet the dynamic tree's asymmetry.** bitsandbytes'"
+                        + " signed map reaches +1 but not -1: its most negative value is");
+        List<Integer> bits =
+                sortedDt.stream().map(SchemeResult::nominalBits).distinct().sorted().toList();
+        for (int b : bits) {
+            float[] codebook = DynamicTree.codebook(b);
+            t.append(f(" %.4f at %d bits,", codebook[0], b));
+        }
+        t.setLength(t.length() - 1);
+        t.append(
+                ". In a sorted group every weight is close to the group maximum, so every"
+                        + " negative weight shrinks by that margin while positive ones stay"
+                        + " exact: a bias no row-wise group sees at that scale.");
+        for (int b : bits) {
+            Optional<SchemeResult> row = r.find("dt" + b + "@row");
+            String sortedAccuracies =
+                    sortedDt.stream()
+                            .filter(s -> s.nominalBits() == b)
+                            .map(s -> f("`%s` %.2f%%", s.spec(), s.accuracyPercent()))
+                            .collect(Collectors.joining(", "));
+            t.append(f(" At %d bits: %s", b, sortedAccuracies));
+            row.ifPresent(x -> t.append(f(" against `%s` %.2f%%", x.spec(), x.accuracyPercent())));
+            t.append('.');
+        }
+        return Optional.of(t.toString());
     }
 
     private static Optional<String> linearInt8(StudyResult r) {
