@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             EvalCommand.class,
             DemoCommand.class,
+            StudyCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Djlq {

@@ -1,0 +1,253 @@
+package dev.djlquant.examples.cli;
+
+import dev.djlquant.data.CifarData;
+import dev.djlquant.examples.study.Study;
+import dev.djlquant.examples.study.StudyConfig;
+import dev.djlquant.examples.study.StudyData;
+import dev.djlquant.examples.study.StudyResult;
+import dev.djlquant.examples.study.StudySchemes;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code djlq study alexnet|vgg16|all}: the study reproduction, results and charts. */
+@Command(
+        name = "study",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Reproduce \"Evaluating Row-Wise Dynamic Tree Quantization\": import pretrained"
+                    + " AlexNet/VGG16 weights, fine-tune the classifier on CIFAR-10, quantize with"
+                    + " every scheme, and write results.md/.csv/.json and PNG charts.",
+            "",
+            "--quick (minutes on 2 cores): 1 epoch on 2,000 training images, 1,000 test images.",
+            "Default (full): 2 epochs on all 50,000 training images, all 10,000 test images."
+        })
+final class StudyCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Parameters(
+            index = "0",
+            paramLabel = "MODEL",
+            description = "alexnet, vgg16 or all (both, one after the other).")
+    String model;
+
+    @Option(
+            names = "--quick",
+            description = "Short run: 1 epoch on 2,000 images, 1,000 test images, every scheme.")
+    boolean quick;
+
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description =
+                    "Results go to DIR/<model>[-quick]/ (default: results, under the current"
+                            + " directory).")
+    Path out = Path.of("results");
+
+    @Option(
+            names = "--data",
+            paramLabel = "PATH",
+            description =
+                    "CIFAR-10: a folder with {train,test}-jpg.tar.gz, the binary"
+                            + " cifar-10-batches-bin, or train/ and test/ image folders (default:"
+                            + " <shared>/data/cifar10).")
+    Path data;
+
+    @Option(
+            names = "--download",
+            description = "Let DJL download CIFAR-10 (binary) instead of reading --data.")
+    boolean download;
+
+    @Option(
+            names = "--cache",
+            paramLabel = "DIR",
+            description = "Where archives are extracted (default: target/cifar10-cache).")
+    Path cache = Path.of("target", "cifar10-cache");
+
+    @Option(
+            names = "--shared",
+            paramLabel = "DIR",
+            description =
+                    "The shared models and data (default: system property djlq.shared, else"
+                            + " ../shared).")
+    Path shared;
+
+    @Option(
+            names = "--pretrained",
+            paramLabel = "FILE.pt",
+            description =
+                    "TorchScript weights to start from, imported by parameter order (default:"
+                            + " <shared>/models/<model>_cifar10_fp16.pt). Not with 'all'.")
+    Path pretrained;
+
+    @Option(
+            names = "--scratch",
+            description = "Train every layer from random weights (slow on a CPU).")
+    boolean scratch;
+
+    @Option(
+            names = "--epochs",
+            paramLabel = "N",
+            description = "Fine-tuning epochs (quick: 1, full: 2; 0 skips fine-tuning).")
+    Integer epochs;
+
+    @Option(
+            names = "--train-images",
+            paramLabel = "N",
+            description = "Training images, the first N/10 per class (quick: 2000, full: 0 = all).")
+    Integer trainImages;
+
+    @Option(
+            names = "--test-images",
+            paramLabel = "N",
+            description = "Test images, the first N/10 per class (quick: 1000, full: 0 = all).")
+    Integer testImages;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Training batch (64).")
+    Integer batchSize;
+
+    @Option(names = "--lr", paramLabel = "X", description = "Adam learning rate (0.001).")
+    Float learningRate;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Random seed (42).")
+    Long seed;
+
+    @Option(
+            names = "--schemes",
+            split = ",",
+            paramLabel = "SPEC",
+            description =
+                    "Schemes to sweep, comma-separated (default: the study's list, see"
+                            + " docs/STUDY.md).")
+    List<String> schemes;
+
+    @Option(
+            names = "--no-save-model",
+            description = "Do not save the fine-tuned float32 model under the output folder.")
+    boolean noSaveModel;
+
+    @Option(
+            names = "--keep-checkpoints",
+            description = "Keep every quantized checkpoint under <output>/checkpoints/.")
+    boolean keepCheckpoints;
+
+    @Option(names = "--no-charts", description = "Skip the PNG charts.")
+    boolean noCharts;
+
+    @Option(names = "--no-progress", description = "No progress bars.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> models = models();
+        if (pretrained != null && models.size() > 1) {
+            throw new ParameterException(
+                    spec.commandLine(), "--pretrained names one model's weights; not with 'all'");
+        }
+        if (pretrained != null && scratch) {
+            throw new ParameterException(
+                    spec.commandLine(), "--pretrained and --scratch exclude each other");
+        }
+        if (schemes != null) {
+            for (String s : schemes) {
+                try {
+                    StudySchemes.check(s);
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), e.getMessage());
+                }
+            }
+        }
+        Path sharedDir =
+                shared != null ? shared : Path.of(System.getProperty("djlq.shared", "../shared"));
+        CifarData cifar =
+                download
+                        ? CifarData.fromDjlDownload()
+                        : StudyData.open(
+                                data != null ? data : sharedDir.resolve("data/cifar10"), cache);
+        List<StudyResult> results = new ArrayList<>();
+        long start = System.nanoTime();
+        for (String m : models) {
+            results.add(Study.run(config(m, sharedDir), cifar));
+        }
+        if (results.size() > 1) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "All models done in %.1f min.%n",
+                    (System.nanoTime() - start) / 60e9);
+        }
+        return 0;
+    }
+
+    private List<String> models() {
+        String m = model.toLowerCase(Locale.ROOT);
+        if (m.equals("all")) {
+            return StudyConfig.MODELS;
+        }
+        if (!StudyConfig.MODELS.contains(m)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Unknown model '" + model + "'; expected alexnet, vgg16 or all");
+        }
+        return List.of(m);
+    }
+
+    private StudyConfig config(String m, Path sharedDir) throws NoSuchFileException {
+        StudyConfig.Builder b = quick ? StudyConfig.quick(m) : StudyConfig.full(m);
+        b.outputDir(out.resolve(m + (quick ? "-quick" : "")));
+        if (!scratch) {
+            Path file =
+                    pretrained != null ? pretrained : StudyConfig.sharedPretrained(sharedDir, m);
+            if (!Files.isRegularFile(file)) {
+                throw new NoSuchFileException(
+                        file.toAbsolutePath().toString(),
+                        null,
+                        "no pretrained TorchScript file; pass --pretrained FILE.pt or --scratch");
+            }
+            b.pretrained(file);
+        }
+        if (epochs != null) {
+            b.epochs(epochs);
+        }
+        if (trainImages != null) {
+            b.trainImages(trainImages);
+        }
+        if (testImages != null) {
+            b.testImages(testImages);
+        }
+        if (batchSize != null) {
+            b.batchSize(batchSize);
+        }
+        if (learningRate != null) {
+            b.learningRate(learningRate);
+        }
+        if (seed != null) {
+            b.seed(seed);
+        }
+        if (schemes != null) {
+            b.schemes(schemes);
+        }
+        return b.saveModel(!noSaveModel)
+                .keepCheckpoints(keepCheckpoints)
+                .charts(!noCharts)
+                .progress(!noProgress)
+                .command(commandLine())
+                .build();
+    }
+
+    private String commandLine() {
+        // The parse result of a subcommand holds the whole command line, "study" included.
+        return "./djlq " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    }
+}

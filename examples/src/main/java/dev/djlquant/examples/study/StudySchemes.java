@@ -1,0 +1,113 @@
+package dev.djlquant.examples.study;
+
+import dev.djlquant.Quantizer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The schemes the study sweeps, and how they group into families for tables and charts.
+ *
+ * <p>The default list: the study's linear per-tensor int8; row-wise OCP FP8 and the study's FP8
+ * ({@code seedfp8@lastaxis}); true dynamic tree at 8..3 bits per row ({@code dtK@row}) and the
+ * study's ({@code seeddtK@lastaxis}); stable embedding ({@code seeddt8}, {@code dt8} and {@code
+ * dt4} over magnitude-sorted groups of 256, 4096 and 65536); and, beyond the study, {@code
+ * int8@row}, {@code int4@row} and {@code dt4@block64}.
+ */
+public final class StudySchemes {
+
+    /** The float32 baseline's name in results; not a quantizer spec. */
+    public static final String BASELINE = "float32";
+
+    /** Group sizes of the stable-embedding schemes. */
+    public static final List<Integer> SORTED_GROUPS = List.of(256, 4096, 65536);
+
+    private static final Pattern SIZED_FORMAT = Pattern.compile("(int|dt|seeddt)(\\d+)");
+    private static final Pattern SIZED_GRANULARITY = Pattern.compile("(block|sorted)(\\d+)");
+
+    private StudySchemes() {}
+
+    /** Returns the default sweep, baseline excluded (it always runs first). */
+    public static List<String> defaults() {
+        List<String> specs = new ArrayList<>();
+        specs.add("int8@tensor");
+        specs.add("int8@row");
+        specs.add("int4@row");
+        specs.add("fp8e4m3@row");
+        specs.add("seedfp8@lastaxis");
+        for (int bits = 8; bits >= 3; bits--) {
+            specs.add("dt" + bits + "@row");
+        }
+        for (int bits = 8; bits >= 3; bits--) {
+            specs.add("seeddt" + bits + "@lastaxis");
+        }
+        for (String format : List.of("seeddt8", "dt8", "dt4")) {
+            for (int n : SORTED_GROUPS) {
+                specs.add(format + "@sorted" + n);
+            }
+        }
+        specs.add("dt4@block64");
+        return Collections.unmodifiableList(specs);
+    }
+
+    /**
+     * Validates a spec and returns it in canonical form.
+     *
+     * @param spec a quantizer spec such as {@code dt4@row}
+     * @return the canonical spec
+     * @throws IllegalArgumentException naming the bad part
+     */
+    public static String check(String spec) {
+        if (BASELINE.equals(spec)) {
+            throw new IllegalArgumentException(
+                    "'" + BASELINE + "' is the baseline, which always runs; list only schemes");
+        }
+        return Quantizer.parse(spec).spec();
+    }
+
+    /**
+     * Returns the family a scheme belongs to: the format without its bit count and the granularity,
+     * keeping the bits for stable embedding (whose family varies the group size instead), e.g.
+     * {@code dt@row}, {@code seeddt@lastaxis}, {@code dt8@sortedN}, {@code fp8e4m3@row}.
+     *
+     * @param spec a quantizer spec, or {@link #BASELINE}
+     * @return the family name
+     */
+    public static String family(String spec) {
+        if (BASELINE.equals(spec)) {
+            return BASELINE;
+        }
+        Quantizer q = Quantizer.parse(spec);
+        String format = q.format().specName();
+        String granularity = q.granularity().spec();
+        Matcher sized = SIZED_GRANULARITY.matcher(granularity);
+        if (sized.matches() && sized.group(1).equals("sorted")) {
+            return format + "@sortedN";
+        }
+        Matcher f = SIZED_FORMAT.matcher(format);
+        String formatFamily = f.matches() ? f.group(1) : format;
+        return formatFamily + "@" + granularity;
+    }
+
+    /**
+     * Returns the group size of a {@code sortedN} or {@code blockN} spec, or 0.
+     *
+     * @param spec a quantizer spec, or {@link #BASELINE}
+     * @return N, or 0 for other granularities
+     */
+    public static int groupSize(String spec) {
+        if (BASELINE.equals(spec)) {
+            return 0;
+        }
+        Matcher sized = SIZED_GRANULARITY.matcher(Quantizer.parse(spec).granularity().spec());
+        return sized.matches() ? Integer.parseInt(sized.group(2)) : 0;
+    }
+
+    /** Returns whether a spec is one of the study's own bit-exact formats. */
+    public static boolean isStudyFormat(String spec) {
+        return !BASELINE.equals(spec)
+                && Quantizer.parse(spec).format().specName().startsWith("seed");
+    }
+}
