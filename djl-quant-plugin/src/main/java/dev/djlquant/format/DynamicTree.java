@@ -91,13 +91,6 @@ public final class DynamicTree implements ScalarFormat, DecimalExponents {
     }
 
     @Override
-    public void codes(float[] x, int from, int to, float scale, int[] out, int outOffset) {
-        for (int i = from, j = outOffset; i < to; i++, j++) {
-            out[j] = nearest.nearest(x[i] / scale);
-        }
-    }
-
-    @Override
     public void normalizedCodes(float[] y, int from, int to, int[] out) {
         for (int i = from; i < to; i++) {
             out[i] = nearest.nearestWithoutBranch(y[i]);

@@ -19,7 +19,7 @@ public enum Fp8Format implements ScalarFormat {
     private final int minNormalBits;
     private final float subnormalInvStep;
     private final float[] values;
-    private TopBitsCodes topBits;
+    private final TopBitsCodes topBits;
 
     Fp8Format(
             String specName,
@@ -40,6 +40,7 @@ public enum Fp8Format implements ScalarFormat {
         for (int c = 0; c < 256; c++) {
             values[c] = decodeBits(c, exponentBits, infinities);
         }
+        this.topBits = new TopBitsCodes(this);
     }
 
     /** IEEE-style formats reserve the top exponent; "fn" formats only its all-ones code (NaN). */
@@ -119,22 +120,8 @@ public enum Fp8Format implements ScalarFormat {
     }
 
     @Override
-    public void codes(float[] x, int from, int to, float scale, int[] out, int outOffset) {
-        for (int i = from, j = outOffset; i < to; i++, j++) {
-            out[j] = encode(x[i] / scale) & 0xFF;
-        }
-    }
-
-    @Override
     public void normalizedCodes(float[] y, int from, int to, int[] out) {
-        TopBitsCodes table = topBits;
-        if (table == null) {
-            // Built on first bulk use; racing threads build equal tables (final array, safely
-            // shared).
-            table = new TopBitsCodes(this);
-            topBits = table;
-        }
-        table.codes(y, from, to, out);
+        topBits.codes(y, from, to, out);
     }
 
     @Override

@@ -11,12 +11,13 @@ public final class IntFormat implements ScalarFormat {
     private final int bits;
     private final int qmax;
     private final int mask;
-    private TopBitsCodes topBits;
+    private final TopBitsCodes topBits;
 
     private IntFormat(int bits) {
         this.bits = bits;
         this.qmax = (1 << (bits - 1)) - 1;
         this.mask = (1 << bits) - 1;
+        this.topBits = new TopBitsCodes(this);
     }
 
     /** Returns the {@code intK} format for K in 2..8. */
@@ -55,21 +56,7 @@ public final class IntFormat implements ScalarFormat {
     }
 
     @Override
-    public void codes(float[] x, int from, int to, float scale, int[] out, int outOffset) {
-        for (int i = from, j = outOffset; i < to; i++, j++) {
-            out[j] = code(x[i] / scale);
-        }
-    }
-
-    @Override
     public void normalizedCodes(float[] y, int from, int to, int[] out) {
-        TopBitsCodes table = topBits;
-        if (table == null) {
-            // Built on first bulk use; racing threads build equal tables (final array, safely
-            // shared).
-            table = new TopBitsCodes(this);
-            topBits = table;
-        }
-        table.codes(y, from, to, out);
+        topBits.codes(y, from, to, out);
     }
 }

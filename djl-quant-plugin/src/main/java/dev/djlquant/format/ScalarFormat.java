@@ -31,12 +31,6 @@ public interface ScalarFormat {
     float value(int code);
 
     /**
-     * Encodes {@code x[from..to) / scale} into {@code out[outOffset..]}: the bulk form of {@link
-     * #code(float)}, kept per format so each hot loop stays monomorphic.
-     */
-    void codes(float[] x, int from, int to, float scale, int[] out, int outOffset);
-
-    /**
      * Encodes values already divided by their scale: {@code out[i] = code(y[i])} for {@code i} in
      * {@code [from, to)}. Both arrays share the index (the quantization kernel calls this on its
      * own per-thread buffers), which keeps the loop free of offset arithmetic; formats override it

@@ -123,13 +123,6 @@ public final class SeedDynamicTree implements ScalarFormat, DecimalExponents {
     }
 
     @Override
-    public void codes(float[] x, int from, int to, float scale, int[] out, int outOffset) {
-        for (int i = from, j = outOffset; i < to; i++, j++) {
-            out[j] = code(x[i] / scale);
-        }
-    }
-
-    @Override
     public int maxExponent() {
         return bits - 1;
     }

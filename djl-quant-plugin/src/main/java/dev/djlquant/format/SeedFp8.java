@@ -15,7 +15,7 @@ public final class SeedFp8 implements ScalarFormat {
     private final int mantissaBits;
     private final int minExponent;
     private final float[] values;
-    private TopBitsCodes topBits;
+    private final TopBitsCodes topBits;
 
     private SeedFp8(int exponentBits) {
         this.exponentBits = exponentBits;
@@ -29,6 +29,7 @@ public final class SeedFp8 implements ScalarFormat {
                     Math.scalb(1f + Math.scalb((float) fraction, -mantissaBits), exponent);
             values[code] = exponent > 0 ? Float.NaN : (code & 0x80) != 0 ? -magnitude : magnitude;
         }
+        this.topBits = new TopBitsCodes(this);
     }
 
     /** Returns the study's FP8 with 4 or 5 exponent bits. */
@@ -70,21 +71,7 @@ public final class SeedFp8 implements ScalarFormat {
     }
 
     @Override
-    public void codes(float[] x, int from, int to, float scale, int[] out, int outOffset) {
-        for (int i = from, j = outOffset; i < to; i++, j++) {
-            out[j] = code(x[i] / scale);
-        }
-    }
-
-    @Override
     public void normalizedCodes(float[] y, int from, int to, int[] out) {
-        TopBitsCodes table = topBits;
-        if (table == null) {
-            // Built on first bulk use; racing threads build equal tables (final array, safely
-            // shared).
-            table = new TopBitsCodes(this);
-            topBits = table;
-        }
-        table.codes(y, from, to, out);
+        topBits.codes(y, from, to, out);
     }
 }
