@@ -2,8 +2,10 @@ package dev.djlquant.examples.cli;
 
 import dev.djlquant.data.CifarData;
 import dev.djlquant.examples.study.Study;
+import dev.djlquant.examples.study.StudyCharts;
 import dev.djlquant.examples.study.StudyConfig;
 import dev.djlquant.examples.study.StudyData;
+import dev.djlquant.examples.study.StudyReport;
 import dev.djlquant.examples.study.StudyResult;
 import dev.djlquant.examples.study.StudySchemes;
 import java.nio.file.Files;
@@ -25,13 +27,15 @@ import picocli.CommandLine.Spec;
         name = "study",
         mixinStandardHelpOptions = true,
         sortOptions = false,
+        subcommands = StudyCommand.Replot.class,
         description = {
             "Reproduce \"Evaluating Row-Wise Dynamic Tree Quantization\": import pretrained"
                     + " AlexNet/VGG16 weights, fine-tune the classifier on CIFAR-10, quantize with"
                     + " every scheme, and write results.md/.csv/.json and PNG charts.",
             "",
             "--quick (minutes on 2 cores): 1 epoch on 2,000 training images, 1,000 test images.",
-            "Default (full): 2 epochs on all 50,000 training images, all 10,000 test images."
+            "Default (full): 2 epochs on all 50,000 training images, all 10,000 test images.",
+            "'djlq study replot DIR...' redraws the charts of earlier runs."
         })
 final class StudyCommand implements Callable<Integer> {
 
@@ -39,6 +43,7 @@ final class StudyCommand implements Callable<Integer> {
 
     @Parameters(
             index = "0",
+            arity = "0..1",
             paramLabel = "MODEL",
             description = "alexnet, vgg16 or all (both, one after the other).")
     String model;
@@ -191,6 +196,10 @@ final class StudyCommand implements Callable<Integer> {
     }
 
     private List<String> models() {
+        if (model == null) {
+            throw new ParameterException(
+                    spec.commandLine(), "Missing MODEL: alexnet, vgg16 or all");
+        }
         String m = model.toLowerCase(Locale.ROOT);
         if (m.equals("all")) {
             return StudyConfig.MODELS;
@@ -244,6 +253,35 @@ final class StudyCommand implements Callable<Integer> {
                 .progress(!noProgress)
                 .command(commandLine())
                 .build();
+    }
+
+    /** {@code djlq study replot DIR...}: charts from a saved {@code results.json}. */
+    @Command(
+            name = "replot",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Redraw the PNG charts of earlier runs from their results.json, without"
+                            + " training or evaluating anything.")
+    static final class Replot implements Callable<Integer> {
+
+        @Parameters(
+                paramLabel = "DIR",
+                arity = "1..*",
+                description = "Result folders holding a results.json.")
+        List<Path> dirs;
+
+        @Override
+        public Integer call() throws Exception {
+            for (Path dir : dirs) {
+                Path json = dir.resolve("results.json");
+                if (!Files.isRegularFile(json)) {
+                    throw new NoSuchFileException(json.toString(), null, "no results.json");
+                }
+                StudyCharts.write(StudyReport.readJson(Files.readString(json)), dir);
+                System.out.println("Charts redrawn in " + dir);
+            }
+            return 0;
+        }
     }
 
     private String commandLine() {

@@ -33,30 +33,6 @@ final class FineTuning {
     /** Name of DJL's accuracy evaluator in training results. */
     private static final String ACCURACY = "Accuracy";
 
-    /**
-     * What the fine-tuning did.
-     *
-     * @param mode {@code classifier} (pretrained, features frozen), {@code scratch} or {@code none}
-     * @param trainImages the training images
-     * @param epochs the epochs
-     * @param batchSize the batch size
-     * @param learningRate Adam's learning rate
-     * @param trainableParameters the parameter values that were trained
-     * @param trainAccuracy training accuracy of the last epoch (on augmented images, dropout on)
-     * @param trainLoss training loss of the last epoch
-     * @param seconds wall time of the training loop
-     */
-    record Summary(
-            String mode,
-            int trainImages,
-            int epochs,
-            int batchSize,
-            float learningRate,
-            long trainableParameters,
-            double trainAccuracy,
-            double trainLoss,
-            double seconds) {}
-
     private FineTuning() {}
 
     /**
@@ -70,14 +46,15 @@ final class FineTuning {
      * @throws IOException if the data cannot be read
      * @throws TranslateException if the data pipeline fails
      */
-    static Summary run(Model model, CifarImages train, StudyConfig config)
+    static FineTuneSummary run(Model model, CifarImages train, StudyConfig config)
             throws IOException, TranslateException {
         Block net = model.getBlock();
         Block features = net.getChildren().get(0).getValue();
         Block classifier = net.getChildren().get(1).getValue();
         boolean scratch = config.fromScratch();
         if (config.epochs() == 0) {
-            return new Summary("none", 0, 0, config.batchSize(), 0, 0, Double.NaN, Double.NaN, 0);
+            return new FineTuneSummary(
+                    "none", 0, 0, config.batchSize(), 0, 0, Double.NaN, Double.NaN, 0);
         }
         if (!scratch) {
             replaceHead(classifier, config.seed());
@@ -128,7 +105,7 @@ final class FineTuning {
         double seconds = (System.nanoTime() - start) / 1e9;
         Float accuracy = result.getTrainEvaluation(ACCURACY);
         Float loss = result.getTrainLoss();
-        return new Summary(
+        return new FineTuneSummary(
                 scratch ? "scratch" : "classifier",
                 train.size(),
                 config.epochs(),

@@ -80,7 +80,7 @@ public final class Study {
         Engine.getInstance().setRandomSeed((int) config.seed());
         long phase = System.nanoTime();
         Evaluation.Accuracy imported = null;
-        FineTuning.Summary fineTune;
+        FineTuneSummary fineTune;
         List<SchemeResult> rows = new ArrayList<>();
         double importSeconds;
         double sweepSeconds;

@@ -1,8 +1,14 @@
 package dev.djlquant.examples.study;
 
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.djlquant.QuantizationReport;
+import dev.djlquant.data.Evaluation;
 import dev.djlquant.format.DynamicTree;
+import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.metrics.ExponentHistogram;
 import dev.djlquant.pack.BitPacker;
 import java.io.IOException;
@@ -179,7 +185,7 @@ public final class StudyReport {
 
     private static void appendSetup(StringBuilder md, StudyResult r) {
         StudyResult.Environment e = r.environment();
-        FineTuning.Summary ft = r.fineTune();
+        FineTuneSummary ft = r.fineTune();
         SchemeResult base = r.baseline();
         if (r.command() != null) {
             md.append(f("Command: `%s`%n%n", r.command()));
@@ -612,7 +618,7 @@ public final class StudyReport {
         if (r.importedAccuracy() != null) {
             json.put("imported_accuracy", r.importedAccuracy().fraction());
         }
-        FineTuning.Summary ft = r.fineTune();
+        FineTuneSummary ft = r.fineTune();
         Map<String, Object> fine = new LinkedHashMap<>();
         fine.put("mode", ft.mode());
         fine.put("train_images", ft.trainImages());
@@ -721,6 +727,118 @@ public final class StudyReport {
             }
         }
         return csv.toString();
+    }
+
+    /**
+     * Reads back what {@link #json(StudyResult)} wrote, for re-drawing charts without re-running:
+     * every number the charts and tables use; the per-parameter rows ({@link
+     * SchemeResult#layers()}) are not in the JSON and come back empty.
+     *
+     * @param json the contents of a {@code results.json}
+     * @return the measurements
+     * @throws IllegalArgumentException if the JSON lacks a field
+     */
+    public static StudyResult readJson(String json) {
+        try {
+            JsonObject o = JsonParser.parseString(json).getAsJsonObject();
+            JsonObject ft = o.getAsJsonObject("fine_tune");
+            JsonObject e = o.getAsJsonObject("environment");
+            int testImages = o.get("test_images").getAsInt();
+            List<SchemeResult> schemes = new ArrayList<>();
+            for (JsonElement element : o.getAsJsonArray("schemes")) {
+                schemes.add(scheme(element.getAsJsonObject()));
+            }
+            return new StudyResult(
+                    o.get("model").getAsString(),
+                    o.get("architecture").getAsString(),
+                    o.get("quick").getAsBoolean(),
+                    string(o, "command"),
+                    o.get("data").getAsString(),
+                    string(o, "pretrained"),
+                    testImages,
+                    o.has("imported_accuracy")
+                            ? new Evaluation.Accuracy(
+                                    Math.round(
+                                            o.get("imported_accuracy").getAsDouble() * testImages),
+                                    testImages)
+                            : null,
+                    new FineTuneSummary(
+                            ft.get("mode").getAsString(),
+                            ft.get("train_images").getAsInt(),
+                            ft.get("epochs").getAsInt(),
+                            ft.get("batch_size").getAsInt(),
+                            ft.get("learning_rate").getAsFloat(),
+                            ft.get("trainable_parameters").getAsLong(),
+                            number(ft, "train_accuracy"),
+                            number(ft, "train_loss"),
+                            ft.get("seconds").getAsDouble()),
+                    schemes,
+                    new StudyResult.Environment(
+                            e.get("started").getAsString(),
+                            e.get("cores").getAsInt(),
+                            e.get("load_average_start").getAsDouble(),
+                            e.get("load_average_end").getAsDouble(),
+                            e.get("djl_version").getAsString(),
+                            e.get("engine").getAsString(),
+                            e.get("java_version").getAsString(),
+                            e.get("data_seconds").getAsDouble(),
+                            e.get("import_seconds").getAsDouble(),
+                            e.get("sweep_seconds").getAsDouble(),
+                            e.get("total_seconds").getAsDouble()));
+        } catch (NullPointerException | IllegalStateException | UnsupportedOperationException e) {
+            throw new IllegalArgumentException("Not a study results.json: " + e.getMessage(), e);
+        }
+    }
+
+    private static SchemeResult scheme(JsonObject m) {
+        long n = m.get("quantized_weights").getAsLong();
+        double mse = m.get("mse").getAsDouble();
+        double sqnr = number(m, "sqnr_db");
+        ExponentHistogram exponents = null;
+        if (m.has("exponents")) {
+            JsonArray counts = m.getAsJsonArray("exponents");
+            long[] c = new long[counts.size()];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = counts.get(i).getAsLong();
+            }
+            exponents = new ExponentHistogram(c, m.get("zeros").getAsLong());
+        }
+        return new SchemeResult(
+                m.get("scheme").getAsString(),
+                m.get("family").getAsString(),
+                m.get("nominal_bits").getAsInt(),
+                m.get("code_bits").getAsDouble(),
+                number(m, "entropy_bits"),
+                m.get("total_parameters").getAsLong(),
+                n,
+                m.get("float32_bytes").getAsLong(),
+                m.get("code_bytes").getAsLong(),
+                m.get("scale_bytes").getAsLong(),
+                m.get("index_bytes").getAsLong(),
+                m.get("packed_bytes").getAsLong(),
+                m.get("study_estimate_bytes").getAsDouble(),
+                m.get("checkpoint_bytes").getAsLong(),
+                new Evaluation.Accuracy(m.get("correct").getAsLong(), m.get("total").getAsLong()),
+                new ErrorMetrics(
+                        n,
+                        m.get("mae").getAsDouble() * n,
+                        mse * n,
+                        Double.isNaN(sqnr) ? 0 : mse * n * Math.pow(10, sqnr / 10),
+                        m.get("max_error").getAsDouble()),
+                exponents,
+                m.get("quantize_seconds").getAsDouble(),
+                m.get("evaluate_seconds").getAsDouble(),
+                List.of());
+    }
+
+    private static String string(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e == null || e.isJsonNull() ? null : e.getAsString();
+    }
+
+    private static double number(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e == null || e.isJsonNull() ? Double.NaN : e.getAsDouble();
     }
 
     private static Double finite(double v) {

@@ -28,7 +28,7 @@ public record StudyResult(
         String pretrained,
         int testImages,
         Evaluation.Accuracy importedAccuracy,
-        FineTuning.Summary fineTune,
+        FineTuneSummary fineTune,
         List<SchemeResult> schemes,
         Environment environment) {
 

@@ -37,6 +37,18 @@ class StudyCommandTest {
     }
 
     @Test
+    void missingModelIsAUsageError() {
+        assertThat(Djlq.run("study", "--quick")).isEqualTo(2);
+        assertThat(errors()).contains("Missing MODEL");
+    }
+
+    @Test
+    void replotNeedsAResultsFile() {
+        assertThat(Djlq.run("study", "replot", "target/no-such-dir")).isEqualTo(1);
+        assertThat(errors()).contains("results.json");
+    }
+
+    @Test
     void pretrainedFileIsForOneModelOnly() {
         assertThat(Djlq.run("study", "all", "--pretrained", "x.pt")).isEqualTo(2);
         assertThat(errors()).contains("not with 'all'");

@@ -198,6 +198,29 @@ class StudySmokeTest {
     }
 
     @Test
+    void resultsJsonReadsBackAndChartsCanBeRedrawnFromIt() throws Exception {
+        Path dir = out.resolve("alexnet-smoke");
+        StudyResult back = StudyReport.readJson(Files.readString(dir.resolve("results.json")));
+        assertThat(back.schemes()).hasSameSizeAs(result.schemes());
+        for (int i = 0; i < back.schemes().size(); i++) {
+            SchemeResult a = result.schemes().get(i);
+            SchemeResult b = back.schemes().get(i);
+            assertThat(b.spec()).isEqualTo(a.spec());
+            assertThat(b.accuracy()).isEqualTo(a.accuracy());
+            assertThat(b.checkpointBytes()).isEqualTo(a.checkpointBytes());
+            assertThat(b.realBitsPerWeight()).isEqualTo(a.realBitsPerWeight());
+            assertThat(b.error().mse())
+                    .isCloseTo(
+                            a.error().mse(), org.assertj.core.data.Percentage.withPercentage(1e-9));
+            assertThat(b.exponents() == null).isEqualTo(a.exponents() == null);
+        }
+        assertThat(StudyReport.csv(back)).isEqualTo(StudyReport.csv(result));
+        Files.delete(dir.resolve(StudyCharts.ACCURACY));
+        assertThat(dev.djlquant.examples.cli.Djlq.run("study", "replot", dir.toString())).isZero();
+        assertThat(dir.resolve(StudyCharts.ACCURACY)).exists();
+    }
+
+    @Test
     void evaluatedWeightsAreWhatSimulateWritesAndWhatTheCheckpointHolds() throws Exception {
         Path dir = out.resolve("alexnet-smoke");
         CifarImages test = StudyData.subset(data.images(Dataset.Usage.TEST), 100, 0);
