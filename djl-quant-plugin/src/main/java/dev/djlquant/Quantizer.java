@@ -103,15 +103,19 @@ public final class Quantizer {
             permutation = MagnitudeSort.stableOrder(values, name);
             ordered = MagnitudeSort.gather(values, permutation);
         }
-        float[] scales = GroupKernel.scales(ordered, groupLength, format.range(), name);
-        byte[] codes = GroupKernel.encode(ordered, scales, groupLength, format);
+        GroupKernel.Encoded encoded = GroupKernel.quantize(ordered, groupLength, format, name);
         byte[] packedPermutation =
                 permutation == null
                         ? null
                         : GroupKernel.packIndices(
                                 permutation, BitPacker.indexBits(permutation.length));
         return new QuantizedTensor(
-                this, shape.clone(), groupLength, scales, codes, packedPermutation);
+                this,
+                shape.clone(),
+                groupLength,
+                encoded.scales(),
+                encoded.codes(),
+                packedPermutation);
     }
 
     /** Restores the values of {@code t} in their original order (same length as quantized). */

@@ -14,7 +14,8 @@ public final class DynamicTree implements ScalarFormat, DecimalExponents {
     private final int bits;
     private final float[] codebook;
     private final int[] exponents;
-    private final NearestCodeTable nearest;
+    private final NearestEntry nearest;
+    private final CodeTable table;
 
     private DynamicTree(int bits) {
         this.bits = bits;
@@ -48,7 +49,8 @@ public final class DynamicTree implements ScalarFormat, DecimalExponents {
             codebook[k] = raw[order[k]];
             exponents[k] = rawExponent[order[k]];
         }
-        nearest = new NearestCodeTable(codebook);
+        nearest = new NearestEntry(codebook);
+        table = new CodeTable(this);
     }
 
     /** Returns the {@code dtK} format for K in 2..8. */
@@ -91,10 +93,8 @@ public final class DynamicTree implements ScalarFormat, DecimalExponents {
     }
 
     @Override
-    public void normalizedCodes(float[] y, int from, int to, int[] out) {
-        for (int i = from; i < to; i++) {
-            out[i] = nearest.nearestWithoutBranch(y[i]);
-        }
+    public void codesOfBits(int[] bits, int from, int to, int[] out) {
+        table.codes(bits, from, to, out);
     }
 
     @Override

@@ -8,13 +8,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The bulk {@link ScalarFormat#normalizedCodes} gives {@link ScalarFormat#code(float)} for every
- * value: random floats of every exponent, the exact boundaries and ties the tables hand back to
- * {@code code}, and signed zeros; NaN, which has no nearest code and which the kernel rejects
- * before encoding, is left out. (All 2^32 floats were checked once by hand for the table-driven
- * formats; this keeps the cases that matter.)
+ * The bulk {@link ScalarFormat#codesOfBits} gives {@link ScalarFormat#code(float)} for every value:
+ * random floats of every exponent, the exact boundaries and ties, both ends and the middle of every
+ * 16-bit bucket the tables are built on, infinities, and signed zeros; NaN, which has no nearest
+ * code and which the kernel rejects before encoding, is left out.
  */
-class NormalizedCodesTest {
+class CodesOfBitsTest {
 
     @ParameterizedTest
     @ValueSource(
@@ -51,10 +50,58 @@ class NormalizedCodesTest {
         y[n++] = 0f;
         y[n++] = -0f;
         int[] out = new int[n];
-        format.normalizedCodes(y, 0, n, out);
+        format.codesOfBits(bitsOf(y, n), 0, n, out);
         for (int i = 0; i < n; i++) {
             assertThat(out[i]).as("code of %s", y[i]).isEqualTo(format.code(y[i]));
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "int2", "int8", "fp8e4m3", "fp8e5m2", "dt2", "dt3", "dt8", "seedfp8", "seeddt4"
+            })
+    void everyBucketAgreesAtItsEdgesAndMiddle(String name) {
+        ScalarFormat format = Formats.parse(name);
+        int[] lowBits = {0, 1, 2, 0x7FFF, 0x8000, 0xFFFE, 0xFFFF};
+        int[] bits = new int[(1 << 16) * lowBits.length];
+        int n = 0;
+        for (int top = 0; top < 1 << 16; top++) {
+            for (int low : lowBits) {
+                float y = Float.intBitsToFloat(top << 16 | low);
+                if (!Float.isNaN(y) && accepts(format, y)) {
+                    bits[n++] = top << 16 | low;
+                }
+            }
+        }
+        int[] out = new int[n];
+        format.codesOfBits(bits, 0, n, out);
+        for (int i = 0; i < n; i++) {
+            float y = Float.intBitsToFloat(bits[i]);
+            if (out[i] != format.code(y)) {
+                assertThat(out[i])
+                        .as("code of %s (bits %08x)", y, bits[i])
+                        .isEqualTo(format.code(y));
+            }
+        }
+        assertThat(n).isGreaterThan(100_000);
+    }
+
+    private static boolean accepts(ScalarFormat format, float y) {
+        try {
+            format.code(y);
+            return true;
+        } catch (IllegalArgumentException rejected) {
+            return false;
+        }
+    }
+
+    private static int[] bitsOf(float[] y, int n) {
+        int[] bits = new int[n];
+        for (int i = 0; i < n; i++) {
+            bits[i] = Float.floatToRawIntBits(y[i]);
+        }
+        return bits;
     }
 
     @ParameterizedTest
@@ -71,12 +118,12 @@ class NormalizedCodesTest {
         y[2] = 0f;
         y[3] = -0f;
         int[] out = new int[y.length];
-        format.normalizedCodes(y, 0, y.length, out);
+        format.codesOfBits(bitsOf(y, y.length), 0, y.length, out);
         for (int i = 0; i < y.length; i++) {
             assertThat(out[i]).isEqualTo(format.code(y[i]));
         }
         float[] tooLarge = {0.5f, 2.5f};
-        assertThatThrownBy(() -> format.normalizedCodes(tooLarge, 0, 2, new int[2]))
+        assertThatThrownBy(() -> format.codesOfBits(bitsOf(tooLarge, 2), 0, 2, new int[2]))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }
