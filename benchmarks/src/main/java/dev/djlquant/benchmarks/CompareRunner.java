@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.djlquant.Quantizer;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,13 +87,16 @@ public final class CompareRunner {
     private final int iterations;
     private final int timeMs;
     private final Path log;
+    private final PrintStream progress;
 
-    private CompareRunner(int forks, int warmup, int iterations, int timeMs, Path log) {
+    private CompareRunner(
+            int forks, int warmup, int iterations, int timeMs, Path log, PrintStream progress) {
         this.forks = forks;
         this.warmup = warmup;
         this.iterations = iterations;
         this.timeMs = timeMs;
         this.log = log;
+        this.progress = progress;
     }
 
     /**
@@ -132,7 +136,8 @@ public final class CompareRunner {
                         Integer.parseInt(opts.getOrDefault("warmup", "3")),
                         Integer.parseInt(opts.getOrDefault("iterations", "5")),
                         Integer.parseInt(opts.getOrDefault("time", "500")),
-                        opts.containsKey("log") ? Paths.get(opts.get("log")) : defaultLog());
+                        opts.containsKey("log") ? Paths.get(opts.get("log")) : defaultLog(),
+                        System.out);
         Pattern only = Pattern.compile(opts.getOrDefault("only", ".*"));
         boolean ndarray = !opts.containsKey("no-ndarray");
         StringBuilder report = new StringBuilder(header(runner));
@@ -152,6 +157,78 @@ public final class CompareRunner {
         if (opts.containsKey("out")) {
             Files.writeString(Paths.get(opts.get("out")), report, StandardCharsets.UTF_8);
         }
+    }
+
+    /**
+     * The kernel-level ratios of {@code djlq bench}, measured on the large tensor in one go: for
+     * each scheme and operation, djl-quant's wall time and its CPU time spread over the cores
+     * against {@code System.arraycopy}, and the resident NDArray composition's time against
+     * djl-quant's (for the schemes it exists for), each with the issue's target where it has one.
+     *
+     * @param specs schemes, e.g. the row-wise ones
+     * @param warmup JMH warm-up iterations
+     * @param iterations JMH measured iterations
+     * @param timeMs time per iteration
+     * @param progress where to print each measurement as it is made
+     */
+    public static List<RatioRow> kernelRatios(
+            List<String> specs, int warmup, int iterations, int timeMs, PrintStream progress)
+            throws RunnerException, IOException {
+        CompareRunner runner =
+                new CompareRunner(1, warmup, iterations, timeMs, defaultLog(), progress);
+        runner.resetLog();
+        String shape = Weights.LARGE;
+        Score copy = runner.run(CopyBench.class, "arraycopy", null, shape, "arraycopy");
+        List<RatioRow> rows = new ArrayList<>();
+        for (String spec : specs) {
+            for (String op : new String[] {"quantize", "dequantize"}) {
+                Score ours = runner.run(QuantBench.class, op, spec, shape, spec + " " + op);
+                double limit =
+                        op.equals("quantize")
+                                ? QUANTIZE_TARGET.getOrDefault(spec, Double.NaN)
+                                : QUANTIZE_TARGET.containsKey(spec)
+                                        ? DEQUANTIZE_TARGET
+                                        : Double.NaN;
+                String subject = spec + " " + op + " " + shape;
+                String value = fmt(ours.ms) + " ms (CPU " + fmt(ours.cpu) + ")";
+                String base = fmt(copy.ms) + " ms (CPU " + fmt(copy.cpu) + ")";
+                rows.add(
+                        new RatioRow(
+                                "kernel",
+                                subject,
+                                "wall / arraycopy",
+                                value,
+                                base,
+                                ours.ms / copy.ms,
+                                limit,
+                                true));
+                rows.add(
+                        new RatioRow(
+                                "kernel",
+                                subject,
+                                "(CPU/" + CORES + ") / arraycopy CPU",
+                                value,
+                                base,
+                                ours.cpu / CORES / copy.cpu,
+                                limit,
+                                true));
+                if (Arrays.asList(NdComposition.SPECS).contains(spec)) {
+                    Score nd =
+                            runner.run(NdArrayBench.class, op + "Resident", spec, shape, "NDArray");
+                    rows.add(
+                            new RatioRow(
+                                    "kernel",
+                                    subject,
+                                    "NDArray / djl-quant (wall)",
+                                    fmt(ours.ms) + " ms",
+                                    fmt(nd.ms) + " ms (NDArray)",
+                                    nd.ms / ours.ms,
+                                    NDARRAY_TARGET,
+                                    false));
+                }
+            }
+        }
+        return rows;
     }
 
     /** {@code jmh-compare.log} in the directory that holds the benchmark classes' directory. */
@@ -266,8 +343,7 @@ public final class CompareRunner {
     }
 
     private String runAll(Pattern only, boolean ndarray) throws RunnerException, IOException {
-        Files.createDirectories(log.toAbsolutePath().getParent());
-        Files.deleteIfExists(log);
+        resetLog();
         List<String[]> rows = new ArrayList<>();
         for (String shape : new String[] {Weights.LARGE, Weights.SMALL}) {
             Score copy = run(CopyBench.class, "arraycopy", null, shape, "arraycopy");
@@ -411,7 +487,7 @@ public final class CompareRunner {
         Result<?> cpu = result.getSecondaryResults().get(CpuTimeProfiler.LABEL);
         double cpuMs = cpu == null ? Double.NaN : cpu.getScore();
         Score score = new Score(r.getScore(), r.getScoreError(), cpuMs);
-        System.out.printf(
+        progress.printf(
                 Locale.ROOT,
                 "  %-10s %-32s %s ms/op%s%n",
                 shape,
@@ -419,6 +495,12 @@ public final class CompareRunner {
                 score,
                 cpu == null ? "" : " (CPU " + fmt(cpuMs) + " ms/op)");
         return score;
+    }
+
+    /** Starts the log that collects JMH's output of every benchmark of this runner. */
+    private void resetLog() throws IOException {
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        Files.deleteIfExists(log);
     }
 
     /** JMH's output file for the current run; it truncates the file on every run. */
@@ -457,36 +539,10 @@ public final class CompareRunner {
             "(NDArray+transfer) / djl-quant",
             "targets"
         };
-        int[] width = new int[head.length];
-        for (int c = 0; c < head.length; c++) {
-            width[c] = head[c].length();
-            for (String[] row : rows) {
-                width[c] = Math.max(width[c], row[c].length());
-            }
-        }
-        StringBuilder sb = new StringBuilder();
-        appendRow(sb, head, width);
-        String[] rule = new String[head.length];
-        for (int c = 0; c < head.length; c++) {
-            rule[c] = "-".repeat(width[c]);
-        }
-        appendRow(sb, rule, width);
-        for (String[] row : rows) {
-            appendRow(sb, row, width);
-        }
-        return sb.toString();
+        return MarkdownTable.render(head, rows);
     }
 
-    private static void appendRow(StringBuilder sb, String[] cells, int[] width) {
-        sb.append('|');
-        for (int c = 0; c < cells.length; c++) {
-            sb.append(' ').append(cells[c]).append(" ".repeat(width[c] - cells[c].length()));
-            sb.append(" |");
-        }
-        sb.append('\n');
-    }
-
-    private static String ratio(double r) {
+    static String ratio(double r) {
         return String.format(Locale.ROOT, r >= 100 ? "%.0f" : r >= 10 ? "%.1f" : "%.2f", r);
     }
 

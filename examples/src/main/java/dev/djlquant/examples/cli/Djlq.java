@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             DemoCommand.class,
             StudyCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Djlq {

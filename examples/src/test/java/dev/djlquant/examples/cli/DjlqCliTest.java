@@ -267,4 +267,27 @@ class DjlqCliTest {
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("manifest.json", "missing");
     }
+
+    @Test
+    void benchRejectsAnUnknownModel() {
+        Run run = djlq("bench", "--model", "resnet", "--skip-kernel");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("Unknown --model 'resnet'", "alexnet, vgg16, all");
+    }
+
+    @Test
+    void benchRejectsQuickAndFullTogether() {
+        assertThat(djlq("bench", "--quick", "--full").code()).isEqualTo(2);
+    }
+
+    @Test
+    void benchWithEverythingSkippedPrintsTheHeaderAndAnEmptyTable() throws Exception {
+        Path out = tmp.resolve("bench.md");
+        Run run = djlq("bench", "--skip-kernel", "--skip-model", "--out", out.toString());
+        assertThat(run.code()).isEqualTo(0);
+        assertThat(run.out())
+                .contains("djlq bench (quick)", "load average at the start")
+                .contains("| level | measured | ratio of | value | baseline | ratio | target |");
+        assertThat(Files.readString(out)).isEqualTo(run.out());
+    }
 }

@@ -1,0 +1,361 @@
+package dev.djlquant.benchmarks;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import dev.djlquant.QuantConfig;
+import dev.djlquant.QuantizationReport;
+import dev.djlquant.QuantizedBlock;
+import dev.djlquant.Quantizers;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+
+/**
+ * Model-level costs of quantization on the shared AlexNet-CIFAR and VGG16-CIFAR weights imported
+ * into DJL-native blocks, each as a ratio with its target: {@code Quantizers.apply} in SIMULATE and
+ * COMPRESSED mode against reading every parameter out and writing it back (≤ 2x), COMPRESSED
+ * forward latency against float32 at batch 1 and at the evaluation batch (≤ 1.5x), and the resident
+ * weight memory of the COMPRESSED model against its packed size (≤ 1.1x).
+ *
+ * <p>Not JMH: every timed run needs a fresh copy of the weights, made untimed; times are the median
+ * of N runs after warm-up runs (see {@link Timing}). Run {@link #main} with {@code --model
+ * alexnet|vgg16|all}, {@code --full}, {@code --shared DIR}, {@code --out FILE}.
+ */
+public final class ModelBench {
+
+    /** How much to measure. */
+    public record Settings(int warmup, int repetitions, List<String> specs, List<Integer> batches) {
+
+        /** A few minutes for both models on 2 cores: 1 warm-up and 3 timed runs, 3 schemes. */
+        public static Settings quick() {
+            return new Settings(1, 3, List.of("int8@row", "dt8@row", "dt4@row"), List.of(1, 100));
+        }
+
+        /** 2 warm-up and 7 timed runs, the five row-wise schemes. */
+        public static Settings full() {
+            return new Settings(
+                    2,
+                    7,
+                    List.of("int8@row", "fp8e4m3@row", "dt8@row", "dt4@row", "dt3@row"),
+                    List.of(1, 100));
+        }
+    }
+
+    /** The short model names and their architectures. */
+    public static final List<String> MODELS = List.of("alexnet", "vgg16");
+
+    private static final double APPLY_TARGET = 2.0;
+    private static final double FORWARD_TARGET = 1.5;
+    private static final double MEMORY_TARGET = 1.1;
+    private static final long INPUT_SEED = 7L;
+
+    private final Settings settings;
+    private final PrintStream log;
+
+    /** Measures with {@code settings}, printing each measurement to {@code log} as it is made. */
+    public ModelBench(Settings settings, PrintStream log) {
+        this.settings = settings;
+        this.log = log;
+    }
+
+    /** The shared TorchScript export of a model ({@code alexnet} or {@code vgg16}). */
+    public static Path sharedModel(Path shared, String model) {
+        return shared.resolve("models").resolve(model + "_cifar10_fp16.pt");
+    }
+
+    /** Runs every measurement on one model ({@code alexnet} or {@code vgg16}). */
+    public List<RatioRow> run(Path shared, String model) throws Exception {
+        List<RatioRow> rows = new ArrayList<>();
+        try (ModelFixture fixture =
+                ModelFixture.load(sharedModel(shared, model), model + "-cifar10")) {
+            log.println(fixture.architecture() + ":");
+            List<Model> compressed = new ArrayList<>();
+            try {
+                // Memory first, while no other quantized model has come and gone: each heap
+                // delta then holds exactly one model's packed tensors.
+                for (String spec : settings.specs()) {
+                    Model m = fixture.copy();
+                    compressed.add(m);
+                    rows.addAll(memory(m, spec));
+                }
+                rows.addAll(apply(fixture));
+                rows.addAll(forward(fixture, compressed));
+            } finally {
+                compressed.forEach(Model::close);
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Times {@code Quantizers.apply} per scheme and mode, interleaved with the read+write floor.
+     */
+    private List<RatioRow> apply(ModelFixture fixture) throws Exception {
+        List<String> labels = new ArrayList<>(List.of("read+write all parameters"));
+        List<Callable<Timing.Run>> operations = new ArrayList<>();
+        operations.add(onCopy(fixture, m -> readWriteAll(m.getBlock())));
+        for (String spec : settings.specs()) {
+            for (QuantConfig.Mode mode :
+                    List.of(QuantConfig.Mode.SIMULATE, QuantConfig.Mode.COMPRESSED)) {
+                QuantConfig config = QuantConfig.builder().scheme(spec).mode(mode).build();
+                labels.add(spec + " " + mode + " apply");
+                operations.add(onCopy(fixture, m -> Quantizers.apply(m, config)));
+            }
+        }
+        List<Timing> timings = timeAll(labels, operations);
+        List<RatioRow> rows = new ArrayList<>();
+        for (int k = 1; k < timings.size(); k++) {
+            rows.add(
+                    timed(
+                            fixture.architecture() + " " + labels.get(k),
+                            "apply / read+write",
+                            timings.get(k),
+                            timings.get(0),
+                            APPLY_TARGET));
+        }
+        return rows;
+    }
+
+    /** Times float32 and every COMPRESSED model's forward in turns, per batch size. */
+    private List<RatioRow> forward(ModelFixture fixture, List<Model> compressed) throws Exception {
+        String arch = fixture.architecture();
+        List<RatioRow> rows = new ArrayList<>();
+        for (int batch : settings.batches()) {
+            List<String> labels = new ArrayList<>(List.of("float32 forward, batch " + batch));
+            List<Callable<Timing.Run>> operations = new ArrayList<>();
+            operations.add(forwardRun(fixture.master(), batch));
+            for (int i = 0; i < compressed.size(); i++) {
+                labels.add(settings.specs().get(i) + " COMPRESSED forward, batch " + batch);
+                operations.add(forwardRun(compressed.get(i), batch));
+            }
+            List<Timing> timings = timeAll(labels, operations);
+            for (int k = 1; k < timings.size(); k++) {
+                rows.add(
+                        timed(
+                                arch + " " + labels.get(k),
+                                "COMPRESSED / float32",
+                                timings.get(k),
+                                timings.get(0),
+                                FORWARD_TARGET));
+            }
+        }
+        log.printf(
+                Locale.ROOT,
+                "  process RSS after the forwards: %s%n",
+                mb(ResidentMemory.rssBytes()));
+        return rows;
+    }
+
+    private List<Timing> timeAll(List<String> labels, List<Callable<Timing.Run>> operations)
+            throws Exception {
+        List<Timing> timings =
+                Timing.interleaved(settings.warmup(), settings.repetitions(), operations);
+        for (int k = 0; k < timings.size(); k++) {
+            log.printf(Locale.ROOT, "  %-44s %s%n", labels.get(k), timings.get(k));
+        }
+        return timings;
+    }
+
+    /**
+     * Quantizes {@code model} in COMPRESSED mode and measures what its weights then occupy: the
+     * heap growth (packed codes and scales) plus the native parameter arrays still held.
+     */
+    private List<RatioRow> memory(Model model, String spec) {
+        long heapBefore = ResidentMemory.heapUsedAfterGc();
+        long rssBefore = ResidentMemory.rssBytes();
+        QuantizationReport report =
+                Quantizers.apply(
+                        model,
+                        QuantConfig.builder()
+                                .scheme(spec)
+                                .mode(QuantConfig.Mode.COMPRESSED)
+                                .build());
+        long heap = ResidentMemory.heapUsedAfterGc() - heapBefore;
+        long rssAfter = ResidentMemory.rssBytes();
+        Block inner = ((QuantizedBlock) model.getBlock()).getInner();
+        long nativeBytes = ResidentMemory.nativeParameterBytes(inner);
+        long resident = heap + nativeBytes;
+        log.printf(
+                Locale.ROOT,
+                "  %s COMPRESSED: heap +%s, native parameters %s, packed %s, float32 %s;"
+                        + " process RSS %s -> %s%n",
+                spec,
+                mb(heap),
+                mb(nativeBytes),
+                mb(report.quantizedBytes()),
+                mb(report.float32Bytes()),
+                mb(rssBefore),
+                mb(rssAfter));
+        // Garbage from earlier work that only became collectable meanwhile can make the delta
+        // negative; such a measurement is shown but not judged.
+        double limit = heap > 0 ? MEMORY_TARGET : Double.NaN;
+        String subject = model.getName() + " " + spec + " COMPRESSED resident weights";
+        String measured =
+                mb(resident) + " (heap " + mb(heap) + " + native " + mb(nativeBytes) + ")";
+        return List.of(
+                new RatioRow(
+                        "model",
+                        subject,
+                        "resident / packed",
+                        measured,
+                        mb(report.quantizedBytes()),
+                        (double) resident / report.quantizedBytes(),
+                        limit,
+                        true),
+                new RatioRow(
+                        "model",
+                        subject,
+                        "resident / float32",
+                        measured,
+                        mb(report.float32Bytes()),
+                        (double) resident / report.float32Bytes(),
+                        Double.NaN,
+                        true));
+    }
+
+    /** {@code action} on a fresh copy of the float32 model, made and closed outside the timing. */
+    private static Callable<Timing.Run> onCopy(ModelFixture fixture, Consumer<Model> action) {
+        return () -> {
+            Model model = fixture.copy();
+            return new Timing.Run() {
+                @Override
+                public void run() {
+                    action.accept(model);
+                }
+
+                @Override
+                public void close() {
+                    model.close();
+                }
+            };
+        };
+    }
+
+    /**
+     * One inference forward pass of the model's block on the same seeded input (created outside the
+     * timing), read back to Java as a caller would; like the evaluation, a plain parameter store
+     * and {@code training=false}.
+     */
+    private static Callable<Timing.Run> forwardRun(Model model, int batch) {
+        Shape shape = new Shape(batch, 3, 32, 32);
+        float[] input = gaussian(Math.toIntExact(shape.size()));
+        return () -> {
+            NDManager scratch = model.getNDManager().newSubManager();
+            NDArray x = scratch.create(input, shape);
+            return new Timing.Run() {
+                @Override
+                public void run() {
+                    NDList out =
+                            model.getBlock()
+                                    .forward(
+                                            new ParameterStore(scratch, false),
+                                            new NDList(x),
+                                            false);
+                    out.head().toFloatArray();
+                }
+
+                @Override
+                public void close() {
+                    scratch.close();
+                }
+            };
+        };
+    }
+
+    /**
+     * The floor of any in-place quantization: every parameter read out as float32 and written back,
+     * the way the library moves values ({@code toFloatArray}, then {@code create} and {@code set}
+     * through a scratch manager).
+     */
+    static void readWriteAll(Block block) {
+        for (Parameter p : block.getParameters().values()) {
+            NDArray array = p.getArray();
+            float[] values = array.toFloatArray();
+            try (NDManager scratch = array.getManager().newSubManager()) {
+                array.set(new NDIndex("..."), scratch.create(values, array.getShape()));
+            }
+        }
+    }
+
+    private static RatioRow timed(
+            String subject, String ratioOf, Timing ours, Timing baseline, double limit) {
+        return new RatioRow(
+                "model",
+                subject,
+                ratioOf,
+                ms(ours),
+                ms(baseline),
+                ours.medianMs() / baseline.medianMs(),
+                limit,
+                true);
+    }
+
+    private static String ms(Timing t) {
+        return CompareRunner.fmt(t.medianMs())
+                + " ms (CPU "
+                + CompareRunner.fmt(t.medianCpuMs())
+                + ")";
+    }
+
+    private static String mb(long bytes) {
+        return String.format(Locale.ROOT, "%.2f MB", bytes / 1e6);
+    }
+
+    private static float[] gaussian(int n) {
+        Random random = new Random(INPUT_SEED);
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = (float) random.nextGaussian();
+        }
+        return out;
+    }
+
+    /**
+     * {@code --model alexnet|vgg16|all} (all), {@code --full}, {@code --shared DIR}, {@code --out
+     * FILE}.
+     */
+    public static void main(String[] args) throws Exception {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+        }
+        String model = "all";
+        boolean full = false;
+        Path shared = Paths.get(System.getProperty("djlq.shared", "../shared"));
+        Path out = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--model" -> model = args[++i];
+                case "--full" -> full = true;
+                case "--shared" -> shared = Paths.get(args[++i]);
+                case "--out" -> out = Paths.get(args[++i]);
+                default -> throw new IllegalArgumentException("Unexpected argument " + args[i]);
+            }
+        }
+        ModelBench bench = new ModelBench(full ? Settings.full() : Settings.quick(), System.out);
+        List<RatioRow> rows = new ArrayList<>();
+        for (String m : model.equals("all") ? MODELS : List.of(model)) {
+            rows.addAll(bench.run(shared, m));
+        }
+        String table =
+                MarkdownTable.render(RatioRow.HEADER, rows.stream().map(RatioRow::cells).toList());
+        System.out.println(table);
+        if (out != null) {
+            Files.writeString(out, table, StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.djlquant.benchmarks;
+
+/**
+ * One measured ratio with its target: what was measured against what, both values as text, the
+ * ratio, and the limit it should stay under ({@code atMost}) or reach (otherwise); a NaN limit
+ * means the row is informational.
+ *
+ * @param level "kernel" or "model"
+ * @param subject what was measured, e.g. {@code vgg16-cifar10 dt4@row COMPRESSED forward, batch
+ *     100}
+ * @param ratioOf the quotient, e.g. {@code COMPRESSED / float32}
+ * @param ours the measured value of the subject
+ * @param baseline the value it is divided by (or that is divided by it)
+ * @param ratio the ratio
+ * @param limit the target ratio, NaN if none
+ * @param atMost whether the ratio must be at most the limit (else at least)
+ */
+public record RatioRow(
+        String level,
+        String subject,
+        String ratioOf,
+        String ours,
+        String baseline,
+        double ratio,
+        double limit,
+        boolean atMost) {
+
+    /** The target as text ({@code ≤ 2x}, {@code ≥ 5x}), empty if none. */
+    public String targetText() {
+        if (Double.isNaN(limit)) {
+            return "";
+        }
+        return (atMost ? "≤ " : "≥ ") + CompareRunner.ratio(limit) + "x";
+    }
+
+    /** Whether the target is met; true for informational rows. */
+    public boolean met() {
+        return Double.isNaN(limit) || (atMost ? ratio <= limit : ratio >= limit);
+    }
+
+    /** {@code met}, {@code MISSED}, or empty for informational rows. */
+    public String verdict() {
+        return Double.isNaN(limit) ? "" : met() ? "met" : "MISSED";
+    }
+
+    /** The cells of this row in {@link #HEADER} order. */
+    public String[] cells() {
+        return new String[] {
+            level,
+            subject,
+            ratioOf,
+            ours,
+            baseline,
+            CompareRunner.ratio(ratio),
+            targetText(),
+            verdict()
+        };
+    }
+
+    /** Column names of {@link #cells()}. */
+    public static final String[] HEADER = {
+        "level", "measured", "ratio of", "value", "baseline", "ratio", "target", "verdict"
+    };
+}

@@ -1,0 +1,36 @@
+package dev.djlquant.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class RatioRowTest {
+
+    private static RatioRow row(double ratio, double limit, boolean atMost) {
+        return new RatioRow("model", "x", "a / b", "2 ms", "1 ms", ratio, limit, atMost);
+    }
+
+    @Test
+    void anUpperLimitIsMetUpToAndIncludingIt() {
+        assertThat(row(2.0, 2.0, true).verdict()).isEqualTo("met");
+        assertThat(row(2.01, 2.0, true).verdict()).isEqualTo("MISSED");
+        assertThat(row(2.0, 2.0, true).targetText()).isEqualTo("≤ 2.00x");
+    }
+
+    @Test
+    void aLowerLimitIsMetFromItUpwards() {
+        assertThat(row(5.0, 5.0, false).met()).isTrue();
+        assertThat(row(4.99, 5.0, false).verdict()).isEqualTo("MISSED");
+        assertThat(row(13.4, 5.0, false).targetText()).isEqualTo("≥ 5.00x");
+    }
+
+    @Test
+    void aRowWithoutLimitIsInformational() {
+        RatioRow info = row(0.25, Double.NaN, true);
+        assertThat(info.verdict()).isEmpty();
+        assertThat(info.targetText()).isEmpty();
+        assertThat(info.cells())
+                .containsExactly("model", "x", "a / b", "2 ms", "1 ms", "0.25", "", "");
+        assertThat(info.cells()).hasSameSizeAs(RatioRow.HEADER);
+    }
+}

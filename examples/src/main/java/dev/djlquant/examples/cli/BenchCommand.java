@@ -1,0 +1,179 @@
+package dev.djlquant.examples.cli;
+
+import dev.djlquant.benchmarks.CompareRunner;
+import dev.djlquant.benchmarks.MarkdownTable;
+import dev.djlquant.benchmarks.ModelBench;
+import dev.djlquant.benchmarks.RatioRow;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * Measures djl-quant against its baselines and prints one table of ratios with their targets: the
+ * kernels (JMH, quantize and dequantize of a 4096 x 9216 tensor against arraycopy and the NDArray
+ * composition) and the models (apply, COMPRESSED forward and resident memory on the shared
+ * AlexNet/VGG16 weights).
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpWidth = 100,
+        description = {
+            "Speed and memory of djl-quant as ratios to their baselines, each with its target:"
+                    + " quantize/dequantize kernels vs System.arraycopy and vs the same arithmetic"
+                    + " as DJL NDArray operations (JMH), Quantizers.apply vs reading and writing"
+                    + " every parameter, COMPRESSED vs float32 forward latency, and COMPRESSED"
+                    + " resident weight memory vs the packed size. Progress goes to stderr, the"
+                    + " table to stdout."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  djlq bench                          # quick: about 3-5 min on 2 cores",
+            "  djlq bench --full --out bench.md    # JMH defaults, 7 timed runs per model row",
+            "  djlq bench --model vgg16 --skip-kernel",
+            "",
+            "Exit codes: 0 measured (whether or not targets were met), 1 the job failed,"
+                    + " 2 the command line was wrong."
+        })
+final class BenchCommand implements Callable<Integer> {
+
+    /** Row-wise schemes with kernel targets, as in the issue. */
+    static final List<String> KERNEL_SPECS =
+            List.of("int8@row", "fp8e4m3@row", "dt8@row", "dt4@row", "dt3@row");
+
+    @Spec CommandSpec spec;
+
+    /** Quick (default) or full. */
+    static final class Extent {
+        @Option(
+                names = "--quick",
+                description =
+                        "Short measurements (default): JMH 1 warm-up + 3 iterations of 300 ms,"
+                                + " 1 warm-up + 3 timed runs per model row, 3 schemes.")
+        boolean quick;
+
+        @Option(
+                names = "--full",
+                description =
+                        "JMH 3 warm-up + 5 iterations of 500 ms, 2 warm-up + 7 timed runs per"
+                                + " model row, the 5 row-wise schemes.")
+        boolean full;
+    }
+
+    @ArgGroup(exclusive = true)
+    Extent extent;
+
+    @Option(
+            names = "--model",
+            paramLabel = "<alexnet|vgg16|all>",
+            description = "Models for the model-level rows (default: ${DEFAULT-VALUE}).")
+    String model = "all";
+
+    @Option(
+            names = "--shared",
+            paramLabel = "<dir>",
+            description =
+                    "The shared models (default: system property djlq.shared, else ../shared).")
+    Path shared;
+
+    @Option(names = "--skip-kernel", description = "Leave out the JMH kernel rows.")
+    boolean skipKernel;
+
+    @Option(names = "--skip-model", description = "Leave out the model-level rows.")
+    boolean skipModel;
+
+    @Option(
+            names = "--out",
+            paramLabel = "<file>",
+            description = "Also write the table (with its header) as Markdown.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> models = models();
+        Path sharedDir =
+                shared != null ? shared : Path.of(System.getProperty("djlq.shared", "../shared"));
+        for (String m : skipModel ? List.<String>of() : models) {
+            Path file = ModelBench.sharedModel(sharedDir, m);
+            if (!Files.isRegularFile(file)) {
+                throw new NoSuchFileException(file.toString(), null, "no shared model (--shared?)");
+            }
+        }
+        boolean full = extent != null && extent.full;
+        PrintStream progress = System.err;
+        String header = header(full);
+        progress.print(header);
+        List<RatioRow> rows = new ArrayList<>();
+        if (!skipKernel) {
+            rows.addAll(
+                    full
+                            ? CompareRunner.kernelRatios(KERNEL_SPECS, 3, 5, 500, progress)
+                            : CompareRunner.kernelRatios(KERNEL_SPECS, 1, 3, 300, progress));
+        }
+        ModelBench bench =
+                new ModelBench(
+                        full ? ModelBench.Settings.full() : ModelBench.Settings.quick(), progress);
+        for (String m : skipModel ? List.<String>of() : models) {
+            rows.addAll(bench.run(sharedDir, m));
+        }
+        String report =
+                header
+                        + String.format(
+                                Locale.ROOT, "load average at the end: %.2f%n%n", loadAverage())
+                        + MarkdownTable.render(
+                                RatioRow.HEADER, rows.stream().map(RatioRow::cells).toList());
+        PrintWriter w = spec.commandLine().getOut();
+        w.print(report);
+        w.flush();
+        if (out != null) {
+            Files.writeString(out, report, StandardCharsets.UTF_8);
+        }
+        return 0;
+    }
+
+    private List<String> models() {
+        if (model.equals("all")) {
+            return ModelBench.MODELS;
+        }
+        if (!ModelBench.MODELS.contains(model)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Unknown --model '" + model + "'; valid: alexnet, vgg16, all");
+        }
+        return List.of(model);
+    }
+
+    private static String header(boolean full) {
+        return String.format(
+                Locale.ROOT,
+                "djlq bench%s, %s%nmachine: %d cores, %s %s, load average at the start %.2f%n",
+                full ? " --full" : " (quick)",
+                LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.version"),
+                loadAverage());
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+}
