@@ -14,8 +14,7 @@ public final class DynamicTree implements ScalarFormat, DecimalExponents {
     private final int bits;
     private final float[] codebook;
     private final int[] exponents;
-    private final NearestEntry nearest;
-    private final CodeTable table;
+    private final NearestCodeTable nearest;
 
     private DynamicTree(int bits) {
         this.bits = bits;
@@ -49,8 +48,7 @@ public final class DynamicTree implements ScalarFormat, DecimalExponents {
             codebook[k] = raw[order[k]];
             exponents[k] = rawExponent[order[k]];
         }
-        nearest = new NearestEntry(codebook);
-        table = new CodeTable(this);
+        nearest = new NearestCodeTable(codebook);
     }
 
     /** Returns the {@code dtK} format for K in 2..8. */
@@ -82,6 +80,12 @@ public final class DynamicTree implements ScalarFormat, DecimalExponents {
         return 1f;
     }
 
+    /**
+     * {@inheritDoc} The nearest entry by {@code |y - c|}, the lower index on exact ties, for every
+     * {@code |y| <= 1024} (the quantizer's {@code |y|} is at most 1); beyond about 2^16 float32
+     * distances to the top entries round to ties, and the code is the end entry, the nearest in
+     * exact arithmetic.
+     */
     @Override
     public int code(float y) {
         return nearest.nearest(y);
@@ -93,8 +97,8 @@ public final class DynamicTree implements ScalarFormat, DecimalExponents {
     }
 
     @Override
-    public void codesOfBits(int[] bits, int from, int to, int[] out) {
-        table.codes(bits, from, to, out);
+    public void normalizedCodes(float[] y, int from, int to, int[] out) {
+        nearest.nearest(y, from, to, out);
     }
 
     @Override

@@ -19,7 +19,7 @@ public enum Fp8Format implements ScalarFormat {
     private final int minNormalBits;
     private final float subnormalInvStep;
     private final float[] values;
-    private final CodeTable table;
+    private final TopBitsCodes topBits;
 
     Fp8Format(
             String specName,
@@ -40,7 +40,7 @@ public enum Fp8Format implements ScalarFormat {
         for (int c = 0; c < 256; c++) {
             values[c] = decodeBits(c, exponentBits, infinities);
         }
-        this.table = new CodeTable(this);
+        this.topBits = new TopBitsCodes(this);
     }
 
     /** IEEE-style formats reserve the top exponent; "fn" formats only its all-ones code (NaN). */
@@ -120,8 +120,8 @@ public enum Fp8Format implements ScalarFormat {
     }
 
     @Override
-    public void codesOfBits(int[] bits, int from, int to, int[] out) {
-        table.codes(bits, from, to, out);
+    public void normalizedCodes(float[] y, int from, int to, int[] out) {
+        topBits.codes(y, from, to, out);
     }
 
     @Override

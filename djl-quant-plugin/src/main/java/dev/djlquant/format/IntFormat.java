@@ -11,13 +11,13 @@ public final class IntFormat implements ScalarFormat {
     private final int bits;
     private final int qmax;
     private final int mask;
-    private final CodeTable table;
+    private final TopBitsCodes topBits;
 
     private IntFormat(int bits) {
         this.bits = bits;
         this.qmax = (1 << (bits - 1)) - 1;
         this.mask = (1 << bits) - 1;
-        this.table = new CodeTable(this);
+        this.topBits = new TopBitsCodes(this);
     }
 
     /** Returns the {@code intK} format for K in 2..8. */
@@ -56,7 +56,7 @@ public final class IntFormat implements ScalarFormat {
     }
 
     @Override
-    public void codesOfBits(int[] bits, int from, int to, int[] out) {
-        table.codes(bits, from, to, out);
+    public void normalizedCodes(float[] y, int from, int to, int[] out) {
+        topBits.codes(y, from, to, out);
     }
 }

@@ -31,15 +31,14 @@ public interface ScalarFormat {
     float value(int code);
 
     /**
-     * Encodes values already divided by their scale, given as raw float bits: {@code out[i] =
-     * code(Float.intBitsToFloat(bits[i]))} for {@code i} in {@code [from, to)}. Both arrays share
-     * the index and hold ints only (the quantization kernel calls this on its own per-thread
-     * buffers), which lets C2 vectorize the loops; formats override it with a table-driven form
-     * that gives the same codes as {@link #code(float)}.
+     * Encodes values already divided by their scale: {@code out[i] = code(y[i])} for {@code i} in
+     * {@code [from, to)}. Both arrays share the index (the quantization kernel calls this on its
+     * own per-thread buffers), which keeps the loop free of offset arithmetic; formats override it
+     * with a table-driven form that gives the same codes as {@link #code(float)}.
      */
-    default void codesOfBits(int[] bits, int from, int to, int[] out) {
+    default void normalizedCodes(float[] y, int from, int to, int[] out) {
         for (int i = from; i < to; i++) {
-            out[i] = code(Float.intBitsToFloat(bits[i]));
+            out[i] = code(y[i]);
         }
     }
 

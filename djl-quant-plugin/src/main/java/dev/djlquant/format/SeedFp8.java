@@ -15,7 +15,7 @@ public final class SeedFp8 implements ScalarFormat {
     private final int mantissaBits;
     private final int minExponent;
     private final float[] values;
-    private final CodeTable table;
+    private final TopBitsCodes topBits;
 
     private SeedFp8(int exponentBits) {
         this.exponentBits = exponentBits;
@@ -29,7 +29,7 @@ public final class SeedFp8 implements ScalarFormat {
                     Math.scalb(1f + Math.scalb((float) fraction, -mantissaBits), exponent);
             values[code] = exponent > 0 ? Float.NaN : (code & 0x80) != 0 ? -magnitude : magnitude;
         }
-        this.table = new CodeTable(this);
+        this.topBits = new TopBitsCodes(this);
     }
 
     /** Returns the study's FP8 with 4 or 5 exponent bits. */
@@ -71,7 +71,7 @@ public final class SeedFp8 implements ScalarFormat {
     }
 
     @Override
-    public void codesOfBits(int[] bits, int from, int to, int[] out) {
-        table.codes(bits, from, to, out);
+    public void normalizedCodes(float[] y, int from, int to, int[] out) {
+        topBits.codes(y, from, to, out);
     }
 }
