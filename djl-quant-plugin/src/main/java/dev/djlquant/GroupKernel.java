@@ -2,6 +2,7 @@ package dev.djlquant;
 
 import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.pack.BitPacker;
+import dev.djlquant.pack.PackedValues;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
@@ -20,7 +21,10 @@ import java.util.stream.IntStream;
  */
 final class GroupKernel {
 
-    /** Values per buffered chunk; a multiple of 8 so packed chunks start on byte boundaries. */
+    /**
+     * Values per buffered chunk; a multiple of 8 so packed chunks start on byte boundaries, and a
+     * divisor of {@link PackedValues#SEGMENT_VALUES} so they stay inside one segment.
+     */
     static final int CHUNK = 1 << 12;
 
     /** Values per parallel task, whole chunks that share one set of buffers. */
@@ -115,7 +119,7 @@ final class GroupKernel {
     }
 
     /** The scales and packed codes of a quantized tensor. */
-    record Encoded(float[] scales, byte[] codes) {}
+    record Encoded(float[] scales, PackedValues codes) {}
 
     /**
      * Quantizes {@code x} group by group: scales {@code absmax / format.range()} and codes packed
@@ -149,14 +153,14 @@ final class GroupKernel {
      * Encodes {@code x} group by group into packed codes; {@code beforeGroup} runs once per task
      * for each group before its first value is divided by {@code scales[g]}.
      */
-    private static byte[] encode(
+    private static PackedValues encode(
             float[] x,
             float[] scales,
             int groupLength,
             ScalarFormat format,
             IntConsumer beforeGroup) {
         int codeBits = format.codeBits();
-        byte[] packed = new byte[checkedBytes(x.length, codeBits)];
+        PackedValues packed = PackedValues.allocate(x.length, codeBits);
         forEachTask(
                 x.length,
                 (from, to) -> {
@@ -180,7 +184,12 @@ final class GroupKernel {
                                 });
                         format.normalizedCodes(y, 0, length, codes);
                         BitPacker.pack(
-                                codes, 0, length, codeBits, packed, byteOffset(chunk, codeBits));
+                                codes,
+                                0,
+                                length,
+                                codeBits,
+                                packed.segmentOf(chunk),
+                                packed.byteOffsetOf(chunk));
                     }
                 });
         return packed;
@@ -199,7 +208,8 @@ final class GroupKernel {
 
     /** Decodes packed codes to {@code value(code) * scale}, in group order. */
     static float[] decode(
-            byte[] packed, int n, float[] scales, int groupLength, ScalarFormat format) {
+            PackedValues packed, float[] scales, int groupLength, ScalarFormat format) {
+        int n = (int) packed.count();
         int bits = format.codeBits();
         float[] table = format.valueTable();
         float[] out = new float[n];
@@ -209,7 +219,13 @@ final class GroupKernel {
                     for (int chunk = from; chunk < to; chunk += CHUNK) {
                         int length = Math.min(CHUNK, to - chunk);
                         BitPacker.unpack(
-                                packed, byteOffset(chunk, bits), bits, table, out, chunk, length);
+                                packed.segmentOf(chunk),
+                                packed.byteOffsetOf(chunk),
+                                bits,
+                                table,
+                                out,
+                                chunk,
+                                length);
                         forEachSegment(
                                 chunk,
                                 chunk + length,
@@ -228,45 +244,90 @@ final class GroupKernel {
     }
 
     /** Packs positions at {@code bits} bits each. */
-    static byte[] packIndices(int[] indices, int bits) {
-        byte[] packed = new byte[checkedBytes(indices.length, bits)];
+    static PackedValues packIndices(int[] indices, int bits) {
+        PackedValues packed = PackedValues.allocate(indices.length, bits);
         forEachTask(
                 indices.length,
                 (from, to) ->
-                        BitPacker.pack(
-                                indices, from, to - from, bits, packed, byteOffset(from, bits)));
+                        forEachPackedSegment(
+                                from,
+                                to,
+                                (run, end) ->
+                                        BitPacker.pack(
+                                                indices,
+                                                run,
+                                                end - run,
+                                                bits,
+                                                packed.segmentOf(run),
+                                                packed.byteOffsetOf(run))));
         return packed;
     }
 
-    /** Unpacks {@code n} positions of {@code bits} bits each. */
-    static int[] unpackIndices(byte[] packed, int n, int bits) {
-        int[] out = new int[n];
+    /** Unpacks positions packed by {@link #packIndices}. */
+    static int[] unpackIndices(PackedValues packed) {
+        int[] out = new int[(int) packed.count()];
         forEachTask(
-                n,
+                out.length,
                 (from, to) ->
-                        BitPacker.unpack(
-                                packed, byteOffset(from, bits), bits, out, from, to - from));
+                        forEachPackedSegment(
+                                from,
+                                to,
+                                (run, end) ->
+                                        BitPacker.unpack(
+                                                packed.segmentOf(run),
+                                                packed.byteOffsetOf(run),
+                                                packed.bits(),
+                                                out,
+                                                run,
+                                                end - run)));
         return out;
     }
 
+    /**
+     * Splits {@code [from, to)} at {@link PackedValues#SEGMENT_VALUES} boundaries, so that no
+     * packed run crosses from one segment into the next.
+     */
+    private static void forEachPackedSegment(int from, int to, Range work) {
+        for (int run = from; run < to; ) {
+            int end =
+                    (int)
+                            Math.min(
+                                    to,
+                                    (run / PackedValues.SEGMENT_VALUES + 1L)
+                                            * PackedValues.SEGMENT_VALUES);
+            work.run(run, end);
+            run = end;
+        }
+    }
+
     /** Counts how often each code occurs. */
-    static long[] histogram(byte[] packed, int n, int bits) {
+    static long[] histogram(PackedValues packed) {
+        int n = (int) packed.count();
+        int bits = packed.bits();
         long[] counts = new long[1 << bits];
         forEachTask(
                 n,
                 (from, to) -> {
                     int[] codes = new int[Math.min(CHUNK, to - from)];
-                    long[] local = new long[counts.length];
+                    // Four tables in turn: weights repeat a few codes, and incrementing one
+                    // counter back to back waits for its previous store each time.
+                    int[] local = new int[4 << bits];
                     for (int chunk = from; chunk < to; chunk += CHUNK) {
                         int length = Math.min(CHUNK, to - chunk);
-                        BitPacker.unpack(packed, byteOffset(chunk, bits), bits, codes, 0, length);
+                        BitPacker.unpack(
+                                packed.segmentOf(chunk),
+                                packed.byteOffsetOf(chunk),
+                                bits,
+                                codes,
+                                0,
+                                length);
                         for (int i = 0; i < length; i++) {
-                            local[codes[i]]++;
+                            local[((i & 3) << bits) + codes[i]]++;
                         }
                     }
                     synchronized (counts) {
-                        for (int c = 0; c < counts.length; c++) {
-                            counts[c] += local[c];
+                        for (int k = 0; k < local.length; k++) {
+                            counts[k & (counts.length - 1)] += local[k];
                         }
                     }
                 });
@@ -275,15 +336,6 @@ final class GroupKernel {
 
     static int groupCount(long n, int groupLength) {
         return (int) ((n + groupLength - 1) / groupLength);
-    }
-
-    static int checkedBytes(long n, int bits) {
-        long bytes = BitPacker.packedBytes(n, bits);
-        if (bytes > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(
-                    n + " values at " + bits + " bits exceed the largest byte array");
-        }
-        return (int) bytes;
     }
 
     /** Runs {@code work} on consecutive ranges of whole chunks, in parallel for large {@code n}. */
@@ -304,10 +356,6 @@ final class GroupKernel {
     /** The number of tasks that cover {@code n} values. */
     private static int pieces(int n) {
         return groupCount(n, TASK);
-    }
-
-    private static int byteOffset(int valueIndex, int bits) {
-        return (int) ((long) valueIndex * bits / 8);
     }
 
     /** A stream over task indices, parallel only when the work is worth it. */

@@ -3,6 +3,7 @@ package dev.djlquant;
 import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.metrics.CodeUsage;
 import dev.djlquant.pack.BitPacker;
+import dev.djlquant.pack.PackedValues;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -33,16 +34,16 @@ public final class QuantizedTensor {
     private final long[] shape;
     private final int groupLength;
     private final float[] scales;
-    private final byte[] codes;
-    private final byte[] permutation;
+    private final PackedValues codes;
+    private final PackedValues permutation;
 
     QuantizedTensor(
             Quantizer quantizer,
             long[] shape,
             int groupLength,
             float[] scales,
-            byte[] codes,
-            byte[] permutation) {
+            PackedValues codes,
+            PackedValues permutation) {
         this.quantizer = quantizer;
         this.shape = shape;
         this.groupLength = groupLength;
@@ -107,7 +108,7 @@ public final class QuantizedTensor {
     /** Restores the values in their original order. */
     public float[] dequantize() {
         ScalarFormat format = quantizer.format();
-        float[] grouped = GroupKernel.decode(codes, size(), scales, groupLength, format);
+        float[] grouped = GroupKernel.decode(codes, scales, groupLength, format);
         if (permutation == null) {
             return grouped;
         }
@@ -121,22 +122,19 @@ public final class QuantizedTensor {
     public float[] normalizedValues() {
         float[] ones = new float[scales.length];
         Arrays.fill(ones, 1f);
-        return GroupKernel.decode(codes, size(), ones, groupLength, quantizer.format());
+        return GroupKernel.decode(codes, ones, groupLength, quantizer.format());
     }
 
     /**
      * Returns the stable magnitude order for {@code sortedN} (storage position to index), or null.
      */
     public int[] permutation() {
-        return permutation == null
-                ? null
-                : GroupKernel.unpackIndices(permutation, size(), permutationBits());
+        return permutation == null ? null : GroupKernel.unpackIndices(permutation);
     }
 
     /** Returns how often each code occurs, its entropy and, for dynamic trees, the exponents. */
     public CodeUsage codeUsage() {
-        int bits = quantizer.format().codeBits();
-        return CodeUsage.of(GroupKernel.histogram(codes, size(), bits), quantizer.format());
+        return CodeUsage.of(GroupKernel.histogram(codes), quantizer.format());
     }
 
     /** Writes this tensor as a versioned, CRC-checked byte stream. */
@@ -152,22 +150,20 @@ public final class QuantizedTensor {
         }
         h.writeInt(groupLength);
         h.writeInt(scales.length);
-        h.writeInt(codes.length);
-        h.writeInt(permutation == null ? -1 : permutation.length);
+        h.writeInt((int) codes.byteLength());
+        h.writeInt(permutation == null ? -1 : (int) permutation.byteLength());
         h.flush();
         ByteBuffer scaleBytes = ByteBuffer.allocate(4 * scales.length).order(ByteOrder.BIG_ENDIAN);
         scaleBytes.asFloatBuffer().put(scales);
         CRC32 crc = new CRC32();
-        byte[][] parts = {
-            header.toByteArray(),
-            scaleBytes.array(),
-            codes,
-            permutation == null ? new byte[0] : permutation
-        };
         DataOutputStream d = new DataOutputStream(out);
-        for (byte[] part : parts) {
+        for (byte[] part : new byte[][] {header.toByteArray(), scaleBytes.array()}) {
             crc.update(part);
             d.write(part);
+        }
+        codes.writeTo(d, crc);
+        if (permutation != null) {
+            permutation.writeTo(d, crc);
         }
         d.writeInt((int) crc.getValue());
         d.flush();
@@ -254,8 +250,11 @@ public final class QuantizedTensor {
             expect(permutationBytes == expectedPermutation, "permutation bytes", permutationBytes);
             float[] scales = new float[groups];
             ByteBuffer.wrap(bytes(4 * groups)).asFloatBuffer().get(scales);
-            byte[] codes = bytes(codeBytes);
-            byte[] permutation = permutationBytes < 0 ? null : bytes(permutationBytes);
+            PackedValues codes = PackedValues.readFrom(in, n, bits, crc);
+            PackedValues permutation =
+                    permutationBytes < 0
+                            ? null
+                            : PackedValues.readFrom(in, n, BitPacker.indexBits(n), crc);
             int expectedCrc = (int) crc.getValue();
             if (in.readInt() != expectedCrc) {
                 throw new CorruptTensorException("quantized tensor checksum mismatch");

@@ -6,6 +6,7 @@ import dev.djlquant.format.Fp8Format;
 import dev.djlquant.format.IntFormat;
 import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.pack.BitPacker;
+import dev.djlquant.pack.PackedValues;
 import java.util.Objects;
 
 /**
@@ -104,7 +105,7 @@ public final class Quantizer {
             ordered = MagnitudeSort.gather(values, permutation);
         }
         GroupKernel.Encoded encoded = GroupKernel.quantize(ordered, groupLength, format, name);
-        byte[] packedPermutation =
+        PackedValues packedPermutation =
                 permutation == null
                         ? null
                         : GroupKernel.packIndices(

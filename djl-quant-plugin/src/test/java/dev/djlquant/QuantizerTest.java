@@ -113,11 +113,14 @@ class QuantizerTest {
                 "seeddt3@lastaxis",
                 "int4@sorted1000"
             })
-    void largeTensorsTakeTheParallelPathAndStillMatch(String spec) {
-        long[] shape = {300, 1000};
-        float[] x = randomWeights(new SplittableRandom(7), 300_000);
+    void largeTensorsTakeTheParallelPathAndStillMatch(String spec) throws Exception {
+        // 700,000 values: two parallel tasks and three packed segments, the last ones short.
+        long[] shape = {700, 1000};
+        float[] x = randomWeights(new SplittableRandom(7), 700_000);
         float[] expected = ReferenceQuantizer.roundTrip(spec, x, shape);
-        assertBitsEqual(spec, x, expected, Quantizer.parse(spec).roundTrip("w", x, shape));
+        QuantizedTensor t = Quantizer.parse(spec).quantize("w", x, shape);
+        assertBitsEqual(spec, x, expected, t.dequantize());
+        assertBitsEqual(spec, x, expected, QuantizedTensor.fromBytes(t.toBytes()).dequantize());
     }
 
     @Test

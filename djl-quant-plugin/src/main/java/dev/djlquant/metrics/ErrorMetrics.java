@@ -1,5 +1,7 @@
 package dev.djlquant.metrics;
 
+import java.util.stream.IntStream;
+
 /**
  * How far restored values are from the originals, as sums in double so that metrics of several
  * tensors combine exactly: mean absolute and squared error, maximum absolute error and the
@@ -12,17 +14,44 @@ public record ErrorMetrics(
         double signalSum,
         double maxAbsError) {
 
-    /** Compares {@code restored} with {@code original}, which must have the same length. */
+    /** Values per block: blocks are measured in parallel and combined in order. */
+    private static final int BLOCK = 1 << 16;
+
+    /**
+     * Compares {@code restored} with {@code original}, which must have the same length. Blocks of
+     * 65,536 values are summed in parallel (the sums in double take about 2 cycles a value on one
+     * core) and combined in block order, so the result does not depend on the thread count.
+     */
     public static ErrorMetrics between(float[] original, float[] restored) {
         if (original.length != restored.length) {
             throw new IllegalArgumentException(
                     "Cannot compare " + original.length + " values with " + restored.length);
         }
+        int n = original.length;
+        ErrorMetrics[] blocks = new ErrorMetrics[(n + BLOCK - 1) / BLOCK];
+        IntStream indices = IntStream.range(0, blocks.length);
+        (blocks.length > 1 ? indices.parallel() : indices)
+                .forEach(
+                        b ->
+                                blocks[b] =
+                                        block(
+                                                original,
+                                                restored,
+                                                b * BLOCK,
+                                                Math.min(n, (b + 1) * BLOCK)));
+        ErrorMetrics total = new ErrorMetrics(0, 0, 0, 0, 0);
+        for (ErrorMetrics block : blocks) {
+            total = total.plus(block);
+        }
+        return total;
+    }
+
+    private static ErrorMetrics block(float[] original, float[] restored, int from, int to) {
         double absSum = 0;
         double squareSum = 0;
         double signal = 0;
         double max = 0;
-        for (int i = 0; i < original.length; i++) {
+        for (int i = from; i < to; i++) {
             double x = original[i];
             double e = Math.abs(x - restored[i]);
             absSum += e;
@@ -30,7 +59,7 @@ public record ErrorMetrics(
             signal += x * x;
             max = Math.max(max, e);
         }
-        return new ErrorMetrics(original.length, absSum, squareSum, signal, max);
+        return new ErrorMetrics(to - from, absSum, squareSum, signal, max);
     }
 
     /** Mean absolute error. */

@@ -30,6 +30,36 @@ class ErrorMetricsTest {
     }
 
     @Test
+    void blocksMeasuredInParallelAgreeWithOneSequentialPass() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        int n = 300_001; // several blocks and a short last one
+        float[] x = new float[n];
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) random.nextGaussian();
+            y[i] = x[i] + (float) (random.nextDouble() - 0.5) * 0.01f;
+        }
+        double abs = 0;
+        double square = 0;
+        double signal = 0;
+        double max = 0;
+        for (int i = 0; i < n; i++) {
+            double e = Math.abs((double) x[i] - y[i]);
+            abs += e;
+            square += e * e;
+            signal += (double) x[i] * x[i];
+            max = Math.max(max, e);
+        }
+        ErrorMetrics m = ErrorMetrics.between(x, y);
+        assertThat(m.count()).isEqualTo(n);
+        assertThat(m.absErrorSum()).isCloseTo(abs, within(abs * 1e-12));
+        assertThat(m.squaredErrorSum()).isCloseTo(square, within(square * 1e-12));
+        assertThat(m.signalSum()).isCloseTo(signal, within(signal * 1e-12));
+        assertThat(m.maxAbsError()).isEqualTo(max);
+        assertThat(ErrorMetrics.between(x, y)).isEqualTo(m);
+    }
+
+    @Test
     void entropyOfAUniformHistogramIsItsBitWidth() {
         long[] uniform = new long[16];
         java.util.Arrays.fill(uniform, 5);
