@@ -28,6 +28,9 @@ class QuantizerTest {
         "dt3",
         "dt4",
         "dt8",
+        "nf2",
+        "nf4",
+        "nf8",
         "seedfp8",
         "seedfp8e5",
         "seeddt3",
@@ -110,6 +113,7 @@ class QuantizerTest {
                 "fp8e4m3@row",
                 "dt4@row",
                 "dt3@block64",
+                "nf4@block64",
                 "seeddt3@lastaxis",
                 "int4@sorted1000"
             })

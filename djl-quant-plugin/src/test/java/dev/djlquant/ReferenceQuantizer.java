@@ -2,6 +2,7 @@ package dev.djlquant;
 
 import dev.djlquant.format.DynamicTree;
 import dev.djlquant.format.Fp8Format;
+import dev.djlquant.format.NormalFloat;
 import dev.djlquant.format.SeedArithmetic;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -63,8 +64,12 @@ final class ReferenceQuantizer {
             float s = a / f.max();
             return f.round(x / s) * s;
         }
-        if (format.startsWith("dt")) {
-            float[] c = DynamicTree.codebook(Integer.parseInt(format.substring(2)));
+        if (format.startsWith("dt") || format.startsWith("nf")) {
+            int bits = Integer.parseInt(format.substring(2));
+            float[] c =
+                    format.startsWith("dt")
+                            ? DynamicTree.codebook(bits)
+                            : NormalFloat.codebook(bits);
             float y = x / a;
             int best = 0;
             for (int i = 1; i < c.length; i++) {

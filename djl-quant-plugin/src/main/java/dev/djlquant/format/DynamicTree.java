@@ -7,17 +7,21 @@ import java.util.Arrays;
  * create_dynamic_map(signed=True, max_exponent_bits=K-1, total_bits=K)}. Codes index the sorted
  * codebook; encoding picks the nearest entry, the lower index on exact ties.
  */
-public final class DynamicTree implements ScalarFormat, DecimalExponents {
+public final class DynamicTree extends NearestCodebookFormat implements DecimalExponents {
 
     private static final DynamicTree[] CACHE = new DynamicTree[9];
 
-    private final int bits;
-    private final float[] codebook;
     private final int[] exponents;
-    private final NearestCodeTable nearest;
 
-    private DynamicTree(int bits) {
-        this.bits = bits;
+    private DynamicTree(int bits, SortedMap map) {
+        super(bits, map.codebook);
+        this.exponents = map.exponents;
+    }
+
+    /** The sorted codebook and the decimal exponent of each entry. */
+    private record SortedMap(float[] codebook, int[] exponents) {}
+
+    private static SortedMap build(int bits) {
         int size = 1 << bits;
         float[] raw = new float[size];
         int[] rawExponent = new int[size];
@@ -42,68 +46,37 @@ public final class DynamicTree implements ScalarFormat, DecimalExponents {
             order[k] = k;
         }
         Arrays.sort(order, (a, b) -> Float.compare(raw[a], raw[b]));
-        codebook = new float[size];
-        exponents = new int[size];
+        float[] codebook = new float[size];
+        int[] exponents = new int[size];
         for (int k = 0; k < size; k++) {
             codebook[k] = raw[order[k]];
             exponents[k] = rawExponent[order[k]];
         }
-        nearest = new NearestCodeTable(codebook);
+        return new SortedMap(codebook, exponents);
     }
 
     /** Returns the {@code dtK} format for K in 2..8. */
     public static synchronized DynamicTree of(int bits) {
         Formats.checkBits("dt", bits, 2, 8);
         if (CACHE[bits] == null) {
-            CACHE[bits] = new DynamicTree(bits);
+            CACHE[bits] = new DynamicTree(bits, build(bits));
         }
         return CACHE[bits];
     }
 
     /** Returns a copy of the sorted {@code 2^bits} codebook, bits in 2..8. */
     public static float[] codebook(int bits) {
-        return of(bits).codebook.clone();
+        return of(bits).sortedCodebook();
     }
 
     @Override
     public String specName() {
-        return "dt" + bits;
-    }
-
-    @Override
-    public int codeBits() {
-        return bits;
-    }
-
-    @Override
-    public float range() {
-        return 1f;
-    }
-
-    /**
-     * {@inheritDoc} The nearest entry by {@code |y - c|}, the lower index on exact ties, for every
-     * {@code |y| <= 1024} (the quantizer's {@code |y|} is at most 1); beyond about 2^16 float32
-     * distances to the top entries round to ties, and the code is the end entry, the nearest in
-     * exact arithmetic.
-     */
-    @Override
-    public int code(float y) {
-        return nearest.nearest(y);
-    }
-
-    @Override
-    public float value(int code) {
-        return codebook[code];
-    }
-
-    @Override
-    public void normalizedCodes(float[] y, int from, int to, int[] out) {
-        nearest.nearest(y, from, to, out);
+        return "dt" + codeBits();
     }
 
     @Override
     public int maxExponent() {
-        return bits - 1;
+        return codeBits() - 1;
     }
 
     @Override

@@ -4,14 +4,17 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses format tokens ({@code int8}, {@code fp8e4m3}, {@code dt4}, {@code seeddt3}, ...). */
+/**
+ * Parses format tokens ({@code int8}, {@code fp8e4m3}, {@code dt4}, {@code nf4}, {@code seeddt3},
+ * ...).
+ */
 public final class Formats {
 
-    private static final Pattern WITH_BITS = Pattern.compile("(int|dt|seeddt)(\\d+)");
+    private static final Pattern WITH_BITS = Pattern.compile("(int|dt|nf|seeddt)(\\d+)");
 
     /** The accepted tokens, for error messages. */
     public static final String VALID =
-            "int2..int8, fp8e4m3, fp8e5m2, dt2..dt8, seedfp8, seedfp8e5, seeddt3..seeddt8";
+            "int2..int8, fp8e4m3, fp8e5m2, dt2..dt8, nf2..nf8, seedfp8, seedfp8e5, seeddt3..seeddt8";
 
     private Formats() {}
 
@@ -41,6 +44,8 @@ public final class Formats {
                 return IntFormat.of(bits);
             case "dt":
                 return DynamicTree.of(bits);
+            case "nf":
+                return NormalFloat.of(bits);
             default:
                 return SeedDynamicTree.of(bits);
         }

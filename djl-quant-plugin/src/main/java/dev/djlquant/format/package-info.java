@@ -1,5 +1,5 @@
 /**
  * Number formats: pure scalar arithmetic of every quantization code (intK, OCP FP8, dynamic tree,
- * and the study's own FP8 and dynamic-tree arithmetic). No DJL types live here.
+ * normal-float, and the study's own FP8 and dynamic-tree arithmetic). No DJL types live here.
  */
 package dev.djlquant.format;

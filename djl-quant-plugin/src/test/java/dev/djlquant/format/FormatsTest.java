@@ -40,7 +40,9 @@ class FormatsTest {
                 "",
                 "int",
                 "int0008x",
-                "nf4"
+                "nf1",
+                "nf9",
+                "nf"
             })
     void rejectsUnknownTokens(String token) {
         assertThatThrownBy(() -> Formats.parse(token)).isInstanceOf(IllegalArgumentException.class);

@@ -21,7 +21,7 @@ class NormalizedCodesTest {
     @ValueSource(
             strings = {
                 "int2", "int3", "int4", "int8", "fp8e4m3", "fp8e5m2", "dt2", "dt3", "dt4", "dt8",
-                "seeddt3", "seeddt8"
+                "nf2", "nf4", "nf8", "seeddt3", "seeddt8"
             })
     void bulkCodesEqualSingleCodes(String name) {
         ScalarFormat format = Formats.parse(name);
@@ -78,10 +78,10 @@ class NormalizedCodesTest {
         }
         int[] out = new int[n];
         format.normalizedCodes(y, 0, n, out);
-        // The dynamic tree's single-value code shares the table; check it against the argmin
+        // The codebook formats' single-value code shares the table; check it against the argmin
         // where float32 distances still separate the entries (beyond about 2^16 they round to
         // ties, which the argmin breaks towards lower entries; the quantizer's |y| is at most 1).
-        float[] codebook = format instanceof DynamicTree ? format.valueTable() : null;
+        float[] codebook = format instanceof NearestCodebookFormat ? format.valueTable() : null;
         for (int i = 0; i < n; i++) {
             int expected =
                     codebook != null && Math.abs(y[i]) <= 1024f

@@ -1,0 +1,65 @@
+package dev.djlquant.format;
+
+/**
+ * A format whose codes index a sorted float32 codebook in {@code [-1, 1]}, applied to {@code y = x
+ * / absmax}: encoding picks the nearest entry by {@code |y - c|}, the lower index on exact ties
+ * (what a brute-force argmin returns), through a {@link NearestCodeTable}. The dynamic tree and
+ * normal-float formats differ only in how they build the codebook.
+ */
+abstract class NearestCodebookFormat implements ScalarFormat {
+
+    private final int bits;
+    private final float[] codebook;
+    private final NearestCodeTable nearest;
+
+    NearestCodebookFormat(int bits, float[] sortedCodebook) {
+        if (sortedCodebook.length != 1 << bits) {
+            throw new IllegalArgumentException(
+                    "A " + bits + "-bit codebook needs " + (1 << bits) + " entries");
+        }
+        this.bits = bits;
+        this.codebook = sortedCodebook;
+        this.nearest = new NearestCodeTable(sortedCodebook);
+    }
+
+    /** Returns a copy of the sorted codebook. */
+    final float[] sortedCodebook() {
+        return codebook.clone();
+    }
+
+    @Override
+    public final int codeBits() {
+        return bits;
+    }
+
+    @Override
+    public final float range() {
+        return 1f;
+    }
+
+    /**
+     * {@inheritDoc} The nearest entry by {@code |y - c|}, the lower index on exact ties, for every
+     * {@code |y| <= 1024} (the quantizer's {@code |y|} is at most 1); beyond about 2^16 float32
+     * distances to the top entries round to ties, and the code is the end entry, the nearest in
+     * exact arithmetic.
+     */
+    @Override
+    public final int code(float y) {
+        return nearest.nearest(y);
+    }
+
+    @Override
+    public final float value(int code) {
+        return codebook[code];
+    }
+
+    @Override
+    public final void normalizedCodes(float[] y, int from, int to, int[] out) {
+        nearest.nearest(y, from, to, out);
+    }
+
+    @Override
+    public String toString() {
+        return specName();
+    }
+}
