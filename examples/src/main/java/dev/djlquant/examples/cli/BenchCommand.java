@@ -4,6 +4,7 @@ import dev.djlquant.benchmarks.CompareRunner;
 import dev.djlquant.benchmarks.MarkdownTable;
 import dev.djlquant.benchmarks.ModelBench;
 import dev.djlquant.benchmarks.RatioRow;
+import dev.djlquant.benchmarks.TorchComparison;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -40,7 +41,9 @@ import picocli.CommandLine.Spec;
                     + " quantize/dequantize kernels vs System.arraycopy and vs the same arithmetic"
                     + " as DJL NDArray operations (JMH), Quantizers.apply vs reading and writing"
                     + " every parameter, COMPRESSED vs float32 forward latency, and COMPRESSED"
-                    + " resident weight memory vs the packed size. Progress goes to stderr, the"
+                    + " resident weight memory vs the packed size; where a Python with torch is"
+                    + " installed (-Ddjlq.python, default /usr/bin/python3), PyTorch's own int8"
+                    + " per-channel quantization side by side. Progress goes to stderr, the"
                     + " table to stdout."
         },
         footer = {
@@ -127,6 +130,7 @@ final class BenchCommand implements Callable<Integer> {
                     full
                             ? CompareRunner.kernelRatios(KERNEL_SPECS, 3, 5, 500, progress)
                             : CompareRunner.kernelRatios(KERNEL_SPECS, 1, 3, 300, progress));
+            rows.addAll(TorchComparison.ratios(full ? 10 : 5, progress));
         }
         ModelBench bench =
                 new ModelBench(
