@@ -19,7 +19,7 @@ public enum Fp8Format implements ScalarFormat {
     private final int minNormalBits;
     private final float subnormalInvStep;
     private final float[] values;
-    private final TopBitsCodes topBits;
+    private final CodeTable table;
 
     Fp8Format(
             String specName,
@@ -40,7 +40,7 @@ public enum Fp8Format implements ScalarFormat {
         for (int c = 0; c < 256; c++) {
             values[c] = decodeBits(c, exponentBits, infinities);
         }
-        this.topBits = new TopBitsCodes(this);
+        this.table = new CodeTable(this::code);
     }
 
     /** IEEE-style formats reserve the top exponent; "fn" formats only its all-ones code (NaN). */
@@ -121,7 +121,7 @@ public enum Fp8Format implements ScalarFormat {
 
     @Override
     public void normalizedCodes(float[] y, int from, int to, int[] out) {
-        topBits.codes(y, from, to, out);
+        table.codes(y, from, to, out);
     }
 
     @Override

@@ -11,13 +11,13 @@ public final class IntFormat implements ScalarFormat {
     private final int bits;
     private final int qmax;
     private final int mask;
-    private final TopBitsCodes topBits;
+    private final CodeTable table;
 
     private IntFormat(int bits) {
         this.bits = bits;
         this.qmax = (1 << (bits - 1)) - 1;
         this.mask = (1 << bits) - 1;
-        this.topBits = new TopBitsCodes(this);
+        this.table = new CodeTable(this::code);
     }
 
     /** Returns the {@code intK} format for K in 2..8. */
@@ -57,6 +57,6 @@ public final class IntFormat implements ScalarFormat {
 
     @Override
     public void normalizedCodes(float[] y, int from, int to, int[] out) {
-        topBits.codes(y, from, to, out);
+        table.codes(y, from, to, out);
     }
 }

@@ -3,14 +3,15 @@ package dev.djlquant.format;
 /**
  * A format whose codes index a sorted float32 codebook in {@code [-1, 1]}, applied to {@code y = x
  * / absmax}: encoding picks the nearest entry by {@code |y - c|}, the lower index on exact ties
- * (what a brute-force argmin returns), through a {@link NearestCodeTable}. The dynamic tree and
- * normal-float formats differ only in how they build the codebook.
+ * (what a brute-force argmin returns), found once per table bucket by {@link NearestEntry} and then
+ * looked up through a {@link CodeTable}. The dynamic tree and normal-float formats differ only in
+ * how they build the codebook.
  */
 abstract class NearestCodebookFormat implements ScalarFormat {
 
     private final int bits;
     private final float[] codebook;
-    private final NearestCodeTable nearest;
+    private final CodeTable table;
 
     NearestCodebookFormat(int bits, float[] sortedCodebook) {
         if (sortedCodebook.length != 1 << bits) {
@@ -19,7 +20,7 @@ abstract class NearestCodebookFormat implements ScalarFormat {
         }
         this.bits = bits;
         this.codebook = sortedCodebook;
-        this.nearest = new NearestCodeTable(sortedCodebook);
+        this.table = new CodeTable(new NearestEntry(sortedCodebook)::nearest);
     }
 
     /** Returns a copy of the sorted codebook. */
@@ -45,7 +46,7 @@ abstract class NearestCodebookFormat implements ScalarFormat {
      */
     @Override
     public final int code(float y) {
-        return nearest.nearest(y);
+        return table.code(y);
     }
 
     @Override
@@ -55,7 +56,7 @@ abstract class NearestCodebookFormat implements ScalarFormat {
 
     @Override
     public final void normalizedCodes(float[] y, int from, int to, int[] out) {
-        nearest.nearest(y, from, to, out);
+        table.codes(y, from, to, out);
     }
 
     @Override

@@ -15,7 +15,7 @@ public final class SeedFp8 implements ScalarFormat {
     private final int mantissaBits;
     private final int minExponent;
     private final float[] values;
-    private final TopBitsCodes topBits;
+    private final CodeTable table;
 
     private SeedFp8(int exponentBits) {
         this.exponentBits = exponentBits;
@@ -29,7 +29,7 @@ public final class SeedFp8 implements ScalarFormat {
                     Math.scalb(1f + Math.scalb((float) fraction, -mantissaBits), exponent);
             values[code] = exponent > 0 ? Float.NaN : (code & 0x80) != 0 ? -magnitude : magnitude;
         }
-        this.topBits = new TopBitsCodes(this);
+        this.table = new CodeTable(this::code);
     }
 
     /** Returns the study's FP8 with 4 or 5 exponent bits. */
@@ -72,6 +72,6 @@ public final class SeedFp8 implements ScalarFormat {
 
     @Override
     public void normalizedCodes(float[] y, int from, int to, int[] out) {
-        topBits.codes(y, from, to, out);
+        table.codes(y, from, to, out);
     }
 }
