@@ -79,7 +79,7 @@ public final class TorchComparison {
                         true),
                 new RatioRow(
                         "kernel",
-                        "djl-quant int8@row quantize, same timing loop",
+                        "djl-quant int8@row quantize, same timing loop (heap not pre-touched)",
                         "djl-quant / arraycopy",
                         ms(quantize),
                         ms(copy) + " (arraycopy)",
@@ -136,9 +136,9 @@ public final class TorchComparison {
         return target;
     }
 
-    /** Best wall time of {@code reps} runs after five warm-ups, in milliseconds. */
+    /** Best wall time of {@code reps} runs after 15 warm-ups (C2 settles late here), in ms. */
     private static double bestMs(int reps, Supplier<?> work) {
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 15; i++) {
             work.get();
         }
         long best = Long.MAX_VALUE;
