@@ -1,5 +1,6 @@
 package dev.djlquant;
 
+import dev.djlquant.format.Argmin;
 import dev.djlquant.format.DynamicTree;
 import dev.djlquant.format.Fp8Format;
 import dev.djlquant.format.NormalFloat;
@@ -70,14 +71,7 @@ final class ReferenceQuantizer {
                     format.startsWith("dt")
                             ? DynamicTree.codebook(bits)
                             : NormalFloat.codebook(bits);
-            float y = x / a;
-            int best = 0;
-            for (int i = 1; i < c.length; i++) {
-                if (Math.abs(y - c[i]) < Math.abs(y - c[best])) {
-                    best = i;
-                }
-            }
-            return c[best] * a;
+            return c[Argmin.of(c, x / a)] * a;
         }
         if (format.startsWith("seedfp8")) {
             return SeedArithmetic.roundFp8(x / a, format.equals("seedfp8") ? 4 : 5) * a;

@@ -54,7 +54,7 @@ class DynamicTreeTest {
         int samples = bits == 8 ? 3_000_000 : 1_000_000;
         for (int s = 0; s < samples; s++) {
             float y = sample(random, c);
-            assertThat(dt.code(y)).as("y = %s", y).isEqualTo(argmin(c, y));
+            assertThat(dt.code(y)).as("y = %s", y).isEqualTo(Argmin.of(c, y));
         }
     }
 
@@ -76,16 +76,6 @@ class DynamicTreeTest {
                 }
                 return y;
         }
-    }
-
-    private static int argmin(float[] c, float y) {
-        int best = 0;
-        for (int i = 1; i < c.length; i++) {
-            if (Math.abs(y - c[i]) < Math.abs(y - c[best])) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     @Test

@@ -90,12 +90,7 @@ class NormalFloatTest {
         SplittableRandom random = new SplittableRandom(bits);
         for (int k = 0; k < 200_000; k++) {
             float y = (float) (random.nextDouble() * 2.2 - 1.1);
-            int best = 0;
-            for (int i = 1; i < c.length; i++) {
-                if (Math.abs(y - c[i]) < Math.abs(y - c[best])) {
-                    best = i;
-                }
-            }
+            int best = Argmin.of(c, y);
             if (nf.code(y) != best) {
                 assertThat(nf.code(y)).as("y = %s", y).isEqualTo(best);
             }

@@ -85,24 +85,13 @@ class NormalizedCodesTest {
         for (int i = 0; i < n; i++) {
             int expected =
                     codebook != null && Math.abs(y[i]) <= 1024f
-                            ? argmin(codebook, y[i])
+                            ? Argmin.of(codebook, y[i])
                             : format.code(y[i]);
             if (out[i] != expected) {
                 assertThat(out[i]).as("code of %s", y[i]).isEqualTo(expected);
             }
         }
         assertThat(n).isGreaterThan(100_000);
-    }
-
-    /** The lowest index of the entries nearest to {@code y} by {@code |y - c|} in float32. */
-    private static int argmin(float[] codebook, float y) {
-        int best = 0;
-        for (int c = 1; c < codebook.length; c++) {
-            if (Math.abs(y - codebook[c]) < Math.abs(y - codebook[best])) {
-                best = c;
-            }
-        }
-        return best;
     }
 
     private static boolean accepts(ScalarFormat format, float y) {
