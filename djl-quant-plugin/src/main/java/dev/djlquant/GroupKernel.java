@@ -81,9 +81,7 @@ final class GroupKernel {
                             t -> {
                                 int last = (int) Math.min(groups, (long) (t + 1) * perTask);
                                 for (int g = t * perTask; g < last; g++) {
-                                    int from = g * groupLength;
-                                    int to = (int) Math.min(x.length, (long) from + groupLength);
-                                    scales[g] = absMax(x, from, to) / range;
+                                    scales[g] = groupScale(x, g, groupLength, range);
                                 }
                             });
         }
@@ -93,6 +91,13 @@ final class GroupKernel {
             }
         }
         return scales;
+    }
+
+    /** Returns {@code absmax / range} of group {@code g} (NaN or infinite for non-finite input). */
+    private static float groupScale(float[] x, int g, int groupLength, float range) {
+        int from = g * groupLength;
+        int to = (int) Math.min(x.length, (long) from + groupLength);
+        return absMax(x, from, to) / range;
     }
 
     /**
@@ -138,9 +143,7 @@ final class GroupKernel {
         float[] scales = new float[groupCount(x.length, groupLength)];
         IntConsumer measure =
                 g -> {
-                    int from = g * groupLength;
-                    int to = (int) Math.min(x.length, (long) from + groupLength);
-                    float scale = absMax(x, from, to) / range;
+                    float scale = groupScale(x, g, groupLength, range);
                     if (!Float.isFinite(scale)) {
                         throw nonFinite(x, name);
                     }
