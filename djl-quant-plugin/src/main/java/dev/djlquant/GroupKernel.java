@@ -3,6 +3,7 @@ package dev.djlquant;
 import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.pack.BitPacker;
 import dev.djlquant.pack.PackedValues;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
@@ -212,31 +213,71 @@ final class GroupKernel {
     /** Decodes packed codes to {@code value(code) * scale}, in group order. */
     static float[] decode(
             PackedValues packed, float[] scales, int groupLength, ScalarFormat format) {
+        float[] out = new float[(int) packed.count()];
+        decode(packed, scales, groupLength, format, FloatBuffer.wrap(out));
+        return out;
+    }
+
+    /**
+     * Decodes packed codes to {@code value(code) * scale} into {@code out} (from index 0). A direct
+     * buffer, such as a view of an engine's tensor memory, is filled chunk by chunk from a
+     * cache-resident array; a heap buffer's array is written in place (the extra copy cost 10%).
+     */
+    static void decode(
+            PackedValues packed,
+            float[] scales,
+            int groupLength,
+            ScalarFormat format,
+            FloatBuffer out) {
         int n = (int) packed.count();
-        int bits = format.codeBits();
         float[] table = format.valueTable();
-        float[] out = new float[n];
+        boolean heap = out.hasArray();
         forEachTask(
                 n,
                 (from, to) -> {
+                    float[] dst = heap ? out.array() : new float[Math.min(CHUNK, to - from)];
                     for (int chunk = from; chunk < to; chunk += CHUNK) {
                         int length = Math.min(CHUNK, to - chunk);
-                        BitPacker.unpack(
-                                packed.segmentOf(chunk),
-                                packed.byteOffsetOf(chunk),
-                                bits,
-                                table,
-                                out,
-                                chunk,
-                                length);
-                        forEachSegment(
-                                chunk,
-                                chunk + length,
-                                groupLength,
-                                (i, end, g) -> scale(out, i, end, scales[g]));
+                        int at = heap ? out.arrayOffset() + chunk : 0;
+                        decodeRange(packed, scales, groupLength, table, chunk, length, dst, at);
+                        if (!heap) {
+                            out.put(chunk, dst, 0, length);
+                        }
                     }
                 });
-        return out;
+    }
+
+    /**
+     * Decodes the values {@code [from, from + count)} into {@code dst[at..at + count)}; {@code
+     * from} must start on a byte of the packed stream ({@code from * bits} a multiple of 8).
+     */
+    static void decodeRange(
+            PackedValues packed,
+            float[] scales,
+            int groupLength,
+            float[] table,
+            int from,
+            int count,
+            float[] dst,
+            int at) {
+        int bits = packed.bits();
+        forEachPackedSegment(
+                from,
+                from + count,
+                (run, end) ->
+                        BitPacker.unpack(
+                                packed.segmentOf(run),
+                                packed.byteOffsetOf(run),
+                                bits,
+                                table,
+                                dst,
+                                at + run - from,
+                                end - run));
+        forEachSegment(
+                from,
+                from + count,
+                groupLength,
+                (i, end, g) -> scale(dst, at + i - from, at + end - from, scales[g]));
     }
 
     /** Multiplies {@code v[from..to)} by {@code scale} in place: a loop C2 vectorizes. */

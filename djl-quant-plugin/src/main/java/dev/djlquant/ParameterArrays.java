@@ -5,14 +5,23 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
- * Moves parameter values between DJL arrays and Java {@code float[]}: read once as float32, compute
- * in Java, write back in place in the parameter's own data type (DJL refuses {@code setArray} once
- * a shape is set).
+ * Moves values between DJL arrays and Java: parameters are read once as float32, computed on in
+ * Java and written back in place in their own data type (DJL refuses {@code setArray} once a shape
+ * is set); new arrays are filled in the engine's memory where it is exposed.
  */
 final class ParameterArrays {
+
+    private static final Map<String, Boolean> WRITABLE_VIEWS = new ConcurrentHashMap<>();
 
     private ParameterArrays() {}
 
@@ -54,6 +63,50 @@ final class ParameterArrays {
                             + " Criteria...optOption(\"trainParam\", \"true\") to be quantized in"
                             + " SIMULATE mode.",
                     e);
+        }
+    }
+
+    /**
+     * Returns a new float32 array of {@code shape} whose values {@code fill} writes from index 0.
+     * Where the engine exposes an array's memory ({@code toByteBuffer(true)} on PyTorch's CPU
+     * arrays) the values go there directly; otherwise through a Java array and a copy.
+     */
+    static NDArray create(NDManager manager, Shape shape, Consumer<FloatBuffer> fill) {
+        if (writableViews(manager)) {
+            NDArray array = manager.create(shape, DataType.FLOAT32);
+            fill.accept(view(array));
+            return array;
+        }
+        float[] values = new float[Math.toIntExact(shape.size())];
+        fill.accept(FloatBuffer.wrap(values));
+        return manager.create(values, shape);
+    }
+
+    private static FloatBuffer view(NDArray array) {
+        return array.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /**
+     * Whether new arrays of this manager's engine and device are written through their {@code
+     * toByteBuffer(true)} view: found once per engine and device by writing a value through the
+     * view and reading it back (an engine may hand out a copy, or a read-only buffer).
+     */
+    private static boolean writableViews(NDManager manager) {
+        String key = manager.getEngine().getEngineName() + "/" + manager.getDevice();
+        return WRITABLE_VIEWS.computeIfAbsent(key, k -> probeViews(manager));
+    }
+
+    private static boolean probeViews(NDManager manager) {
+        try (NDManager probe = manager.newSubManager()) {
+            NDArray array = probe.create(new Shape(1), DataType.FLOAT32);
+            ByteBuffer bytes = array.toByteBuffer(true);
+            if (!bytes.isDirect() || bytes.isReadOnly()) {
+                return false;
+            }
+            bytes.order(ByteOrder.nativeOrder()).asFloatBuffer().put(0, 0.375f);
+            return array.toFloatArray()[0] == 0.375f;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

@@ -29,8 +29,10 @@ import java.util.Map;
  * Wraps any {@link Block} and quantizes its weights. In SIMULATE mode the wrapped block's weights
  * are overwritten in place; in COMPRESSED mode only packed codes and scales are kept (the float32
  * weights are released) and each weight is dequantized when a layer asks the {@link ParameterStore}
- * for it, one at a time. Saves and loads through {@code Model.save}/{@code Model.load} in the
- * compact form; COMPRESSED needs DJL-native layers.
+ * for it, one at a time, straight into the engine's memory; linear layers with at most {@value
+ * CompressedForward#PACKED_ROWS_LIMIT} input rows multiply from the packed codes instead (their
+ * sums may round differently from the engine's, about 1e-6 relative). Saves and loads through
+ * {@code Model.save}/{@code Model.load} in the compact form; COMPRESSED needs DJL-native layers.
  */
 public class QuantizedBlock extends AbstractBlock {
 
@@ -154,7 +156,7 @@ public class QuantizedBlock extends AbstractBlock {
         }
         try (SubstitutingParameterStore store =
                 new SubstitutingParameterStore(parameterStore, new Dequantization(), inner)) {
-            return inner.forward(store, inputs, false, params);
+            return new CompressedForward(byParameter).run(inner, store, inputs, params);
         }
     }
 
@@ -173,7 +175,7 @@ public class QuantizedBlock extends AbstractBlock {
                 Device device,
                 boolean training) {
             QuantizedTensor t = byParameter.get(parameter);
-            return manager.create(t.dequantize(), new Shape(t.shape()));
+            return ParameterArrays.create(manager, new Shape(t.shape()), t::dequantizeInto);
         }
     }
 

@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32;
@@ -113,6 +114,54 @@ public final class QuantizedTensor {
             return grouped;
         }
         return MagnitudeSort.scatter(grouped, permutation());
+    }
+
+    /**
+     * Restores the values in their original order into {@code out} from index 0 (its position is
+     * not used); a direct buffer over an engine's tensor memory is filled without an intermediate
+     * array.
+     */
+    public void dequantizeInto(FloatBuffer out) {
+        if (out.capacity() < size()) {
+            throw new IllegalArgumentException(
+                    "A buffer of " + out.capacity() + " floats cannot hold " + size() + " values");
+        }
+        if (permutation != null) {
+            out.put(0, dequantize());
+            return;
+        }
+        GroupKernel.decode(codes, scales, groupLength, quantizer.format(), out);
+    }
+
+    /**
+     * Returns {@code input · Wᵀ} for this tensor as a weight {@code W} of shape {@code [out, in]}
+     * and {@code rows} input rows of {@code in} values: what a linear layer computes, row-major
+     * {@code rows x out}. Rows of W are restored one at a time into cache, so the float32 weight is
+     * never held whole; the sums may round differently from an engine's matrix product.
+     */
+    public float[] linear(float[] input, int rows) {
+        if (shape.length != 2) {
+            throw new IllegalArgumentException(
+                    "linear needs a 2-D weight, this tensor has shape " + Arrays.toString(shape));
+        }
+        int out = (int) shape[0];
+        int in = (int) shape[1];
+        if (rows < 0 || input.length != (long) rows * in) {
+            throw new IllegalArgumentException(
+                    rows + " input rows of " + in + " values cannot come from " + input.length);
+        }
+        return LinearKernel.multiply(rowSource(in), out, in, input, rows);
+    }
+
+    /** Restores rows straight from the codes when every row starts on a byte of the stream. */
+    private LinearKernel.Rows rowSource(int in) {
+        if (permutation != null || (long) in * codes.bits() % 8 != 0) {
+            float[] all = dequantize();
+            return (row, dst) -> System.arraycopy(all, row * in, dst, 0, in);
+        }
+        float[] table = quantizer.format().valueTable();
+        return (row, dst) ->
+                GroupKernel.decodeRange(codes, scales, groupLength, table, row * in, in, dst, 0);
     }
 
     /**

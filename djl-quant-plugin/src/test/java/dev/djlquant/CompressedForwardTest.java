@@ -1,0 +1,153 @@
+package dev.djlquant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The inference forward of COMPRESSED blocks: linear layers with few input rows multiply from the
+ * packed codes, and give what the restored weights give.
+ */
+class CompressedForwardTest {
+
+    private NDManager manager;
+
+    @BeforeEach
+    void setUp() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterEach
+    void tearDown() {
+        manager.close();
+    }
+
+    /** Linear layers with and without bias, nested sequences, one that returns intermediates. */
+    private Block mlp(int seed) {
+        SequentialBlock inner =
+                new SequentialBlock()
+                        .add(Linear.builder().setUnits(24).optBias(false).build())
+                        .add(Activation::relu);
+        SequentialBlock intermediates =
+                new SequentialBlock()
+                        .add(Linear.builder().setUnits(12).build())
+                        .setReturnIntermediate(true);
+        SequentialBlock net =
+                new SequentialBlock()
+                        .add(Linear.builder().setUnits(40).build())
+                        .add(Activation::relu)
+                        .add(inner)
+                        .add(intermediates)
+                        .add(Linear.builder().setUnits(10).build());
+        manager.getEngine().setRandomSeed(seed);
+        net.initialize(manager, DataType.FLOAT32, new Shape(1, 32));
+        randomBiases(net);
+        return net;
+    }
+
+    /** DJL starts biases at zero, which would hide a bias left out. */
+    private void randomBiases(Block block) {
+        for (Parameter p : block.getParameters().values()) {
+            if (p.getType() == Parameter.Type.BIAS) {
+                NDArray bias = p.getArray();
+                bias.set(new NDIndex("..."), manager.randomNormal(bias.getShape()));
+            }
+        }
+    }
+
+    private NDArray forward(Block block, NDArray input) {
+        return block.forward(new ParameterStore(manager, false), new NDList(input), false)
+                .singletonOrThrow();
+    }
+
+    /** Rows up to the limit take the packed path, more rows the restored one; 3-D inputs too. */
+    @ParameterizedTest
+    @CsvSource({
+        "dt4@row, 1",
+        "int8@row, 3",
+        "dt3@block8, 8",
+        "fp8e4m3@row, 9",
+        "dt8@sorted64, 2",
+        "nf4@block16, 20"
+    })
+    void matchesTheSimulatedModel(String spec, int rows) {
+        Block simulated = mlp(11);
+        Block compressed = mlp(11);
+        Quantizers.apply(
+                simulated,
+                QuantConfig.builder().scheme(spec).mode(QuantConfig.Mode.SIMULATE).build());
+        QuantizedBlock qb =
+                (QuantizedBlock)
+                        Quantizers.apply(
+                                        compressed,
+                                        QuantConfig.builder()
+                                                .scheme(spec)
+                                                .mode(QuantConfig.Mode.COMPRESSED)
+                                                .build())
+                                .block();
+        assertThat(qb.getCompressed()).hasSize(4);
+        for (Shape shape : new Shape[] {new Shape(rows, 32), new Shape(rows, 2, 32)}) {
+            NDArray input = manager.randomNormal(shape);
+            NDArray expected = forward(simulated, input);
+            NDArray actual = forward(qb, input);
+            assertThat(actual.getShape()).isEqualTo(expected.getShape());
+            float scale = expected.abs().max().getFloat();
+            assertThat(actual.sub(expected).abs().max().getFloat())
+                    .as("%s %s", spec, shape)
+                    .isLessThanOrEqualTo(1e-5f * Math.max(1f, scale));
+        }
+    }
+
+    /** Within the limit the layer's weight is never restored; beyond it, it is. */
+    @Test
+    void linearLayersWithFewRowsNeverRestoreTheirWeight() {
+        Linear linear = Linear.builder().setUnits(16).build();
+        linear.initialize(manager, DataType.FLOAT32, new Shape(1, 64));
+        randomBiases(linear);
+        Parameter weight = linear.getParameters().get("weight");
+        float[] w = weight.getArray().toFloatArray();
+        QuantizedTensor t = Quantizer.parse("dt4@row").quantize("w", w, new long[] {16, 64});
+        CompressedForward forward = new CompressedForward(Map.of(weight, t));
+        ParameterStore refusing =
+                new ParameterStore(manager, false) {
+                    @Override
+                    public NDArray getValue(Parameter p, Device device, boolean training) {
+                        if (p == weight) {
+                            throw new IllegalStateException("weight restored");
+                        }
+                        return super.getValue(p, device, training);
+                    }
+                };
+        int limit = CompressedForward.PACKED_ROWS_LIMIT;
+        NDArray x = manager.randomNormal(new Shape(limit, 64));
+        NDArray y = forward.run(linear, refusing, new NDList(x), null).singletonOrThrow();
+        float[] expected = t.linear(x.toFloatArray(), limit);
+        float[] bias = linear.getParameters().get("bias").getArray().toFloatArray();
+        float[] actual = y.toFloatArray();
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(actual[i]).isEqualTo(expected[i] + bias[i % 16]);
+        }
+        NDArray more = manager.randomNormal(new Shape(limit + 1, 64));
+        assertThatThrownBy(() -> forward.run(linear, refusing, new NDList(more), null))
+                .hasMessage("weight restored");
+    }
+}

@@ -1,0 +1,103 @@
+package dev.djlquant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@link QuantizedTensor#linear} and {@link QuantizedTensor#dequantizeInto}. */
+class QuantizedTensorLinearTest {
+
+    private static QuantizedTensor weight(String spec, int out, int in) {
+        float[] w = QuantizerTest.randomWeights(new SplittableRandom(out * 31L + in), out * in);
+        return Quantizer.parse(spec).quantize("w", w, new long[] {out, in});
+    }
+
+    /**
+     * Rows restored straight from the codes (byte-aligned rows, rows crossing 2^18-value packed
+     * segments, several parallel tasks, groups inside rows) and from a whole restore (rows that do
+     * not start on a byte, sorted storage) against a product in double over {@code dequantize()}.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "int8@row, 40, 9216, 1",
+        "dt4@row, 300, 4096, 3",
+        "dt4@block64, 17, 1024, 2",
+        "fp8e4m3@tensor, 9, 64, 5",
+        "dt3@row, 11, 13, 4",
+        "nf4@block16, 7, 40, 1",
+        "dt8@sorted256, 12, 96, 2",
+        "int4@row, 5, 8, 0"
+    })
+    void linearIsTheProductWithTheRestoredWeight(String spec, int out, int in, int rows) {
+        QuantizedTensor t = weight(spec, out, in);
+        float[] w = t.dequantize();
+        float[] x = QuantizerTest.randomWeights(new SplittableRandom(rows + 7L), rows * in);
+        float[] y = t.linear(x, rows);
+        assertThat(y).hasSize(rows * out);
+        for (int r = 0; r < rows; r++) {
+            for (int o = 0; o < out; o++) {
+                double expected = 0;
+                double magnitude = 0;
+                for (int i = 0; i < in; i++) {
+                    expected += (double) w[o * in + i] * x[r * in + i];
+                    magnitude += Math.abs((double) w[o * in + i] * x[r * in + i]);
+                }
+                // float32 sums of `in` products: a few ulps of the magnitude per addition.
+                assertThat((double) y[r * out + o])
+                        .as("%s row %d output %d", spec, r, o)
+                        .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6 * magnitude));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"int8@row", "dt3@block64", "fp8e5m2@tensor", "dt4@sorted128"})
+    void dequantizeIntoFillsDirectAndOffsetHeapBuffers(String spec) {
+        QuantizedTensor t = weight(spec, 70, 9000);
+        float[] expected = t.dequantize();
+        FloatBuffer direct =
+                ByteBuffer.allocateDirect(expected.length * 4)
+                        .order(ByteOrder.nativeOrder())
+                        .asFloatBuffer();
+        t.dequantizeInto(direct);
+        float[] fromDirect = new float[expected.length];
+        direct.get(0, fromDirect);
+        assertThat(java.util.Arrays.equals(fromDirect, expected)).isTrue();
+
+        // A heap buffer that starts inside its array: index 0 is array element 5.
+        float[] backing = new float[expected.length + 9];
+        java.util.Arrays.fill(backing, -7f);
+        t.dequantizeInto(FloatBuffer.wrap(backing, 5, expected.length).slice());
+        assertThat(
+                        java.util.Arrays.equals(
+                                backing, 5, 5 + expected.length, expected, 0, expected.length))
+                .isTrue();
+        assertThat(backing[4]).isEqualTo(-7f);
+        assertThat(backing[5 + expected.length]).isEqualTo(-7f);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"int8@row"})
+    void badArgumentsAreNamed(String spec) {
+        QuantizedTensor t = weight(spec, 4, 6);
+        assertThatThrownBy(() -> t.linear(new float[13], 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2 input rows of 6 values");
+        assertThatThrownBy(() -> t.dequantizeInto(FloatBuffer.allocate(23)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("23 floats cannot hold 24");
+        QuantizedTensor cube =
+                Quantizer.parse(spec).quantize("c", new float[24], new long[] {2, 3, 4});
+        assertThatThrownBy(() -> cube.linear(new float[4], 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2-D weight")
+                .hasMessageContaining("[2, 3, 4]");
+    }
+}
