@@ -36,7 +36,11 @@ final class ParameterArrays {
         }
         NDArray array = parameter.getArray();
         if (array.getDataType() == DataType.FLOAT32) {
-            return array.toFloatArray();
+            // One copy out of the engine's memory (or of the engine's own copy of it), where
+            // toFloatArray copies twice through a byte array.
+            float[] values = new float[Math.toIntExact(array.size())];
+            view(array).get(0, values);
+            return values;
         }
         checkConvertible(name, array.getDataType());
         try (NDArray converted = array.toType(DataType.FLOAT32, true)) {
@@ -44,9 +48,19 @@ final class ParameterArrays {
         }
     }
 
-    /** Overwrites the parameter's values in place, converting to its data type. */
-    static void write(String name, Parameter parameter, float[] values) {
+    /**
+     * Overwrites the parameter's values in place, converting to its data type; {@code
+     * throughMemory} allows writing float32 values straight into the engine's memory, which skips
+     * the engine's own checks (TorchScript refuses to change inference tensors).
+     */
+    static void write(String name, Parameter parameter, float[] values, boolean throughMemory) {
         NDArray array = parameter.getArray();
+        if (throughMemory
+                && array.getDataType() == DataType.FLOAT32
+                && writableViews(array.getManager())
+                && writeThroughView(array, values)) {
+            return;
+        }
         try (NDManager scratch = array.getManager().newSubManager()) {
             NDArray source = scratch.create(values, array.getShape());
             if (array.getDataType() != DataType.FLOAT32) {
@@ -80,6 +94,16 @@ final class ParameterArrays {
         float[] values = new float[Math.toIntExact(shape.size())];
         fill.accept(FloatBuffer.wrap(values));
         return manager.create(values, shape);
+    }
+
+    /**
+     * Writes {@code values} through the array's memory view and returns whether they landed: an
+     * array that is not contiguous hands out a contiguous copy instead (PyTorch keeps that copy
+     * with the array), so the values are read back through a second view and compared.
+     */
+    private static boolean writeThroughView(NDArray array, float[] values) {
+        view(array).put(0, values);
+        return view(array).mismatch(FloatBuffer.wrap(values)) == -1;
     }
 
     private static FloatBuffer view(NDArray array) {

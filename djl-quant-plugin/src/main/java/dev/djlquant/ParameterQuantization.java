@@ -2,13 +2,16 @@ package dev.djlquant;
 
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.SymbolBlock;
 import ai.djl.util.Pair;
 import dev.djlquant.metrics.ErrorMetrics;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -47,10 +50,26 @@ final class ParameterQuantization {
         return new QuantizationReport(config.mode(), rows, warnings, total, result);
     }
 
-    /** The SIMULATE sink: writes restored values in place and remembers it. */
-    static void simulate(String name, Parameter parameter, QuantizedTensor t, float[] restored) {
-        ParameterArrays.write(name, parameter, restored);
-        SIMULATED.put(parameter, t.quantizer().spec());
+    /**
+     * The SIMULATE sink for {@code block}: writes restored values in place and remembers it.
+     * Parameters of engine-run blocks (TorchScript) are written through the engine, which checks
+     * that they may be changed; DJL-native ones straight into their memory.
+     */
+    static Sink simulate(Block block) {
+        Set<Parameter> engineOwned = Collections.newSetFromMap(new IdentityHashMap<>());
+        collectEngineOwned(block, engineOwned);
+        return (name, parameter, t, restored) -> {
+            ParameterArrays.write(name, parameter, restored, !engineOwned.contains(parameter));
+            SIMULATED.put(parameter, t.quantizer().spec());
+        };
+    }
+
+    private static void collectEngineOwned(Block block, Set<Parameter> engineOwned) {
+        if (block instanceof SymbolBlock) {
+            engineOwned.addAll(block.getParameters().values());
+            return;
+        }
+        block.getChildren().values().forEach(child -> collectEngineOwned(child, engineOwned));
     }
 
     private record Selected(String name, Parameter parameter, Quantizer quantizer) {}

@@ -77,7 +77,7 @@ public class QuantizedBlock extends AbstractBlock {
         switch (config.mode()) {
             case SIMULATE:
                 return ParameterQuantization.run(
-                        inner, config, this, ParameterQuantization::simulate);
+                        inner, config, this, ParameterQuantization.simulate(inner));
             case QAT:
                 checkNativeLayers(inner);
                 return ParameterQuantization.run(

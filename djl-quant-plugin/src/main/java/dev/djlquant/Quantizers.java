@@ -36,7 +36,8 @@ public final class Quantizers {
      */
     public static QuantizationReport apply(Block block, QuantConfig config) {
         if (config.mode() == QuantConfig.Mode.SIMULATE) {
-            return ParameterQuantization.run(block, config, block, ParameterQuantization::simulate);
+            return ParameterQuantization.run(
+                    block, config, block, ParameterQuantization.simulate(block));
         }
         return new QuantizedBlock(block).quantize(config);
     }

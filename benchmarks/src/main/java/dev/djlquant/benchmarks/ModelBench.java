@@ -14,6 +14,8 @@ import dev.djlquant.QuantizationReport;
 import dev.djlquant.QuantizedBlock;
 import dev.djlquant.Quantizers;
 import java.io.PrintStream;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +30,10 @@ import java.util.function.Consumer;
 /**
  * Model-level costs of quantization on the shared AlexNet-CIFAR and VGG16-CIFAR weights imported
  * into DJL-native blocks, each as a ratio with its target: {@code Quantizers.apply} in SIMULATE and
- * COMPRESSED mode against reading every parameter out and writing it back (≤ 2x), COMPRESSED
- * forward latency against float32 at batch 1 and at the evaluation batch (≤ 1.5x), and the resident
- * weight memory of the COMPRESSED model against its packed size (≤ 1.1x).
+ * COMPRESSED mode against copying every parameter out of the engine and back through memory views
+ * (≤ 2x; DJL's array calls are timed beside), COMPRESSED forward latency against float32 at batch 1
+ * and at the evaluation batch (≤ 1.5x), and the resident weight memory of the COMPRESSED model
+ * against its packed size (≤ 1.1x).
  *
  * <p>Not JMH: every timed run needs a fresh copy of the weights, made untimed; times are the median
  * of N runs after warm-up runs (see {@link Timing}). Run {@link #main} with {@code --model
@@ -104,11 +107,18 @@ public final class ModelBench {
     }
 
     /**
-     * Times {@code Quantizers.apply} per scheme and mode, interleaved with the read+write floor.
+     * Times {@code Quantizers.apply} per scheme and mode, interleaved with two read+write floors:
+     * through memory views (the cheapest, what the library does; the target's baseline) and through
+     * DJL's array calls ({@code toFloatArray}, {@code create}, {@code set}).
      */
     private List<RatioRow> apply(ModelFixture fixture) throws Exception {
-        List<String> labels = new ArrayList<>(List.of("read+write all parameters"));
+        List<String> labels =
+                new ArrayList<>(
+                        List.of(
+                                "read+write all parameters (memory views)",
+                                "read+write all parameters (toFloatArray, create, set)"));
         List<Callable<Timing.Run>> operations = new ArrayList<>();
+        operations.add(onCopy(fixture, m -> readWriteAllThroughViews(m.getBlock())));
         operations.add(onCopy(fixture, m -> readWriteAll(m.getBlock())));
         for (String spec : settings.specs()) {
             for (QuantConfig.Mode mode :
@@ -120,11 +130,18 @@ public final class ModelBench {
         }
         List<Timing> timings = timeAll(labels, operations);
         List<RatioRow> rows = new ArrayList<>();
-        for (int k = 1; k < timings.size(); k++) {
+        rows.add(
+                timed(
+                        fixture.architecture() + " " + labels.get(1),
+                        "DJL calls / memory views",
+                        timings.get(1),
+                        timings.get(0),
+                        Double.NaN));
+        for (int k = 2; k < timings.size(); k++) {
             rows.add(
                     timed(
                             fixture.architecture() + " " + labels.get(k),
-                            "apply / read+write",
+                            "apply / read+write (views)",
                             timings.get(k),
                             timings.get(0),
                             APPLY_TARGET));
@@ -284,9 +301,8 @@ public final class ModelBench {
     }
 
     /**
-     * The floor of any in-place quantization: every parameter read out as float32 and written back,
-     * the way the library moves values ({@code toFloatArray}, then {@code create} and {@code set}
-     * through a scratch manager).
+     * Every parameter read out as float32 and written back through DJL's array calls ({@code
+     * toFloatArray}, then {@code create} and {@code set} through a scratch manager).
      */
     static void readWriteAll(Block block) {
         for (Parameter p : block.getParameters().values()) {
@@ -296,6 +312,23 @@ public final class ModelBench {
                 array.set(new NDIndex("..."), scratch.create(values, array.getShape()));
             }
         }
+    }
+
+    /**
+     * The floor of any in-place quantization: every parameter copied out of the engine's memory
+     * into a Java array and back, through {@code toByteBuffer(true)} views (PyTorch on CPU).
+     */
+    static void readWriteAllThroughViews(Block block) {
+        for (Parameter p : block.getParameters().values()) {
+            NDArray array = p.getArray();
+            float[] values = new float[Math.toIntExact(array.size())];
+            view(array).get(0, values);
+            view(array).put(0, values);
+        }
+    }
+
+    private static FloatBuffer view(NDArray array) {
+        return array.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     private static RatioRow timed(

@@ -27,6 +27,19 @@ class ModelBenchTest {
     }
 
     @Test
+    void readWriteThroughViewsLeavesEveryValueAsItWas() {
+        try (Model model = Model.newInstance("rw", "PyTorch")) {
+            Linear linear = Linear.builder().setUnits(3).build();
+            model.setBlock(linear);
+            linear.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 4));
+            Parameter weight = linear.getParameters().get("weight");
+            float[] before = weight.getArray().toFloatArray();
+            ModelBench.readWriteAllThroughViews(linear);
+            assertThat(weight.getArray().toFloatArray()).isEqualTo(before);
+        }
+    }
+
+    @Test
     void sharedModelPathFollowsTheSharedLayout() {
         assertThat(ModelBench.sharedModel(Path.of("/s"), "vgg16"))
                 .isEqualTo(Path.of("/s/models/vgg16_cifar10_fp16.pt"));
