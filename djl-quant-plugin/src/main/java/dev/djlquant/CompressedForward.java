@@ -29,7 +29,7 @@ final class CompressedForward {
      * dot product per weight row, while the engine's matrix product of a restored weight shares
      * each weight value across rows.
      */
-    static final int PACKED_ROWS_LIMIT = 8;
+    static final int PACKED_ROWS_LIMIT = 3;
 
     private final Map<Parameter, QuantizedTensor> weights;
 

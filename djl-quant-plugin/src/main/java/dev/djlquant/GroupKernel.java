@@ -280,6 +280,43 @@ final class GroupKernel {
                 (i, end, g) -> scale(dst, at + i - from, at + end - from, scales[g]));
     }
 
+    /**
+     * Returns {@code sum value(code_i) * scale * x[xFrom + i]} over the values {@code [from, from +
+     * count)}: a group's products are summed from the packed codes, then scaled once. Every group
+     * that starts inside the range must start on a byte of the packed stream.
+     */
+    static float dotRange(
+            PackedValues packed,
+            float[] scales,
+            int groupLength,
+            float[] table,
+            int from,
+            int count,
+            float[] x,
+            int xFrom) {
+        int bits = packed.bits();
+        int end = from + count;
+        float sum = 0;
+        for (int i = from; i < end; ) {
+            int g = i / groupLength;
+            long groupEnd = (g + 1L) * groupLength;
+            long segmentEnd = (i / PackedValues.SEGMENT_VALUES + 1L) * PackedValues.SEGMENT_VALUES;
+            int stop = (int) Math.min(end, Math.min(groupEnd, segmentEnd));
+            float partial =
+                    BitPacker.dot(
+                            packed.segmentOf(i),
+                            packed.byteOffsetOf(i),
+                            bits,
+                            table,
+                            x,
+                            xFrom + i - from,
+                            stop - i);
+            sum += scales[g] * partial;
+            i = stop;
+        }
+        return sum;
+    }
+
     /** Multiplies {@code v[from..to)} by {@code scale} in place: a loop C2 vectorizes. */
     private static void scale(float[] v, int from, int to, float scale) {
         for (int i = from; i < to; i++) {

@@ -106,7 +106,8 @@ final class ParameterArrays {
         return view(array).mismatch(FloatBuffer.wrap(values)) == -1;
     }
 
-    private static FloatBuffer view(NDArray array) {
+    /** The array's values as a float buffer over its memory where the engine exposes it. */
+    static FloatBuffer view(NDArray array) {
         return array.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
@@ -115,7 +116,7 @@ final class ParameterArrays {
      * toByteBuffer(true)} view: found once per engine and device by writing a value through the
      * view and reading it back (an engine may hand out a copy, or a read-only buffer).
      */
-    private static boolean writableViews(NDManager manager) {
+    static boolean writableViews(NDManager manager) {
         String key = manager.getEngine().getEngineName() + "/" + manager.getDevice();
         return WRITABLE_VIEWS.computeIfAbsent(key, k -> probeViews(manager));
     }

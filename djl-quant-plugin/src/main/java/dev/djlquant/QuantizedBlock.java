@@ -5,6 +5,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -43,6 +44,7 @@ public class QuantizedBlock extends AbstractBlock {
     private final Map<String, QuantizedTensor> compressed = new LinkedHashMap<>();
     private final Map<Parameter, QuantizedTensor> byParameter = new IdentityHashMap<>();
     private final Map<Parameter, Quantizer> fakeQuantized = new IdentityHashMap<>();
+    private final RestoreWorkspace workspace = new RestoreWorkspace();
     private boolean releasesWeights = true;
 
     /**
@@ -160,8 +162,14 @@ public class QuantizedBlock extends AbstractBlock {
         }
     }
 
-    /** COMPRESSED: the weight is its packed codes, dequantized. */
+    /**
+     * COMPRESSED: the weight is its packed codes, restored into consecutive pieces of the
+     * workspace; the pieces start over with each layer (each has its own manager).
+     */
     private final class Dequantization implements SubstitutingParameterStore.Substitution {
+        private NDManager layer;
+        private long used;
+
         @Override
         public boolean covers(Parameter parameter) {
             return byParameter.containsKey(parameter);
@@ -175,8 +183,25 @@ public class QuantizedBlock extends AbstractBlock {
                 Device device,
                 boolean training) {
             QuantizedTensor t = byParameter.get(parameter);
-            return ParameterArrays.create(manager, new Shape(t.shape()), t::dequantizeInto);
+            Shape shape = new Shape(t.shape());
+            if (manager != layer) {
+                layer = manager;
+                used = 0;
+            }
+            NDArray memory = workspace.memory(original.getManager(), largestCompressed());
+            if (memory == null || used + t.size() > memory.size()) {
+                return ParameterArrays.create(manager, shape, t::dequantizeInto);
+            }
+            NDArray piece = memory.get(new NDIndex("{}:{}", used, used + t.size())).reshape(shape);
+            piece.attach(manager);
+            used += t.size();
+            t.dequantizeInto(ParameterArrays.view(piece));
+            return piece;
         }
+    }
+
+    private long largestCompressed() {
+        return compressed.values().stream().mapToLong(QuantizedTensor::size).max().orElse(0);
     }
 
     /** QAT: the forward sees {@code q(w)}, the gradient flows to {@code w} unchanged. */

@@ -136,8 +136,8 @@ public final class QuantizedTensor {
     /**
      * Returns {@code input · Wᵀ} for this tensor as a weight {@code W} of shape {@code [out, in]}
      * and {@code rows} input rows of {@code in} values: what a linear layer computes, row-major
-     * {@code rows x out}. Rows of W are restored one at a time into cache, so the float32 weight is
-     * never held whole; the sums may round differently from an engine's matrix product.
+     * {@code rows x out}. Each product is summed straight from the packed codes, so the float32
+     * weight never exists; the sums may round differently from an engine's matrix product.
      */
     public float[] linear(float[] input, int rows) {
         if (shape.length != 2) {
@@ -150,18 +150,24 @@ public final class QuantizedTensor {
             throw new IllegalArgumentException(
                     rows + " input rows of " + in + " values cannot come from " + input.length);
         }
-        return LinearKernel.multiply(rowSource(in), out, in, input, rows);
+        return LinearKernel.multiply(rowDot(in), out, in, input, rows);
     }
 
-    /** Restores rows straight from the codes when every row starts on a byte of the stream. */
-    private LinearKernel.Rows rowSource(int in) {
-        if (permutation != null || (long) in * codes.bits() % 8 != 0) {
+    /**
+     * Multiplies straight from the codes when every row and group starts on a byte of the stream;
+     * otherwise (and for sorted storage) from the restored values.
+     */
+    private LinearKernel.RowDot rowDot(int in) {
+        int bits = codes.bits();
+        if (permutation != null
+                || (long) in * bits % 8 != 0
+                || (long) groupLength * bits % 8 != 0) {
             float[] all = dequantize();
-            return (row, dst) -> System.arraycopy(all, row * in, dst, 0, in);
+            return (row, x, offset) -> LinearKernel.dot(all, row * in, x, offset, in);
         }
         float[] table = quantizer.format().valueTable();
-        return (row, dst) ->
-                GroupKernel.decodeRange(codes, scales, groupLength, table, row * in, in, dst, 0);
+        return (row, x, offset) ->
+                GroupKernel.dotRange(codes, scales, groupLength, table, row * in, in, x, offset);
     }
 
     /**

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -52,7 +54,7 @@ class QuantizedTensorLinearTest {
                 // float32 sums of `in` products: a few ulps of the magnitude per addition.
                 assertThat((double) y[r * out + o])
                         .as("%s row %d output %d", spec, r, o)
-                        .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6 * magnitude));
+                        .isCloseTo(expected, Offset.offset(1e-6 * magnitude));
             }
         }
     }
@@ -69,15 +71,13 @@ class QuantizedTensorLinearTest {
         t.dequantizeInto(direct);
         float[] fromDirect = new float[expected.length];
         direct.get(0, fromDirect);
-        assertThat(java.util.Arrays.equals(fromDirect, expected)).isTrue();
+        assertThat(Arrays.equals(fromDirect, expected)).isTrue();
 
         // A heap buffer that starts inside its array: index 0 is array element 5.
         float[] backing = new float[expected.length + 9];
-        java.util.Arrays.fill(backing, -7f);
+        Arrays.fill(backing, -7f);
         t.dequantizeInto(FloatBuffer.wrap(backing, 5, expected.length).slice());
-        assertThat(
-                        java.util.Arrays.equals(
-                                backing, 5, 5 + expected.length, expected, 0, expected.length))
+        assertThat(Arrays.equals(backing, 5, 5 + expected.length, expected, 0, expected.length))
                 .isTrue();
         assertThat(backing[4]).isEqualTo(-7f);
         assertThat(backing[5 + expected.length]).isEqualTo(-7f);

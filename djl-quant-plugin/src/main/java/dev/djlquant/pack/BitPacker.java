@@ -136,6 +136,42 @@ public final class BitPacker {
         }
     }
 
+    /**
+     * Returns {@code sum table[code_i] * x[from + i]} over {@code count} codes of {@code bits} bits
+     * read from {@code src} at byte {@code offset}: {@link #unpack} fused with a dot product, so a
+     * linear layer multiplies straight from packed codes. The eight codes of one read go to eight
+     * partial sums, which run side by side. {@code table} must have {@code 2^bits} entries.
+     */
+    public static float dot(
+            byte[] src, int offset, int bits, float[] table, float[] x, int from, int count) {
+        checkBits(bits);
+        int mask = (int) ((1L << bits) - 1);
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        int i = 0;
+        if (bits <= 8) {
+            for (int p = offset; i + 8 <= count && p + 8 <= src.length; i += 8, p += bits) {
+                long w = (long) LONG_LE.get(src, p);
+                int j = from + i;
+                s0 += table[(int) w & mask] * x[j];
+                s1 += table[(int) (w >>> bits) & mask] * x[j + 1];
+                s2 += table[(int) (w >>> (2 * bits)) & mask] * x[j + 2];
+                s3 += table[(int) (w >>> (3 * bits)) & mask] * x[j + 3];
+                s4 += table[(int) (w >>> (4 * bits)) & mask] * x[j + 4];
+                s5 += table[(int) (w >>> (5 * bits)) & mask] * x[j + 5];
+                s6 += table[(int) (w >>> (6 * bits)) & mask] * x[j + 6];
+                s7 += table[(int) (w >>> (7 * bits)) & mask] * x[j + 7];
+            }
+        }
+        float sum = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+        long bit = (long) offset * 8 + (long) i * bits;
+        for (; i < count; i++, bit += bits) {
+            int p = (int) (bit >>> 3);
+            long window = p + 8 <= src.length ? (long) LONG_LE.get(src, p) : tailWindow(src, p);
+            sum += table[(int) (window >>> (bit & 7)) & mask] * x[from + i];
+        }
+        return sum;
+    }
+
     /** The bytes from {@code p} to the end of {@code src}, little-endian, zero-padded. */
     private static long tailWindow(byte[] src, int p) {
         long window = 0;

@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /** The fused unpack-and-look-up equals unpacking and then indexing the table. */
@@ -33,6 +34,37 @@ class BitPackerTableTest {
             assertThat(values[i + 3]).isEqualTo(table[codes[i]]);
         }
         assertThat(values[0]).isZero(); // nothing written before `from`
+    }
+
+    /** The fused unpack-and-dot equals a double-precision dot over the unpacked codes. */
+    @Property(tries = 200)
+    void dotEqualsTheProductWithUnpackedValues(
+            @ForAll @IntRange(min = 1, max = 12) int bits,
+            @ForAll @IntRange(min = 0, max = 2000) int count,
+            @ForAll @IntRange(min = 0, max = 9) int offset,
+            @ForAll @IntRange(min = 0, max = 5) int from,
+            @ForAll long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[] packed = new byte[offset + (int) BitPacker.packedBytes(count, bits)];
+        random.nextBytes(packed);
+        float[] table = new float[1 << bits];
+        for (int c = 0; c < table.length; c++) {
+            table[c] = (float) random.nextGaussian();
+        }
+        float[] x = new float[from + count];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        int[] codes = new int[count];
+        BitPacker.unpack(packed, offset, bits, codes, 0, count);
+        double expected = 0;
+        double magnitude = 0;
+        for (int i = 0; i < count; i++) {
+            expected += (double) table[codes[i]] * x[from + i];
+            magnitude += Math.abs((double) table[codes[i]] * x[from + i]);
+        }
+        float dot = BitPacker.dot(packed, offset, bits, table, x, from, count);
+        assertThat((double) dot).isCloseTo(expected, Offset.offset(1e-6 * magnitude + 1e-30));
     }
 
     @Test
