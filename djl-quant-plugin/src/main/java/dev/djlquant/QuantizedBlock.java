@@ -5,7 +5,6 @@ import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -131,6 +130,15 @@ public class QuantizedBlock extends AbstractBlock {
         return Collections.unmodifiableMap(compressed);
     }
 
+    /**
+     * Returns the engine memory that COMPRESSED forwards keep for restoring weights: the part of
+     * each predictor's restore workspace that restores have touched (at most 16 MB per predictor
+     * and thread; freed with the predictor's manager).
+     */
+    public long workspaceBytes() {
+        return workspace.touchedBytes();
+    }
+
     /** Returns the packed bytes held for the compressed weights. */
     public long compressedBytes() {
         return compressed.values().stream().mapToLong(QuantizedTensor::storageBytes).sum();
@@ -188,12 +196,12 @@ public class QuantizedBlock extends AbstractBlock {
                 layer = manager;
                 used = 0;
             }
-            NDArray memory = workspace.memory(original.getManager(), largestCompressed());
-            if (memory == null || used + t.size() > memory.size()) {
+            NDArray piece =
+                    workspace.piece(
+                            original.getManager(), largestCompressed(), used, shape, manager);
+            if (piece == null) {
                 return ParameterArrays.create(manager, shape, t::dequantizeInto);
             }
-            NDArray piece = memory.get(new NDIndex("{}:{}", used, used + t.size())).reshape(shape);
-            piece.attach(manager);
             used += t.size();
             t.dequantizeInto(ParameterArrays.view(piece));
             return piece;

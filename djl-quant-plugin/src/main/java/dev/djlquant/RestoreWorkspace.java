@@ -2,6 +2,7 @@ package dev.djlquant;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.HashMap;
@@ -11,33 +12,60 @@ import java.util.Map;
  * The float32 memory that COMPRESSED forwards restore weights into: one engine array per
  * parameter-store manager (a predictor's) and thread, reused from layer to layer and call to call.
  * Fresh engine memory for every layer cost more than the restore itself: each first touch of a page
- * faults (2,300 faults, about 5 ms, for one 9.4 MB VGG16 weight against 0.7 ms to decode it). Pages
- * that no restore touches are never made resident; an array is freed with its manager.
+ * faults (2,300 faults, about 5 ms, for one 9.4 MB VGG16 weight against 0.7 ms to decode it). Only
+ * pages that a restore touched become resident, and at most {@link #LIMIT} floats per array; larger
+ * weights get fresh memory. An array is freed with its manager.
  */
 final class RestoreWorkspace {
 
+    /** Floats per array (16 MB): bounds what a predictor keeps between calls. */
+    static final long LIMIT = 1L << 22;
+
     private record Key(NDManager manager, Thread thread) {}
 
-    private final Map<Key, NDArray> arrays = new HashMap<>();
+    /** An engine array and how much of it restores have touched. */
+    private static final class Memory {
+        final NDArray array;
+        long touched;
+
+        Memory(NDArray array) {
+            this.array = array;
+        }
+    }
+
+    private final Map<Key, Memory> arrays = new HashMap<>();
 
     /**
-     * Returns the workspace of {@code owner} for the calling thread, at least {@code capacity}
-     * floats, or null where the engine does not expose arrays' memory for writing.
+     * Returns floats {@code [offset, offset + shape.size())} of the workspace of {@code owner} for
+     * the calling thread, shaped and attached to {@code manager}; or null where the engine does not
+     * expose arrays' memory for writing or the piece would end beyond {@code min(capacity, LIMIT)}.
      */
-    synchronized NDArray memory(NDManager owner, long capacity) {
-        if (!ParameterArrays.writableViews(owner)) {
+    synchronized NDArray piece(
+            NDManager owner, long capacity, long offset, Shape shape, NDManager manager) {
+        long end = offset + shape.size();
+        long size = Math.min(capacity, LIMIT);
+        if (end > size || !ParameterArrays.writableViews(owner)) {
             return null;
         }
-        arrays.values().removeIf(NDArray::isReleased);
+        arrays.values().removeIf(m -> m.array.isReleased());
         Key key = new Key(owner, Thread.currentThread());
-        NDArray memory = arrays.get(key);
-        if (memory == null || memory.size() < capacity) {
+        Memory memory = arrays.get(key);
+        if (memory == null || memory.array.size() < size) {
             if (memory != null) {
-                memory.close();
+                memory.array.close();
             }
-            memory = owner.create(new Shape(capacity), DataType.FLOAT32);
+            memory = new Memory(owner.create(new Shape(size), DataType.FLOAT32));
             arrays.put(key, memory);
         }
-        return memory;
+        memory.touched = Math.max(memory.touched, end);
+        NDArray piece = memory.array.get(new NDIndex("{}:{}", offset, end)).reshape(shape);
+        piece.attach(manager);
+        return piece;
+    }
+
+    /** Returns the bytes that restores have touched in the live arrays. */
+    synchronized long touchedBytes() {
+        arrays.values().removeIf(m -> m.array.isReleased());
+        return arrays.values().stream().mapToLong(m -> m.touched * Float.BYTES).sum();
     }
 }

@@ -117,6 +117,35 @@ class CompressedForwardTest {
         }
     }
 
+    /**
+     * The restore workspace holds the largest restored layer (none when every layer multiplies from
+     * packed codes) and is freed with the parameter store's manager.
+     */
+    @Test
+    void theRestoreWorkspaceHoldsTheLargestRestoredLayerUntilItsManagerCloses() {
+        QuantizedBlock qb =
+                (QuantizedBlock)
+                        Quantizers.apply(
+                                        mlp(5),
+                                        QuantConfig.builder()
+                                                .scheme("int8@row")
+                                                .mode(QuantConfig.Mode.COMPRESSED)
+                                                .build())
+                                .block();
+        try (NDManager predictor = manager.newSubManager()) {
+            ParameterStore store = new ParameterStore(predictor, false);
+            qb.forward(store, new NDList(manager.randomNormal(new Shape(1, 32))), false);
+            // Only the 12 x 24 layer inside the sequence that returns intermediates, which runs
+            // its own forward, is restored.
+            assertThat(qb.workspaceBytes()).isEqualTo(12 * 24 * Float.BYTES);
+            int rows = CompressedForward.PACKED_ROWS_LIMIT + 1;
+            qb.forward(store, new NDList(manager.randomNormal(new Shape(rows, 32))), false);
+            // The first layer's 40 x 32 weight is the largest.
+            assertThat(qb.workspaceBytes()).isEqualTo(40 * 32 * Float.BYTES);
+        }
+        assertThat(qb.workspaceBytes()).isZero();
+    }
+
     /** Within the limit the layer's weight is never restored; beyond it, it is. */
     @Test
     void linearLayersWithFewRowsNeverRestoreTheirWeight() {

@@ -158,10 +158,11 @@ public final class ModelBench {
         for (int batch : settings.batches()) {
             List<String> labels = new ArrayList<>(List.of("float32 forward, batch " + batch));
             List<Callable<Timing.Run>> operations = new ArrayList<>();
-            operations.add(forwardRun(fixture.master(), batch));
+            List<NDManager> predictors = new ArrayList<>();
+            operations.add(forwardRun(fixture.master(), batch, predictors));
             for (int i = 0; i < compressed.size(); i++) {
                 labels.add(settings.specs().get(i) + " COMPRESSED forward, batch " + batch);
-                operations.add(forwardRun(compressed.get(i), batch));
+                operations.add(forwardRun(compressed.get(i), batch, predictors));
             }
             // A batch-1 forward takes milliseconds: ten times the runs cost little and steady it.
             int runs = batch <= SHORT_BATCH ? 10 : 1;
@@ -180,6 +181,10 @@ public final class ModelBench {
                                 timings.get(0),
                                 FORWARD_TARGET));
             }
+            for (int i = 0; i < compressed.size(); i++) {
+                rows.add(withWorkspace(arch, settings.specs().get(i), compressed.get(i), batch));
+            }
+            predictors.forEach(NDManager::close);
         }
         log.printf(
                 Locale.ROOT,
@@ -196,6 +201,39 @@ public final class ModelBench {
             log.printf(Locale.ROOT, "  %-44s %s%n", labels.get(k), timings.get(k));
         }
         return timings;
+    }
+
+    /**
+     * What a COMPRESSED model keeps between forwards of one predictor at {@code batch}: its packed
+     * weights plus the restore workspace they touched, against the float32 weights.
+     */
+    private static RatioRow withWorkspace(String arch, String spec, Model model, int batch) {
+        QuantizedBlock block = (QuantizedBlock) model.getBlock();
+        long packed = block.compressedBytes();
+        long workspace = block.workspaceBytes();
+        long float32 =
+                block.getCompressed().values().stream()
+                        .mapToLong(t -> (long) t.size() * Float.BYTES)
+                        .sum();
+        return new RatioRow(
+                "model",
+                arch
+                        + " "
+                        + spec
+                        + " packed weights + restore workspace of a batch-"
+                        + batch
+                        + " predictor",
+                "kept / float32 weights",
+                mb(packed + workspace)
+                        + " (packed "
+                        + mb(packed)
+                        + " + workspace "
+                        + mb(workspace)
+                        + ")",
+                mb(float32),
+                (double) (packed + workspace) / float32,
+                Double.NaN,
+                true);
     }
 
     private static QuantConfig compressedConfig(String spec) {
@@ -281,12 +319,16 @@ public final class ModelBench {
     /**
      * One inference forward pass of the model's block on the same seeded input (created outside the
      * timing), read back to Java as a caller would. Like a DJL {@code Predictor}: one parameter
-     * store for all calls, inputs and outputs in a manager of their own per call.
+     * store for all calls, whose manager goes to {@code predictors} for the caller to close, and
+     * inputs and outputs in a manager of their own per call.
      */
-    private static Callable<Timing.Run> forwardRun(Model model, int batch) {
+    private static Callable<Timing.Run> forwardRun(
+            Model model, int batch, List<NDManager> predictors) {
         Shape shape = new Shape(batch, 3, 32, 32);
         float[] input = gaussian(Math.toIntExact(shape.size()));
-        ParameterStore store = new ParameterStore(model.getNDManager().newSubManager(), false);
+        NDManager predictor = model.getNDManager().newSubManager();
+        predictors.add(predictor);
+        ParameterStore store = new ParameterStore(predictor, false);
         return () -> {
             NDManager scratch = model.getNDManager().newSubManager();
             NDArray x = scratch.create(input, shape);
