@@ -1,6 +1,7 @@
 package dev.djlquant.examples.cli;
 
 import dev.djlquant.benchmarks.CompareRunner;
+import dev.djlquant.benchmarks.LinearComparison;
 import dev.djlquant.benchmarks.MarkdownTable;
 import dev.djlquant.benchmarks.ModelBench;
 import dev.djlquant.benchmarks.RatioRow;
@@ -28,8 +29,8 @@ import picocli.CommandLine.Spec;
 /**
  * Measures djl-quant against its baselines and prints one table of ratios with their targets: the
  * kernels (JMH, quantize and dequantize of a 4096 x 9216 tensor against arraycopy and the NDArray
- * composition) and the models (apply, COMPRESSED forward and resident memory on the shared
- * AlexNet/VGG16 weights).
+ * composition; a batch-1 linear layer from packed codes against the engine's float32 product) and
+ * the models (apply, COMPRESSED forward and resident memory on the shared AlexNet/VGG16 weights).
  */
 @Command(
         name = "bench",
@@ -39,7 +40,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Speed and memory of djl-quant as ratios to their baselines, each with its target:"
                     + " quantize/dequantize kernels vs System.arraycopy and vs the same arithmetic"
-                    + " as DJL NDArray operations (JMH), Quantizers.apply vs reading and writing"
+                    + " as DJL NDArray operations (JMH), a batch-1 linear layer from packed codes vs"
+                    + " the engine's float32 product, Quantizers.apply vs reading and writing"
                     + " every parameter, COMPRESSED vs float32 forward latency, and COMPRESSED"
                     + " resident weight memory vs the packed size; where a Python with torch is"
                     + " installed (-Ddjlq.python, default /usr/bin/python3), PyTorch's own int8"
@@ -49,7 +51,7 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Examples:",
-            "  djlq bench                          # quick: about 3-5 min on 2 cores",
+            "  djlq bench                          # quick: about 2-3 min on 2 cores",
             "  djlq bench --full --out bench.md    # JMH defaults, 7 timed runs per model row",
             "  djlq bench --model vgg16 --skip-kernel",
             "",
@@ -131,6 +133,10 @@ final class BenchCommand implements Callable<Integer> {
                             ? CompareRunner.kernelRatios(KERNEL_SPECS, 3, 5, 500, progress)
                             : CompareRunner.kernelRatios(KERNEL_SPECS, 1, 3, 300, progress));
             rows.addAll(TorchComparison.ratios(full ? 10 : 5, progress));
+            rows.addAll(
+                    full
+                            ? LinearComparison.ratios(20, 100, progress)
+                            : LinearComparison.ratios(10, 30, progress));
         }
         ModelBench bench =
                 new ModelBench(
