@@ -148,8 +148,34 @@ public final class BitPacker {
         int mask = (int) ((1L << bits) - 1);
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         int i = 0;
+        if (bits == 4) {
+            // Sixteen 4-bit codes per 8-byte read, the width of dt4, nf4 and int4: half the reads
+            // of the loop below measured 2.4 ms against 3.8 ms for a 4096 x 4096 product (a loop
+            // over a read's groups of eight, for every width that divides 64, ran slower still).
+            for (int p = offset; i + 16 <= count && p + 8 <= src.length; i += 16, p += 8) {
+                long w = (long) LONG_LE.get(src, p);
+                int j = from + i;
+                s0 += table[(int) w & 15] * x[j];
+                s1 += table[(int) (w >>> 4) & 15] * x[j + 1];
+                s2 += table[(int) (w >>> 8) & 15] * x[j + 2];
+                s3 += table[(int) (w >>> 12) & 15] * x[j + 3];
+                s4 += table[(int) (w >>> 16) & 15] * x[j + 4];
+                s5 += table[(int) (w >>> 20) & 15] * x[j + 5];
+                s6 += table[(int) (w >>> 24) & 15] * x[j + 6];
+                s7 += table[(int) (w >>> 28) & 15] * x[j + 7];
+                s0 += table[(int) (w >>> 32) & 15] * x[j + 8];
+                s1 += table[(int) (w >>> 36) & 15] * x[j + 9];
+                s2 += table[(int) (w >>> 40) & 15] * x[j + 10];
+                s3 += table[(int) (w >>> 44) & 15] * x[j + 11];
+                s4 += table[(int) (w >>> 48) & 15] * x[j + 12];
+                s5 += table[(int) (w >>> 52) & 15] * x[j + 13];
+                s6 += table[(int) (w >>> 56) & 15] * x[j + 14];
+                s7 += table[(int) (w >>> 60) & 15] * x[j + 15];
+            }
+        }
         if (bits <= 8) {
-            for (int p = offset; i + 8 <= count && p + 8 <= src.length; i += 8, p += bits) {
+            int start = offset + i * bits / 8;
+            for (int p = start; i + 8 <= count && p + 8 <= src.length; i += 8, p += bits) {
                 long w = (long) LONG_LE.get(src, p);
                 int j = from + i;
                 s0 += table[(int) w & mask] * x[j];
