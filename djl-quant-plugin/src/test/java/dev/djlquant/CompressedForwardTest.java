@@ -16,7 +16,13 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -144,6 +150,58 @@ class CompressedForwardTest {
             assertThat(qb.workspaceBytes()).isEqualTo(40 * 32 * Float.BYTES);
         }
         assertThat(qb.workspaceBytes()).isZero();
+    }
+
+    /**
+     * Threads running one COMPRESSED block at once, on one parameter store, restore into workspaces
+     * of their own: every thread gets what a lone forward gets.
+     */
+    @Test
+    void concurrentForwardsOnOneStoreDoNotShareRestoredWeights() throws Exception {
+        QuantizedBlock qb =
+                (QuantizedBlock)
+                        Quantizers.apply(
+                                        mlp(9),
+                                        QuantConfig.builder()
+                                                .scheme("dt4@row")
+                                                .mode(QuantConfig.Mode.COMPRESSED)
+                                                .build())
+                                .block();
+        int rows = CompressedForward.PACKED_ROWS_LIMIT + 5;
+        ParameterStore store = new ParameterStore(manager, false);
+        List<NDArray> inputs = new ArrayList<>();
+        List<float[]> expected = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            NDArray x = manager.randomNormal(new Shape(rows, 32));
+            inputs.add(x);
+            expected.add(qb.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int k = t;
+                results.add(
+                        pool.submit(
+                                () -> {
+                                    for (int repeat = 0; repeat < 50; repeat++) {
+                                        float[] y =
+                                                qb.forward(store, new NDList(inputs.get(k)), false)
+                                                        .singletonOrThrow()
+                                                        .toFloatArray();
+                                        if (!Arrays.equals(y, expected.get(k))) {
+                                            return false;
+                                        }
+                                    }
+                                    return true;
+                                }));
+            }
+            for (Future<Boolean> result : results) {
+                assertThat(result.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Within the limit the layer's weight is never restored; beyond it, it is. */
