@@ -54,6 +54,7 @@ public final class CompareRunner {
         "dt8@row",
         "dt4@row",
         "dt3@row",
+        "nf4@row",
         "int8@tensor",
         "seedfp8@lastaxis",
         "seeddt8@lastaxis",

@@ -34,6 +34,7 @@ public class QuantBench {
         "dt8@row",
         "dt4@row",
         "dt3@row",
+        "nf4@row",
         "int8@tensor",
         "seedfp8@lastaxis",
         "seeddt8@lastaxis",
