@@ -33,6 +33,9 @@ final class GroupKernel {
 
     private static final int SEQUENTIAL_BELOW = 1 << 16;
 
+    /** Count tables per task; a power of two. */
+    private static final int COUNT_TABLES = 4;
+
     /** Longest group whose maximum is found during encoding: 256 KB, well inside a core's L2. */
     private static final int FUSED_GROUP_LIMIT = 1 << 16;
 
@@ -124,18 +127,26 @@ final class GroupKernel {
         throw new IllegalStateException(name + " has no non-finite value");
     }
 
-    /** The scales and packed codes of a quantized tensor. */
-    record Encoded(float[] scales, PackedValues codes) {}
+    /**
+     * The scales and packed codes of a quantized tensor, and how often each code occurs when it was
+     * asked for (else null).
+     */
+    record Encoded(float[] scales, PackedValues codes, long[] histogram) {}
 
     /**
      * Quantizes {@code x} group by group: scales {@code absmax / format.range()} and codes packed
-     * at {@code format.codeBits()} bits. Rejects NaN and infinities, naming the first bad index.
+     * at {@code format.codeBits()} bits; with {@code countCodes}, also counts the codes while they
+     * are at hand (a report needs them; a separate pass costs 11-13 ms for AlexNet's weights).
+     * Rejects NaN and infinities, naming the first bad index.
      */
-    static Encoded quantize(float[] x, int groupLength, ScalarFormat format, String name) {
+    static Encoded quantize(
+            float[] x, int groupLength, ScalarFormat format, String name, boolean countCodes) {
         float range = format.range();
+        long[] histogram = countCodes ? new long[1 << format.codeBits()] : null;
         if (groupLength > FUSED_GROUP_LIMIT) {
             float[] scales = scales(x, groupLength, range, name);
-            return new Encoded(scales, encode(x, scales, groupLength, format, g -> {}));
+            PackedValues codes = encode(x, scales, groupLength, format, g -> {}, histogram);
+            return new Encoded(scales, codes, histogram);
         }
         // Short groups: a task finds a group's maximum just before encoding it, while the group is
         // still in the core's cache, so the values travel from memory once instead of twice
@@ -150,19 +161,22 @@ final class GroupKernel {
                     }
                     scales[g] = scale;
                 };
-        return new Encoded(scales, encode(x, scales, groupLength, format, measure));
+        PackedValues codes = encode(x, scales, groupLength, format, measure, histogram);
+        return new Encoded(scales, codes, histogram);
     }
 
     /**
      * Encodes {@code x} group by group into packed codes; {@code beforeGroup} runs once per task
-     * for each group before its first value is divided by {@code scales[g]}.
+     * for each group before its first value is divided by {@code scales[g]}. Adds the count of
+     * every code to {@code histogram} unless it is null.
      */
     private static PackedValues encode(
             float[] x,
             float[] scales,
             int groupLength,
             ScalarFormat format,
-            IntConsumer beforeGroup) {
+            IntConsumer beforeGroup,
+            long[] histogram) {
         int codeBits = format.codeBits();
         PackedValues packed = PackedValues.allocate(x.length, codeBits);
         forEachTask(
@@ -170,6 +184,7 @@ final class GroupKernel {
                 (from, to) -> {
                     float[] y = new float[Math.min(CHUNK, to - from)];
                     int[] codes = new int[y.length];
+                    int[] counts = histogram == null ? null : new int[COUNT_TABLES << codeBits];
                     int[] prepared = {-1};
                     for (int chunk = from; chunk < to; chunk += CHUNK) {
                         int base = chunk;
@@ -194,6 +209,12 @@ final class GroupKernel {
                                 codeBits,
                                 packed.segmentOf(chunk),
                                 packed.byteOffsetOf(chunk));
+                        if (counts != null) {
+                            count(codes, length, codeBits, counts);
+                        }
+                    }
+                    if (counts != null) {
+                        addCounts(counts, histogram);
                     }
                 });
         return packed;
@@ -385,14 +406,12 @@ final class GroupKernel {
     static long[] histogram(PackedValues packed) {
         int n = (int) packed.count();
         int bits = packed.bits();
-        long[] counts = new long[1 << bits];
+        long[] histogram = new long[1 << bits];
         forEachTask(
                 n,
                 (from, to) -> {
                     int[] codes = new int[Math.min(CHUNK, to - from)];
-                    // Four tables in turn: weights repeat a few codes, and incrementing one
-                    // counter back to back waits for its previous store each time.
-                    int[] local = new int[4 << bits];
+                    int[] counts = new int[COUNT_TABLES << bits];
                     for (int chunk = from; chunk < to; chunk += CHUNK) {
                         int length = Math.min(CHUNK, to - chunk);
                         BitPacker.unpack(
@@ -402,17 +421,31 @@ final class GroupKernel {
                                 codes,
                                 0,
                                 length);
-                        for (int i = 0; i < length; i++) {
-                            local[((i & 3) << bits) + codes[i]]++;
-                        }
+                        count(codes, length, bits, counts);
                     }
-                    synchronized (counts) {
-                        for (int k = 0; k < local.length; k++) {
-                            counts[k & (counts.length - 1)] += local[k];
-                        }
-                    }
+                    addCounts(counts, histogram);
                 });
-        return counts;
+        return histogram;
+    }
+
+    /**
+     * Counts {@code codes[0..length)} into {@code counts}, {@link #COUNT_TABLES} tables in turn:
+     * weights repeat a few codes, and incrementing one counter back to back waits for its previous
+     * store each time.
+     */
+    private static void count(int[] codes, int length, int bits, int[] counts) {
+        for (int i = 0; i < length; i++) {
+            counts[((i & (COUNT_TABLES - 1)) << bits) + codes[i]]++;
+        }
+    }
+
+    /** Adds a task's tables of counts to the shared histogram. */
+    private static void addCounts(int[] counts, long[] histogram) {
+        synchronized (histogram) {
+            for (int k = 0; k < counts.length; k++) {
+                histogram[k & (histogram.length - 1)] += counts[k];
+            }
+        }
     }
 
     static int groupCount(long n, int groupLength) {

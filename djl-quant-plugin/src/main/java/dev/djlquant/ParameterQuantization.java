@@ -41,7 +41,7 @@ final class ParameterQuantization {
         List<QuantizationReport.Row> rows = new ArrayList<>();
         for (Selected s : selected) {
             float[] values = ParameterArrays.read(s.name, s.parameter);
-            QuantizedTensor t = s.quantizer.quantize(s.name, values, shapeOf(s.parameter));
+            QuantizedTensor t = s.quantizer.quantize(s.name, values, shapeOf(s.parameter), true);
             float[] restored = t.dequantize();
             rows.add(QuantizationReport.Row.of(s.name, t, ErrorMetrics.between(values, restored)));
             sink.accept(s.name, s.parameter, t, restored);

@@ -38,19 +38,24 @@ public final class QuantizedTensor {
     private final PackedValues codes;
     private final PackedValues permutation;
 
+    /** How often each code occurs, when counted during encoding; else null (counted on demand). */
+    private final long[] histogram;
+
     QuantizedTensor(
             Quantizer quantizer,
             long[] shape,
             int groupLength,
             float[] scales,
             PackedValues codes,
-            PackedValues permutation) {
+            PackedValues permutation,
+            long[] histogram) {
         this.quantizer = quantizer;
         this.shape = shape;
         this.groupLength = groupLength;
         this.scales = scales;
         this.codes = codes;
         this.permutation = permutation;
+        this.histogram = histogram;
     }
 
     /** Returns the scheme that produced this tensor. */
@@ -189,7 +194,8 @@ public final class QuantizedTensor {
 
     /** Returns how often each code occurs, its entropy and, for dynamic trees, the exponents. */
     public CodeUsage codeUsage() {
-        return CodeUsage.of(GroupKernel.histogram(codes), quantizer.format());
+        long[] counts = histogram != null ? histogram.clone() : GroupKernel.histogram(codes);
+        return CodeUsage.of(counts, quantizer.format());
     }
 
     /** Writes this tensor as a versioned, CRC-checked byte stream. */
@@ -319,7 +325,8 @@ public final class QuantizedTensor {
                     throw new CorruptTensorException("scale " + g + " is " + scales[g]);
                 }
             }
-            return new QuantizedTensor(quantizer, shape, groupLength, scales, codes, permutation);
+            return new QuantizedTensor(
+                    quantizer, shape, groupLength, scales, codes, permutation, null);
         }
 
         private int readInt() throws IOException {

@@ -96,6 +96,15 @@ public final class Quantizer {
      * infinite values, empty tensors, shape mismatches).
      */
     public QuantizedTensor quantize(String name, float[] values, long[] shape) {
+        return quantize(name, values, shape, false);
+    }
+
+    /**
+     * Quantizes as {@link #quantize(String, float[], long[])}; with {@code countCodes} the tensor
+     * also carries its code histogram, counted during encoding, for {@link
+     * QuantizedTensor#codeUsage()}.
+     */
+    QuantizedTensor quantize(String name, float[] values, long[] shape, boolean countCodes) {
         Shapes.checkMatches(shape, values.length, name);
         int groupLength = granularity.groupLength(shape);
         int[] permutation = null;
@@ -104,7 +113,8 @@ public final class Quantizer {
             permutation = MagnitudeSort.stableOrder(values, name);
             ordered = MagnitudeSort.gather(values, permutation);
         }
-        GroupKernel.Encoded encoded = GroupKernel.quantize(ordered, groupLength, format, name);
+        GroupKernel.Encoded encoded =
+                GroupKernel.quantize(ordered, groupLength, format, name, countCodes);
         PackedValues packedPermutation =
                 permutation == null
                         ? null
@@ -116,7 +126,8 @@ public final class Quantizer {
                 groupLength,
                 encoded.scales(),
                 encoded.codes(),
-                packedPermutation);
+                packedPermutation,
+                encoded.histogram());
     }
 
     /** Restores the values of {@code t} in their original order (same length as quantized). */

@@ -83,4 +83,26 @@ class QuantizedTensorTest {
         assertThat(counted).isEqualTo(150);
         assertThat(sample("int4@row").codeUsage().exponents()).isNull();
     }
+
+    /** Codes counted while encoding (for reports) equal codes counted from the packed stream. */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "int8@row",
+                "dt3@block64",
+                "seeddt3@row",
+                "dt8@sorted40",
+                "fp8e4m3@tensor",
+                "nf4@row"
+            })
+    void codesCountedWhileEncodingEqualCodesCountedLater(String spec) {
+        float[] x = QuantizerTest.randomWeights(new SplittableRandom(11), 700 * 1000);
+        long[] shape = {700, 1000};
+        Quantizer q = Quantizer.parse(spec);
+        var counted = q.quantize("w", x, shape, true).codeUsage();
+        var later = q.quantize("w", x, shape, false).codeUsage();
+        assertThat(counted.histogram()).isEqualTo(later.histogram());
+        assertThat(counted.total()).isEqualTo(x.length);
+        assertThat(counted.entropyBits()).isEqualTo(later.entropyBits());
+    }
 }
