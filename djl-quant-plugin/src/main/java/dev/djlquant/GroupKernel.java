@@ -1,6 +1,7 @@
 package dev.djlquant;
 
 import dev.djlquant.format.ScalarFormat;
+import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.pack.BitPacker;
 import dev.djlquant.pack.PackedValues;
 import java.nio.FloatBuffer;
@@ -266,6 +267,34 @@ final class GroupKernel {
                         }
                     }
                 });
+    }
+
+    /**
+     * Returns {@link ErrorMetrics#between} the original values and the decoded ones without holding
+     * the decoded values: each block of {@link ErrorMetrics#BLOCK} values is decoded into a
+     * cache-resident array and measured there, blocks in parallel, combined in order.
+     */
+    static ErrorMetrics error(
+            float[] original,
+            PackedValues packed,
+            float[] scales,
+            int groupLength,
+            ScalarFormat format) {
+        int n = (int) packed.count();
+        float[] table = format.valueTable();
+        ErrorMetrics[] blocks = new ErrorMetrics[groupCount(n, ErrorMetrics.BLOCK)];
+        forEachTask(
+                n,
+                (from, to) -> {
+                    float[] restored = new float[Math.min(ErrorMetrics.BLOCK, to - from)];
+                    for (int block = from; block < to; block += ErrorMetrics.BLOCK) {
+                        int count = Math.min(ErrorMetrics.BLOCK, to - block);
+                        decodeRange(packed, scales, groupLength, table, block, count, restored, 0);
+                        blocks[block / ErrorMetrics.BLOCK] =
+                                ErrorMetrics.ofBlock(original, block, restored, 0, count);
+                    }
+                });
+        return ErrorMetrics.combine(blocks);
     }
 
     /**

@@ -28,7 +28,15 @@ final class ParameterQuantization {
 
     /** Receives each quantized parameter. */
     interface Sink {
+        /**
+         * Takes the tensor; {@code restored} holds its values if {@link #needsRestored}, else null.
+         */
         void accept(String name, Parameter parameter, QuantizedTensor tensor, float[] restored);
+
+        /** Whether {@link #accept} needs the restored values (otherwise they are not made). */
+        default boolean needsRestored() {
+            return false;
+        }
     }
 
     private ParameterQuantization() {}
@@ -42,8 +50,12 @@ final class ParameterQuantization {
         for (Selected s : selected) {
             float[] values = ParameterArrays.read(s.name, s.parameter);
             QuantizedTensor t = s.quantizer.quantize(s.name, values, shapeOf(s.parameter), true);
-            float[] restored = t.dequantize();
-            rows.add(QuantizationReport.Row.of(s.name, t, ErrorMetrics.between(values, restored)));
+            float[] restored = sink.needsRestored() ? t.dequantize() : null;
+            ErrorMetrics error =
+                    restored != null
+                            ? ErrorMetrics.between(values, restored)
+                            : t.errorAgainst(values);
+            rows.add(QuantizationReport.Row.of(s.name, t, error));
             sink.accept(s.name, s.parameter, t, restored);
         }
         long total = all.stream().mapToLong(p -> size(p.getValue())).sum();
@@ -58,9 +70,18 @@ final class ParameterQuantization {
     static Sink simulate(Block block) {
         Set<Parameter> engineOwned = Collections.newSetFromMap(new IdentityHashMap<>());
         collectEngineOwned(block, engineOwned);
-        return (name, parameter, t, restored) -> {
-            ParameterArrays.write(name, parameter, restored, !engineOwned.contains(parameter));
-            SIMULATED.put(parameter, t.quantizer().spec());
+        return new Sink() {
+            @Override
+            public void accept(
+                    String name, Parameter parameter, QuantizedTensor t, float[] restored) {
+                ParameterArrays.write(name, parameter, restored, !engineOwned.contains(parameter));
+                SIMULATED.put(parameter, t.quantizer().spec());
+            }
+
+            @Override
+            public boolean needsRestored() {
+                return true;
+            }
         };
     }
 

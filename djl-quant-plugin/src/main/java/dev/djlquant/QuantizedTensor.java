@@ -2,6 +2,7 @@ package dev.djlquant;
 
 import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.metrics.CodeUsage;
+import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.pack.BitPacker;
 import dev.djlquant.pack.PackedValues;
 import java.io.ByteArrayInputStream;
@@ -119,6 +120,18 @@ public final class QuantizedTensor {
             return grouped;
         }
         return MagnitudeSort.scatter(grouped, permutation());
+    }
+
+    /**
+     * Returns how far the restored values are from {@code original} (same length), equal to {@code
+     * ErrorMetrics.between(original, dequantize())} without holding the restored values (except for
+     * {@code sortedN}, whose order must be undone first).
+     */
+    ErrorMetrics errorAgainst(float[] original) {
+        if (permutation != null) {
+            return ErrorMetrics.between(original, dequantize());
+        }
+        return GroupKernel.error(original, codes, scales, groupLength, quantizer.format());
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.djlquant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.djlquant.metrics.ErrorMetrics;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
@@ -104,5 +105,14 @@ class QuantizedTensorTest {
         assertThat(counted.histogram()).isEqualTo(later.histogram());
         assertThat(counted.total()).isEqualTo(x.length);
         assertThat(counted.entropyBits()).isEqualTo(later.entropyBits());
+    }
+
+    /** The error measured block by block while decoding equals the error of the whole restore. */
+    @ParameterizedTest
+    @ValueSource(strings = {"int8@row", "dt3@block64", "seeddt3@row", "dt8@sorted40", "nf4@tensor"})
+    void errorMeasuredWhileDecodingEqualsTheErrorOfTheRestoredValues(String spec) {
+        float[] x = QuantizerTest.randomWeights(new SplittableRandom(13), 700 * 1001);
+        QuantizedTensor t = Quantizer.parse(spec).quantize("w", x, new long[] {700, 1001});
+        assertThat(t.errorAgainst(x)).isEqualTo(ErrorMetrics.between(x, t.dequantize()));
     }
 }

@@ -15,7 +15,7 @@ public record ErrorMetrics(
         double maxAbsError) {
 
     /** Values per block: blocks are measured in parallel and combined in order. */
-    private static final int BLOCK = 1 << 16;
+    public static final int BLOCK = 1 << 16;
 
     /**
      * Compares {@code restored} with {@code original}, which must have the same length. Blocks of
@@ -32,34 +32,43 @@ public record ErrorMetrics(
         IntStream indices = IntStream.range(0, blocks.length);
         (blocks.length > 1 ? indices.parallel() : indices)
                 .forEach(
-                        b ->
-                                blocks[b] =
-                                        block(
-                                                original,
-                                                restored,
-                                                b * BLOCK,
-                                                Math.min(n, (b + 1) * BLOCK)));
-        ErrorMetrics total = new ErrorMetrics(0, 0, 0, 0, 0);
-        for (ErrorMetrics block : blocks) {
-            total = total.plus(block);
-        }
-        return total;
+                        b -> {
+                            int from = b * BLOCK;
+                            int count = Math.min(n - from, BLOCK);
+                            blocks[b] = ofBlock(original, from, restored, from, count);
+                        });
+        return combine(blocks);
     }
 
-    private static ErrorMetrics block(float[] original, float[] restored, int from, int to) {
+    /**
+     * Compares {@code restored[at..at+count)} with {@code original[from..from+count)} as one block:
+     * {@link #between} is the {@link #combine} of such blocks of {@link #BLOCK} values, so a caller
+     * that restores block by block gets the same sums.
+     */
+    public static ErrorMetrics ofBlock(
+            float[] original, int from, float[] restored, int at, int count) {
         double absSum = 0;
         double squareSum = 0;
         double signal = 0;
         double max = 0;
-        for (int i = from; i < to; i++) {
-            double x = original[i];
-            double e = Math.abs(x - restored[i]);
+        for (int i = 0; i < count; i++) {
+            double x = original[from + i];
+            double e = Math.abs(x - restored[at + i]);
             absSum += e;
             squareSum += e * e;
             signal += x * x;
             max = Math.max(max, e);
         }
-        return new ErrorMetrics(to - from, absSum, squareSum, signal, max);
+        return new ErrorMetrics(count, absSum, squareSum, signal, max);
+    }
+
+    /** Combines blocks in order, from zero. */
+    public static ErrorMetrics combine(ErrorMetrics[] blocks) {
+        ErrorMetrics total = new ErrorMetrics(0, 0, 0, 0, 0);
+        for (ErrorMetrics block : blocks) {
+            total = total.plus(block);
+        }
+        return total;
     }
 
     /** Mean absolute error. */
