@@ -272,26 +272,31 @@ final class GroupKernel {
     /**
      * Returns {@link ErrorMetrics#between} the original values and the decoded ones without holding
      * the decoded values: each block of {@link ErrorMetrics#BLOCK} values is decoded into a
-     * cache-resident array and measured there, blocks in parallel, combined in order.
+     * cache-resident array and measured there, blocks in parallel, combined in order; and copied to
+     * {@code restored} (from index 0) unless it is null.
      */
     static ErrorMetrics error(
             float[] original,
             PackedValues packed,
             float[] scales,
             int groupLength,
-            ScalarFormat format) {
+            ScalarFormat format,
+            FloatBuffer restored) {
         int n = (int) packed.count();
         float[] table = format.valueTable();
         ErrorMetrics[] blocks = new ErrorMetrics[groupCount(n, ErrorMetrics.BLOCK)];
         forEachTask(
                 n,
                 (from, to) -> {
-                    float[] restored = new float[Math.min(ErrorMetrics.BLOCK, to - from)];
+                    float[] values = new float[Math.min(ErrorMetrics.BLOCK, to - from)];
                     for (int block = from; block < to; block += ErrorMetrics.BLOCK) {
                         int count = Math.min(ErrorMetrics.BLOCK, to - block);
-                        decodeRange(packed, scales, groupLength, table, block, count, restored, 0);
+                        decodeRange(packed, scales, groupLength, table, block, count, values, 0);
                         blocks[block / ErrorMetrics.BLOCK] =
-                                ErrorMetrics.ofBlock(original, block, restored, 0, count);
+                                ErrorMetrics.ofBlock(original, block, values, 0, count);
+                        if (restored != null) {
+                            restored.put(block, values, 0, count);
+                        }
                     }
                 });
         return ErrorMetrics.combine(blocks);

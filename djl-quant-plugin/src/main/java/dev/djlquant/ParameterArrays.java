@@ -49,18 +49,11 @@ final class ParameterArrays {
     }
 
     /**
-     * Overwrites the parameter's values in place, converting to its data type; {@code
-     * throughMemory} allows writing float32 values straight into the engine's memory, which skips
-     * the engine's own checks (TorchScript refuses to change inference tensors).
+     * Overwrites the parameter's values in place through the engine, converting to its data type
+     * (the engine checks that they may be changed: TorchScript refuses inference tensors).
      */
-    static void write(String name, Parameter parameter, float[] values, boolean throughMemory) {
+    static void write(String name, Parameter parameter, float[] values) {
         NDArray array = parameter.getArray();
-        if (throughMemory
-                && array.getDataType() == DataType.FLOAT32
-                && writableViews(array.getManager())
-                && writeThroughView(array, values)) {
-            return;
-        }
         try (NDManager scratch = array.getManager().newSubManager()) {
             NDArray source = scratch.create(values, array.getShape());
             if (array.getDataType() != DataType.FLOAT32) {
@@ -97,13 +90,27 @@ final class ParameterArrays {
     }
 
     /**
-     * Writes {@code values} through the array's memory view and returns whether they landed: an
-     * array that is not contiguous hands out a contiguous copy instead (PyTorch keeps that copy
-     * with the array), so the values are read back through a second view and compared.
+     * Returns a buffer over the parameter's own float32 memory, or null where there is none to
+     * write: another data type, an engine without such views, or an array that is not contiguous,
+     * whose view is a contiguous copy (PyTorch keeps that copy with the array). Writing through it
+     * skips the engine's checks, so it is for DJL-native parameters only.
      */
-    private static boolean writeThroughView(NDArray array, float[] values) {
-        view(array).put(0, values);
-        return view(array).mismatch(FloatBuffer.wrap(values)) == -1;
+    static FloatBuffer memoryOf(Parameter parameter) {
+        NDArray array = parameter.getArray();
+        if (array.getDataType() != DataType.FLOAT32 || !writableViews(array.getManager())) {
+            return null;
+        }
+        FloatBuffer memory = view(array);
+        if (memory.capacity() == 0) {
+            return memory;
+        }
+        // A value written through one view shows in a second one only if both are the memory.
+        float old = memory.get(0);
+        float probe = old == 1f ? 2f : 1f;
+        memory.put(0, probe);
+        boolean shared = view(array).get(0) == probe;
+        memory.put(0, old);
+        return shared ? memory : null;
     }
 
     /** The array's values as a float buffer over its memory where the engine exposes it. */

@@ -4,7 +4,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SymbolBlock;
 import ai.djl.util.Pair;
-import dev.djlquant.metrics.ErrorMetrics;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -29,13 +29,16 @@ final class ParameterQuantization {
     /** Receives each quantized parameter. */
     interface Sink {
         /**
-         * Takes the tensor; {@code restored} holds its values if {@link #needsRestored}, else null.
+         * Takes the tensor; {@code restored} holds its values when {@link #restoreTarget} asked for
+         * them, else it is null.
          */
-        void accept(String name, Parameter parameter, QuantizedTensor tensor, float[] restored);
+        void accept(String name, Parameter parameter, QuantizedTensor tensor, FloatBuffer restored);
 
-        /** Whether {@link #accept} needs the restored values (otherwise they are not made). */
-        default boolean needsRestored() {
-            return false;
+        /**
+         * Where the parameter's restored values must be written, or null if they are not needed.
+         */
+        default FloatBuffer restoreTarget(Parameter parameter) {
+            return null;
         }
     }
 
@@ -50,12 +53,8 @@ final class ParameterQuantization {
         for (Selected s : selected) {
             float[] values = ParameterArrays.read(s.name, s.parameter);
             QuantizedTensor t = s.quantizer.quantize(s.name, values, shapeOf(s.parameter), true);
-            float[] restored = sink.needsRestored() ? t.dequantize() : null;
-            ErrorMetrics error =
-                    restored != null
-                            ? ErrorMetrics.between(values, restored)
-                            : t.errorAgainst(values);
-            rows.add(QuantizationReport.Row.of(s.name, t, error));
+            FloatBuffer restored = sink.restoreTarget(s.parameter);
+            rows.add(QuantizationReport.Row.of(s.name, t, t.errorAgainst(values, restored)));
             sink.accept(s.name, s.parameter, t, restored);
         }
         long total = all.stream().mapToLong(p -> size(p.getValue())).sum();
@@ -64,23 +63,32 @@ final class ParameterQuantization {
 
     /**
      * The SIMULATE sink for {@code block}: writes restored values in place and remembers it.
-     * Parameters of engine-run blocks (TorchScript) are written through the engine, which checks
-     * that they may be changed; DJL-native ones straight into their memory.
+     * DJL-native float32 parameters get their values straight in their memory; the others
+     * (TorchScript, whose engine checks that they may be changed, other data types, arrays that are
+     * not contiguous) through the engine.
      */
     static Sink simulate(Block block) {
         Set<Parameter> engineOwned = Collections.newSetFromMap(new IdentityHashMap<>());
         collectEngineOwned(block, engineOwned);
         return new Sink() {
             @Override
-            public void accept(
-                    String name, Parameter parameter, QuantizedTensor t, float[] restored) {
-                ParameterArrays.write(name, parameter, restored, !engineOwned.contains(parameter));
-                SIMULATED.put(parameter, t.quantizer().spec());
+            public FloatBuffer restoreTarget(Parameter parameter) {
+                FloatBuffer memory =
+                        engineOwned.contains(parameter)
+                                ? null
+                                : ParameterArrays.memoryOf(parameter);
+                return memory != null
+                        ? memory
+                        : FloatBuffer.allocate(Math.toIntExact(parameter.getArray().size()));
             }
 
             @Override
-            public boolean needsRestored() {
-                return true;
+            public void accept(
+                    String name, Parameter parameter, QuantizedTensor t, FloatBuffer restored) {
+                if (restored.hasArray()) {
+                    ParameterArrays.write(name, parameter, restored.array());
+                }
+                SIMULATED.put(parameter, t.quantizer().spec());
             }
         };
     }

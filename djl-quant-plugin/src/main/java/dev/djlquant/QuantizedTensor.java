@@ -124,14 +124,20 @@ public final class QuantizedTensor {
 
     /**
      * Returns how far the restored values are from {@code original} (same length), equal to {@code
-     * ErrorMetrics.between(original, dequantize())} without holding the restored values (except for
-     * {@code sortedN}, whose order must be undone first).
+     * ErrorMetrics.between(original, dequantize())}, and writes the restored values to {@code
+     * restored} (from index 0) unless it is null: block by block, without a restored copy (except
+     * for {@code sortedN}, whose order must be undone first).
      */
-    ErrorMetrics errorAgainst(float[] original) {
+    ErrorMetrics errorAgainst(float[] original, FloatBuffer restored) {
         if (permutation != null) {
-            return ErrorMetrics.between(original, dequantize());
+            float[] values = dequantize();
+            if (restored != null) {
+                restored.put(0, values);
+            }
+            return ErrorMetrics.between(original, values);
         }
-        return GroupKernel.error(original, codes, scales, groupLength, quantizer.format());
+        return GroupKernel.error(
+                original, codes, scales, groupLength, quantizer.format(), restored);
     }
 
     /**

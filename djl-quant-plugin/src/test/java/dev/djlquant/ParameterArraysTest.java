@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import java.nio.FloatBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,22 +39,44 @@ class ParameterArraysTest {
         assertThat(ParameterArrays.read("w", p))
                 .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
         float[] values = {5, 4, 3, 2, 1, 0, -1, -2, -3, -4, -5, -6};
-        ParameterArrays.write("w", p, values, true);
+        ParameterArrays.write("w", p, values);
         assertThat(p.getArray().toFloatArray()).containsExactly(values);
         assertThat(p.getArray().getShape()).isEqualTo(new Shape(3, 4));
     }
 
-    /** A transposed array is not contiguous: its memory view is a copy, so the write falls back. */
+    /** The memory view is the parameter's memory: what goes in is what the engine sees. */
     @Test
-    void nonContiguousParametersStillGetTheirValues() {
-        NDArray transposed = manager.arange(12f).reshape(3, 4).transpose();
-        Parameter p = parameter(transposed);
+    void contiguousFloat32ParametersExposeTheirMemoryUnchanged() {
+        Parameter p = parameter(manager.arange(12f).reshape(3, 4));
+        FloatBuffer memory = ParameterArrays.memoryOf(p);
+        assertThat(memory).isNotNull();
+        // Finding out left the values as they were.
+        assertThat(p.getArray().toFloatArray())
+                .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+        memory.put(0, new float[] {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, -1, -2});
+        assertThat(p.getArray().toFloatArray())
+                .containsExactly(9, 8, 7, 6, 5, 4, 3, 2, 1, 0, -1, -2);
+    }
+
+    /**
+     * A transposed array is not contiguous: its view is a copy, so it has no memory to write, and
+     * neither has a float16 one; the engine path still writes them.
+     */
+    @Test
+    void nonContiguousAndFloat16ParametersAreWrittenThroughTheEngine() {
+        Parameter transposed = parameter(manager.arange(12f).reshape(3, 4).transpose());
         // Row-major order of the transposed (4 x 3) array.
-        assertThat(ParameterArrays.read("w", p))
+        assertThat(ParameterArrays.read("w", transposed))
                 .containsExactly(0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11);
+        assertThat(ParameterArrays.memoryOf(transposed)).isNull();
         float[] values = {11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0};
-        ParameterArrays.write("w", p, values, true);
-        assertThat(p.getArray().toFloatArray()).containsExactly(values);
+        ParameterArrays.write("w", transposed, values);
+        assertThat(transposed.getArray().toFloatArray()).containsExactly(values);
+
+        Parameter half = parameter(manager.arange(4f).toType(DataType.FLOAT16, false));
+        assertThat(ParameterArrays.memoryOf(half)).isNull();
+        ParameterArrays.write("w", half, new float[] {0.5f, 1.5f, 2.5f, -3f});
+        assertThat(ParameterArrays.read("w", half)).containsExactly(0.5f, 1.5f, 2.5f, -3f);
     }
 
     @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.djlquant.metrics.ErrorMetrics;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
@@ -107,12 +110,24 @@ class QuantizedTensorTest {
         assertThat(counted.entropyBits()).isEqualTo(later.entropyBits());
     }
 
-    /** The error measured block by block while decoding equals the error of the whole restore. */
+    /**
+     * The error measured block by block while decoding equals the error of the whole restore, and
+     * the blocks written out are the restored values.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"int8@row", "dt3@block64", "seeddt3@row", "dt8@sorted40", "nf4@tensor"})
     void errorMeasuredWhileDecodingEqualsTheErrorOfTheRestoredValues(String spec) {
         float[] x = QuantizerTest.randomWeights(new SplittableRandom(13), 700 * 1001);
         QuantizedTensor t = Quantizer.parse(spec).quantize("w", x, new long[] {700, 1001});
-        assertThat(t.errorAgainst(x)).isEqualTo(ErrorMetrics.between(x, t.dequantize()));
+        float[] expected = t.dequantize();
+        assertThat(t.errorAgainst(x, null)).isEqualTo(ErrorMetrics.between(x, expected));
+        FloatBuffer direct =
+                ByteBuffer.allocateDirect(x.length * 4)
+                        .order(ByteOrder.nativeOrder())
+                        .asFloatBuffer();
+        assertThat(t.errorAgainst(x, direct)).isEqualTo(ErrorMetrics.between(x, expected));
+        float[] written = new float[x.length];
+        direct.get(0, written);
+        assertThat(Arrays.equals(written, expected)).isTrue();
     }
 }
