@@ -29,7 +29,8 @@ import java.util.Map;
  * Wraps any {@link Block} and quantizes its weights. In SIMULATE mode the wrapped block's weights
  * are overwritten in place; in COMPRESSED mode only packed codes and scales are kept (the float32
  * weights are released) and each weight is dequantized when a layer asks the {@link ParameterStore}
- * for it, one at a time, straight into the engine's memory; linear layers with at most {@value
+ * for it, one layer at a time, into engine memory that the store's manager keeps for the next call
+ * ({@link #workspaceBytes()}); linear layers with at most {@value
  * CompressedForward#PACKED_ROWS_LIMIT} input rows multiply from the packed codes instead (their
  * sums may round differently from the engine's, about 1e-6 relative). Saves and loads through
  * {@code Model.save}/{@code Model.load} in the compact form; COMPRESSED needs DJL-native layers.
