@@ -241,9 +241,10 @@ final class GroupKernel {
     }
 
     /**
-     * Decodes packed codes to {@code value(code) * scale} into {@code out} (from index 0). A direct
-     * buffer, such as a view of an engine's tensor memory, is filled chunk by chunk from a
-     * cache-resident array; a heap buffer's array is written in place (the extra copy cost 10%).
+     * Decodes packed codes to {@code value(code) * scale} into {@code out} (from index 0). A heap
+     * buffer's array is written in place; a direct buffer, such as a view of an engine's tensor
+     * memory, is filled chunk by chunk from a cache-resident array (for heap buffers that extra
+     * copy cost 10%).
      */
     static void decode(
             PackedValues packed,
@@ -251,20 +252,25 @@ final class GroupKernel {
             int groupLength,
             ScalarFormat format,
             FloatBuffer out) {
-        int n = (int) packed.count();
+        if (!out.hasArray()) {
+            forEachDecodedPiece(
+                    packed,
+                    scales,
+                    groupLength,
+                    format,
+                    CHUNK,
+                    (start, values, count) -> out.put(start, values, 0, count));
+            return;
+        }
         float[] table = format.valueTable();
-        boolean heap = out.hasArray();
+        float[] dst = out.array();
         forEachTask(
-                n,
+                (int) packed.count(),
                 (from, to) -> {
-                    float[] dst = heap ? out.array() : new float[Math.min(CHUNK, to - from)];
                     for (int chunk = from; chunk < to; chunk += CHUNK) {
                         int length = Math.min(CHUNK, to - chunk);
-                        int at = heap ? out.arrayOffset() + chunk : 0;
+                        int at = out.arrayOffset() + chunk;
                         decodeRange(packed, scales, groupLength, table, chunk, length, dst, at);
-                        if (!heap) {
-                            out.put(chunk, dst, 0, length);
-                        }
                     }
                 });
     }
@@ -282,24 +288,51 @@ final class GroupKernel {
             int groupLength,
             ScalarFormat format,
             FloatBuffer restored) {
-        int n = (int) packed.count();
-        float[] table = format.valueTable();
-        ErrorMetrics[] blocks = new ErrorMetrics[groupCount(n, ErrorMetrics.BLOCK)];
-        forEachTask(
-                n,
-                (from, to) -> {
-                    float[] values = new float[Math.min(ErrorMetrics.BLOCK, to - from)];
-                    for (int block = from; block < to; block += ErrorMetrics.BLOCK) {
-                        int count = Math.min(ErrorMetrics.BLOCK, to - block);
-                        decodeRange(packed, scales, groupLength, table, block, count, values, 0);
-                        blocks[block / ErrorMetrics.BLOCK] =
-                                ErrorMetrics.ofBlock(original, block, values, 0, count);
-                        if (restored != null) {
-                            restored.put(block, values, 0, count);
-                        }
+        ErrorMetrics[] blocks = new ErrorMetrics[groupCount(packed.count(), ErrorMetrics.BLOCK)];
+        forEachDecodedPiece(
+                packed,
+                scales,
+                groupLength,
+                format,
+                ErrorMetrics.BLOCK,
+                (start, values, count) -> {
+                    blocks[start / ErrorMetrics.BLOCK] =
+                            ErrorMetrics.ofBlock(original, start, values, 0, count);
+                    if (restored != null) {
+                        restored.put(start, values, 0, count);
                     }
                 });
         return ErrorMetrics.combine(blocks);
+    }
+
+    /** Receives the decoded values {@code values[0..count)} of positions {@code [start, ...)}. */
+    private interface DecodedPiece {
+        void accept(int start, float[] values, int count);
+    }
+
+    /**
+     * Decodes the values in pieces of {@code pieceLength} (a divisor of a task's length, starting
+     * on bytes of the stream), tasks in parallel, each piece into a cache-resident array that
+     * {@code consumer} reads before the next piece overwrites it.
+     */
+    private static void forEachDecodedPiece(
+            PackedValues packed,
+            float[] scales,
+            int groupLength,
+            ScalarFormat format,
+            int pieceLength,
+            DecodedPiece consumer) {
+        float[] table = format.valueTable();
+        forEachTask(
+                (int) packed.count(),
+                (from, to) -> {
+                    float[] values = new float[Math.min(pieceLength, to - from)];
+                    for (int start = from; start < to; start += pieceLength) {
+                        int count = Math.min(pieceLength, to - start);
+                        decodeRange(packed, scales, groupLength, table, start, count, values, 0);
+                        consumer.accept(start, values, count);
+                    }
+                });
     }
 
     /**

@@ -23,8 +23,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,19 +31,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The inference forward of COMPRESSED blocks: linear layers with few input rows multiply from the
  * packed codes, and give what the restored weights give.
  */
-class CompressedForwardTest {
-
-    private NDManager manager;
-
-    @BeforeEach
-    void setUp() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void tearDown() {
-        manager.close();
-    }
+class CompressedForwardTest extends ManagerPerTest {
 
     /** Linear layers with and without bias, nested sequences, one that returns intermediates. */
     private Block mlp(int seed) {

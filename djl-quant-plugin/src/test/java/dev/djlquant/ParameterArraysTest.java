@@ -3,29 +3,14 @@ package dev.djlquant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.nio.FloatBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Moving values through the engine's memory, and the fallbacks when it is not plain memory. */
-class ParameterArraysTest {
-
-    private NDManager manager;
-
-    @BeforeEach
-    void setUp() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void tearDown() {
-        manager.close();
-    }
+class ParameterArraysTest extends ManagerPerTest {
 
     private Parameter parameter(NDArray values) {
         Parameter p = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).build();

@@ -14,27 +14,13 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Layers that read several substituted parameters (weight and bias) get all of them alive. */
-class SubstitutingParameterStoreTest {
+class SubstitutingParameterStoreTest extends ManagerPerTest {
 
     private static final QuantConfig WEIGHTS_AND_BIASES =
             QuantConfig.builder().scheme("int4@row").include("Conv|Linear").build();
-
-    private NDManager manager;
-
-    @BeforeEach
-    void setUp() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void tearDown() {
-        manager.close();
-    }
 
     private Block net() {
         SequentialBlock net =

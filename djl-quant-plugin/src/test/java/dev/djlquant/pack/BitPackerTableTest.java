@@ -20,12 +20,8 @@ class BitPackerTableTest {
             @ForAll @IntRange(min = 0, max = 9) int offset,
             @ForAll long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        byte[] packed = new byte[offset + (int) BitPacker.packedBytes(count, bits)];
-        random.nextBytes(packed);
-        float[] table = new float[1 << bits];
-        for (int c = 0; c < table.length; c++) {
-            table[c] = (float) random.nextGaussian();
-        }
+        byte[] packed = randomBytes(random, offset + (int) BitPacker.packedBytes(count, bits));
+        float[] table = gaussians(random, 1 << bits);
         int[] codes = new int[count];
         BitPacker.unpack(packed, offset, bits, codes, 0, count);
         float[] values = new float[count + 3];
@@ -45,16 +41,9 @@ class BitPackerTableTest {
             @ForAll @IntRange(min = 0, max = 5) int from,
             @ForAll long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        byte[] packed = new byte[offset + (int) BitPacker.packedBytes(count, bits)];
-        random.nextBytes(packed);
-        float[] table = new float[1 << bits];
-        for (int c = 0; c < table.length; c++) {
-            table[c] = (float) random.nextGaussian();
-        }
-        float[] x = new float[from + count];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) random.nextGaussian();
-        }
+        byte[] packed = randomBytes(random, offset + (int) BitPacker.packedBytes(count, bits));
+        float[] table = gaussians(random, 1 << bits);
+        float[] x = gaussians(random, from + count);
         int[] codes = new int[count];
         BitPacker.unpack(packed, offset, bits, codes, 0, count);
         double expected = 0;
@@ -65,6 +54,20 @@ class BitPackerTableTest {
         }
         float dot = BitPacker.dot(packed, offset, bits, table, x, from, count);
         assertThat((double) dot).isCloseTo(expected, Offset.offset(1e-6 * magnitude + 1e-30));
+    }
+
+    private static byte[] randomBytes(SplittableRandom random, int length) {
+        byte[] bytes = new byte[length];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+
+    private static float[] gaussians(SplittableRandom random, int length) {
+        float[] values = new float[length];
+        for (int i = 0; i < length; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return values;
     }
 
     @Test

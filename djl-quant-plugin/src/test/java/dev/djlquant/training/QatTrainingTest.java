@@ -15,28 +15,15 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.Batch;
+import dev.djlquant.ManagerPerTest;
 import dev.djlquant.QuantConfig;
 import dev.djlquant.QuantizedBlock;
 import dev.djlquant.Quantizers;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Quantization-aware training inside a real DJL {@link Trainer} and {@link EasyTrain#fit}. */
-class QatTrainingTest {
-
-    private NDManager manager;
-
-    @BeforeEach
-    void setUp() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void tearDown() {
-        manager.close();
-    }
+class QatTrainingTest extends ManagerPerTest {
 
     /**
      * One trainer step of the QAT model moves its float weights by exactly what one step moves the

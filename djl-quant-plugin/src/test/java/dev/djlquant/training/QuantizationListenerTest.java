@@ -6,35 +6,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Model;
 import ai.djl.metric.Metric;
 import ai.djl.metric.Metrics;
-import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.listener.EvaluatorTrainingListener;
+import dev.djlquant.ManagerPerTest;
 import dev.djlquant.QuantConfig;
 import dev.djlquant.Quantizers;
 import dev.djlquant.data.Evaluation;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@link QuantizationListener} on a tiny model and dataset, standalone and in a real fit. */
-class QuantizationListenerTest {
-
-    private NDManager manager;
-
-    @BeforeEach
-    void setUp() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void tearDown() {
-        manager.close();
-    }
+class QuantizationListenerTest extends ManagerPerTest {
 
     @Test
     void evaluatingLeavesTheWeightsAloneAndMatchesQuantizingACopy() throws Exception {
