@@ -54,11 +54,14 @@ import picocli.CommandLine.Spec;
             "  djlq bench                          # quick: about 2-3 min on 2 cores",
             "  djlq bench --full --out bench.md    # JMH defaults, 7 timed runs per model row",
             "  djlq bench --model vgg16 --skip-kernel",
+            "  djlq bench --skip-kernel --torch-threads 1   # model rows with one libtorch thread",
             "",
             "Exit codes: 0 measured (whether or not targets were met), 1 the job failed,"
                     + " 2 the command line was wrong."
         })
 final class BenchCommand implements Callable<Integer> {
+
+    private static final String TORCH_THREADS = "ai.djl.pytorch.num_threads";
 
     /** Row-wise schemes with kernel targets, as in the issue. */
     static final List<String> KERNEL_SPECS =
@@ -111,8 +114,26 @@ final class BenchCommand implements Callable<Integer> {
             description = "Also write the table (with its header) as Markdown.")
     Path out;
 
+    @Option(
+            names = "--torch-threads",
+            paramLabel = "<n>",
+            description =
+                    "libtorch intra-op threads for the model rows, float32 and quantized alike"
+                            + " (DJL's ai.djl.pytorch.num_threads; default: DJL's, one per core)."
+                            + " One thread suits small batches of COMPRESSED models.")
+    Integer torchThreads;
+
     @Override
     public Integer call() throws Exception {
+        if (torchThreads != null) {
+            if (torchThreads < 1) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--torch-threads must be 1 or more, got " + torchThreads);
+            }
+            // Read by DJL's PyTorch engine when it starts, which is after this point.
+            System.setProperty(TORCH_THREADS, String.valueOf(torchThreads));
+        }
         List<String> models = models();
         Path sharedDir =
                 shared != null ? shared : Path.of(System.getProperty("djlq.shared", "../shared"));
@@ -172,15 +193,18 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static String header(boolean full) {
+        String threads = System.getProperty(TORCH_THREADS);
         return String.format(
                 Locale.ROOT,
-                "djlq bench%s, %s%nmachine: %d cores, %s %s, load average at the start %.2f%n",
+                "djlq bench%s, %s%nmachine: %d cores, %s %s, load average at the start %.2f%n"
+                        + "libtorch intra-op threads: %s%n",
                 full ? " --full" : " (quick)",
                 LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16),
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name"),
                 System.getProperty("java.version"),
-                loadAverage());
+                loadAverage(),
+                threads == null ? "DJL's default" : threads + " (" + TORCH_THREADS + ")");
     }
 
     private static double loadAverage() {

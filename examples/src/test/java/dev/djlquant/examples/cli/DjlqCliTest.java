@@ -281,12 +281,22 @@ class DjlqCliTest {
     }
 
     @Test
+    void benchRejectsFewerThanOneTorchThread() {
+        Run run = djlq("bench", "--torch-threads", "0", "--skip-kernel", "--skip-model");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--torch-threads must be 1 or more, got 0");
+    }
+
+    @Test
     void benchWithEverythingSkippedPrintsTheHeaderAndAnEmptyTable() throws Exception {
         Path out = tmp.resolve("bench.md");
         Run run = djlq("bench", "--skip-kernel", "--skip-model", "--out", out.toString());
         assertThat(run.code()).isEqualTo(0);
         assertThat(run.out())
-                .contains("djlq bench (quick)", "load average at the start")
+                .contains(
+                        "djlq bench (quick)",
+                        "load average at the start",
+                        "libtorch intra-op threads")
                 .contains("| level | measured | ratio of | value | baseline | ratio | target |");
         assertThat(Files.readString(out)).isEqualTo(run.out());
     }
