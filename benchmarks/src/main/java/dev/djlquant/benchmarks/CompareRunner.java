@@ -63,7 +63,13 @@ public final class CompareRunner {
 
     /** Schemes measured on the 64x64 tensor, for per-call overheads. */
     static final String[] SMALL_SPECS = {
-        "int8@row", "fp8e4m3@row", "dt8@row", "dt4@row", "seeddt8@lastaxis", "dt8@sorted4096"
+        "int8@row",
+        "fp8e4m3@row",
+        "dt8@row",
+        "dt4@row",
+        "nf4@row",
+        "seeddt8@lastaxis",
+        "dt8@sorted4096"
     };
 
     /** Quantize targets as multiples of arraycopy (row-wise schemes from the issue). */
