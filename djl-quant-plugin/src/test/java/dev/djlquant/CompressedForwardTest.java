@@ -190,6 +190,21 @@ class CompressedForwardTest extends ManagerPerTest {
         }
     }
 
+    @Test
+    void anEmptyBatchGivesAnEmptyOutput() {
+        QuantizedBlock qb =
+                (QuantizedBlock)
+                        Quantizers.apply(
+                                        mlp(3),
+                                        QuantConfig.builder()
+                                                .scheme("int8@row")
+                                                .mode(QuantConfig.Mode.COMPRESSED)
+                                                .build())
+                                .block();
+        NDArray out = forward(qb, manager.zeros(new Shape(0, 32)));
+        assertThat(out.getShape()).isEqualTo(new Shape(0, 10));
+    }
+
     /** Within the limit the layer's weight is never restored; beyond it, it is. */
     @Test
     void linearLayersWithFewRowsNeverRestoreTheirWeight() {
