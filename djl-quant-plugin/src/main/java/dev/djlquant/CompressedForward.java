@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.ParameterList;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
@@ -48,34 +47,41 @@ final class CompressedForward {
             }
             return current;
         }
-        if (block instanceof Linear linear && fromPackedCodes(linear, inputs)) {
-            return multiply(linear, store, inputs.singletonOrThrow());
+        if (block instanceof Linear linear) {
+            QuantizedTensor weight = packedWeight(linear, inputs);
+            if (weight != null) {
+                return multiply(linear, weight, store, inputs.singletonOrThrow());
+            }
         }
         return block.forward(store, inputs, false, params);
     }
 
-    private boolean fromPackedCodes(Linear linear, NDList inputs) {
+    /**
+     * The layer's compressed weight if it multiplies {@code inputs} from packed codes, else null.
+     */
+    private QuantizedTensor packedWeight(Linear linear, NDList inputs) {
         QuantizedTensor weight = weights.get(linear.getDirectParameters().get("weight"));
         if (weight == null || inputs.size() != 1) {
-            return false;
+            return null;
         }
         NDArray input = inputs.get(0);
         Shape shape = input.getShape();
         long in = weight.shape()[1];
-        return input.getDataType() == DataType.FLOAT32
-                && input.getDevice().getDeviceType().equals(Device.Type.CPU)
-                && shape.dimension() >= 1
-                && shape.get(shape.dimension() - 1) == in
-                && shape.size() / in <= PACKED_ROWS_LIMIT;
+        boolean packed =
+                input.getDataType() == DataType.FLOAT32
+                        && input.getDevice().getDeviceType().equals(Device.Type.CPU)
+                        && shape.dimension() >= 1
+                        && shape.get(shape.dimension() - 1) == in
+                        && shape.size() / in <= PACKED_ROWS_LIMIT;
+        return packed ? weight : null;
     }
 
-    private NDList multiply(Linear linear, ParameterStore store, NDArray input) {
-        ParameterList parameters = linear.getDirectParameters();
-        QuantizedTensor weight = weights.get(parameters.get("weight"));
+    private NDList multiply(
+            Linear linear, QuantizedTensor weight, ParameterStore store, NDArray input) {
         int out = (int) weight.shape()[0];
         int rows = (int) (input.size() / weight.shape()[1]);
         float[] y = weight.linear(input.toFloatArray(), rows);
-        Parameter bias = parameters.get("bias");
+        Parameter bias = linear.getDirectParameters().get("bias");
         if (bias != null) {
             float[] b = store.getValue(bias, input.getDevice(), false).toFloatArray();
             for (int r = 0; r < rows; r++) {

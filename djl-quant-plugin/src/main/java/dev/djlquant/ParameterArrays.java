@@ -101,16 +101,24 @@ final class ParameterArrays {
             return null;
         }
         FloatBuffer memory = view(array);
-        if (memory.capacity() == 0) {
-            return memory;
-        }
-        // A value written through one view shows in a second one only if both are the memory.
-        float old = memory.get(0);
+        return memory.capacity() == 0 || reaches(memory, array) ? memory : null;
+    }
+
+    /**
+     * Whether a value written through {@code view} is what the engine then reads as the array's
+     * first value; the first value is left as it was.
+     */
+    private static boolean reaches(FloatBuffer view, NDArray array) {
+        float old = view.get(0);
         float probe = old == 1f ? 2f : 1f;
-        memory.put(0, probe);
-        boolean shared = view(array).get(0) == probe;
-        memory.put(0, old);
-        return shared ? memory : null;
+        view.put(0, probe);
+        boolean reached;
+        try (NDArray flat = array.reshape(-1);
+                NDArray first = flat.get(0)) {
+            reached = first.getFloat() == probe;
+        }
+        view.put(0, old);
+        return reached;
     }
 
     /** The array's values as a float buffer over its memory where the engine exposes it. */
@@ -132,11 +140,9 @@ final class ParameterArrays {
         try (NDManager probe = manager.newSubManager()) {
             NDArray array = probe.create(new Shape(1), DataType.FLOAT32);
             ByteBuffer bytes = array.toByteBuffer(true);
-            if (!bytes.isDirect() || bytes.isReadOnly()) {
-                return false;
-            }
-            bytes.order(ByteOrder.nativeOrder()).asFloatBuffer().put(0, 0.375f);
-            return array.toFloatArray()[0] == 0.375f;
+            return bytes.isDirect()
+                    && !bytes.isReadOnly()
+                    && reaches(bytes.order(ByteOrder.nativeOrder()).asFloatBuffer(), array);
         } catch (RuntimeException e) {
             return false;
         }

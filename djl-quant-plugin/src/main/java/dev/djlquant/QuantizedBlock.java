@@ -176,6 +176,11 @@ public class QuantizedBlock extends AbstractBlock {
      * workspace; the pieces start over with each layer (each has its own manager).
      */
     private final class Dequantization implements SubstitutingParameterStore.Substitution {
+        /**
+         * The workspace a forward needs: the largest compressed weight (one instance a forward).
+         */
+        private final long capacity = largestCompressed();
+
         private NDManager layer;
         private long used;
 
@@ -197,9 +202,7 @@ public class QuantizedBlock extends AbstractBlock {
                 layer = manager;
                 used = 0;
             }
-            NDArray piece =
-                    workspace.piece(
-                            original.getManager(), largestCompressed(), used, shape, manager);
+            NDArray piece = workspace.piece(original.getManager(), capacity, used, shape, manager);
             if (piece == null) {
                 return ParameterArrays.create(manager, shape, t::dequantizeInto);
             }
