@@ -5,15 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
-import ai.djl.nn.Blocks;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
@@ -24,14 +18,7 @@ import org.junit.jupiter.api.Test;
 class QatAndViewTest extends ManagerPerTest {
 
     private Block net(Map<String, float[]> weights) {
-        SequentialBlock net =
-                new SequentialBlock()
-                        .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(4).build())
-                        .add(Activation::relu)
-                        .add(Blocks.batchFlattenBlock())
-                        .add(Linear.builder().setUnits(5).build());
-        manager.getEngine().setRandomSeed(11);
-        net.initialize(manager, DataType.FLOAT32, new Shape(2, 2, 5, 5));
+        Block net = tinyConvNet(11);
         if (weights != null) {
             for (Pair<String, Parameter> p : net.getParameters()) {
                 p.getValue().getArray().set(weights.get(p.getKey()));

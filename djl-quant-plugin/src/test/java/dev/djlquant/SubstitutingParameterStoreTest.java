@@ -5,14 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
-import ai.djl.nn.Blocks;
-import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import org.junit.jupiter.api.Test;
 
@@ -23,15 +17,7 @@ class SubstitutingParameterStoreTest extends ManagerPerTest {
             QuantConfig.builder().scheme("int4@row").include("Conv|Linear").build();
 
     private Block net() {
-        SequentialBlock net =
-                new SequentialBlock()
-                        .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(4).build())
-                        .add(Activation::relu)
-                        .add(Blocks.batchFlattenBlock())
-                        .add(Linear.builder().setUnits(5).build());
-        manager.getEngine().setRandomSeed(17);
-        net.initialize(manager, DataType.FLOAT32, new Shape(2, 2, 5, 5));
-        return net;
+        return tinyConvNet(17);
     }
 
     @Test

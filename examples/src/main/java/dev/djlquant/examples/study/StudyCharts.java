@@ -167,14 +167,12 @@ public final class StudyCharts {
             maxX = Math.max(maxX, 32);
         }
         double base = r.baseline().accuracyPercent();
-        XYSeries baseline =
-                chart.addSeries(
-                        "float32 " + String.format("%.1f%%", base),
-                        new double[] {realBits ? 0 : minX - 0.5, maxX + (realBits ? 1 : 0.5)},
-                        new double[] {base, base});
-        baseline.setMarker(SeriesMarkers.NONE);
-        baseline.setLineColor(Color.DARK_GRAY);
-        baseline.setLineStyle(DASHED);
+        addBaseline(
+                chart,
+                "float32 " + String.format("%.1f%%", base),
+                realBits ? 0 : minX - 0.5,
+                maxX + (realBits ? 1 : 0.5),
+                base);
         return chart;
     }
 
@@ -224,15 +222,18 @@ public final class StudyCharts {
             index++;
         }
         double base = r.baseline().checkpointBytes() / 1e6;
-        XYSeries baseline =
-                chart.addSeries(
-                        String.format("float32 %.1f MB", base),
-                        new double[] {minX - 0.25, maxX + 0.25},
-                        new double[] {base, base});
+        addBaseline(chart, String.format("float32 %.1f MB", base), minX - 0.25, maxX + 0.25, base);
+        return chart;
+    }
+
+    /**
+     * Draws the float32 reference as a dashed grey line at {@code y} from {@code x0} to {@code x1}.
+     */
+    private static void addBaseline(XYChart chart, String label, double x0, double x1, double y) {
+        XYSeries baseline = chart.addSeries(label, new double[] {x0, x1}, new double[] {y, y});
         baseline.setMarker(SeriesMarkers.NONE);
         baseline.setLineColor(Color.DARK_GRAY);
         baseline.setLineStyle(DASHED);
-        return chart;
     }
 
     private static CategoryChart sizes(StudyResult r, String name) {
