@@ -176,6 +176,11 @@ final class StudyCommand implements Callable<Integer> {
         }
         Path sharedDir =
                 shared != null ? shared : Path.of(System.getProperty("djlq.shared", "../shared"));
+        // Every option is checked before the data is opened, which can take minutes.
+        List<StudyConfig> configs = new ArrayList<>();
+        for (String m : models) {
+            configs.add(config(m, sharedDir));
+        }
         CifarData cifar =
                 download
                         ? CifarData.fromDjlDownload()
@@ -183,8 +188,8 @@ final class StudyCommand implements Callable<Integer> {
                                 data != null ? data : sharedDir.resolve("data/cifar10"), cache);
         List<StudyResult> results = new ArrayList<>();
         long start = System.nanoTime();
-        for (String m : models) {
-            results.add(Study.run(config(m, sharedDir), cifar));
+        for (StudyConfig c : configs) {
+            results.add(Study.run(c, cifar));
         }
         if (results.size() > 1) {
             System.out.printf(
@@ -212,7 +217,16 @@ final class StudyCommand implements Callable<Integer> {
         return List.of(m);
     }
 
+    /** The study's settings for {@code m}; out-of-range values are command-line errors. */
     private StudyConfig config(String m, Path sharedDir) throws NoSuchFileException {
+        try {
+            return configOrThrow(m, sharedDir);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private StudyConfig configOrThrow(String m, Path sharedDir) throws NoSuchFileException {
         StudyConfig.Builder b = quick ? StudyConfig.quick(m) : StudyConfig.full(m);
         b.outputDir(out.resolve(m + (quick ? "-quick" : "")));
         if (!scratch) {

@@ -61,6 +61,21 @@ class StudyCommandTest {
     }
 
     @Test
+    void outOfRangeSettingsAreUsageErrorsFoundBeforeTheData() {
+        assertThat(
+                        Djlq.run(
+                                "study",
+                                "alexnet",
+                                "--quick",
+                                "--epochs",
+                                "-1",
+                                "--data",
+                                "target/no-such-dir"))
+                .isEqualTo(2);
+        assertThat(errors()).contains("epochs must not be negative: -1").doesNotContain("CIFAR");
+    }
+
+    @Test
     void missingDataIsAJobError() {
         assertThat(Djlq.run("study", "alexnet", "--quick", "--data", "target/no-such-dir"))
                 .isEqualTo(1);
