@@ -73,16 +73,7 @@ public final class LinearComparison {
     }
 
     private static Callable<Timing.Run> run(Runnable operation) {
-        return () ->
-                new Timing.Run() {
-                    @Override
-                    public void run() {
-                        operation.run();
-                    }
-
-                    @Override
-                    public void close() {}
-                };
+        return () -> Timing.Run.of(operation);
     }
 
     private static RatioRow row(String subject, String ratioOf, Timing ours, Timing baseline) {

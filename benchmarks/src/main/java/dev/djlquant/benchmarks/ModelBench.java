@@ -12,8 +12,11 @@ import ai.djl.training.ParameterStore;
 import dev.djlquant.QuantConfig;
 import dev.djlquant.QuantizationReport;
 import dev.djlquant.QuantizedBlock;
+import dev.djlquant.QuantizedTensor;
+import dev.djlquant.Quantizer;
 import dev.djlquant.Quantizers;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
@@ -113,43 +116,59 @@ public final class ModelBench {
      * DJL's array calls ({@code toFloatArray}, {@code create}, {@code set}).
      */
     private List<RatioRow> apply(ModelFixture fixture) throws Exception {
-        List<String> labels =
-                new ArrayList<>(
-                        List.of(
-                                "read+write all parameters (memory views)",
-                                "read+write all parameters (toFloatArray, create, set)"));
-        List<Callable<Timing.Run>> operations = new ArrayList<>();
-        operations.add(onCopy(fixture, m -> readWriteAllThroughViews(m.getBlock())));
-        operations.add(onCopy(fixture, m -> readWriteAll(m.getBlock())));
+        String arch = fixture.architecture();
+        List<Measured> measured = new ArrayList<>();
+        measured.add(
+                new Measured(
+                        "read+write all parameters (toFloatArray, create, set)",
+                        "DJL calls / memory views",
+                        Double.NaN,
+                        onCopy(fixture, m -> readWriteAll(m.getBlock()))));
+        List<Weight> weights = defaultSelection(fixture.master().getBlock());
         for (String spec : settings.specs()) {
+            measured.add(
+                    new Measured(
+                            spec + " quantize alone (Java arrays, no engine, no report)",
+                            "quantize / read+write (views)",
+                            Double.NaN,
+                            quantizeRun(weights, Quantizer.parse(spec))));
             for (QuantConfig.Mode mode :
                     List.of(QuantConfig.Mode.SIMULATE, QuantConfig.Mode.COMPRESSED)) {
                 QuantConfig config = QuantConfig.builder().scheme(spec).mode(mode).build();
-                labels.add(spec + " " + mode + " apply");
-                operations.add(onCopy(fixture, m -> Quantizers.apply(m, config)));
+                measured.add(
+                        new Measured(
+                                spec + " " + mode + " apply",
+                                "apply / read+write (views)",
+                                APPLY_TARGET,
+                                onCopy(fixture, m -> Quantizers.apply(m, config))));
             }
+        }
+        List<String> labels = new ArrayList<>(List.of("read+write all parameters (memory views)"));
+        List<Callable<Timing.Run>> operations = new ArrayList<>();
+        operations.add(onCopy(fixture, m -> readWriteAllThroughViews(m.getBlock())));
+        for (Measured m : measured) {
+            labels.add(m.label());
+            operations.add(m.operation());
         }
         List<Timing> timings =
                 timeAll(labels, operations, settings.warmup(), settings.repetitions());
         List<RatioRow> rows = new ArrayList<>();
-        rows.add(
-                timed(
-                        fixture.architecture() + " " + labels.get(1),
-                        "DJL calls / memory views",
-                        timings.get(1),
-                        timings.get(0),
-                        Double.NaN));
-        for (int k = 2; k < timings.size(); k++) {
+        for (int k = 0; k < measured.size(); k++) {
+            Measured m = measured.get(k);
             rows.add(
                     timed(
-                            fixture.architecture() + " " + labels.get(k),
-                            "apply / read+write (views)",
-                            timings.get(k),
+                            arch + " " + m.label(),
+                            m.ratioOf(),
+                            timings.get(k + 1),
                             timings.get(0),
-                            APPLY_TARGET));
+                            m.limit()));
         }
         return rows;
     }
+
+    /** An operation timed against a baseline: its label, the ratio's name and target. */
+    private record Measured(
+            String label, String ratioOf, double limit, Callable<Timing.Run> operation) {}
 
     /** Times float32 and every COMPRESSED model's forward in turns, per batch size. */
     private List<RatioRow> forward(ModelFixture fixture, List<Model> compressed) throws Exception {
@@ -164,6 +183,13 @@ public final class ModelBench {
                 labels.add(settings.specs().get(i) + " COMPRESSED forward, batch " + batch);
                 operations.add(forwardRun(compressed.get(i), batch, predictors));
             }
+            int forwards = operations.size();
+            if (batch == 1) {
+                for (int i = 0; i < compressed.size(); i++) {
+                    labels.add(settings.specs().get(i) + " restore of the convolution weights");
+                    operations.add(restoreRun(compressed.get(i)));
+                }
+            }
             // A batch-1 forward takes milliseconds: ten times the runs cost little and steady it.
             int runs = batch <= SHORT_BATCH ? 10 : 1;
             List<Timing> timings =
@@ -172,7 +198,7 @@ public final class ModelBench {
                             operations,
                             settings.warmup() * runs,
                             settings.repetitions() * runs);
-            for (int k = 1; k < timings.size(); k++) {
+            for (int k = 1; k < forwards; k++) {
                 rows.add(
                         timed(
                                 arch + " " + labels.get(k),
@@ -180,6 +206,9 @@ public final class ModelBench {
                                 timings.get(k),
                                 timings.get(0),
                                 FORWARD_TARGET));
+            }
+            for (int k = forwards; k < timings.size(); k++) {
+                rows.add(restoreFloor(arch + " " + labels.get(k), timings.get(k), timings.get(0)));
             }
             for (int i = 0; i < compressed.size(); i++) {
                 rows.add(withWorkspace(arch, settings.specs().get(i), compressed.get(i), batch));
@@ -345,6 +374,81 @@ public final class ModelBench {
                 }
             };
         };
+    }
+
+    /** A weight the default selection quantizes, read out once: name, values, shape. */
+    record Weight(String name, float[] values, long[] shape) {}
+
+    /** The weights {@code QuantConfig}'s default selection picks: WEIGHTs of 2 or more dims. */
+    static List<Weight> defaultSelection(Block block) {
+        List<Weight> weights = new ArrayList<>();
+        block.getParameters()
+                .forEach(
+                        p -> {
+                            NDArray a = p.getValue().getArray();
+                            if (p.getValue().getType() == Parameter.Type.WEIGHT
+                                    && a.getShape().dimension() >= 2) {
+                                float[] values = a.toFloatArray();
+                                weights.add(
+                                        new Weight(p.getKey(), values, a.getShape().getShape()));
+                            }
+                        });
+        return weights;
+    }
+
+    /**
+     * The quantization kernel's share of apply: every selected weight quantized from a Java array
+     * through the public API, without reading it out of the engine, restoring it or measuring it.
+     */
+    private static Callable<Timing.Run> quantizeRun(List<Weight> weights, Quantizer quantizer) {
+        return () ->
+                Timing.Run.of(
+                        () -> {
+                            for (Weight w : weights) {
+                                quantizer.quantize(w.name(), w.values(), w.shape());
+                            }
+                        });
+    }
+
+    /**
+     * What every batch-1 COMPRESSED forward restores, restored alone: the convolution weights
+     * (linear layers multiply from packed codes at batch 1), into a direct buffer touched before.
+     */
+    private static Callable<Timing.Run> restoreRun(Model model) {
+        List<QuantizedTensor> convolutions =
+                ((QuantizedBlock) model.getBlock())
+                        .getCompressed().values().stream()
+                                .filter(t -> t.shape().length > 2)
+                                .toList();
+        int largest = convolutions.stream().mapToInt(t -> (int) t.size()).max().orElse(0);
+        FloatBuffer target =
+                ByteBuffer.allocateDirect(largest * Float.BYTES)
+                        .order(ByteOrder.nativeOrder())
+                        .asFloatBuffer();
+        target.put(0, new float[largest]);
+        return () ->
+                Timing.Run.of(
+                        () -> {
+                            for (QuantizedTensor t : convolutions) {
+                                t.dequantizeInto(target);
+                            }
+                        });
+    }
+
+    /**
+     * The floor of any forward that restores weights for the engine: float32's time plus the
+     * restore alone, over float32's time. Informational: it bounds the forward target from below.
+     */
+    private static RatioRow restoreFloor(String subject, Timing restore, Timing float32) {
+        return new RatioRow(
+                "model",
+                subject + " alone (floor of a batch-1 restore-based forward)",
+                "(float32 + restore) / float32",
+                ms(restore),
+                ms(float32),
+                (float32.medianMs() + restore.medianMs()) / float32.medianMs(),
+                Double.NaN,
+                true);
     }
 
     /**

@@ -17,6 +17,19 @@ record Timing(double medianMs, double bestMs, double medianCpuMs, int repetition
     /** One prepared run: {@link #run()} is timed, {@link #close()} (clean-up) is not. */
     interface Run extends AutoCloseable {
         void run() throws Exception;
+
+        /** A run of {@code action} on state that needs no clean-up. */
+        static Run of(Runnable action) {
+            return new Run() {
+                @Override
+                public void run() {
+                    action.run();
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
     }
 
     private static final com.sun.management.OperatingSystemMXBean OS =

@@ -6,9 +6,16 @@ import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
+import dev.djlquant.QuantConfig;
+import dev.djlquant.QuantizationReport;
+import dev.djlquant.Quantizers;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +41,32 @@ class ModelBenchTest {
             roundTrip.accept(linear);
             assertThat(weight.getArray().toFloatArray()).isEqualTo(before);
             assertThat(weight.getArray().getShape()).isEqualTo(new Shape(3, 4));
+        }
+    }
+
+    /** The quantize-alone row times the weights that apply quantizes, no more and no fewer. */
+    @Test
+    void quantizeAloneTakesTheWeightsApplySelects() {
+        try (Model model = Model.newInstance("sel", "PyTorch")) {
+            SequentialBlock block =
+                    new SequentialBlock()
+                            .add(
+                                    Conv2d.builder()
+                                            .setKernelShape(new Shape(3, 3))
+                                            .setFilters(4)
+                                            .build())
+                            .add(Blocks.batchFlattenBlock())
+                            .add(Linear.builder().setUnits(2).build());
+            model.setBlock(block);
+            block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 2, 5, 5));
+            List<ModelBench.Weight> selected = ModelBench.defaultSelection(block);
+            float[] convWeight = block.getParameters().get(0).getValue().getArray().toFloatArray();
+            QuantizationReport report = Quantizers.apply(block, QuantConfig.of("int8@row"));
+            assertThat(selected.stream().map(ModelBench.Weight::name))
+                    .containsExactlyElementsOf(
+                            report.rows().stream().map(QuantizationReport.Row::name).toList());
+            assertThat(selected.get(0).values()).isEqualTo(convWeight);
+            assertThat(selected.get(0).shape()).containsExactly(4, 2, 3, 3);
         }
     }
 
