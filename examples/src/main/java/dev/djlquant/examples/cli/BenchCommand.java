@@ -5,6 +5,7 @@ import dev.djlquant.benchmarks.LinearComparison;
 import dev.djlquant.benchmarks.MarkdownTable;
 import dev.djlquant.benchmarks.ModelBench;
 import dev.djlquant.benchmarks.RatioRow;
+import dev.djlquant.benchmarks.StudyPythonComparison;
 import dev.djlquant.benchmarks.TorchComparison;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -43,8 +44,9 @@ import picocli.CommandLine.Spec;
                     + " as DJL NDArray operations (JMH), a batch-1 linear layer from packed codes vs"
                     + " the engine's float32 product, Quantizers.apply vs reading and writing"
                     + " every parameter, COMPRESSED vs float32 forward latency, and COMPRESSED"
-                    + " resident weight memory vs the packed size; where a Python with torch is"
-                    + " installed (-Ddjlq.python, default /usr/bin/python3), PyTorch's own int8"
+                    + " resident weight memory vs the packed size; where a Python 3 is installed"
+                    + " (-Ddjlq.python, default /usr/bin/python3), the study's own per-value FP8"
+                    + " and dynamic-tree arithmetic in Python and, with torch, PyTorch's own int8"
                     + " per-channel quantization side by side. Progress goes to stderr, the"
                     + " table to stdout."
         },
@@ -154,6 +156,7 @@ final class BenchCommand implements Callable<Integer> {
                             ? CompareRunner.kernelRatios(KERNEL_SPECS, 3, 5, 500, progress)
                             : CompareRunner.kernelRatios(KERNEL_SPECS, 1, 3, 300, progress));
             rows.addAll(TorchComparison.ratios(full ? 10 : 5, progress));
+            rows.addAll(StudyPythonComparison.ratios(full ? 5 : 3, progress));
             rows.addAll(
                     full
                             ? LinearComparison.ratios(20, 100, progress)

@@ -1,0 +1,261 @@
+package dev.djlquant.benchmarks;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.djlquant.Quantizer;
+import dev.djlquant.format.SeedArithmetic;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
+
+/**
+ * The study's own FP8 and dynamic-tree rounding, one value at a time in plain Python as the study
+ * computed it, timed on one thread beside djl-quant doing the same arithmetic: per value on one
+ * thread ({@link SeedArithmetic}) and as the packed {@code seedfp8@lastaxis} and {@code
+ * seeddt8@lastaxis} quantizers on a 4096 x 9216 tensor. The script's results must equal djl-quant's
+ * bit for bit before a row is reported. Runs wherever a Python 3 is installed ({@code
+ * -Ddjlq.python} names it); needs no torch.
+ */
+public final class StudyPythonComparison {
+
+    static final String SCRIPT = "study_arithmetic.py";
+
+    /** Values the Python passes round: about a second each at the speeds seen here. */
+    private static final int VALUES = 200_000;
+
+    private static final long[] LARGE = Weights.shape(Weights.LARGE);
+
+    private StudyPythonComparison() {}
+
+    /** What the script returned: the rounded values and the best time of each pass. */
+    record PythonRun(
+            String version, float[] fp8, float[] dt, double fp8Seconds, double dtSeconds) {}
+
+    /** The rows, or none (with a note on {@code log}) when no Python 3 runs. */
+    public static List<RatioRow> ratios(int reps, PrintStream log) {
+        String python = System.getProperty("djlq.python", "/usr/bin/python3");
+        float[] y = normalizedValues(VALUES);
+        PythonRun run;
+        try {
+            run = runPython(python, y, reps);
+        } catch (IOException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.println("Study arithmetic comparison skipped: " + e.getMessage());
+            return List.of();
+        }
+        checkAgrees(
+                "round_fp8",
+                y,
+                run.fp8(),
+                i -> sameBits(run.fp8()[i], SeedArithmetic.roundFp8(y[i])));
+        checkAgrees(
+                "round_dt8", y, run.dt(), i -> sameBits(run.dt()[i], SeedArithmetic.roundDt(y[i])));
+        float[] out = new float[y.length];
+        float[] x = Weights.forShape(LARGE);
+        double fp8PerValue = bestSeconds(reps, () -> roundAll(y, out, true));
+        double dtPerValue = bestSeconds(reps, () -> roundAll(y, out, false));
+        Quantizer seedFp8 = Quantizer.parse("seedfp8@lastaxis");
+        Quantizer seedDt8 = Quantizer.parse("seeddt8@lastaxis");
+        double fp8Packed = bestSeconds(reps, () -> seedFp8.quantize(x, LARGE));
+        double dt8Packed = bestSeconds(reps, () -> seedDt8.quantize(x, LARGE));
+        String baseline = "the study's Python " + run.version() + ", one thread";
+        double pyFp8 = y.length / run.fp8Seconds();
+        double pyDt = y.length / run.dtSeconds();
+        List<RatioRow> rows = new ArrayList<>();
+        rows.add(
+                row(
+                        "study's FP8 rounding per value, one thread (SeedArithmetic.roundFp8)",
+                        y.length / fp8PerValue,
+                        pyFp8,
+                        baseline));
+        rows.add(
+                row(
+                        "seedfp8@lastaxis quantize " + Weights.LARGE + " (packed codes, all cores)",
+                        x.length / fp8Packed,
+                        pyFp8,
+                        baseline));
+        rows.add(
+                row(
+                        "study's dynamic tree rounding per value, one thread (SeedArithmetic.roundDt)",
+                        y.length / dtPerValue,
+                        pyDt,
+                        baseline));
+        rows.add(
+                row(
+                        "seeddt8@lastaxis quantize " + Weights.LARGE + " (packed codes, all cores)",
+                        x.length / dt8Packed,
+                        pyDt,
+                        baseline));
+        return rows;
+    }
+
+    /**
+     * Seeded values in [-1, 1] as a group maximum leaves them: normal weights divided by their
+     * largest magnitude, with zero, ±1, decade boundaries and a value in every decade the dynamic
+     * tree counts among them.
+     */
+    static float[] normalizedValues(int n) {
+        SplittableRandom random = new SplittableRandom(17);
+        float[] y = new float[n];
+        double max = 0;
+        for (int i = 0; i < n; i++) {
+            y[i] = (float) random.nextGaussian();
+            max = Math.max(max, Math.abs(y[i]));
+        }
+        for (int i = 0; i < n; i++) {
+            y[i] = (float) (y[i] / max);
+        }
+        float[] edges = {
+            0f,
+            1f,
+            -1f,
+            0.1f,
+            -0.1f,
+            0.099999994f,
+            0.01f,
+            -5e-3f,
+            5e-4f,
+            -5e-5f,
+            5e-6f,
+            -5e-7f,
+            5e-8f,
+            1e-9f
+        };
+        System.arraycopy(edges, 0, y, 0, edges.length);
+        return y;
+    }
+
+    /** Sends the script to {@code python}, with {@code y} in a file, and reads its results. */
+    static PythonRun runPython(String python, float[] y, int reps)
+            throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("djlq-study-python");
+        try {
+            Path in = dir.resolve("values.f32");
+            Path out = dir.resolve("rounded.f32");
+            Files.write(in, littleEndian(y));
+            Process p =
+                    new ProcessBuilder(
+                                    python,
+                                    "-",
+                                    in.toString(),
+                                    out.toString(),
+                                    String.valueOf(reps))
+                            .redirectError(ProcessBuilder.Redirect.DISCARD)
+                            .start();
+            try (InputStream script = StudyPythonComparison.class.getResourceAsStream(SCRIPT);
+                    OutputStream stdin = p.getOutputStream()) {
+                script.transferTo(stdin);
+            }
+            String json = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IOException(python + " did not finish in 10 minutes");
+            }
+            if (p.exitValue() != 0) {
+                throw new IOException(python + " exited with " + p.exitValue());
+            }
+            float[] rounded = new float[2 * y.length];
+            ByteBuffer.wrap(Files.readAllBytes(out))
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer()
+                    .get(rounded);
+            JsonObject times = JsonParser.parseString(json.trim()).getAsJsonObject();
+            float[] fp8 = new float[y.length];
+            float[] dt = new float[y.length];
+            System.arraycopy(rounded, 0, fp8, 0, y.length);
+            System.arraycopy(rounded, y.length, dt, 0, y.length);
+            return new PythonRun(
+                    times.get("python").getAsString(),
+                    fp8,
+                    dt,
+                    times.get("fp8_s").getAsDouble(),
+                    times.get("dt_s").getAsDouble());
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    private static byte[] littleEndian(float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES);
+        bytes.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values);
+        return bytes.array();
+    }
+
+    private static boolean sameBits(float a, float b) {
+        return Float.floatToRawIntBits(a) == Float.floatToRawIntBits(b);
+    }
+
+    /**
+     * Throws unless {@code agrees} holds for every index; the timings would compare unlike work.
+     */
+    private static void checkAgrees(String what, float[] y, float[] theirs, IntPredicate agrees) {
+        for (int i = 0; i < y.length; i++) {
+            if (!agrees.test(i)) {
+                throw new IllegalStateException(
+                        String.format(
+                                Locale.ROOT,
+                                "The Python %s disagrees with djl-quant at value %d (%s): %s",
+                                what,
+                                i,
+                                Float.toString(y[i]),
+                                Float.toString(theirs[i])));
+            }
+        }
+    }
+
+    private static void roundAll(float[] y, float[] out, boolean fp8) {
+        for (int i = 0; i < y.length; i++) {
+            out[i] = fp8 ? SeedArithmetic.roundFp8(y[i]) : SeedArithmetic.roundDt(y[i]);
+        }
+    }
+
+    /** Best wall time of {@code reps} runs after 5 warm-ups, in seconds. */
+    private static double bestSeconds(int reps, Runnable work) {
+        for (int i = 0; i < 5; i++) {
+            work.run();
+        }
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < reps; i++) {
+            long start = System.nanoTime();
+            work.run();
+            best = Math.min(best, System.nanoTime() - start);
+        }
+        return best / 1e9;
+    }
+
+    private static RatioRow row(String subject, double ours, double theirs, String python) {
+        return new RatioRow(
+                "kernel",
+                subject,
+                "djl-quant / Python (values/s)",
+                millions(ours) + " values/s",
+                millions(theirs) + " values/s (" + python + ")",
+                ours / theirs,
+                Double.NaN,
+                false);
+    }
+
+    private static String millions(double perSecond) {
+        double m = perSecond / 1e6;
+        return String.format(Locale.ROOT, m >= 100 ? "%.0fM" : "%.3gM", m);
+    }
+}

@@ -1,0 +1,81 @@
+package dev.djlquant.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.djlquant.format.SeedArithmetic;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class StudyPythonComparisonTest {
+
+    private static final String PYTHON = "/usr/bin/python3";
+
+    /**
+     * The Python that the table times is the study's arithmetic as djl-quant implements it: every
+     * value rounds to the same float32 bits, over the decades of the dynamic tree, zero and ±1.
+     */
+    @Test
+    void thePythonRoundsEveryValueAsDjlQuantDoes() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of(PYTHON)), "needs " + PYTHON);
+        float[] y = StudyPythonComparison.normalizedValues(20_000);
+        StudyPythonComparison.PythonRun run = StudyPythonComparison.runPython(PYTHON, y, 1);
+        assertThat(run.version()).startsWith("3.");
+        assertThat(run.fp8Seconds()).isPositive();
+        assertThat(run.dtSeconds()).isPositive();
+        for (int i = 0; i < y.length; i++) {
+            assertThat(Float.floatToRawIntBits(run.fp8()[i]))
+                    .as("round_fp8(%s)", y[i])
+                    .isEqualTo(Float.floatToRawIntBits(SeedArithmetic.roundFp8(y[i])));
+            assertThat(Float.floatToRawIntBits(run.dt()[i]))
+                    .as("round_dt8(%s)", y[i])
+                    .isEqualTo(Float.floatToRawIntBits(SeedArithmetic.roundDt(y[i])));
+        }
+    }
+
+    @Test
+    void theValuesCoverEveryDecadeTheDynamicTreeCounts() {
+        float[] y = StudyPythonComparison.normalizedValues(20_000);
+        boolean[] seen = new boolean[8];
+        for (float v : y) {
+            assertThat(Math.abs(v)).isLessThanOrEqualTo(1f);
+            int exponent = SeedArithmetic.dtExponent(v, 8);
+            if (exponent >= 0 && exponent < seen.length) {
+                seen[exponent] = true;
+            }
+        }
+        assertThat(seen).containsOnly(true);
+    }
+
+    @Test
+    void withoutAPythonTheRowsAreLeftOutAndTheReasonLogged() {
+        String previous = System.getProperty("djlq.python");
+        System.setProperty("djlq.python", "/nonexistent/python3");
+        try {
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            assertThat(
+                            StudyPythonComparison.ratios(
+                                    1, new PrintStream(log, true, StandardCharsets.UTF_8)))
+                    .isEmpty();
+            assertThat(log.toString(StandardCharsets.UTF_8))
+                    .contains("Study arithmetic comparison skipped")
+                    .contains("/nonexistent/python3");
+        } finally {
+            if (previous == null) {
+                System.clearProperty("djlq.python");
+            } else {
+                System.setProperty("djlq.python", previous);
+            }
+        }
+    }
+
+    @Test
+    void theScriptShipsWithTheClasses() {
+        assertThat(StudyPythonComparison.class.getResource(StudyPythonComparison.SCRIPT))
+                .isNotNull();
+    }
+}
