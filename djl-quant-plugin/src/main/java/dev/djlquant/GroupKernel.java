@@ -232,11 +232,16 @@ final class GroupKernel {
         }
     }
 
+    /**
+     * What decoding a tensor's values needs: its packed codes, one scale per group of {@code
+     * groupLength} values, and the value of every code ({@link ScalarFormat#valueTable()}).
+     */
+    record Grouped(PackedValues codes, float[] scales, int groupLength, float[] table) {}
+
     /** Decodes packed codes to {@code value(code) * scale}, in group order. */
-    static float[] decode(
-            PackedValues packed, float[] scales, int groupLength, ScalarFormat format) {
-        float[] out = new float[(int) packed.count()];
-        decode(packed, scales, groupLength, format, FloatBuffer.wrap(out));
+    static float[] decode(Grouped g) {
+        float[] out = new float[(int) g.codes().count()];
+        decode(g, FloatBuffer.wrap(out));
         return out;
     }
 
@@ -246,31 +251,19 @@ final class GroupKernel {
      * memory, is filled chunk by chunk from a cache-resident array (for heap buffers that extra
      * copy cost 10%).
      */
-    static void decode(
-            PackedValues packed,
-            float[] scales,
-            int groupLength,
-            ScalarFormat format,
-            FloatBuffer out) {
+    static void decode(Grouped g, FloatBuffer out) {
         if (!out.hasArray()) {
             forEachDecodedPiece(
-                    packed,
-                    scales,
-                    groupLength,
-                    format,
-                    CHUNK,
-                    (start, values, count) -> out.put(start, values, 0, count));
+                    g, CHUNK, (start, values, count) -> out.put(start, values, 0, count));
             return;
         }
-        float[] table = format.valueTable();
         float[] dst = out.array();
         forEachTask(
-                (int) packed.count(),
+                (int) g.codes().count(),
                 (from, to) -> {
                     for (int chunk = from; chunk < to; chunk += CHUNK) {
                         int length = Math.min(CHUNK, to - chunk);
-                        int at = out.arrayOffset() + chunk;
-                        decodeRange(packed, scales, groupLength, table, chunk, length, dst, at);
+                        decodeRange(g, chunk, length, dst, out.arrayOffset() + chunk);
                     }
                 });
     }
@@ -281,19 +274,10 @@ final class GroupKernel {
      * cache-resident array and measured there, blocks in parallel, combined in order; and copied to
      * {@code restored} (from index 0) unless it is null.
      */
-    static ErrorMetrics error(
-            float[] original,
-            PackedValues packed,
-            float[] scales,
-            int groupLength,
-            ScalarFormat format,
-            FloatBuffer restored) {
-        ErrorMetrics[] blocks = new ErrorMetrics[groupCount(packed.count(), ErrorMetrics.BLOCK)];
+    static ErrorMetrics error(float[] original, Grouped g, FloatBuffer restored) {
+        ErrorMetrics[] blocks = new ErrorMetrics[groupCount(g.codes().count(), ErrorMetrics.BLOCK)];
         forEachDecodedPiece(
-                packed,
-                scales,
-                groupLength,
-                format,
+                g,
                 ErrorMetrics.BLOCK,
                 (start, values, count) -> {
                     blocks[start / ErrorMetrics.BLOCK] =
@@ -315,21 +299,14 @@ final class GroupKernel {
      * on bytes of the stream), tasks in parallel, each piece into a cache-resident array that
      * {@code consumer} reads before the next piece overwrites it.
      */
-    private static void forEachDecodedPiece(
-            PackedValues packed,
-            float[] scales,
-            int groupLength,
-            ScalarFormat format,
-            int pieceLength,
-            DecodedPiece consumer) {
-        float[] table = format.valueTable();
+    private static void forEachDecodedPiece(Grouped g, int pieceLength, DecodedPiece consumer) {
         forEachTask(
-                (int) packed.count(),
+                (int) g.codes().count(),
                 (from, to) -> {
                     float[] values = new float[Math.min(pieceLength, to - from)];
                     for (int start = from; start < to; start += pieceLength) {
                         int count = Math.min(pieceLength, to - start);
-                        decodeRange(packed, scales, groupLength, table, start, count, values, 0);
+                        decodeRange(g, start, count, values, 0);
                         consumer.accept(start, values, count);
                     }
                 });
@@ -339,15 +316,8 @@ final class GroupKernel {
      * Decodes the values {@code [from, from + count)} into {@code dst[at..at + count)}; {@code
      * from} must start on a byte of the packed stream ({@code from * bits} a multiple of 8).
      */
-    static void decodeRange(
-            PackedValues packed,
-            float[] scales,
-            int groupLength,
-            float[] table,
-            int from,
-            int count,
-            float[] dst,
-            int at) {
+    static void decodeRange(Grouped g, int from, int count, float[] dst, int at) {
+        PackedValues packed = g.codes();
         int bits = packed.bits();
         forEachPackedSegment(
                 from,
@@ -357,15 +327,16 @@ final class GroupKernel {
                                 packed.segmentOf(run),
                                 packed.byteOffsetOf(run),
                                 bits,
-                                table,
+                                g.table(),
                                 dst,
                                 at + run - from,
                                 end - run));
+        float[] scales = g.scales();
         forEachSegment(
                 from,
                 from + count,
-                groupLength,
-                (i, end, g) -> scale(dst, at + i - from, at + end - from, scales[g]));
+                g.groupLength(),
+                (i, end, group) -> scale(dst, at + i - from, at + end - from, scales[group]));
     }
 
     /**
@@ -373,21 +344,15 @@ final class GroupKernel {
      * count)}: a group's products are summed from the packed codes, then scaled once. Every group
      * that starts inside the range must start on a byte of the packed stream.
      */
-    static float dotRange(
-            PackedValues packed,
-            float[] scales,
-            int groupLength,
-            float[] table,
-            int from,
-            int count,
-            float[] x,
-            int xFrom) {
+    static float dotRange(Grouped g, int from, int count, float[] x, int xFrom) {
+        PackedValues packed = g.codes();
         int bits = packed.bits();
+        int groupLength = g.groupLength();
         int end = from + count;
         float sum = 0;
         for (int i = from; i < end; ) {
-            int g = i / groupLength;
-            long groupEnd = (g + 1L) * groupLength;
+            int group = i / groupLength;
+            long groupEnd = (group + 1L) * groupLength;
             long segmentEnd = (i / PackedValues.SEGMENT_VALUES + 1L) * PackedValues.SEGMENT_VALUES;
             int stop = (int) Math.min(end, Math.min(groupEnd, segmentEnd));
             float partial =
@@ -395,11 +360,11 @@ final class GroupKernel {
                             packed.segmentOf(i),
                             packed.byteOffsetOf(i),
                             bits,
-                            table,
+                            g.table(),
                             x,
                             xFrom + i - from,
                             stop - i);
-            sum += scales[g] * partial;
+            sum += g.scales()[group] * partial;
             i = stop;
         }
         return sum;

@@ -1,6 +1,5 @@
 package dev.djlquant;
 
-import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.metrics.CodeUsage;
 import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.pack.BitPacker;
@@ -114,12 +113,8 @@ public final class QuantizedTensor {
 
     /** Restores the values in their original order. */
     public float[] dequantize() {
-        ScalarFormat format = quantizer.format();
-        float[] grouped = GroupKernel.decode(codes, scales, groupLength, format);
-        if (permutation == null) {
-            return grouped;
-        }
-        return MagnitudeSort.scatter(grouped, permutation());
+        float[] values = GroupKernel.decode(grouped());
+        return permutation == null ? values : MagnitudeSort.scatter(values, permutation());
     }
 
     /**
@@ -136,8 +131,7 @@ public final class QuantizedTensor {
             }
             return ErrorMetrics.between(original, values);
         }
-        return GroupKernel.error(
-                original, codes, scales, groupLength, quantizer.format(), restored);
+        return GroupKernel.error(original, grouped(), restored);
     }
 
     /**
@@ -154,7 +148,7 @@ public final class QuantizedTensor {
             out.put(0, dequantize());
             return;
         }
-        GroupKernel.decode(codes, scales, groupLength, quantizer.format(), out);
+        GroupKernel.decode(grouped(), out);
     }
 
     /**
@@ -189,9 +183,12 @@ public final class QuantizedTensor {
             float[] all = dequantize();
             return (row, x, offset) -> LinearKernel.dot(all, row * in, x, offset, in);
         }
-        float[] table = quantizer.format().valueTable();
-        return (row, x, offset) ->
-                GroupKernel.dotRange(codes, scales, groupLength, table, row * in, in, x, offset);
+        GroupKernel.Grouped grouped = grouped();
+        return (row, x, offset) -> GroupKernel.dotRange(grouped, row * in, in, x, offset);
+    }
+
+    private GroupKernel.Grouped grouped() {
+        return new GroupKernel.Grouped(codes, scales, groupLength, quantizer.format().valueTable());
     }
 
     /**
@@ -201,7 +198,8 @@ public final class QuantizedTensor {
     public float[] normalizedValues() {
         float[] ones = new float[scales.length];
         Arrays.fill(ones, 1f);
-        return GroupKernel.decode(codes, ones, groupLength, quantizer.format());
+        return GroupKernel.decode(
+                new GroupKernel.Grouped(codes, ones, groupLength, quantizer.format().valueTable()));
     }
 
     /**
