@@ -36,7 +36,8 @@ import java.util.function.Consumer;
  * COMPRESSED mode against copying every parameter out of the engine and back through memory views
  * (≤ 2x; DJL's array calls are timed beside), COMPRESSED forward latency against float32 at batch 1
  * and at the evaluation batch (≤ 1.5x), and the resident weight memory of the COMPRESSED model
- * against its packed size (≤ 1.1x).
+ * against its packed size (≤ 1.1x). Two informational floor rows bound the first two from below:
+ * the quantize kernel alone, and the restore of the convolution weights alone at batch 1.
  *
  * <p>Not JMH: every timed run needs a fresh copy of the weights, made untimed; times are the median
  * of N runs after warm-up runs (see {@link Timing}). Run {@link #main} with {@code --model
@@ -111,9 +112,10 @@ public final class ModelBench {
     }
 
     /**
-     * Times {@code Quantizers.apply} per scheme and mode, interleaved with two read+write floors:
-     * through memory views (the cheapest, what the library does; the target's baseline) and through
-     * DJL's array calls ({@code toFloatArray}, {@code create}, {@code set}).
+     * Times {@code Quantizers.apply} per scheme and mode and the quantize kernel alone, interleaved
+     * with two read+write floors: through memory views (the cheapest, what the library does; the
+     * target's baseline) and through DJL's array calls ({@code toFloatArray}, {@code create},
+     * {@code set}).
      */
     private List<RatioRow> apply(ModelFixture fixture) throws Exception {
         String arch = fixture.architecture();
