@@ -172,7 +172,10 @@ public final class ModelBench {
     private record Measured(
             String label, String ratioOf, double limit, Callable<Timing.Run> operation) {}
 
-    /** Times float32 and every COMPRESSED model's forward in turns, per batch size. */
+    /**
+     * Times float32 and every COMPRESSED model's forward in turns, per batch size; at batch 1 also
+     * each model's restore of its convolution weights alone.
+     */
     private List<RatioRow> forward(ModelFixture fixture, List<Model> compressed) throws Exception {
         String arch = fixture.architecture();
         List<RatioRow> rows = new ArrayList<>();
