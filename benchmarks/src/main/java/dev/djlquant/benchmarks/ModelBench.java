@@ -173,7 +173,7 @@ public final class ModelBench {
             String label, String ratioOf, double limit, Callable<Timing.Run> operation) {}
 
     /**
-     * Times float32 and every COMPRESSED model's forward in turns, per batch size; at batch 1 also
+     * Times float32 and every COMPRESSED model's forward in turns, per batch size; at batch 1 then
      * each model's restore of its convolution weights alone.
      */
     private List<RatioRow> forward(ModelFixture fixture, List<Model> compressed) throws Exception {
@@ -188,13 +188,6 @@ public final class ModelBench {
                 labels.add(settings.specs().get(i) + " COMPRESSED forward, batch " + batch);
                 operations.add(forwardRun(compressed.get(i), batch, predictors));
             }
-            int forwards = operations.size();
-            if (batch == 1) {
-                for (int i = 0; i < compressed.size(); i++) {
-                    labels.add(settings.specs().get(i) + " restore of the convolution weights");
-                    operations.add(restoreRun(compressed.get(i)));
-                }
-            }
             // A batch-1 forward takes milliseconds: ten times the runs cost little and steady it.
             int runs = batch <= SHORT_BATCH ? 10 : 1;
             List<Timing> timings =
@@ -203,7 +196,7 @@ public final class ModelBench {
                             operations,
                             settings.warmup() * runs,
                             settings.repetitions() * runs);
-            for (int k = 1; k < forwards; k++) {
+            for (int k = 1; k < timings.size(); k++) {
                 rows.add(
                         timed(
                                 arch + " " + labels.get(k),
@@ -212,8 +205,8 @@ public final class ModelBench {
                                 timings.get(0),
                                 FORWARD_TARGET));
             }
-            for (int k = forwards; k < timings.size(); k++) {
-                rows.add(restoreFloor(arch + " " + labels.get(k), timings.get(k), timings.get(0)));
+            if (batch == 1) {
+                rows.addAll(restoreFloors(arch, compressed, timings.get(0), runs));
             }
             for (int i = 0; i < compressed.size(); i++) {
                 rows.add(withWorkspace(arch, settings.specs().get(i), compressed.get(i), batch));
@@ -224,6 +217,32 @@ public final class ModelBench {
                 Locale.ROOT,
                 "  process RSS after the forwards: %s%n",
                 mb(ResidentMemory.rssBytes()));
+        return rows;
+    }
+
+    /**
+     * Times each model's restore of its convolution weights alone, in rounds of their own: next to
+     * the forwards, libtorch's OpenMP worker still spinning from the previous operation slowed the
+     * first restore of a round by up to half.
+     */
+    private List<RatioRow> restoreFloors(
+            String arch, List<Model> compressed, Timing float32, int runs) throws Exception {
+        List<String> labels = new ArrayList<>();
+        List<Callable<Timing.Run>> operations = new ArrayList<>();
+        for (int i = 0; i < compressed.size(); i++) {
+            labels.add(settings.specs().get(i) + " restore of the convolution weights");
+            operations.add(restoreRun(compressed.get(i)));
+        }
+        List<Timing> timings =
+                timeAll(
+                        labels,
+                        operations,
+                        settings.warmup() * runs,
+                        settings.repetitions() * runs);
+        List<RatioRow> rows = new ArrayList<>();
+        for (int k = 0; k < timings.size(); k++) {
+            rows.add(restoreFloor(arch + " " + labels.get(k), timings.get(k), float32));
+        }
         return rows;
     }
 
