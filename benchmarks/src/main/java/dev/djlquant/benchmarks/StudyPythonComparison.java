@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,7 +136,7 @@ public final class StudyPythonComparison {
             5e-8f,
             1e-9f
         };
-        System.arraycopy(edges, 0, y, 0, edges.length);
+        System.arraycopy(edges, 0, y, 0, Math.min(n, edges.length));
         return y;
     }
 
@@ -168,22 +169,7 @@ public final class StudyPythonComparison {
             if (p.exitValue() != 0) {
                 throw new IOException(python + " exited with " + p.exitValue());
             }
-            float[] rounded = new float[2 * y.length];
-            ByteBuffer.wrap(Files.readAllBytes(out))
-                    .order(ByteOrder.LITTLE_ENDIAN)
-                    .asFloatBuffer()
-                    .get(rounded);
-            JsonObject times = JsonParser.parseString(json.trim()).getAsJsonObject();
-            float[] fp8 = new float[y.length];
-            float[] dt = new float[y.length];
-            System.arraycopy(rounded, 0, fp8, 0, y.length);
-            System.arraycopy(rounded, y.length, dt, 0, y.length);
-            return new PythonRun(
-                    times.get("python").getAsString(),
-                    fp8,
-                    dt,
-                    times.get("fp8_s").getAsDouble(),
-                    times.get("dt_s").getAsDouble());
+            return results(python, json, Files.readAllBytes(out), y.length);
         } finally {
             try (var files = Files.list(dir)) {
                 for (Path f : files.toList()) {
@@ -191,6 +177,33 @@ public final class StudyPythonComparison {
                 }
             }
             Files.delete(dir);
+        }
+    }
+
+    /**
+     * Reads the script's JSON and its file of rounded values; a malformed one is an IOException.
+     */
+    private static PythonRun results(String python, String json, byte[] rounded, int n)
+            throws IOException {
+        if (rounded.length != 2 * n * Float.BYTES) {
+            throw new IOException(
+                    python + " wrote " + rounded.length + " bytes of results, expected " + 8L * n);
+        }
+        FloatBuffer values =
+                ByteBuffer.wrap(rounded).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        float[] fp8 = new float[n];
+        float[] dt = new float[n];
+        values.get(0, fp8).get(n, dt);
+        try {
+            JsonObject times = JsonParser.parseString(json.trim()).getAsJsonObject();
+            return new PythonRun(
+                    times.get("python").getAsString(),
+                    fp8,
+                    dt,
+                    times.get("fp8_s").getAsDouble(),
+                    times.get("dt_s").getAsDouble());
+        } catch (RuntimeException e) {
+            throw new IOException(python + " printed no usable timings: '" + json.trim() + "'", e);
         }
     }
 

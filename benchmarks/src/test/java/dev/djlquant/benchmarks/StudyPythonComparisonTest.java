@@ -1,15 +1,18 @@
 package dev.djlquant.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.djlquant.format.SeedArithmetic;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StudyPythonComparisonTest {
 
@@ -71,6 +74,29 @@ class StudyPythonComparisonTest {
                 System.setProperty("djlq.python", previous);
             }
         }
+    }
+
+    /** An interpreter that answers with something else is reported, not taken for timings. */
+    @Test
+    void malformedAnswersAreIoErrors(@TempDir Path dir) throws Exception {
+        float[] y = StudyPythonComparison.normalizedValues(10);
+        Path noJson =
+                fakePython(dir.resolve("no-json"), "head -c 80 /dev/zero > \"$3\"; echo hello");
+        assertThatThrownBy(() -> StudyPythonComparison.runPython(noJson.toString(), y, 1))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("no usable timings")
+                .hasMessageContaining("hello");
+        Path shortFile = fakePython(dir.resolve("short"), "head -c 12 /dev/zero > \"$3\"; echo {}");
+        assertThatThrownBy(() -> StudyPythonComparison.runPython(shortFile.toString(), y, 1))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("wrote 12 bytes of results, expected 80");
+    }
+
+    /** A shell script that reads the script from stdin and then runs {@code body}. */
+    private static Path fakePython(Path file, String body) throws IOException {
+        Files.writeString(file, "#!/bin/sh\ncat > /dev/null\n" + body + "\n");
+        assertThat(file.toFile().setExecutable(true)).isTrue();
+        return file;
     }
 
     @Test
