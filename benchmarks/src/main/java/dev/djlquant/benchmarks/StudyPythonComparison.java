@@ -40,9 +40,38 @@ public final class StudyPythonComparison {
 
     private StudyPythonComparison() {}
 
-    /** What the script returned: the rounded values and the best time of each pass. */
-    record PythonRun(
-            String version, float[] fp8, float[] dt, double fp8Seconds, double dtSeconds) {}
+    /** djl-quant's form of one of the study's roundings, per value. */
+    interface PerValue {
+        float round(float y);
+    }
+
+    /**
+     * One of the study's two roundings, in the script's order: its name, djl-quant's per-value form
+     * (and that form's name), the packed quantizer that applies it, and the script's timing key.
+     */
+    private record Rounding(
+            String what, String javaName, PerValue perValue, String packedSpec, String timingKey) {}
+
+    private static final List<Rounding> ROUNDINGS =
+            List.of(
+                    new Rounding(
+                            "FP8",
+                            "SeedArithmetic.roundFp8",
+                            SeedArithmetic::roundFp8,
+                            "seedfp8@lastaxis",
+                            "fp8_s"),
+                    new Rounding(
+                            "dynamic tree",
+                            "SeedArithmetic.roundDt",
+                            SeedArithmetic::roundDt,
+                            "seeddt8@lastaxis",
+                            "dt_s"));
+
+    /**
+     * What the script returned: its Python version, the values each rounding gave (in {@link
+     * #ROUNDINGS} order) and the best time of each pass in seconds.
+     */
+    record PythonRun(String version, float[][] rounded, double[] seconds) {}
 
     /** The rows, or none (with a note on {@code log}) when no Python 3 runs. */
     public static List<RatioRow> ratios(int reps, PrintStream log) {
@@ -58,49 +87,38 @@ public final class StudyPythonComparison {
             log.println("Study arithmetic comparison skipped: " + e.getMessage());
             return List.of();
         }
-        checkAgrees(
-                "round_fp8",
-                y,
-                run.fp8(),
-                i -> sameBits(run.fp8()[i], SeedArithmetic.roundFp8(y[i])));
-        checkAgrees(
-                "round_dt8", y, run.dt(), i -> sameBits(run.dt()[i], SeedArithmetic.roundDt(y[i])));
+        String baseline = "the study's Python " + run.version() + ", one thread";
         float[] out = new float[y.length];
         float[] x = Weights.forShape(LARGE);
-        double fp8PerValue = bestSeconds(reps, () -> roundAll(y, out, true));
-        double dtPerValue = bestSeconds(reps, () -> roundAll(y, out, false));
-        Quantizer seedFp8 = Quantizer.parse("seedfp8@lastaxis");
-        Quantizer seedDt8 = Quantizer.parse("seeddt8@lastaxis");
-        double fp8Packed = bestSeconds(reps, () -> seedFp8.quantize(x, LARGE));
-        double dt8Packed = bestSeconds(reps, () -> seedDt8.quantize(x, LARGE));
-        String baseline = "the study's Python " + run.version() + ", one thread";
-        double pyFp8 = y.length / run.fp8Seconds();
-        double pyDt = y.length / run.dtSeconds();
         List<RatioRow> rows = new ArrayList<>();
-        rows.add(
-                row(
-                        "study's FP8 rounding per value, one thread (SeedArithmetic.roundFp8)",
-                        y.length / fp8PerValue,
-                        pyFp8,
-                        baseline));
-        rows.add(
-                row(
-                        "seedfp8@lastaxis quantize " + Weights.LARGE + " (packed codes, all cores)",
-                        x.length / fp8Packed,
-                        pyFp8,
-                        baseline));
-        rows.add(
-                row(
-                        "study's dynamic tree rounding per value, one thread (SeedArithmetic.roundDt)",
-                        y.length / dtPerValue,
-                        pyDt,
-                        baseline));
-        rows.add(
-                row(
-                        "seeddt8@lastaxis quantize " + Weights.LARGE + " (packed codes, all cores)",
-                        x.length / dt8Packed,
-                        pyDt,
-                        baseline));
+        for (int k = 0; k < ROUNDINGS.size(); k++) {
+            Rounding r = ROUNDINGS.get(k);
+            float[] theirs = run.rounded()[k];
+            checkAgrees(r.what(), y, theirs, i -> sameBits(theirs[i], r.perValue().round(y[i])));
+            double pythonRate = y.length / run.seconds()[k];
+            double perValue = bestSeconds(reps, () -> roundAll(y, out, r.perValue()));
+            Quantizer packed = Quantizer.parse(r.packedSpec());
+            double packedTime = bestSeconds(reps, () -> packed.quantize(x, LARGE));
+            rows.add(
+                    row(
+                            "study's "
+                                    + r.what()
+                                    + " rounding per value, one thread ("
+                                    + r.javaName()
+                                    + ")",
+                            y.length / perValue,
+                            pythonRate,
+                            baseline));
+            rows.add(
+                    row(
+                            r.packedSpec()
+                                    + " quantize "
+                                    + Weights.LARGE
+                                    + " (packed codes, all cores)",
+                            x.length / packedTime,
+                            pythonRate,
+                            baseline));
+        }
         return rows;
     }
 
@@ -185,23 +203,27 @@ public final class StudyPythonComparison {
      */
     private static PythonRun results(String python, String json, byte[] rounded, int n)
             throws IOException {
-        if (rounded.length != 2 * n * Float.BYTES) {
+        int passes = ROUNDINGS.size();
+        long expected = (long) passes * n * Float.BYTES;
+        if (rounded.length != expected) {
             throw new IOException(
-                    python + " wrote " + rounded.length + " bytes of results, expected " + 8L * n);
+                    python
+                            + " wrote "
+                            + rounded.length
+                            + " bytes of results, expected "
+                            + expected);
         }
         FloatBuffer values =
                 ByteBuffer.wrap(rounded).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-        float[] fp8 = new float[n];
-        float[] dt = new float[n];
-        values.get(0, fp8).get(n, dt);
+        float[][] byPass = new float[passes][n];
+        double[] seconds = new double[passes];
         try {
             JsonObject times = JsonParser.parseString(json.trim()).getAsJsonObject();
-            return new PythonRun(
-                    times.get("python").getAsString(),
-                    fp8,
-                    dt,
-                    times.get("fp8_s").getAsDouble(),
-                    times.get("dt_s").getAsDouble());
+            for (int k = 0; k < passes; k++) {
+                values.get(k * n, byPass[k]);
+                seconds[k] = times.get(ROUNDINGS.get(k).timingKey()).getAsDouble();
+            }
+            return new PythonRun(times.get("python").getAsString(), byPass, seconds);
         } catch (RuntimeException e) {
             throw new IOException(python + " printed no usable timings: '" + json.trim() + "'", e);
         }
@@ -235,9 +257,9 @@ public final class StudyPythonComparison {
         }
     }
 
-    private static void roundAll(float[] y, float[] out, boolean fp8) {
+    private static void roundAll(float[] y, float[] out, PerValue rounding) {
         for (int i = 0; i < y.length; i++) {
-            out[i] = fp8 ? SeedArithmetic.roundFp8(y[i]) : SeedArithmetic.roundDt(y[i]);
+            out[i] = rounding.round(y[i]);
         }
     }
 

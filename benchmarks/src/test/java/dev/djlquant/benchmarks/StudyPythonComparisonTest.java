@@ -28,13 +28,14 @@ class StudyPythonComparisonTest {
         float[] y = StudyPythonComparison.normalizedValues(20_000);
         StudyPythonComparison.PythonRun run = StudyPythonComparison.runPython(PYTHON, y, 1);
         assertThat(run.version()).startsWith("3.");
-        assertThat(run.fp8Seconds()).isPositive();
-        assertThat(run.dtSeconds()).isPositive();
+        assertThat(run.seconds()).hasSize(2);
+        assertThat(run.seconds()[0]).isPositive();
+        assertThat(run.seconds()[1]).isPositive();
         for (int i = 0; i < y.length; i++) {
-            assertThat(Float.floatToRawIntBits(run.fp8()[i]))
+            assertThat(Float.floatToRawIntBits(run.rounded()[0][i]))
                     .as("round_fp8(%s)", y[i])
                     .isEqualTo(Float.floatToRawIntBits(SeedArithmetic.roundFp8(y[i])));
-            assertThat(Float.floatToRawIntBits(run.dt()[i]))
+            assertThat(Float.floatToRawIntBits(run.rounded()[1][i]))
                     .as("round_dt8(%s)", y[i])
                     .isEqualTo(Float.floatToRawIntBits(SeedArithmetic.roundDt(y[i])));
         }
