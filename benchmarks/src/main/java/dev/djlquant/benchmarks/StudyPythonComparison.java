@@ -5,20 +5,16 @@ import com.google.gson.JsonParser;
 import dev.djlquant.Quantizer;
 import dev.djlquant.format.SeedArithmetic;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
 
 /**
@@ -75,7 +71,7 @@ public final class StudyPythonComparison {
 
     /** The rows, or none (with a note on {@code log}) when no Python 3 runs. */
     public static List<RatioRow> ratios(int reps, PrintStream log) {
-        String python = System.getProperty("djlq.python", "/usr/bin/python3");
+        String python = PythonScript.interpreter();
         float[] y = normalizedValues(VALUES);
         PythonRun run;
         try {
@@ -166,27 +162,11 @@ public final class StudyPythonComparison {
             Path in = dir.resolve("values.f32");
             Path out = dir.resolve("rounded.f32");
             Files.write(in, littleEndian(y));
-            Process p =
-                    new ProcessBuilder(
-                                    python,
-                                    "-",
-                                    in.toString(),
-                                    out.toString(),
-                                    String.valueOf(reps))
-                            .redirectError(ProcessBuilder.Redirect.DISCARD)
-                            .start();
-            try (InputStream script = StudyPythonComparison.class.getResourceAsStream(SCRIPT);
-                    OutputStream stdin = p.getOutputStream()) {
-                script.transferTo(stdin);
-            }
-            String json = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new IOException(python + " did not finish in 10 minutes");
-            }
-            if (p.exitValue() != 0) {
-                throw new IOException(python + " exited with " + p.exitValue());
-            }
+            String json =
+                    PythonScript.run(
+                            python,
+                            SCRIPT,
+                            List.of(in.toString(), out.toString(), String.valueOf(reps)));
             return results(python, json, Files.readAllBytes(out), y.length);
         } finally {
             try (var files = Files.list(dir)) {

@@ -5,13 +5,9 @@ import com.google.gson.JsonParser;
 import dev.djlquant.QuantizedTensor;
 import dev.djlquant.Quantizer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -31,7 +27,7 @@ public final class TorchComparison {
 
     /** The rows, or none (with a note on {@code log}) when no Python with torch is found. */
     public static List<RatioRow> ratios(int reps, PrintStream log) {
-        String python = System.getProperty("djlq.python", "/usr/bin/python3");
+        String python = PythonScript.interpreter();
         JsonObject torch;
         try {
             torch = runScript(python, reps);
@@ -104,29 +100,18 @@ public final class TorchComparison {
 
     private static JsonObject runScript(String python, int reps)
             throws IOException, InterruptedException {
-        Process p =
-                new ProcessBuilder(
-                                python,
-                                "-",
-                                String.valueOf(ROWS),
-                                String.valueOf(COLS),
-                                String.valueOf(reps))
-                        .redirectError(ProcessBuilder.Redirect.DISCARD)
-                        .start();
-        try (InputStream script = TorchComparison.class.getResourceAsStream(SCRIPT);
-                OutputStream stdin = p.getOutputStream()) {
-            script.transferTo(stdin);
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new IOException(python + " did not finish in 10 minutes");
-        }
-        if (p.exitValue() == 3) {
-            throw new IOException(python + " has no torch module");
-        }
-        if (p.exitValue() != 0) {
-            throw new IOException(python + " exited with " + p.exitValue());
+        String out;
+        try {
+            out =
+                    PythonScript.run(
+                            python,
+                            SCRIPT,
+                            List.of(
+                                    String.valueOf(ROWS),
+                                    String.valueOf(COLS),
+                                    String.valueOf(reps)));
+        } catch (PythonScript.ExitException e) {
+            throw e.status == 3 ? new IOException(python + " has no torch module") : e;
         }
         return JsonParser.parseString(out.trim()).getAsJsonObject();
     }

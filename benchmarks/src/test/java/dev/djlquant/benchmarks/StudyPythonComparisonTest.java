@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.djlquant.format.SeedArithmetic;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -57,24 +54,11 @@ class StudyPythonComparisonTest {
 
     @Test
     void withoutAPythonTheRowsAreLeftOutAndTheReasonLogged() {
-        String previous = System.getProperty("djlq.python");
-        System.setProperty("djlq.python", "/nonexistent/python3");
-        try {
-            ByteArrayOutputStream log = new ByteArrayOutputStream();
-            assertThat(
-                            StudyPythonComparison.ratios(
-                                    1, new PrintStream(log, true, StandardCharsets.UTF_8)))
-                    .isEmpty();
-            assertThat(log.toString(StandardCharsets.UTF_8))
-                    .contains("Study arithmetic comparison skipped")
-                    .contains("/nonexistent/python3");
-        } finally {
-            if (previous == null) {
-                System.clearProperty("djlq.python");
-            } else {
-                System.setProperty("djlq.python", previous);
-            }
-        }
+        NoPython.Outcome outcome = NoPython.run(StudyPythonComparison::ratios);
+        assertThat(outcome.rows()).isEmpty();
+        assertThat(outcome.log())
+                .contains("Study arithmetic comparison skipped")
+                .contains(NoPython.PATH);
     }
 
     /** An interpreter that answers with something else is reported, not taken for timings. */
