@@ -126,7 +126,9 @@ public final class ModelBench {
                         "DJL calls / memory views",
                         Double.NaN,
                         onCopy(fixture, m -> readWriteAll(m.getBlock()))));
-        List<Weight> weights = defaultSelection(fixture.master().getBlock());
+        // The default selection, the same for every scheme timed here.
+        List<Weight> weights =
+                selection(fixture.master().getBlock(), QuantConfig.of(settings.specs().get(0)));
         for (String spec : settings.specs()) {
             measured.add(
                     new Measured(
@@ -403,18 +405,19 @@ public final class ModelBench {
     /** A weight the default selection quantizes, read out once: name, values, shape. */
     record Weight(String name, float[] values, long[] shape) {}
 
-    /** The weights {@code QuantConfig}'s default selection picks: WEIGHTs of 2 or more dims. */
-    static List<Weight> defaultSelection(Block block) {
+    /** The weights that {@code config} selects ({@link QuantConfig#schemeFor}), read out once. */
+    static List<Weight> selection(Block block, QuantConfig config) {
         List<Weight> weights = new ArrayList<>();
         block.getParameters()
                 .forEach(
                         p -> {
-                            NDArray a = p.getValue().getArray();
-                            if (p.getValue().getType() == Parameter.Type.WEIGHT
-                                    && a.getShape().dimension() >= 2) {
-                                float[] values = a.toFloatArray();
+                            if (config.schemeFor(p.getKey(), p.getValue()).isPresent()) {
+                                NDArray a = p.getValue().getArray();
                                 weights.add(
-                                        new Weight(p.getKey(), values, a.getShape().getShape()));
+                                        new Weight(
+                                                p.getKey(),
+                                                a.toFloatArray(),
+                                                a.getShape().getShape()));
                             }
                         });
         return weights;

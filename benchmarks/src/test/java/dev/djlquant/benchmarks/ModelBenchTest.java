@@ -59,9 +59,10 @@ class ModelBenchTest {
                             .add(Linear.builder().setUnits(2).build());
             model.setBlock(block);
             block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 2, 5, 5));
-            List<ModelBench.Weight> selected = ModelBench.defaultSelection(block);
+            QuantConfig config = QuantConfig.of("int8@row");
+            List<ModelBench.Weight> selected = ModelBench.selection(block, config);
             float[] convWeight = block.getParameters().get(0).getValue().getArray().toFloatArray();
-            QuantizationReport report = Quantizers.apply(block, QuantConfig.of("int8@row"));
+            QuantizationReport report = Quantizers.apply(block, config);
             assertThat(selected.stream().map(ModelBench.Weight::name))
                     .containsExactlyElementsOf(
                             report.rows().stream().map(QuantizationReport.Row::name).toList());
