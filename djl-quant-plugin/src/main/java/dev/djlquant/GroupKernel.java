@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
-import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -16,12 +15,14 @@ import java.util.stream.IntStream;
  * packed chunk by chunk. Work is split into tasks of whole chunks that run in parallel; small
  * tensors stay on the calling thread.
  *
- * <p>Encoding a chunk copies it into a per-task float buffer, divides each group's values by its
- * scale in place and lets the format turn the buffer into codes ({@link
- * ScalarFormat#normalizedCodes}), then packs them. The detour through the buffer is what makes the
- * division fast: HotSpot C2 (JDK 17) vectorizes a loop only when all its arrays share one index,
- * and {@code y[i] = y[i] / s} does while {@code y[j] = x[from + j] / s} runs one scalar division
- * per value (measured 7.4 ms for copy plus in-place division of 37.7M values against 24 ms).
+ * <p>Values come from a {@link FloatBuffer}: a wrapped array, or a view of an engine's tensor
+ * memory, which is then quantized without first being copied out whole. Encoding a chunk copies it
+ * into a per-task float array, divides each group's values by its scale in place and lets the
+ * format turn the buffer into codes ({@link ScalarFormat#normalizedCodes}), then packs them. The
+ * detour through the buffer is what makes the division fast: HotSpot C2 (JDK 17) vectorizes a loop
+ * only when all its arrays share one index, and {@code y[i] = y[i] / s} does while {@code y[j] =
+ * x[from + j] / s} runs one scalar division per value (measured 7.4 ms for copy plus in-place
+ * division of 37.7M values against 24 ms).
  */
 final class GroupKernel {
 
@@ -61,15 +62,21 @@ final class GroupKernel {
         void run(int from, int to, int group);
     }
 
+    /** Runs before a task first touches group {@code g}; {@code scratch} is the task's to use. */
+    private interface GroupStart {
+        void run(int g, float[] scratch);
+    }
+
     /** Returns {@code absmax / range} per group; rejects NaN and infinities with their index. */
-    private static float[] scales(float[] x, int groupLength, float range, String name) {
-        int groups = groupCount(x.length, groupLength);
+    private static float[] scales(FloatBuffer x, int groupLength, float range, String name) {
+        int n = x.capacity();
+        int groups = groupCount(n, groupLength);
         float[] scales = new float[groups];
         if (groupLength >= TASK) {
             // Few long groups: each group's maximum over parallel pieces.
             for (int g = 0; g < groups; g++) {
                 int from = g * groupLength;
-                int to = (int) Math.min(x.length, (long) from + groupLength);
+                int to = (int) Math.min(n, (long) from + groupLength);
                 double max =
                         tasks(pieces(to - from), to - from)
                                 .mapToDouble(
@@ -82,7 +89,8 @@ final class GroupKernel {
                                                                         to,
                                                                         from
                                                                                 + (long) (p + 1)
-                                                                                        * TASK)))
+                                                                                        * TASK),
+                                                        new float[CHUNK]))
                                 .max()
                                 .getAsDouble();
                 scales[g] = (float) max / range;
@@ -90,12 +98,13 @@ final class GroupKernel {
         } else {
             // Many groups: whole groups per task.
             int perTask = TASK / groupLength;
-            tasks(groupCount(groups, perTask), x.length)
+            tasks(groupCount(groups, perTask), n)
                     .forEach(
                             t -> {
                                 int last = (int) Math.min(groups, (long) (t + 1) * perTask);
+                                float[] scratch = new float[CHUNK];
                                 for (int g = t * perTask; g < last; g++) {
-                                    scales[g] = groupScale(x, g, groupLength, range);
+                                    scales[g] = groupScale(x, g, groupLength, range, scratch);
                                 }
                             });
         }
@@ -108,10 +117,29 @@ final class GroupKernel {
     }
 
     /** Returns {@code absmax / range} of group {@code g} (NaN or infinite for non-finite input). */
-    private static float groupScale(float[] x, int g, int groupLength, float range) {
+    private static float groupScale(
+            FloatBuffer x, int g, int groupLength, float range, float[] scratch) {
         int from = g * groupLength;
-        int to = (int) Math.min(x.length, (long) from + groupLength);
-        return absMax(x, from, to) / range;
+        int to = (int) Math.min(x.capacity(), (long) from + groupLength);
+        return absMax(x, from, to, scratch) / range;
+    }
+
+    /**
+     * Returns the largest {@code |x[i]|} over {@code [from, to)}: over a heap buffer's array in
+     * place, over a direct buffer piece by piece copied into {@code scratch}, since the vectorized
+     * reduction below needs an array.
+     */
+    private static float absMax(FloatBuffer x, int from, int to, float[] scratch) {
+        if (x.hasArray()) {
+            return absMax(x.array(), x.arrayOffset() + from, x.arrayOffset() + to);
+        }
+        float max = 0f;
+        for (int i = from; i < to; i += scratch.length) {
+            int count = Math.min(scratch.length, to - i);
+            x.get(i, scratch, 0, count);
+            max = Math.max(max, absMax(scratch, 0, count));
+        }
+        return max;
     }
 
     /**
@@ -127,11 +155,11 @@ final class GroupKernel {
     }
 
     /** Returns the error for the first value of {@code x} that is NaN or infinite. */
-    static IllegalArgumentException nonFinite(float[] x, String name) {
-        for (int i = 0; i < x.length; i++) {
-            if (!Float.isFinite(x[i])) {
+    static IllegalArgumentException nonFinite(FloatBuffer x, String name) {
+        for (int i = 0; i < x.capacity(); i++) {
+            if (!Float.isFinite(x.get(i))) {
                 return new IllegalArgumentException(
-                        name + ": value " + x[i] + " at flat index " + i + " is not finite");
+                        name + ": value " + x.get(i) + " at flat index " + i + " is not finite");
             }
         }
         throw new IllegalStateException(name + " has no non-finite value");
@@ -147,25 +175,27 @@ final class GroupKernel {
      * Quantizes {@code x} group by group: scales {@code absmax / format.range()} and codes packed
      * at {@code format.codeBits()} bits; with {@code countCodes}, also counts the codes while they
      * are at hand (a report needs them; a separate pass costs 11-13 ms for AlexNet's weights).
-     * Rejects NaN and infinities, naming the first bad index.
+     * Rejects NaN and infinities, naming the first bad index. Reads {@code x} from index 0 to its
+     * capacity, without moving its position.
      */
     static Encoded quantize(
-            float[] x, int groupLength, ScalarFormat format, String name, boolean countCodes) {
+            FloatBuffer x, int groupLength, ScalarFormat format, String name, boolean countCodes) {
         float range = format.range();
         long[] histogram = countCodes ? new long[1 << format.codeBits()] : null;
         if (groupLength > FUSED_GROUP_LIMIT) {
             float[] scales = scales(x, groupLength, range, name);
-            PackedValues codes = encode(x, scales, groupLength, format, g -> {}, histogram);
+            PackedValues codes =
+                    encode(x, scales, groupLength, format, (g, scratch) -> {}, histogram);
             return new Encoded(scales, codes, histogram);
         }
         // Short groups: a task finds a group's maximum just before encoding it, while the group is
         // still in the core's cache, so the values travel from memory once instead of twice
         // (measured 3.7 ms of 30 for dt8 on 4096x9216). A group that straddles two tasks is
         // measured by both; they write the same float, and the stream's join publishes it.
-        float[] scales = new float[groupCount(x.length, groupLength)];
-        IntConsumer measure =
-                g -> {
-                    float scale = groupScale(x, g, groupLength, range);
+        float[] scales = new float[groupCount(x.capacity(), groupLength)];
+        GroupStart measure =
+                (g, scratch) -> {
+                    float scale = groupScale(x, g, groupLength, range, scratch);
                     if (!Float.isFinite(scale)) {
                         throw nonFinite(x, name);
                     }
@@ -181,32 +211,34 @@ final class GroupKernel {
      * every code to {@code histogram} unless it is null.
      */
     private static PackedValues encode(
-            float[] x,
+            FloatBuffer x,
             float[] scales,
             int groupLength,
             ScalarFormat format,
-            IntConsumer beforeGroup,
+            GroupStart beforeGroup,
             long[] histogram) {
         int codeBits = format.codeBits();
-        PackedValues packed = PackedValues.allocate(x.length, codeBits);
+        int n = x.capacity();
+        PackedValues packed = PackedValues.allocate(n, codeBits);
         forEachTask(
-                x.length,
+                n,
                 (from, to) -> {
                     float[] y = new float[Math.min(CHUNK, to - from)];
+                    float[] scratch = new float[y.length];
                     int[] codes = new int[y.length];
                     int[] counts = histogram == null ? null : new int[COUNT_TABLES << codeBits];
                     int[] prepared = {-1};
                     for (int chunk = from; chunk < to; chunk += CHUNK) {
                         int base = chunk;
                         int length = Math.min(CHUNK, to - chunk);
-                        System.arraycopy(x, chunk, y, 0, length);
+                        x.get(chunk, y, 0, length);
                         forEachSegment(
                                 chunk,
                                 chunk + length,
                                 groupLength,
                                 (i, end, g) -> {
                                     if (g != prepared[0]) {
-                                        beforeGroup.accept(g);
+                                        beforeGroup.run(g, scratch);
                                         prepared[0] = g;
                                     }
                                     normalize(y, i - base, end - base, scales[g]);
@@ -338,9 +370,10 @@ final class GroupKernel {
      * Returns {@link ErrorMetrics#between} the original values and the decoded ones without holding
      * the decoded values: each block of {@link ErrorMetrics#BLOCK} values is decoded into a
      * cache-resident array and measured there, blocks in parallel, combined in order; and copied to
-     * {@code restored} (from index 0) unless it is null.
+     * {@code restored} (from index 0) unless it is null. {@code restored} may be {@code original}'s
+     * own memory: each block is read before it is overwritten.
      */
-    static ErrorMetrics error(float[] original, Grouped g, FloatBuffer restored) {
+    static ErrorMetrics error(FloatBuffer original, Grouped g, FloatBuffer restored) {
         ErrorMetrics[] blocks = new ErrorMetrics[groupCount(g.codes().count(), ErrorMetrics.BLOCK)];
         forEachDecodedPiece(
                 g,

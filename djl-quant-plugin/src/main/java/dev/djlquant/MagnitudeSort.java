@@ -1,5 +1,6 @@
 package dev.djlquant;
 
+import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
 
 /**
@@ -44,7 +45,7 @@ final class MagnitudeSort {
                                     return ok;
                                 });
         if (!finite) {
-            throw GroupKernel.nonFinite(values, name);
+            throw GroupKernel.nonFinite(FloatBuffer.wrap(values), name);
         }
         int[] keys = magnitudes;
         int[] order = identity;

@@ -25,8 +25,12 @@ final class ParameterArrays {
 
     private ParameterArrays() {}
 
-    /** Returns the values of an initialized parameter as float32, row-major. */
-    static float[] read(String name, Parameter parameter) {
+    /**
+     * Returns the values of an initialized parameter as float32, row-major: for float32 a view of
+     * the engine's memory (or of the engine's contiguous copy of it) to read in place, so that
+     * quantizing does not first copy the whole tensor out; for other data types a converted copy.
+     */
+    static FloatBuffer values(String name, Parameter parameter) {
         if (!parameter.isInitialized()) {
             throw new IllegalStateException(
                     "Parameter "
@@ -36,15 +40,11 @@ final class ParameterArrays {
         }
         NDArray array = parameter.getArray();
         if (array.getDataType() == DataType.FLOAT32) {
-            // One copy out of the engine's memory (or of the engine's own copy of it), where
-            // toFloatArray copies twice through a byte array.
-            float[] values = new float[Math.toIntExact(array.size())];
-            view(array).get(0, values);
-            return values;
+            return view(array);
         }
         checkConvertible(name, array.getDataType());
         try (NDArray converted = array.toType(DataType.FLOAT32, true)) {
-            return converted.toFloatArray();
+            return FloatBuffer.wrap(converted.toFloatArray());
         }
     }
 

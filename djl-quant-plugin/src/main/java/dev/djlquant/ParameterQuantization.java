@@ -51,7 +51,7 @@ final class ParameterQuantization {
         List<Selected> selected = select(all, config, warnings);
         List<QuantizationReport.Row> rows = new ArrayList<>();
         for (Selected s : selected) {
-            float[] values = ParameterArrays.read(s.name, s.parameter);
+            FloatBuffer values = ParameterArrays.values(s.name, s.parameter);
             QuantizedTensor t = s.quantizer.quantize(s.name, values, shapeOf(s.parameter), true);
             FloatBuffer restored = sink.restoreTarget(s.parameter);
             rows.add(QuantizationReport.Row.of(s.name, t, t.errorAgainst(values, restored)));

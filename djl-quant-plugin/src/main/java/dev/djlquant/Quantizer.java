@@ -7,6 +7,7 @@ import dev.djlquant.format.IntFormat;
 import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.pack.BitPacker;
 import dev.djlquant.pack.PackedValues;
+import java.nio.FloatBuffer;
 import java.util.Objects;
 
 /**
@@ -105,13 +106,24 @@ public final class Quantizer {
      * QuantizedTensor#codeUsage()}.
      */
     QuantizedTensor quantize(String name, float[] values, long[] shape, boolean countCodes) {
-        Shapes.checkMatches(shape, values.length, name);
+        return quantize(name, FloatBuffer.wrap(values), shape, countCodes);
+    }
+
+    /**
+     * Quantizes the values of {@code values} from index 0 to its capacity, leaving its position
+     * alone: a view of an engine's tensor memory is read where it lies (except by {@code sortedN},
+     * which sorts a copy).
+     */
+    QuantizedTensor quantize(String name, FloatBuffer values, long[] shape, boolean countCodes) {
+        Shapes.checkMatches(shape, values.capacity(), name);
         int groupLength = granularity.groupLength(shape);
         int[] permutation = null;
-        float[] ordered = values;
+        FloatBuffer ordered = values;
         if (granularity.permutes()) {
-            permutation = MagnitudeSort.stableOrder(values, name);
-            ordered = MagnitudeSort.gather(values, permutation);
+            float[] copy = new float[values.capacity()];
+            values.get(0, copy);
+            permutation = MagnitudeSort.stableOrder(copy, name);
+            ordered = FloatBuffer.wrap(MagnitudeSort.gather(copy, permutation));
         }
         GroupKernel.Encoded encoded =
                 GroupKernel.quantize(ordered, groupLength, format, name, countCodes);

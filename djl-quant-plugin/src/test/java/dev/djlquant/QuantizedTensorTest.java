@@ -120,14 +120,38 @@ class QuantizedTensorTest {
         float[] x = QuantizerTest.randomWeights(new SplittableRandom(13), 700 * 1001);
         QuantizedTensor t = Quantizer.parse(spec).quantize("w", x, new long[] {700, 1001});
         float[] expected = t.dequantize();
-        assertThat(t.errorAgainst(x, null)).isEqualTo(ErrorMetrics.between(x, expected));
-        FloatBuffer direct =
-                ByteBuffer.allocateDirect(x.length * 4)
-                        .order(ByteOrder.nativeOrder())
-                        .asFloatBuffer();
-        assertThat(t.errorAgainst(x, direct)).isEqualTo(ErrorMetrics.between(x, expected));
+        FloatBuffer original = FloatBuffer.wrap(x);
+        assertThat(t.errorAgainst(original, null)).isEqualTo(ErrorMetrics.between(x, expected));
+        FloatBuffer direct = direct(x.length);
+        assertThat(t.errorAgainst(original, direct)).isEqualTo(ErrorMetrics.between(x, expected));
         float[] written = new float[x.length];
         direct.get(0, written);
         assertThat(Arrays.equals(written, expected)).isTrue();
+    }
+
+    /**
+     * Restoring into the very memory that holds the originals (SIMULATE on a parameter's own
+     * memory) measures every value before overwriting it: the same error as against a separate
+     * copy, and the memory ends up holding the restored values.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"int8@row", "dt4@row", "dt3@block64", "nf4@tensor", "dt8@sorted40"})
+    void restoringOverTheOriginalsMeasuresTheOriginals(String spec) {
+        float[] x = QuantizerTest.randomWeights(new SplittableRandom(17), 700 * 1001);
+        long[] shape = {700, 1001};
+        FloatBuffer memory = direct(x.length);
+        memory.put(0, x);
+        QuantizedTensor t = Quantizer.parse(spec).quantize("w", memory, shape, false);
+        float[] expected = t.dequantize();
+        assertThat(t.errorAgainst(memory, memory)).isEqualTo(ErrorMetrics.between(x, expected));
+        float[] written = new float[x.length];
+        memory.get(0, written);
+        assertThat(Arrays.equals(written, expected)).isTrue();
+    }
+
+    static FloatBuffer direct(int length) {
+        return ByteBuffer.allocateDirect(length * Float.BYTES)
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
     }
 }

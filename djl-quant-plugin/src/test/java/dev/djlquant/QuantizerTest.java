@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.djlquant.format.DynamicTree;
 import dev.djlquant.format.Fp8Format;
+import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import net.jqwik.api.ForAll;
@@ -115,6 +116,7 @@ class QuantizerTest {
                 "dt3@block64",
                 "nf4@block64",
                 "seeddt3@lastaxis",
+                "int4@block100000",
                 "int4@sorted1000"
             })
     void largeTensorsTakeTheParallelPathAndStillMatch(String spec) throws Exception {
@@ -125,6 +127,12 @@ class QuantizerTest {
         QuantizedTensor t = Quantizer.parse(spec).quantize("w", x, shape);
         assertBitsEqual(spec, x, expected, t.dequantize());
         assertBitsEqual(spec, x, expected, QuantizedTensor.fromBytes(t.toBytes()).dequantize());
+        // Read in place from a direct buffer (an engine tensor's memory), its position untouched.
+        FloatBuffer memory = QuantizedTensorTest.direct(x.length);
+        memory.put(0, x).position(5);
+        QuantizedTensor fromMemory = Quantizer.parse(spec).quantize("w", memory, shape, true);
+        assertBitsEqual(spec, x, expected, fromMemory.dequantize());
+        assertThat(memory.position()).isEqualTo(5);
     }
 
     @Test
@@ -175,6 +183,22 @@ class QuantizerTest {
         float[] inf = {1f, Float.NEGATIVE_INFINITY};
         assertThatThrownBy(() -> Quantizer.parse("dt4").quantize("w", inf, new long[] {2}))
                 .hasMessageContaining("index 1");
+        // The same from memory outside the heap, with a group long enough to be measured apart.
+        for (String spec : new String[] {"int8@row", "int8@tensor", "dt4@sorted2"}) {
+            FloatBuffer memory = QuantizedTensorTest.direct(200_000);
+            memory.put(123_456, Float.NaN);
+            assertThatThrownBy(
+                            () ->
+                                    Quantizer.parse(spec)
+                                            .quantize(
+                                                    "fc.weight",
+                                                    memory,
+                                                    new long[] {2, 100_000},
+                                                    false))
+                    .as(spec)
+                    .hasMessageContaining("fc.weight")
+                    .hasMessageContaining("index 123456");
+        }
     }
 
     @Test
