@@ -49,10 +49,19 @@ final class ParameterQuantization {
         List<String> warnings = new ArrayList<>();
         List<Pair<String, Parameter>> all = block.getParameters().stream().toList();
         List<Selected> selected = select(all, config, warnings);
-        List<QuantizationReport.Row> rows = new ArrayList<>();
+        // Every tensor is quantized before the sink sees any, so that bad input (NaN, say) in the
+        // last weight fails the pass while the block is still as it was. The packed tensors held
+        // meanwhile take a fraction of the float32 weights.
+        List<QuantizedTensor> tensors = new ArrayList<>();
         for (Selected s : selected) {
             FloatBuffer values = ParameterArrays.values(s.name, s.parameter);
-            QuantizedTensor t = s.quantizer.quantize(s.name, values, shapeOf(s.parameter), true);
+            tensors.add(s.quantizer.quantize(s.name, values, shapeOf(s.parameter), true));
+        }
+        List<QuantizationReport.Row> rows = new ArrayList<>();
+        for (int k = 0; k < selected.size(); k++) {
+            Selected s = selected.get(k);
+            QuantizedTensor t = tensors.set(k, null);
+            FloatBuffer values = ParameterArrays.values(s.name, s.parameter);
             FloatBuffer restored = sink.restoreTarget(s.parameter);
             rows.add(QuantizationReport.Row.of(s.name, t, t.errorAgainst(values, restored)));
             sink.accept(s.name, s.parameter, t, restored);

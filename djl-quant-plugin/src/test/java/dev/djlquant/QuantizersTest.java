@@ -59,6 +59,35 @@ class QuantizersTest extends ManagerPerTest {
                 .singletonOrThrow();
     }
 
+    /**
+     * A NaN in the last selected weight is found before any weight changes: SIMULATE has written
+     * nothing and COMPRESSED has released nothing, so the block still computes what it did.
+     */
+    @Test
+    void aNonFiniteWeightFailsTheWholeApplyBeforeAnythingChanges() {
+        for (QuantConfig.Mode mode : QuantConfig.Mode.values()) {
+            Block net = smallNet(3);
+            Parameter last = net.getParameters().get("07Linear_weight");
+            last.getArray().set(new ai.djl.ndarray.index.NDIndex("1, 2"), Float.NaN);
+            NDArray input = manager.randomNormal(new Shape(2, 3, 8, 8));
+            Map<String, float[]> before = snapshot(net);
+            float[] output = forward(net, input).toFloatArray();
+            QuantConfig config = QuantConfig.builder().scheme("int8@row").mode(mode).build();
+            assertThatThrownBy(() -> Quantizers.apply(net, config))
+                    .as(mode.toString())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("07Linear_weight")
+                    .hasMessageContaining("index " + (16 + 2));
+            Map<String, float[]> after = snapshot(net);
+            for (String name : before.keySet()) {
+                assertThat(after.get(name)).as(mode + " " + name).containsExactly(before.get(name));
+            }
+            assertThat(forward(net, input).toFloatArray())
+                    .as(mode.toString())
+                    .containsExactly(output);
+        }
+    }
+
     @Test
     void simulateWritesTheQuantizersValuesIntoWeightsOnly() {
         Block net = smallNet(1);
