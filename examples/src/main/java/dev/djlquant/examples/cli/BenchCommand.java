@@ -79,7 +79,7 @@ final class BenchCommand implements Callable<Integer> {
                 names = "--quick",
                 description =
                         "Short measurements (default): JMH 1 warm-up + 3 iterations of 300 ms,"
-                                + " 1 warm-up + 3 timed runs per model row, 3 schemes.")
+                                + " 2 warm-up + 5 timed runs per model row, 3 schemes.")
         boolean quick;
 
         @Option(
