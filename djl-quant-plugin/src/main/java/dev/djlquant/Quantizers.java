@@ -8,10 +8,12 @@ import java.util.function.BiConsumer;
  * Entry point for DJL applications: quantizes the weights of a {@link Model} or {@link Block}
  * according to a {@link QuantConfig} and returns a {@link QuantizationReport}.
  *
- * <p>SIMULATE overwrites the selected weights in place (any block, TorchScript ones included when
- * loaded with {@code trainParam=true}). COMPRESSED and QAT wrap the block in a {@link
- * QuantizedBlock}; for a {@code Model} the wrapper replaces the model's block, for a bare block use
- * {@link QuantizationReport#block()}.
+ * <p>Every selected weight is quantized before any is changed, so bad input (NaN or infinite
+ * values, a data type that cannot be converted) fails with the block as it was. SIMULATE then
+ * overwrites the selected weights in place (any block, TorchScript ones included when loaded with
+ * {@code trainParam=true}). COMPRESSED and QAT wrap the block in a {@link QuantizedBlock}; for a
+ * {@code Model} the wrapper replaces the model's block, for a bare block use {@link
+ * QuantizationReport#block()}.
  */
 public final class Quantizers {
 
