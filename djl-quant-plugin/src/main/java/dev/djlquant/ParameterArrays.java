@@ -159,7 +159,7 @@ final class ParameterArrays {
                     "Parameter "
                             + name
                             + " has data type "
-                            + type
+                            + type.name()
                             + "; only FLOAT32, FLOAT16 and FLOAT64 weights can be quantized");
         }
     }

@@ -1,6 +1,7 @@
 package dev.djlquant;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
@@ -79,5 +80,16 @@ class ParameterArraysTest extends ManagerPerTest {
         assertThat(array.getDataType()).isEqualTo(DataType.FLOAT32);
         assertThat(array.getShape()).isEqualTo(new Shape(2, 3));
         assertThat(array.toFloatArray()).containsExactly(1, 2, 3, 4, 5, 6);
+    }
+
+    /** Integer weights are refused by name and type, before anything is read or written. */
+    @Test
+    void integerParametersAreRefusedNamingTheirType() {
+        Parameter integers =
+                parameter(manager.arange(6f).reshape(2, 3).toType(DataType.INT32, false));
+        assertThatThrownBy(() -> ParameterArrays.values("fc.weight", integers))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fc.weight")
+                .hasMessageContaining("INT32");
     }
 }
