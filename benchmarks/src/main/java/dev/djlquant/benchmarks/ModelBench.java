@@ -157,8 +157,7 @@ public final class ModelBench {
             labels.add(m.label());
             operations.add(m.operation());
         }
-        List<Timing> timings =
-                timeAll(labels, operations, settings.warmup(), settings.repetitions());
+        List<Timing> timings = timeAll(labels, operations, 1);
         List<RatioRow> rows = new ArrayList<>();
         for (int k = 0; k < measured.size(); k++) {
             Measured m = measured.get(k);
@@ -195,12 +194,7 @@ public final class ModelBench {
             }
             // A batch-1 forward takes milliseconds: ten times the runs cost little and steady it.
             int runs = batch <= SHORT_BATCH ? 10 : 1;
-            List<Timing> timings =
-                    timeAll(
-                            labels,
-                            operations,
-                            settings.warmup() * runs,
-                            settings.repetitions() * runs);
+            List<Timing> timings = timeAll(labels, operations, runs);
             for (int k = 1; k < timings.size(); k++) {
                 rows.add(
                         timed(
@@ -238,12 +232,7 @@ public final class ModelBench {
             labels.add(settings.specs().get(i) + " restore of the convolution weights");
             operations.add(restoreRun(compressed.get(i)));
         }
-        List<Timing> timings =
-                timeAll(
-                        labels,
-                        operations,
-                        settings.warmup() * runs,
-                        settings.repetitions() * runs);
+        List<Timing> timings = timeAll(labels, operations, runs);
         List<RatioRow> rows = new ArrayList<>();
         for (int k = 0; k < timings.size(); k++) {
             rows.add(restoreFloor(arch + " " + labels.get(k), timings.get(k), float32));
@@ -251,10 +240,15 @@ public final class ModelBench {
         return rows;
     }
 
+    /**
+     * Times {@code operations} in turns, {@code runs} times the settings' warm-up and timed rounds
+     * (short operations take more), and logs each timing.
+     */
     private List<Timing> timeAll(
-            List<String> labels, List<Callable<Timing.Run>> operations, int warmup, int repetitions)
-            throws Exception {
-        List<Timing> timings = Timing.interleaved(warmup, repetitions, operations);
+            List<String> labels, List<Callable<Timing.Run>> operations, int runs) throws Exception {
+        List<Timing> timings =
+                Timing.interleaved(
+                        settings.warmup() * runs, settings.repetitions() * runs, operations);
         for (int k = 0; k < timings.size(); k++) {
             log.printf(Locale.ROOT, "  %-44s %s%n", labels.get(k), timings.get(k));
         }
