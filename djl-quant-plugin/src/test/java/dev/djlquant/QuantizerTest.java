@@ -8,8 +8,11 @@ import dev.djlquant.format.Fp8Format;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -218,6 +221,39 @@ class QuantizerTest {
         assertThatThrownBy(() -> Quantizer.parse("dt8").dequantize(t))
                 .hasMessageContaining("dt4@row");
         assertThat(Quantizer.parse("dt4@row").dequantize(t)).hasSize(2);
+    }
+
+    /**
+     * Memory outside the heap, at any size and group length, quantizes to the very bytes the same
+     * values give from an array: the direct-buffer path of the kernel reads exactly what the array
+     * path reads.
+     */
+    @Property(tries = 60)
+    void aDirectBufferQuantizesLikeTheArray(
+            @ForAll @IntRange(min = 1, max = 300) int rows,
+            @ForAll @IntRange(min = 1, max = 700) int columns,
+            @ForAll("directSpecs") String spec,
+            @ForAll long seed) {
+        long[] shape = {rows, columns};
+        float[] x = randomWeights(new SplittableRandom(seed), rows * columns);
+        FloatBuffer memory = QuantizedTensorTest.direct(x.length);
+        memory.put(0, x);
+        Quantizer q = Quantizer.parse(spec);
+        QuantizedTensor fromMemory = q.quantize("w", memory, shape, true);
+        QuantizedTensor fromArray = q.quantize("w", x, shape, true);
+        assertThat(fromMemory.toBytes()).isEqualTo(fromArray.toBytes());
+        assertThat(fromMemory.codeUsage().histogram()).isEqualTo(fromArray.codeUsage().histogram());
+    }
+
+    @Provide
+    Arbitrary<String> directSpecs() {
+        return Arbitraries.of(
+                "int8@row",
+                "dt4@row",
+                "dt3@tensor",
+                "fp8e4m3@lastaxis",
+                "nf4@block100",
+                "int4@sorted64");
     }
 
     @Property(tries = 200)
