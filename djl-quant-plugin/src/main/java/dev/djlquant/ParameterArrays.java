@@ -15,9 +15,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Moves values between DJL arrays and Java: parameters are read once as float32, computed on in
- * Java and written back in place in their own data type (DJL refuses {@code setArray} once a shape
- * is set); new arrays are filled in the engine's memory where it is exposed.
+ * Moves values between DJL arrays and Java: parameters are read as float32 (in place through a view
+ * of the engine's memory where it is exposed), computed on in Java and written back in place in
+ * their own data type (DJL refuses {@code setArray} once a shape is set); new arrays are filled in
+ * the engine's memory where it is exposed.
+ *
+ * <p>A view of an array that is not contiguous, or not on the CPU, is the engine's CPU copy of it,
+ * which DJL keeps with the array's manager until that closes: read such arrays once, not per step.
  */
 final class ParameterArrays {
 
