@@ -181,13 +181,10 @@ final class QuantizeCommand implements Callable<Integer> {
         long onDisk = manifest.fileBytes() + Files.size(out.resolve(CheckpointManifest.FILE_NAME));
         stdout.printf(
                 Locale.ROOT,
-                "Wrote %s: %d bytes on disk (packed %d + unquantized %d + metadata and other"
-                        + " files %d).%n",
+                "Wrote %s: %d bytes on disk (%s).%n",
                 out,
                 onDisk,
-                manifest.packedBytes(),
-                manifest.unquantizedBytes(),
-                onDisk - manifest.packedBytes() - manifest.unquantizedBytes());
+                parts(manifest, onDisk));
         if (publish != null) {
             ModelRepository repo =
                     repository == null
@@ -236,6 +233,43 @@ final class QuantizeCommand implements Callable<Integer> {
                             + " TorchScript weights, or use --mode simulate");
         }
         return m;
+    }
+
+    /**
+     * What the bytes on disk are: packed weights, then where the unquantized parameters are (in the
+     * weights file of a DJL-native checkpoint, in the TorchScript file of a TorchScript one, which
+     * is embedded or only referenced), then the metadata; the parts before the semicolon add up.
+     */
+    private static String parts(CheckpointManifest manifest, long onDisk) {
+        long packed = manifest.packedBytes();
+        long unquantized = manifest.unquantizedBytes();
+        CheckpointManifest.TorchScript torchscript = manifest.torchscript();
+        if (torchscript == null) {
+            return String.format(
+                    Locale.ROOT,
+                    "packed %d + unquantized %d + metadata %d",
+                    packed,
+                    unquantized,
+                    onDisk - packed - unquantized);
+        }
+        if (torchscript.embedded()) {
+            return String.format(
+                    Locale.ROOT,
+                    "packed %d + TorchScript file %d + metadata %d; the %d unquantized bytes are"
+                            + " read from the TorchScript file",
+                    packed,
+                    torchscript.bytes(),
+                    onDisk - packed - torchscript.bytes(),
+                    unquantized);
+        }
+        return String.format(
+                Locale.ROOT,
+                "packed %d + metadata %d; the %d unquantized bytes are read from the referenced"
+                        + " TorchScript file of %d bytes",
+                packed,
+                onDisk - packed,
+                unquantized,
+                torchscript.bytes());
     }
 
     private void checkArtifactId(String id) {

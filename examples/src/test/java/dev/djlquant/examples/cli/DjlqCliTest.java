@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -80,6 +82,7 @@ class DjlqCliTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out())
                 .contains("Wrote " + checkpoint, "Published dev.djlquant:alexnet-cifar10");
+        assertPartsAddUp(r.out());
         assertThat(r.out()).contains("bits=4", "scheme=dt");
         assertThat(tmp.resolve("repo/model/cv/image_classification/dev/djlquant/alexnet-cifar10"))
                 .isDirectory();
@@ -141,6 +144,7 @@ class DjlqCliTest {
                         "--quiet");
         assertThat(q.code()).as(q.err()).isZero();
         assertThat(q.out()).contains("Loading costs the float weights", "referenced at");
+        assertPartsAddUp(q.out());
         assertThat(out.resolve("torchscript.pt")).doesNotExist();
         Run e =
                 djlq(
@@ -299,5 +303,48 @@ class DjlqCliTest {
                         "libtorch intra-op threads")
                 .contains("| level | measured | ratio of | value | baseline | ratio | target |");
         assertThat(Files.readString(out)).isEqualTo(run.out());
+    }
+
+    /**
+     * A float16 TorchScript keeps its unquantized parameters in the referenced file, not in the
+     * checkpoint: the "Wrote" line must not count them among the bytes on disk (it once printed
+     * -4377 bytes of metadata for AlexNet).
+     */
+    @Test
+    @Order(8)
+    void aLinkedTorchScriptCheckpointAccountsForItsBytesOnDisk() {
+        Path out = tmp.resolve("alexnet-ts-dt4");
+        Run q =
+                djlq(
+                        "quantize",
+                        "--model",
+                        alexnet.toString(),
+                        "--spec",
+                        "dt4@row",
+                        "--out",
+                        out.toString(),
+                        "--link-torchscript",
+                        "--quiet");
+        assertThat(q.code()).as(q.err()).isZero();
+        assertPartsAddUp(q.out());
+        assertThat(q.out()).contains("unquantized bytes are read from the referenced TorchScript");
+    }
+
+    /**
+     * The "Wrote" line's parts (before any semicolon) are non-negative and add up to the bytes on
+     * disk.
+     */
+    private static void assertPartsAddUp(String out) {
+        Matcher m = Pattern.compile("Wrote .*: (\\d+) bytes on disk \\(([^;)]*)").matcher(out);
+        assertThat(m.find()).as(out).isTrue();
+        long total = Long.parseLong(m.group(1));
+        long sum = 0;
+        Matcher part = Pattern.compile("(-?\\d+)").matcher(m.group(2));
+        while (part.find()) {
+            long bytes = Long.parseLong(part.group(1));
+            assertThat(bytes).as(m.group()).isNotNegative();
+            sum += bytes;
+        }
+        assertThat(sum).as(m.group()).isEqualTo(total);
     }
 }
