@@ -14,7 +14,13 @@ import picocli.CommandLine.Command;
         version = "djlq 0.1.0",
         usageHelpWidth = 100,
         description = "Weight quantization for DJL models.",
-        footer = {"", "Exit codes: 0 success, 1 the job failed, 2 the command line was wrong."},
+        footer = {
+            "",
+            "DJL's own log messages are shown from errors up; for more, run with",
+            "JAVA_TOOL_OPTIONS=-Dorg.slf4j.simpleLogger.defaultLogLevel=info.",
+            "",
+            "Exit codes: 0 success, 1 the job failed, 2 the command line was wrong."
+        },
         subcommands = {
             QuantizeCommand.class,
             InspectCommand.class,
@@ -28,9 +34,23 @@ public final class Djlq {
 
     private Djlq() {}
 
+    /**
+     * The log level of DJL's own messages unless the user sets one: below errors they are start-up
+     * notes (thread counts, no CUDA driver) that bury the command's progress on stderr.
+     */
+    static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
+        quietDjlLogs();
         System.exit(run(args));
+    }
+
+    /** Shows DJL's log messages from errors up, unless the user chose a level. */
+    static void quietDjlLogs() {
+        if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
+            System.setProperty(LOG_LEVEL_PROPERTY, "error");
+        }
     }
 
     /** Runs the command line and returns its exit code (for tests). */
