@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
         description = "Weight quantization for DJL models.",
         footer = {
             "",
-            "DJL's own log messages are shown from errors up; for more, run with",
+            "DJL's own log messages are shown from errors up (and its epoch summaries while",
+            "training); for more, run with",
             "JAVA_TOOL_OPTIONS=-Dorg.slf4j.simpleLogger.defaultLogLevel=info.",
             "",
             "Exit codes: 0 success, 1 the job failed, 2 the command line was wrong."
@@ -40,16 +41,26 @@ public final class Djlq {
      */
     static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
 
+    /** The log level of DJL's training listeners, whose epoch summaries are progress. */
+    static final String TRAINING_LOG_PROPERTY =
+            "org.slf4j.simpleLogger.log.ai.djl.training.listener";
+
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
         quietDjlLogs();
         System.exit(run(args));
     }
 
-    /** Shows DJL's log messages from errors up, unless the user chose a level. */
+    /**
+     * Shows DJL's log messages from errors up, and its training listeners' epoch summaries, unless
+     * the user chose a level.
+     */
     static void quietDjlLogs() {
         if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
             System.setProperty(LOG_LEVEL_PROPERTY, "error");
+            if (System.getProperty(TRAINING_LOG_PROPERTY) == null) {
+                System.setProperty(TRAINING_LOG_PROPERTY, "info");
+            }
         }
     }
 
