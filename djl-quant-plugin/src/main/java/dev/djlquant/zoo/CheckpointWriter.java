@@ -29,8 +29,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes quantized checkpoints: a directory that DJL loads with {@code Criteria.optModelPath} or,
@@ -67,6 +70,8 @@ public final class CheckpointWriter {
 
     private static final String LIBRARY = "djl-quant 0.1.0";
 
+    private static final Logger logger = LoggerFactory.getLogger(CheckpointWriter.class);
+
     private String dataset;
     private String application = IMAGE_CLASSIFICATION;
     private Path source;
@@ -74,6 +79,7 @@ public final class CheckpointWriter {
     private boolean replace;
     private boolean embedTorchScript = true;
     private QuantConfig.Mode loadMode;
+    private Consumer<String> warnings = w -> logger.warn(w);
 
     /** Creates a writer with the defaults: no dataset, image classification, nothing replaced. */
     public CheckpointWriter() {}
@@ -134,6 +140,19 @@ public final class CheckpointWriter {
      */
     public CheckpointWriter embedTorchScript(boolean embed) {
         this.embedTorchScript = embed;
+        return this;
+    }
+
+    /**
+     * Sets where the warnings of quantizing a TorchScript file go (a regex of the config that
+     * matched no parameter, say); by default to this class's logger. A DJL-native checkpoint is
+     * written from a model quantized beforehand, whose report has the warnings.
+     *
+     * @param sink receives each warning
+     * @return this writer
+     */
+    public CheckpointWriter warnings(Consumer<String> sink) {
+        this.warnings = Objects.requireNonNull(sink, "sink");
         return this;
     }
 
@@ -271,6 +290,7 @@ public final class CheckpointWriter {
         long floatBytes = 0;
         try (ZooModel<NDList, NDList> m = loadTorchScript(torchScript)) {
             QuantizationReport report = Quantizers.pack(m.getBlock(), config, quantized::put);
+            report.warnings().forEach(warnings);
             for (QuantizationReport.Row row : report.rows()) {
                 tensors.add(CheckpointManifest.TensorEntry.of(row, quantized.get(row.name())));
             }

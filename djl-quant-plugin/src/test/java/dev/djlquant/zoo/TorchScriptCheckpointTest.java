@@ -14,6 +14,8 @@ import dev.djlquant.Quantizers;
 import dev.djlquant.SharedFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,10 +80,16 @@ class TorchScriptCheckpointTest {
     void referencedTorchScriptIsNotCopied() throws Exception {
         Path pt = SharedFiles.require("models/resnet20_cifar10.pt");
         Path out = tmp.resolve("linked");
+        List<String> warnings = new ArrayList<>();
+        QuantConfig config =
+                QuantConfig.builder().scheme("int8@row").exclude("no-such-layer").build();
         CheckpointManifest manifest =
                 new CheckpointWriter()
                         .embedTorchScript(false)
-                        .writeTorchScript(pt, QuantConfig.of("int8@row"), out);
+                        .warnings(warnings::add)
+                        .writeTorchScript(pt, config, out);
+        // The quantization's warnings reach the caller, who has no report to read them from.
+        assertThat(warnings).containsExactly("regex 'no-such-layer' matched no parameter");
         assertThat(manifest.torchscript().embedded()).isFalse();
         assertThat(manifest.torchscript().file())
                 .isEqualTo(pt.toAbsolutePath().normalize().toString());

@@ -154,8 +154,13 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         QuantConfig.Builder config = QuantConfig.builder().scheme(quantizer);
         excludes.forEach(config::exclude);
+        PrintWriter stderr = spec.commandLine().getErr();
         CheckpointWriter writer =
-                new CheckpointWriter().dataset(dataset).replaceExisting(force).loadMode(loadMode);
+                new CheckpointWriter()
+                        .dataset(dataset)
+                        .replaceExisting(force)
+                        .loadMode(loadMode)
+                        .warnings(w -> warn(stderr, w));
         CheckpointManifest manifest;
         if (arch != null) {
             progress.status("Loading " + source.path() + " into " + arch + " ...");
@@ -163,6 +168,7 @@ final class QuantizeCommand implements Callable<Integer> {
                 progress.status("Quantizing with " + quantizer.spec() + " ...");
                 QuantizationReport report =
                         Quantizers.apply(m, config.mode(QuantConfig.Mode.COMPRESSED).build());
+                report.warnings().forEach(w -> warn(stderr, w));
                 writer.source(
                         source.path(),
                         source.kind() == Inputs.ModelKind.TORCHSCRIPT
@@ -233,6 +239,12 @@ final class QuantizeCommand implements Callable<Integer> {
                             + " TorchScript weights, or use --mode simulate");
         }
         return m;
+    }
+
+    /** Prints a warning of the quantization, --quiet or not: it may mean a mistyped regex. */
+    private static void warn(PrintWriter stderr, String warning) {
+        stderr.println("djlq: warning: " + warning);
+        stderr.flush();
     }
 
     /**

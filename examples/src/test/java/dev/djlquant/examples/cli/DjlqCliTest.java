@@ -78,10 +78,14 @@ class DjlqCliTest {
                         "alexnet-cifar10",
                         "--repository",
                         tmp.resolve("repo").toString(),
+                        "--exclude",
+                        "no-such-layer",
                         "--quiet");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out())
                 .contains("Wrote " + checkpoint, "Published dev.djlquant:alexnet-cifar10");
+        // A regex that matches nothing is most likely mistyped: said even with --quiet.
+        assertThat(r.err()).contains("warning: regex 'no-such-layer' matched no parameter");
         assertPartsAddUp(r.out());
         assertThat(r.out()).contains("bits=4", "scheme=dt");
         assertThat(tmp.resolve("repo/model/cv/image_classification/dev/djlquant/alexnet-cifar10"))
@@ -324,8 +328,11 @@ class DjlqCliTest {
                         "--out",
                         out.toString(),
                         "--link-torchscript",
+                        "--exclude",
+                        "no-such-layer",
                         "--quiet");
         assertThat(q.code()).as(q.err()).isZero();
+        assertThat(q.err()).contains("warning: regex 'no-such-layer' matched no parameter");
         assertPartsAddUp(q.out());
         assertThat(q.out()).contains("unquantized bytes are read from the referenced TorchScript");
     }
