@@ -2,6 +2,7 @@ package dev.djlquant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import ai.djl.Model;
 import ai.djl.basicmodelzoo.cv.classification.AlexNet;
@@ -21,6 +22,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import dev.djlquant.zoo.CifarArchitectures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -57,6 +59,41 @@ class QuantizersTest extends ManagerPerTest {
     private NDArray forward(Block block, NDArray input) {
         return block.forward(new ParameterStore(manager, false), new NDList(input), false)
                 .singletonOrThrow();
+    }
+
+    /**
+     * The README's COMPRESSED example config, on the DJL-native AlexNet-CIFAR it describes: its
+     * regexes match the parameter names DJL gives (no warning), the last linear layer stays
+     * float32, the convolutions take the override and the other linear layers the scheme.
+     */
+    @Test
+    void theReadmeConfigSelectsWhatItSays() {
+        try (Model model = Model.newInstance("readme", manager.getEngine().getEngineName())) {
+            Block block = CifarArchitectures.byName(CifarArchitectures.ALEXNET);
+            model.setBlock(block);
+            block.initialize(
+                    model.getNDManager(), DataType.FLOAT32, CifarArchitectures.INPUT_SHAPE);
+            QuantConfig cfg =
+                    QuantConfig.builder()
+                            .scheme("dt4@row")
+                            .exclude("08Linear")
+                            .override("Conv2d", "int8@row")
+                            .mode(QuantConfig.Mode.COMPRESSED)
+                            .build();
+            QuantizationReport report = Quantizers.apply(model, cfg);
+            assertThat(report.warnings()).isEmpty();
+            assertThat(report.rows())
+                    .extracting(QuantizationReport.Row::name, QuantizationReport.Row::spec)
+                    .containsExactly(
+                            tuple("01SequentialBlock_01Conv2d_weight", "int8@row"),
+                            tuple("01SequentialBlock_04Conv2d_weight", "int8@row"),
+                            tuple("01SequentialBlock_07Conv2d_weight", "int8@row"),
+                            tuple("01SequentialBlock_09Conv2d_weight", "int8@row"),
+                            tuple("01SequentialBlock_11Conv2d_weight", "int8@row"),
+                            tuple("02SequentialBlock_03Linear_weight", "dt4@row"),
+                            tuple("02SequentialBlock_06Linear_weight", "dt4@row"));
+            assertThat(model.getBlock()).isInstanceOf(QuantizedBlock.class);
+        }
     }
 
     /**
