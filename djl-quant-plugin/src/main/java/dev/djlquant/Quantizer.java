@@ -112,7 +112,7 @@ public final class Quantizer {
     /**
      * Quantizes the values of {@code values} from index 0 to its capacity, leaving its position
      * alone: a view of an engine's tensor memory is read where it lies (except by {@code sortedN},
-     * which sorts a copy).
+     * which sorts a copy of what is not an array).
      */
     QuantizedTensor quantize(String name, FloatBuffer values, long[] shape, boolean countCodes) {
         Shapes.checkMatches(shape, values.capacity(), name);
@@ -120,10 +120,9 @@ public final class Quantizer {
         int[] permutation = null;
         FloatBuffer ordered = values;
         if (granularity.permutes()) {
-            float[] copy = new float[values.capacity()];
-            values.get(0, copy);
-            permutation = MagnitudeSort.stableOrder(copy, name);
-            ordered = FloatBuffer.wrap(MagnitudeSort.gather(copy, permutation));
+            float[] array = arrayOf(values);
+            permutation = MagnitudeSort.stableOrder(array, name);
+            ordered = FloatBuffer.wrap(MagnitudeSort.gather(array, permutation));
         }
         GroupKernel.Encoded encoded =
                 GroupKernel.quantize(ordered, groupLength, format, name, countCodes);
@@ -140,6 +139,18 @@ public final class Quantizer {
                 encoded.codes(),
                 packedPermutation,
                 encoded.histogram());
+    }
+
+    /** The buffer's whole array if it wraps one exactly, else a copy of its values. */
+    private static float[] arrayOf(FloatBuffer values) {
+        if (values.hasArray()
+                && values.arrayOffset() == 0
+                && values.array().length == values.capacity()) {
+            return values.array();
+        }
+        float[] copy = new float[values.capacity()];
+        values.get(0, copy);
+        return copy;
     }
 
     /** Restores the values of {@code t} in their original order (same length as quantized). */
