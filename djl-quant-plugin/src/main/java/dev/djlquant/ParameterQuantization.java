@@ -67,7 +67,9 @@ final class ParameterQuantization {
             rows.add(QuantizationReport.Row.of(s.name, t, t.errorAgainst(values, restored)));
             sink.accept(s.name, s.parameter, t, restored);
         }
-        long total = all.stream().mapToLong(p -> size(p.getValue())).sum();
+        Set<Parameter> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+        all.forEach(p -> distinct.add(p.getValue()));
+        long total = distinct.stream().mapToLong(ParameterQuantization::size).sum();
         return new QuantizationReport(config.mode(), rows, warnings, total, result);
     }
 
@@ -116,10 +118,21 @@ final class ParameterQuantization {
     private static List<Selected> select(
             List<Pair<String, Parameter>> all, QuantConfig config, List<String> warnings) {
         List<Selected> selected = new ArrayList<>();
+        // A layer used twice lists its parameters under two names: one weight, quantized once.
+        Map<Parameter, Selected> byParameter = new IdentityHashMap<>();
         for (Pair<String, Parameter> p : all) {
             Optional<Quantizer> q = config.schemeFor(p.getKey(), p.getValue());
-            q.ifPresent(
-                    quantizer -> selected.add(new Selected(p.getKey(), p.getValue(), quantizer)));
+            if (q.isEmpty()) {
+                continue;
+            }
+            Selected first = byParameter.get(p.getValue());
+            if (first == null) {
+                Selected s = new Selected(p.getKey(), p.getValue(), q.get());
+                byParameter.put(p.getValue(), s);
+                selected.add(s);
+            } else {
+                warnings.add(shared(p.getKey(), first, q.get()));
+            }
         }
         for (Pattern pattern : config.allPatterns()) {
             if (all.stream().noneMatch(p -> pattern.matcher(p.getKey()).find())) {
@@ -146,6 +159,13 @@ final class ParameterQuantization {
             }
         }
         return selected;
+    }
+
+    private static String shared(String name, Selected first, Quantizer quantizer) {
+        String warning = name + " is the parameter of " + first.name + ": quantized once";
+        return quantizer.equals(first.quantizer)
+                ? warning
+                : warning + ", with " + first.quantizer.spec() + " (not " + quantizer.spec() + ")";
     }
 
     private static String describe(List<Pair<String, Parameter>> all) {

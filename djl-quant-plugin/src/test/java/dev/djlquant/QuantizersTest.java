@@ -23,6 +23,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.djlquant.zoo.CifarArchitectures;
+import dev.djlquant.zoo.TiedNet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -241,6 +242,58 @@ class QuantizersTest extends ManagerPerTest {
         long full = Files.size(dir.resolve("plain-0000.params"));
         // 4-bit codes of 8*27 + 16*288 + 10*16 weights; the metadata is small.
         assertThat(compact).isLessThan(full / 3);
+    }
+
+    /**
+     * A layer used twice lists its parameters under two names: they are one weight, quantized once
+     * under the first name (its error measured against the float values, not against itself), in
+     * both modes, and a COMPRESSED block with it computes what the SIMULATE one does and saves and
+     * loads back.
+     */
+    @Test
+    void aLayerUsedTwiceIsQuantizedOnce(@TempDir Path dir) throws Exception {
+        NDArray input = manager.randomNormal(TiedNet.INPUT);
+        NDArray simulated;
+        try (Model model = Model.newInstance("tied-sim")) {
+            model.setBlock(tiedNet());
+            QuantizationReport r = Quantizers.apply(model, QuantConfig.of("int8@row"));
+            assertThat(r.rows())
+                    .extracting(QuantizationReport.Row::name)
+                    .containsExactly("01Linear_weight");
+            assertThat(r.rows().get(0).error().mae()).isPositive();
+            assertThat(r.warnings())
+                    .containsExactly(
+                            "02Linear_weight is the parameter of 01Linear_weight: quantized once");
+            // 16 x 16 weights and 16 biases, counted once.
+            assertThat(r.totalParameters()).isEqualTo(16 * 16 + 16);
+            simulated = forward(model.getBlock(), input);
+        }
+        try (Model model = Model.newInstance("tied")) {
+            model.setBlock(tiedNet());
+            Quantizers.apply(
+                    model,
+                    QuantConfig.builder()
+                            .scheme("int8@row")
+                            .mode(QuantConfig.Mode.COMPRESSED)
+                            .build());
+            NDArray compressed = forward(model.getBlock(), input);
+            assertThat(compressed.sub(simulated).abs().max().getFloat()).isLessThan(1e-5f);
+            model.save(dir, "tied");
+            try (Model loaded = Model.newInstance("tied")) {
+                loaded.setBlock(new QuantizedBlock(TiedNet.block()));
+                loaded.load(dir, "tied");
+                NDArray back = forward(loaded.getBlock(), input);
+                assertThat(back.sub(compressed).abs().max().getFloat()).isZero();
+            }
+        }
+    }
+
+    /** {@link TiedNet} with seeded weights. */
+    private Block tiedNet() {
+        Block net = TiedNet.block();
+        manager.getEngine().setRandomSeed(4);
+        net.initialize(manager, DataType.FLOAT32, TiedNet.INPUT);
+        return net;
     }
 
     @Test

@@ -11,7 +11,9 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -106,11 +108,16 @@ final class CheckpointBlock extends QuantizedBlock {
                         "parameter " + e.name() + " does not match its CRC-32 in manifest.json");
             }
         }
-        for (String name : parameters.keySet()) {
-            if (!listed.contains(name)) {
+        // A layer used twice lists its parameters under two names; the manifest has the first.
+        Set<Parameter> listedParameters = Collections.newSetFromMap(new IdentityHashMap<>());
+        listed.forEach(name -> listedParameters.add(parameters.get(name)));
+        for (Map.Entry<String, Parameter> p : parameters.entrySet()) {
+            if (!listed.contains(p.getKey()) && !listedParameters.contains(p.getValue())) {
                 throw new CheckpointException(
                         parameterFile,
-                        "architecture parameter " + name + " is in neither manifest.json list");
+                        "architecture parameter "
+                                + p.getKey()
+                                + " is in neither manifest.json list");
             }
         }
     }

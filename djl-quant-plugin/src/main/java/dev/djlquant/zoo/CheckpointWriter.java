@@ -24,6 +24,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -209,7 +211,12 @@ public final class CheckpointWriter {
         }
         List<CheckpointManifest.TensorEntry> tensors = new ArrayList<>();
         List<CheckpointManifest.ParameterEntry> kept = new ArrayList<>();
+        // A layer used twice lists its parameters under two names: one entry, the first.
+        Set<Parameter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Pair<String, Parameter> p : qb.getInner().getParameters()) {
+            if (!seen.add(p.getValue())) {
+                continue;
+            }
             QuantizedTensor t = compressed.get(p.getKey());
             if (t != null) {
                 if (p.getValue().isInitialized()) {

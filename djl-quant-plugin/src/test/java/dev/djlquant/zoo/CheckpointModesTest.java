@@ -54,6 +54,43 @@ class CheckpointModesTest {
                 .contains("dequantizes every weight once");
     }
 
+    /**
+     * A layer used twice has one weight under two names: the checkpoint stores it once and loads
+     * back into a block that computes the same outputs.
+     */
+    @Test
+    void aLayerUsedTwiceIsWrittenOnceAndLoadsBack() throws Exception {
+        try (Model model = Model.newInstance("tied", "PyTorch");
+                NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            Block block = TiedNet.block();
+            model.setBlock(block);
+            block.initialize(
+                    model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32, TiedNet.INPUT);
+            QuantizationReport report =
+                    Quantizers.apply(
+                            model,
+                            QuantConfig.builder()
+                                    .scheme("int8@row")
+                                    .mode(QuantConfig.Mode.COMPRESSED)
+                                    .build());
+            NDArray input = manager.randomNormal(TiedNet.INPUT);
+            float[] expected = forward(model.getBlock(), input);
+            CheckpointManifest manifest =
+                    new CheckpointWriter()
+                            .writeNative(model, report, TiedNet.class.getName(), tmp.resolve("t"));
+            assertThat(manifest.tensors())
+                    .extracting(CheckpointManifest.TensorEntry::name)
+                    .containsExactly("01Linear_weight");
+            assertThat(manifest.unquantized())
+                    .extracting(CheckpointManifest.ParameterEntry::name)
+                    .containsExactly("01Linear_bias");
+            try (ZooModel<NDList, NDList> loaded =
+                    CheckpointReader.load(tmp.resolve("t"), NDList.class, NDList.class)) {
+                assertThat(forward(loaded.getBlock(), input)).containsExactly(expected);
+            }
+        }
+    }
+
     private static org.assertj.core.data.Offset<Float> within(float x) {
         return org.assertj.core.data.Offset.offset(1e-5f * Math.max(1f, Math.abs(x)));
     }

@@ -1,0 +1,30 @@
+package dev.djlquant.zoo;
+
+import ai.djl.Model;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.BlockFactory;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** One 16 -> 16 linear layer applied twice (tied weights), rebuilt by class name. */
+public final class TiedNet implements BlockFactory {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The input shape the net is initialized with. */
+    public static final Shape INPUT = new Shape(2, 16);
+
+    @Override
+    public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) {
+        return block();
+    }
+
+    /** A new uninitialized tied net. */
+    public static SequentialBlock block() {
+        Linear layer = Linear.builder().setUnits(16).build();
+        return new SequentialBlock().add(layer).add(layer);
+    }
+}
