@@ -255,7 +255,7 @@ class QuantizersTest extends ManagerPerTest {
         NDArray input = manager.randomNormal(TiedNet.INPUT);
         NDArray simulated;
         try (Model model = Model.newInstance("tied-sim")) {
-            model.setBlock(tiedNet());
+            TiedNet.initialize(model);
             QuantizationReport r = Quantizers.apply(model, QuantConfig.of("int8@row"));
             assertThat(r.rows())
                     .extracting(QuantizationReport.Row::name)
@@ -269,13 +269,7 @@ class QuantizersTest extends ManagerPerTest {
             simulated = forward(model.getBlock(), input);
         }
         try (Model model = Model.newInstance("tied")) {
-            model.setBlock(tiedNet());
-            Quantizers.apply(
-                    model,
-                    QuantConfig.builder()
-                            .scheme("int8@row")
-                            .mode(QuantConfig.Mode.COMPRESSED)
-                            .build());
+            TiedNet.compress(model);
             NDArray compressed = forward(model.getBlock(), input);
             assertThat(compressed.sub(simulated).abs().max().getFloat()).isLessThan(1e-5f);
             model.save(dir, "tied");
@@ -286,14 +280,6 @@ class QuantizersTest extends ManagerPerTest {
                 assertThat(back.sub(compressed).abs().max().getFloat()).isZero();
             }
         }
-    }
-
-    /** {@link TiedNet} with seeded weights. */
-    private Block tiedNet() {
-        Block net = TiedNet.block();
-        manager.getEngine().setRandomSeed(4);
-        net.initialize(manager, DataType.FLOAT32, TiedNet.INPUT);
-        return net;
     }
 
     @Test

@@ -62,17 +62,7 @@ class CheckpointModesTest {
     void aLayerUsedTwiceIsWrittenOnceAndLoadsBack() throws Exception {
         try (Model model = Model.newInstance("tied", "PyTorch");
                 NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            Block block = TiedNet.block();
-            model.setBlock(block);
-            block.initialize(
-                    model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32, TiedNet.INPUT);
-            QuantizationReport report =
-                    Quantizers.apply(
-                            model,
-                            QuantConfig.builder()
-                                    .scheme("int8@row")
-                                    .mode(QuantConfig.Mode.COMPRESSED)
-                                    .build());
+            QuantizationReport report = TiedNet.compress(model);
             NDArray input = manager.randomNormal(TiedNet.INPUT);
             float[] expected = forward(model.getBlock(), input);
             CheckpointManifest manifest =

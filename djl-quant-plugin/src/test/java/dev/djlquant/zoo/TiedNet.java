@@ -1,11 +1,15 @@
 package dev.djlquant.zoo;
 
 import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.BlockFactory;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
+import dev.djlquant.QuantConfig;
+import dev.djlquant.QuantizationReport;
+import dev.djlquant.Quantizers;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -17,6 +21,8 @@ public final class TiedNet implements BlockFactory {
     /** The input shape the net is initialized with. */
     public static final Shape INPUT = new Shape(2, 16);
 
+    private static final int SEED = 4;
+
     @Override
     public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) {
         return block();
@@ -26,5 +32,21 @@ public final class TiedNet implements BlockFactory {
     public static SequentialBlock block() {
         Linear layer = Linear.builder().setUnits(16).build();
         return new SequentialBlock().add(layer).add(layer);
+    }
+
+    /** Gives {@code model} a tied net with seeded weights, the same for every call. */
+    public static void initialize(Model model) {
+        Block block = block();
+        model.setBlock(block);
+        model.getNDManager().getEngine().setRandomSeed(SEED);
+        block.initialize(model.getNDManager(), DataType.FLOAT32, INPUT);
+    }
+
+    /** Gives {@code model} a seeded tied net compressed with {@code int8@row}. */
+    public static QuantizationReport compress(Model model) {
+        initialize(model);
+        return Quantizers.apply(
+                model,
+                QuantConfig.builder().scheme("int8@row").mode(QuantConfig.Mode.COMPRESSED).build());
     }
 }
