@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Which parameters of a model to quantize, with which scheme, and how. By default every {@code
@@ -171,25 +172,43 @@ public final class QuantConfig {
 
         /** Quantizes only parameters whose name matches one of the include regexes. */
         public Builder include(String regex) {
-            includes.add(Pattern.compile(regex));
+            includes.add(compile("include", regex));
             return this;
         }
 
         /** Leaves parameters whose name matches this regex untouched. */
         public Builder exclude(String regex) {
-            excludes.add(Pattern.compile(regex));
+            excludes.add(compile("exclude", regex));
             return this;
         }
 
         /** Uses {@code spec} for selected parameters whose name matches {@code regex}. */
         public Builder override(String regex, String spec) {
-            overrides.put(Pattern.compile(regex), Quantizer.parse(spec));
+            overrides.put(compile("override", regex), Quantizer.parse(spec));
             return this;
         }
 
         /** Returns the config. */
         public QuantConfig build() {
             return new QuantConfig(this);
+        }
+
+        /** Compiles {@code regex}, or says which of the builder's regexes is bad and why. */
+        private static Pattern compile(String role, String regex) {
+            try {
+                return Pattern.compile(Objects.requireNonNull(regex, role + " regex"));
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException(
+                        "Bad "
+                                + role
+                                + " regex '"
+                                + regex
+                                + "': "
+                                + e.getDescription()
+                                + " near index "
+                                + e.getIndex(),
+                        e);
+            }
         }
     }
 }

@@ -55,6 +55,11 @@ class QuantConfigTest {
         assertThatThrownBy(() -> QuantConfig.builder().scheme("dt4").override("x", "dt99"))
                 .hasMessageContaining("dt99");
         assertThatThrownBy(() -> QuantConfig.builder().scheme("dt4").include("(unclosed"))
-                .isInstanceOf(java.util.regex.PatternSyntaxException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Bad include regex '(unclosed': Unclosed group near index 9");
+        assertThatThrownBy(() -> QuantConfig.builder().exclude("a**"))
+                .hasMessage("Bad exclude regex 'a**': Dangling meta character '*' near index 2");
+        assertThatThrownBy(() -> QuantConfig.builder().override("[x", "dt4"))
+                .hasMessageStartingWith("Bad override regex '[x': Unclosed character class");
     }
 }

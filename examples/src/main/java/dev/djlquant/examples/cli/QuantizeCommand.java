@@ -109,6 +109,7 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(
             names = "--exclude",
             paramLabel = "<regex>",
+            converter = ExcludeConverter.class,
             description = "Leave parameters whose name matches this regex unquantized.")
     List<String> excludes = new ArrayList<>();
 

@@ -206,6 +206,21 @@ class DjlqCliTest {
                                         tmp.resolve("x").toString())
                                 .err())
                 .contains("dt9");
+        Run badRegex =
+                djlq(
+                        "quantize",
+                        "--model",
+                        resnet.toString(),
+                        "--spec",
+                        "int8@row",
+                        "--exclude",
+                        "conv(",
+                        "--out",
+                        tmp.resolve("x").toString());
+        assertThat(badRegex.code()).isEqualTo(2);
+        assertThat(badRegex.err())
+                .contains("--exclude")
+                .contains("Bad exclude regex 'conv(': Unclosed group");
         Run compressedTorchScript =
                 djlq(
                         "quantize",
