@@ -108,10 +108,8 @@ final class GroupKernel {
                                 }
                             });
         }
-        for (float s : scales) {
-            if (!Float.isFinite(s)) {
-                throw nonFinite(x, name);
-            }
+        for (int g = 0; g < groups; g++) {
+            checkScale(scales[g], range, g, x, name);
         }
         return scales;
     }
@@ -152,6 +150,27 @@ final class GroupKernel {
             max = Math.max(max, Math.abs(x[i]));
         }
         return max;
+    }
+
+    /**
+     * Rejects group {@code g}'s scale if its values are not all finite, or if they lie so close to
+     * float32's largest value that the largest code, {@code range * scale}, would restore to
+     * infinity.
+     */
+    private static void checkScale(float scale, float range, int g, FloatBuffer x, String name) {
+        if (!Float.isFinite(scale)) {
+            throw nonFinite(x, name);
+        }
+        if (!Float.isFinite(scale * range)) {
+            throw new IllegalArgumentException(
+                    name
+                            + ": group "
+                            + g
+                            + " holds values so close to float32's largest ("
+                            + Float.MAX_VALUE
+                            + ") that its largest code would restore to infinity; scale the"
+                            + " values down first");
+        }
     }
 
     /** Returns the error for the first value of {@code x} that is NaN or infinite. */
@@ -196,9 +215,7 @@ final class GroupKernel {
         GroupStart measure =
                 (g, scratch) -> {
                     float scale = groupScale(x, g, groupLength, range, scratch);
-                    if (!Float.isFinite(scale)) {
-                        throw nonFinite(x, name);
-                    }
+                    checkScale(scale, range, g, x, name);
                     scales[g] = scale;
                 };
         PackedValues codes = encode(x, scales, groupLength, format, measure, histogram);

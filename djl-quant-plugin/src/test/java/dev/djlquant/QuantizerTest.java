@@ -173,6 +173,25 @@ class QuantizerTest {
     }
 
     @Test
+    void rejectsValuesWhoseLargestCodeWouldRestoreToInfinity() {
+        // 127 * (MAX / 127) rounds above MAX in float32: the code for MAX restores to infinity.
+        float scale = Float.MAX_VALUE / 127f;
+        assertThat(127f * scale).isInfinite();
+        float[] x = {1f, 2f, -Float.MAX_VALUE, 0f};
+        for (String spec : new String[] {"int8@row", "int8@tensor", "int8@block2"}) {
+            assertThatThrownBy(() -> Quantizer.parse(spec).quantize("big", x, new long[] {2, 2}))
+                    .as(spec)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("big: group " + (spec.endsWith("tensor") ? 0 : 1))
+                    .hasMessageContaining("restore to infinity");
+        }
+        // The dynamic tree's largest code is 1.0 times the group's maximum: nothing overflows.
+        float[] top = {1f, 2f, Float.MAX_VALUE, 0f};
+        QuantizedTensor t = Quantizer.parse("dt4@row").quantize(top, new long[] {2, 2});
+        assertThat(Quantizer.parse("dt4@row").dequantize(t)[2]).isEqualTo(Float.MAX_VALUE);
+    }
+
+    @Test
     void rejectsNonFiniteValuesNamingTensorAndIndex() {
         float[] x = {1f, 2f, Float.NaN, Float.POSITIVE_INFINITY};
         for (String spec : new String[] {"int8@row", "dt4@sorted2", "fp8e4m3@tensor"}) {
