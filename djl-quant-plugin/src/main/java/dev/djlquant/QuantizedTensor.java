@@ -20,21 +20,28 @@ import java.util.Arrays;
 import java.util.zip.CRC32;
 
 /**
- * A tensor held as packed codes, one float32 scale per group and, for {@code sortedN}, the packed
- * permutation: exactly {@link #storageBytes()} bytes of payload. Immutable; serializes to a
- * checksummed byte stream that {@link #readFrom(InputStream)} validates field by field.
+ * A tensor held as packed codes, one scale per group (float32, or 8-bit for {@code +dq}) and, for
+ * {@code sortedN}, the packed permutation: exactly {@link #storageBytes()} bytes of payload.
+ * Immutable; serializes to a checksummed byte stream that {@link #readFrom(InputStream)} validates
+ * field by field.
  */
 public final class QuantizedTensor {
 
-    /** Serialization format version written by {@link #writeTo(OutputStream)}. */
-    public static final byte VERSION = 1;
+    /**
+     * Newest serialization format version, written by {@link #writeTo(OutputStream)} for tensors
+     * with 8-bit scales ({@code +dq}); the others are written as version 1, the layout of earlier
+     * releases, which this library also reads.
+     */
+    public static final byte VERSION = 2;
+
+    private static final byte VERSION_FLOAT_SCALES = 1;
 
     private static final int MAGIC = 0x444A5154; // "DJQT"
 
     private final Quantizer quantizer;
     private final long[] shape;
     private final int groupLength;
-    private final float[] scales;
+    private final Scales scales;
     private final PackedValues codes;
     private final PackedValues permutation;
 
@@ -45,7 +52,7 @@ public final class QuantizedTensor {
             Quantizer quantizer,
             long[] shape,
             int groupLength,
-            float[] scales,
+            Scales scales,
             PackedValues codes,
             PackedValues permutation,
             long[] histogram) {
@@ -75,7 +82,7 @@ public final class QuantizedTensor {
 
     /** Returns the number of groups, i.e. of scales. */
     public int groups() {
-        return scales.length;
+        return scales.count();
     }
 
     /** Returns the length of every group but possibly the last. */
@@ -83,9 +90,12 @@ public final class QuantizedTensor {
         return groupLength;
     }
 
-    /** Returns a copy of the per-group scales ({@code absmax / range}). */
+    /**
+     * Returns a copy of the per-group scales that restoring uses: {@code absmax / range}, or for
+     * {@code +dq} its 8-bit approximation.
+     */
     public float[] scales() {
-        return scales.clone();
+        return scales.values().clone();
     }
 
     /** Returns the bits of the stored permutation per value (0 unless {@code sortedN}). */
@@ -94,12 +104,14 @@ public final class QuantizedTensor {
     }
 
     /**
-     * Returns the exact packed size: {@code ceil(n*K/8) + 4*groups} plus, for {@code sortedN}, the
-     * permutation at {@code ceil(log2 n)} bits per value.
+     * Returns the exact packed size: {@code ceil(n*K/8) + 4*groups} (for {@code +dq}: {@code groups
+     * + 4*ceil(groups/256) + 4}) plus, for {@code sortedN}, the permutation at {@code ceil(log2 n)}
+     * bits per value.
      */
     public long storageBytes() {
         long n = size();
-        long bytes = BitPacker.packedBytes(n, quantizer.format().codeBits()) + 4L * scales.length;
+        long bytes =
+                BitPacker.packedBytes(n, quantizer.format().codeBits()) + scales.storageBytes();
         return permutation == null ? bytes : bytes + BitPacker.packedBytes(n, permutationBits());
     }
 
@@ -108,7 +120,7 @@ public final class QuantizedTensor {
      * it ignores the permutation and the study formats' wider codes.
      */
     public double studyEstimateBytes() {
-        return ((double) size() * quantizer.format().nominalBits() + 32.0 * scales.length) / 8;
+        return ((double) size() * quantizer.format().nominalBits() + 32.0 * groups()) / 8;
     }
 
     /** Restores the values in their original order. */
@@ -191,7 +203,8 @@ public final class QuantizedTensor {
     }
 
     private GroupKernel.Grouped grouped() {
-        return new GroupKernel.Grouped(codes, scales, groupLength, quantizer.format().valueTable());
+        return new GroupKernel.Grouped(
+                codes, scales.values(), groupLength, quantizer.format().valueTable());
     }
 
     /**
@@ -199,7 +212,7 @@ public final class QuantizedTensor {
      * sorted by magnitude for {@code sortedN}, the original order otherwise.
      */
     public float[] normalizedValues() {
-        float[] ones = new float[scales.length];
+        float[] ones = new float[groups()];
         Arrays.fill(ones, 1f);
         return GroupKernel.decode(
                 new GroupKernel.Grouped(codes, ones, groupLength, quantizer.format().valueTable()));
@@ -223,25 +236,22 @@ public final class QuantizedTensor {
         ByteArrayOutputStream header = new ByteArrayOutputStream();
         DataOutputStream h = new DataOutputStream(header);
         h.writeInt(MAGIC);
-        h.writeByte(VERSION);
+        h.writeByte(scales.eightBit() != null ? VERSION : VERSION_FLOAT_SCALES);
         h.writeUTF(quantizer.spec());
         h.writeByte(shape.length);
         for (long d : shape) {
             h.writeLong(d);
         }
         h.writeInt(groupLength);
-        h.writeInt(scales.length);
+        h.writeInt(groups());
         h.writeInt((int) codes.byteLength());
         h.writeInt(permutation == null ? -1 : (int) permutation.byteLength());
         h.flush();
-        ByteBuffer scaleBytes = ByteBuffer.allocate(4 * scales.length).order(ByteOrder.BIG_ENDIAN);
-        scaleBytes.asFloatBuffer().put(scales);
         CRC32 crc = new CRC32();
         DataOutputStream d = new DataOutputStream(out);
-        for (byte[] part : new byte[][] {header.toByteArray(), scaleBytes.array()}) {
-            crc.update(part);
-            d.write(part);
-        }
+        crc.update(header.toByteArray());
+        d.write(header.toByteArray());
+        scales.writeTo(d, crc);
         codes.writeTo(d, crc);
         if (permutation != null) {
             permutation.writeTo(d, crc);
@@ -274,6 +284,60 @@ public final class QuantizedTensor {
         return readFrom(new ByteArrayInputStream(bytes));
     }
 
+    /**
+     * A tensor's group scales: float32 as computed ({@code exact}), or stored at 8 bits and
+     * restored on use ({@code quantized}); exactly one of the two is set.
+     */
+    record Scales(float[] float32, DoubleQuantizedScales eightBit) {
+
+        /** Keeps {@code scales} as they are. */
+        static Scales exact(float[] scales) {
+            return new Scales(scales, null);
+        }
+
+        /** Stores {@code scales} at 8 bits ({@link DoubleQuantizedScales}). */
+        static Scales quantized(float[] scales) {
+            return new Scales(null, DoubleQuantizedScales.of(scales));
+        }
+
+        int count() {
+            return float32 != null ? float32.length : eightBit.count();
+        }
+
+        /** The scales that restoring uses; the held array itself when they are exact. */
+        float[] values() {
+            return float32 != null ? float32 : eightBit.restore();
+        }
+
+        long storageBytes() {
+            return float32 != null ? 4L * float32.length : eightBit.storageBytes();
+        }
+
+        void writeTo(DataOutputStream out, CRC32 crc) throws IOException {
+            if (eightBit != null) {
+                eightBit.writeTo(out, crc);
+                return;
+            }
+            ByteBuffer bytes = ByteBuffer.allocate(4 * float32.length).order(ByteOrder.BIG_ENDIAN);
+            bytes.asFloatBuffer().put(float32);
+            crc.update(bytes.array());
+            out.write(bytes.array());
+        }
+
+        /** Rejects scales that no finite tensor could have produced. */
+        void check() throws CorruptTensorException {
+            if (eightBit != null) {
+                eightBit.check();
+                return;
+            }
+            for (int g = 0; g < float32.length; g++) {
+                if (!(float32[g] >= 0f) || Float.isInfinite(float32[g])) {
+                    throw new CorruptTensorException("scale " + g + " is " + float32[g]);
+                }
+            }
+        }
+    }
+
     /** Reads and validates one serialized tensor, keeping a running checksum. */
     private static final class TensorReader {
         private final DataInputStream in;
@@ -298,16 +362,22 @@ public final class QuantizedTensor {
                         "not a quantized tensor (magic " + Integer.toHexString(magic) + ")");
             }
             int version = bytes(1)[0];
-            if (version != VERSION) {
+            if (version != VERSION_FLOAT_SCALES && version != VERSION) {
                 throw new CorruptTensorException(
                         "quantized tensor format version "
                                 + version
                                 + " is not supported (this"
-                                + " library reads version "
+                                + " library reads versions "
+                                + VERSION_FLOAT_SCALES
+                                + " to "
                                 + VERSION
                                 + ")");
             }
             Quantizer quantizer = parseSpec(readUtf());
+            if (quantizer.quantizesScales() != (version == VERSION)) {
+                throw new CorruptTensorException(
+                        "format version " + version + " cannot hold " + quantizer.spec());
+            }
             long[] shape = new long[bytes(1)[0] & 0xFF];
             for (int i = 0; i < shape.length; i++) {
                 shape[i] = ByteBuffer.wrap(bytes(8)).getLong();
@@ -329,8 +399,10 @@ public final class QuantizedTensor {
                             ? BitPacker.packedBytes(n, BitPacker.indexBits(n))
                             : -1;
             expect(permutationBytes == expectedPermutation, "permutation bytes", permutationBytes);
-            float[] scales = new float[groups];
-            ByteBuffer.wrap(bytes(4 * groups)).asFloatBuffer().get(scales);
+            Scales scales =
+                    quantizer.quantizesScales()
+                            ? new Scales(null, DoubleQuantizedScales.readFrom(in, groups, crc))
+                            : Scales.exact(readFloats(groups));
             PackedValues codes = PackedValues.readFrom(in, n, bits, crc);
             PackedValues permutation =
                     permutationBytes < 0
@@ -340,13 +412,15 @@ public final class QuantizedTensor {
             if (in.readInt() != expectedCrc) {
                 throw new CorruptTensorException("quantized tensor checksum mismatch");
             }
-            for (int g = 0; g < groups; g++) {
-                if (!(scales[g] >= 0f) || Float.isInfinite(scales[g])) {
-                    throw new CorruptTensorException("scale " + g + " is " + scales[g]);
-                }
-            }
+            scales.check();
             return new QuantizedTensor(
                     quantizer, shape, groupLength, scales, codes, permutation, null);
+        }
+
+        private float[] readFloats(int count) throws IOException {
+            float[] values = new float[count];
+            ByteBuffer.wrap(bytes(4 * count)).asFloatBuffer().get(values);
+            return values;
         }
 
         private int readInt() throws IOException {

@@ -30,7 +30,9 @@ class QuantizedTensorTest {
                 "dt3@block16",
                 "seeddt3@row",
                 "dt8@sorted40",
-                "int8@sorted1"
+                "int8@sorted1",
+                "nf4@block8+dq",
+                "dt4@sorted16+dq"
             })
     void serializationRoundTrips(String spec) throws Exception {
         QuantizedTensor t = sample(spec);
@@ -44,7 +46,7 @@ class QuantizedTensorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"dt4@row", "dt8@sorted40"})
+    @ValueSource(strings = {"dt4@row", "dt8@sorted40", "nf4@block4+dq"})
     void everyTruncationIsReported(String spec) {
         byte[] bytes = sample(spec).toBytes();
         for (int length = 0; length < bytes.length; length++) {
@@ -58,8 +60,9 @@ class QuantizedTensorTest {
     @Property(tries = 500)
     void anyFlippedByteIsReported(
             @ForAll @IntRange(min = 0, max = 10_000) int position,
-            @ForAll @IntRange(min = 1, max = 255) int flip) {
-        byte[] bytes = sample("dt4@sorted40").toBytes();
+            @ForAll @IntRange(min = 1, max = 255) int flip,
+            @ForAll boolean quantizedScales) {
+        byte[] bytes = sample(quantizedScales ? "dt4@block4+dq" : "dt4@sorted40").toBytes();
         int p = position % bytes.length;
         bytes[p] ^= (byte) flip;
         assertThatThrownBy(() -> QuantizedTensor.fromBytes(bytes))
@@ -72,7 +75,69 @@ class QuantizedTensorTest {
         bytes[4] = 9;
         assertThatThrownBy(() -> QuantizedTensor.fromBytes(bytes))
                 .hasMessageContaining("version 9")
-                .hasMessageContaining("version " + QuantizedTensor.VERSION);
+                .hasMessageContaining("versions 1 to " + QuantizedTensor.VERSION);
+    }
+
+    /**
+     * Float32 scales keep the layout of earlier releases (version 1); 8-bit scales need version 2,
+     * and a version that cannot hold the spec is refused before its bytes are read as scales.
+     */
+    @org.junit.jupiter.api.Test
+    void versionFollowsTheScales() {
+        byte[] plain = sample("nf4@block8").toBytes();
+        byte[] dq = sample("nf4@block8+dq").toBytes();
+        assertThat(plain[4]).isEqualTo((byte) 1);
+        assertThat(dq[4]).isEqualTo((byte) 2);
+        plain[4] = 2;
+        dq[4] = 1;
+        assertThatThrownBy(() -> QuantizedTensor.fromBytes(plain))
+                .isInstanceOf(CorruptTensorException.class)
+                .hasMessage("format version 2 cannot hold nf4@block8");
+        assertThatThrownBy(() -> QuantizedTensor.fromBytes(dq))
+                .isInstanceOf(CorruptTensorException.class)
+                .hasMessage("format version 1 cannot hold nf4@block8+dq");
+    }
+
+    /**
+     * {@code +dq} composed from the public API: the exact scales minus their mean, through {@code
+     * dt8@block256}, plus the mean, times each value's code value; the codes are those of the exact
+     * scales. Sizes: one byte per scale, one float32 per 256 scales and the mean.
+     */
+    @org.junit.jupiter.api.Test
+    void quantizedScalesAreTheDt8RoundTripOfTheScalesAboutTheirMean() {
+        float[] x = QuantizerTest.randomWeights(new SplittableRandom(5), 300 * 64);
+        long[] shape = {300, 64};
+        QuantizedTensor exact = Quantizer.parse("nf4@block32").quantize(x, shape);
+        QuantizedTensor dq = Quantizer.parse("nf4@block32+dq").quantize(x, shape);
+        float[] s = exact.scales();
+        double sum = 0;
+        for (float v : s) {
+            sum += v;
+        }
+        float mean = (float) (sum / s.length);
+        float[] centered = new float[s.length];
+        for (int g = 0; g < s.length; g++) {
+            centered[g] = s[g] - mean;
+        }
+        float[] expectedScales =
+                Quantizer.parse("dt8@block256").roundTrip("s", centered, new long[] {s.length});
+        for (int g = 0; g < s.length; g++) {
+            expectedScales[g] += mean;
+        }
+        assertThat(dq.scales()).containsExactly(expectedScales);
+        assertThat(dq.normalizedValues()).containsExactly(exact.normalizedValues());
+        float[] codeValues = exact.normalizedValues();
+        float[] expected = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            expected[i] = codeValues[i] * expectedScales[i / 32];
+        }
+        assertThat(dq.dequantize()).containsExactly(expected);
+        // 600 groups: 600 code bytes, three block scales and the mean.
+        assertThat(dq.groups()).isEqualTo(600);
+        assertThat(dq.storageBytes()).isEqualTo(x.length / 2 + 600 + 4 * 3 + 4);
+        assertThat(exact.storageBytes()).isEqualTo(x.length / 2 + 4 * 600);
+        assertThat(dq.quantizer().spec()).isEqualTo("nf4@block32+dq");
+        assertThat(dq.quantizer()).isEqualTo(exact.quantizer().withQuantizedScales());
     }
 
     @org.junit.jupiter.api.Test
@@ -115,7 +180,15 @@ class QuantizedTensorTest {
      * the blocks written out are the restored values.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"int8@row", "dt3@block64", "seeddt3@row", "dt8@sorted40", "nf4@tensor"})
+    @ValueSource(
+            strings = {
+                "int8@row",
+                "dt3@block64",
+                "seeddt3@row",
+                "dt8@sorted40",
+                "nf4@tensor",
+                "nf4@block64+dq"
+            })
     void errorMeasuredWhileDecodingEqualsTheErrorOfTheRestoredValues(String spec) {
         float[] x = QuantizerTest.randomWeights(new SplittableRandom(13), 700 * 1001);
         QuantizedTensor t = Quantizer.parse(spec).quantize("w", x, new long[] {700, 1001});

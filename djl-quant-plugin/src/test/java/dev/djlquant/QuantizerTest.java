@@ -65,6 +65,11 @@ class QuantizerTest {
         assertThat(Quantizer.dynamicTree(3).spec()).isEqualTo("dt3@row");
         assertThat(Quantizer.stableEmbedding(256, DynamicTree.of(8)).spec())
                 .isEqualTo("dt8@sorted256");
+        assertThat(Quantizer.parse("nf4+dq").spec()).isEqualTo("nf4@row+dq");
+        assertThat(Quantizer.parse(" NF4@Block64+DQ ").spec()).isEqualTo("nf4@block64+dq");
+        assertThat(Quantizer.parse("nf4@block64+dq").quantizesScales()).isTrue();
+        assertThat(Quantizer.parse("nf4@block64").quantizesScales()).isFalse();
+        assertThat(Quantizer.parse("nf4@block64+dq")).isNotEqualTo(Quantizer.parse("nf4@block64"));
     }
 
     @ParameterizedTest
@@ -82,7 +87,11 @@ class QuantizerTest {
                 "xx@row",
                 "dt10@row",
                 "dt4@block2000000000",
-                "int8@block99999999999"
+                "int8@block99999999999",
+                "+dq",
+                "dt4@+dq",
+                "dt4@row+dq+dq",
+                "dt4@row+dqx"
             })
     void rejectsMalformedSpecs(String spec) {
         assertThatThrownBy(() -> Quantizer.parse(spec))

@@ -18,17 +18,21 @@ import dev.djlquant.Quantizers;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The same packed file loads as COMPRESSED or, if written so, as float SIMULATE weights. */
 class CheckpointModesTest {
 
     @TempDir Path tmp;
 
-    @Test
-    void simulateModeLoadsDequantizedFloatWeightsThatComputeTheSameOutputs() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"dt3@row", "nf4@block8+dq"})
+    void simulateModeLoadsDequantizedFloatWeightsThatComputeTheSameOutputs(String spec)
+            throws Exception {
         QuantizationReport[] report = new QuantizationReport[1];
         float[] expected;
-        try (Model model = TinyNet.compressed("dt3@row", 5, report);
+        try (Model model = TinyNet.compressed(spec, 5, report);
                 NDManager manager = NDManager.newBaseManager("PyTorch")) {
             NDArray input = manager.randomNormal(TinyNet.INPUT);
             expected = forward(model.getBlock(), input);

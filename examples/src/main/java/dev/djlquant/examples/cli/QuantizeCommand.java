@@ -72,7 +72,9 @@ final class QuantizeCommand implements Callable<Integer> {
             required = true,
             paramLabel = "<spec>",
             converter = SpecConverter.class,
-            description = "Quantization scheme <format>@<granularity>, e.g. dt4@row, int8@row.")
+            description =
+                    "Quantization scheme <format>@<granularity>[+dq], e.g. dt4@row, int8@row,"
+                            + " nf4@block64+dq (+dq: the scales stored at 8 bits).")
     Quantizer quantizer;
 
     @Option(

@@ -1,0 +1,113 @@
+package dev.djlquant;
+
+import dev.djlquant.format.DynamicTree;
+import dev.djlquant.format.ScalarFormat;
+import dev.djlquant.pack.PackedValues;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.util.zip.CRC32;
+
+/**
+ * A tensor's float32 scales stored at 8 bits each, QLoRA's double quantization: the scales minus
+ * their mean {@code m}, as {@code dt8@block256} codes (bitsandbytes' 8-bit dynamic map, one float32
+ * scale per 256 scales). A restored scale is {@code value(code) * blockScale + m} in float32; for
+ * {@code nf4@block64} the scales then cost 8.125 + 32/n bits instead of 32 per group.
+ */
+final class DoubleQuantizedScales {
+
+    /** Scales that share one float32 block scale. */
+    static final int BLOCK = 256;
+
+    private static final ScalarFormat FORMAT = DynamicTree.of(8);
+
+    private final float offset;
+    private final float[] blockScales;
+    private final PackedValues codes;
+
+    private DoubleQuantizedScales(float offset, float[] blockScales, PackedValues codes) {
+        this.offset = offset;
+        this.blockScales = blockScales;
+        this.codes = codes;
+    }
+
+    /**
+     * Quantizes {@code scales}: {@code m} is their mean, summed in double and rounded to float32;
+     * each {@code scales[g] - m} (float32) is encoded as {@code dt8} in blocks of {@link #BLOCK}.
+     */
+    static DoubleQuantizedScales of(float[] scales) {
+        double sum = 0;
+        for (float s : scales) {
+            sum += s;
+        }
+        float offset = (float) (sum / scales.length);
+        float[] centered = new float[scales.length];
+        for (int g = 0; g < scales.length; g++) {
+            centered[g] = scales[g] - offset;
+        }
+        GroupKernel.Encoded e =
+                GroupKernel.quantize(FloatBuffer.wrap(centered), BLOCK, FORMAT, "scales", false);
+        return new DoubleQuantizedScales(offset, e.scales(), e.codes());
+    }
+
+    /** Returns the number of scales. */
+    int count() {
+        return (int) codes.count();
+    }
+
+    /** Returns the restored scales, {@code value(code) * blockScale + m} each. */
+    float[] restore() {
+        float[] scales =
+                GroupKernel.decode(
+                        new GroupKernel.Grouped(codes, blockScales, BLOCK, FORMAT.valueTable()));
+        for (int g = 0; g < scales.length; g++) {
+            scales[g] += offset;
+        }
+        return scales;
+    }
+
+    /** Returns the stored bytes: the mean, one float32 per block, one byte per scale. */
+    long storageBytes() {
+        return Float.BYTES * (1L + blockScales.length) + codes.byteLength();
+    }
+
+    /** Writes the mean, the block scales and the codes, adding every byte to {@code crc}. */
+    void writeTo(DataOutputStream out, CRC32 crc) throws IOException {
+        ByteBuffer floats = ByteBuffer.allocate(Float.BYTES * (1 + blockScales.length));
+        floats.putFloat(offset).asFloatBuffer().put(blockScales);
+        crc.update(floats.array());
+        out.write(floats.array());
+        codes.writeTo(out, crc);
+    }
+
+    /**
+     * Reads {@code count} scales written by {@link #writeTo}, adding every byte to {@code crc};
+     * {@link #check} them once the checksum has matched.
+     */
+    static DoubleQuantizedScales readFrom(DataInputStream in, int count, CRC32 crc)
+            throws IOException {
+        byte[] floats = new byte[Float.BYTES * (1 + GroupKernel.groupCount(count, BLOCK))];
+        in.readFully(floats);
+        crc.update(floats);
+        FloatBuffer read = ByteBuffer.wrap(floats).asFloatBuffer();
+        float offset = read.get();
+        float[] blockScales = new float[read.remaining()];
+        read.get(blockScales);
+        PackedValues codes = PackedValues.readFrom(in, count, FORMAT.codeBits(), crc);
+        return new DoubleQuantizedScales(offset, blockScales, codes);
+    }
+
+    /** Rejects a mean or block scale that no finite scales could have produced. */
+    void check() throws CorruptTensorException {
+        if (!Float.isFinite(offset)) {
+            throw new CorruptTensorException("mean of the quantized scales is " + offset);
+        }
+        for (int b = 0; b < blockScales.length; b++) {
+            if (!(blockScales[b] >= 0f) || Float.isInfinite(blockScales[b])) {
+                throw new CorruptTensorException("scale block " + b + " is " + blockScales[b]);
+            }
+        }
+    }
+}
