@@ -36,8 +36,9 @@ final class DoubleQuantizedScales {
     /**
      * Quantizes {@code scales}: {@code m} is their mean, summed in double and rounded to float32;
      * each {@code scales[g] - m} (float32) is encoded as {@code dt8} in blocks of {@link #BLOCK}.
+     * Rejects scales near float32's largest that would restore to infinity, naming the tensor.
      */
-    static DoubleQuantizedScales of(float[] scales) {
+    static DoubleQuantizedScales of(float[] scales, String name) {
         double sum = 0;
         for (float s : scales) {
             sum += s;
@@ -49,7 +50,21 @@ final class DoubleQuantizedScales {
         }
         GroupKernel.Encoded e =
                 GroupKernel.quantize(FloatBuffer.wrap(centered), BLOCK, FORMAT, "scales", false);
-        return new DoubleQuantizedScales(offset, e.scales(), e.codes());
+        DoubleQuantizedScales quantized = new DoubleQuantizedScales(offset, e.scales(), e.codes());
+        float[] restored = quantized.restore();
+        for (int g = 0; g < restored.length; g++) {
+            if (!Float.isFinite(restored[g])) {
+                throw new IllegalArgumentException(
+                        name
+                                + ": the scale of group "
+                                + g
+                                + " ("
+                                + scales[g]
+                                + ") would restore to infinity at 8 bits (+dq); its values are too"
+                                + " close to float32's largest");
+            }
+        }
+        return quantized;
     }
 
     /** Returns the number of scales. */

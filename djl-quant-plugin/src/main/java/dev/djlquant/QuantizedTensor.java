@@ -295,9 +295,9 @@ public final class QuantizedTensor {
             return new Scales(scales, null);
         }
 
-        /** Stores {@code scales} at 8 bits ({@link DoubleQuantizedScales}). */
-        static Scales quantized(float[] scales) {
-            return new Scales(null, DoubleQuantizedScales.of(scales));
+        /** Stores the scales of tensor {@code name} at 8 bits ({@link DoubleQuantizedScales}). */
+        static Scales quantized(float[] scales, String name) {
+            return new Scales(null, DoubleQuantizedScales.of(scales, name));
         }
 
         int count() {

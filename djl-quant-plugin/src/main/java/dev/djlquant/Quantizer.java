@@ -166,7 +166,7 @@ public final class Quantizer {
                                 permutation, BitPacker.indexBits(permutation.length));
         QuantizedTensor.Scales scales =
                 quantizedScales
-                        ? QuantizedTensor.Scales.quantized(encoded.scales())
+                        ? QuantizedTensor.Scales.quantized(encoded.scales(), name)
                         : QuantizedTensor.Scales.exact(encoded.scales());
         return new QuantizedTensor(
                 this,

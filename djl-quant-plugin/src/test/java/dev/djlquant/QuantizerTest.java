@@ -194,6 +194,18 @@ class QuantizerTest {
                     .hasMessageContaining("big: group " + (spec.endsWith("tensor") ? 0 : 1))
                     .hasMessageContaining("restore to infinity");
         }
+        // With +dq the scale of MAX is restored as (MAX - mean) at 8 bits plus the mean, which
+        // rounds above MAX here (found by search): the stored scales are checked as well.
+        float[] spread = {Float.MAX_VALUE, 0f, -0.7f * Float.MAX_VALUE};
+        assertThat(Quantizer.parse("nf4@block1").quantize(spread, new long[] {3}).scales())
+                .containsExactly(Float.MAX_VALUE, 0f, 0.7f * Float.MAX_VALUE);
+        assertThatThrownBy(
+                        () ->
+                                Quantizer.parse("nf4@block1+dq")
+                                        .quantize("big", spread, new long[] {3}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("big: the scale of group 0")
+                .hasMessageContaining("restore to infinity at 8 bits");
         // The dynamic tree's largest code is 1.0 times the group's maximum: nothing overflows.
         float[] top = {1f, 2f, Float.MAX_VALUE, 0f};
         QuantizedTensor t = Quantizer.parse("dt4@row").quantize(top, new long[] {2, 2});
