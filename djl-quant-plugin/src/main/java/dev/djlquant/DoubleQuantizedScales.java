@@ -13,8 +13,8 @@ import java.util.zip.CRC32;
 /**
  * A tensor's float32 scales stored at 8 bits each, QLoRA's double quantization: the scales minus
  * their mean {@code m}, as {@code dt8@block256} codes (bitsandbytes' 8-bit dynamic map, one float32
- * scale per 256 scales). A restored scale is {@code value(code) * blockScale + m} in float32; for
- * {@code nf4@block64} the scales then cost 8.125 + 32/n bits instead of 32 per group.
+ * scale per 256 scales). A restored scale is {@code value(code) * blockScale + m} in float32. A
+ * group's scale then costs 8.125 bits instead of 32 (plus 32 bits for {@code m} per tensor).
  */
 final class DoubleQuantizedScales {
 
