@@ -247,10 +247,11 @@ public final class QuantizedTensor {
         h.writeInt((int) codes.byteLength());
         h.writeInt(permutation == null ? -1 : (int) permutation.byteLength());
         h.flush();
+        byte[] headerBytes = header.toByteArray();
         CRC32 crc = new CRC32();
         DataOutputStream d = new DataOutputStream(out);
-        crc.update(header.toByteArray());
-        d.write(header.toByteArray());
+        crc.update(headerBytes);
+        d.write(headerBytes);
         scales.writeTo(d, crc);
         codes.writeTo(d, crc);
         if (permutation != null) {
