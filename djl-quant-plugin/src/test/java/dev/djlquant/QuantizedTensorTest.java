@@ -140,6 +140,37 @@ class QuantizedTensorTest {
         assertThat(dq.quantizer()).isEqualTo(exact.quantizer().withQuantizedScales());
     }
 
+    /**
+     * Every 8-bit scale lies within half a step of the dynamic tree's top decade (0.9 / 64 wide) of
+     * its block's largest deviation from the mean: the map's coarsest spacing, from DESIGN's
+     * construction, not from the code.
+     */
+    @Property(tries = 60)
+    void quantizedScalesStayWithinHalfTheMapsCoarsestStep(
+            @ForAll @IntRange(min = 1, max = 900) int groups,
+            @ForAll @IntRange(min = 1, max = 1_000_000) int seed) {
+        float[] x = QuantizerTest.randomWeights(new SplittableRandom(seed), groups * 8);
+        Quantizer exact = Quantizer.parse("int4@block8");
+        float[] s = exact.quantize(x, new long[] {x.length}).scales();
+        float[] restored = exact.withQuantizedScales().quantize(x, new long[] {x.length}).scales();
+        double mean = 0;
+        for (float v : s) {
+            mean += v;
+        }
+        mean /= s.length;
+        for (int g = 0; g < groups; g++) {
+            int from = g / 256 * 256;
+            double deviation = 0;
+            for (int k = from; k < Math.min(groups, from + 256); k++) {
+                deviation = Math.max(deviation, Math.abs(s[k] - mean));
+            }
+            double bound = 0.9 / 64 / 2 * deviation + 4 * Math.ulp(s[g]);
+            assertThat((double) Math.abs(restored[g] - s[g]))
+                    .as("group %d", g)
+                    .isLessThanOrEqualTo(bound);
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void codeUsageCountsEveryValue() {
         QuantizedTensor t = sample("dt4@row");
