@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -191,6 +193,47 @@ class DjlqCliTest {
         assertThat(r.out()).contains("Accuracy", "dt4@row simulated", "50 images");
     }
 
+    /**
+     * --include replaces the default selection (here: the convolutions of the third stage, not its
+     * norm parameters) and --override changes the scheme of what it matches.
+     */
+    @Test
+    void includeAndOverrideChooseWeightsAndSchemes() throws Exception {
+        Path out = tmp.resolve("resnet-mixed");
+        Run r =
+                djlq(
+                        "quantize",
+                        "--model",
+                        resnet.toString(),
+                        "--spec",
+                        "int8@row",
+                        "--include",
+                        "^layer3\\..*conv",
+                        "--override",
+                        "conv2=dt4@row+dq",
+                        "--out",
+                        out.toString(),
+                        "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonObject manifest =
+                JsonParser.parseString(Files.readString(out.resolve("manifest.json")))
+                        .getAsJsonObject();
+        Map<String, String> specs = new TreeMap<>();
+        manifest.getAsJsonArray("tensors")
+                .forEach(
+                        t ->
+                                specs.put(
+                                        t.getAsJsonObject().get("name").getAsString(),
+                                        t.getAsJsonObject().get("spec").getAsString()));
+        // ResNet20's third stage: three blocks of two convolutions each.
+        assertThat(specs)
+                .hasSize(6)
+                .containsEntry("layer3.0.conv1.weight", "int8@row")
+                .containsEntry("layer3.0.conv2.weight", "dt4@row+dq")
+                .containsEntry("layer3.2.conv2.weight", "dt4@row+dq");
+        assertThat(specs.keySet()).allMatch(name -> name.startsWith("layer3."));
+    }
+
     @Test
     @Order(6)
     void usageErrorsExitWithTwo() {
@@ -218,9 +261,20 @@ class DjlqCliTest {
                         "--out",
                         tmp.resolve("x").toString());
         assertThat(badRegex.code()).isEqualTo(2);
-        assertThat(badRegex.err())
-                .contains("--exclude")
-                .contains("Bad exclude regex 'conv(': Unclosed group");
+        assertThat(badRegex.err()).contains("Bad exclude regex 'conv(': Unclosed group");
+        Run badOverride =
+                djlq(
+                        "quantize",
+                        "--model",
+                        resnet.toString(),
+                        "--spec",
+                        "int8@row",
+                        "--override",
+                        "conv=dt9@row",
+                        "--out",
+                        tmp.resolve("x").toString());
+        assertThat(badOverride.code()).isEqualTo(2);
+        assertThat(badOverride.err()).contains("dt9@row");
         Run compressedTorchScript =
                 djlq(
                         "quantize",
