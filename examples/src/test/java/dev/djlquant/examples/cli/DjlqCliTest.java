@@ -234,58 +234,34 @@ class DjlqCliTest {
         assertThat(specs.keySet()).allMatch(name -> name.startsWith("layer3."));
     }
 
+    /** {@code djlq quantize} of ResNet20 into a directory that a usage error must not create. */
+    private static Run quantizeResNet(String... options) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "quantize",
+                                "--model",
+                                resnet.toString(),
+                                "--out",
+                                tmp.resolve("x").toString()));
+        args.addAll(List.of(options));
+        return djlq(args.toArray(new String[0]));
+    }
+
     @Test
     @Order(6)
     void usageErrorsExitWithTwo() {
         assertThat(djlq("quantize", "--model", resnet.toString()).code()).isEqualTo(2);
-        assertThat(
-                        djlq(
-                                        "quantize",
-                                        "--model",
-                                        resnet.toString(),
-                                        "--spec",
-                                        "dt9@row",
-                                        "--out",
-                                        tmp.resolve("x").toString())
-                                .err())
-                .contains("dt9");
-        Run badRegex =
-                djlq(
-                        "quantize",
-                        "--model",
-                        resnet.toString(),
-                        "--spec",
-                        "int8@row",
-                        "--exclude",
-                        "conv(",
-                        "--out",
-                        tmp.resolve("x").toString());
+        Run badSpec = quantizeResNet("--spec", "dt9@row");
+        assertThat(badSpec.code()).isEqualTo(2);
+        assertThat(badSpec.err()).contains("dt9");
+        Run badRegex = quantizeResNet("--spec", "int8@row", "--exclude", "conv(");
         assertThat(badRegex.code()).isEqualTo(2);
         assertThat(badRegex.err()).contains("Bad exclude regex 'conv(': Unclosed group");
-        Run badOverride =
-                djlq(
-                        "quantize",
-                        "--model",
-                        resnet.toString(),
-                        "--spec",
-                        "int8@row",
-                        "--override",
-                        "conv=dt9@row",
-                        "--out",
-                        tmp.resolve("x").toString());
+        Run badOverride = quantizeResNet("--spec", "int8@row", "--override", "conv=dt9@row");
         assertThat(badOverride.code()).isEqualTo(2);
         assertThat(badOverride.err()).contains("dt9@row");
-        Run compressedTorchScript =
-                djlq(
-                        "quantize",
-                        "--model",
-                        resnet.toString(),
-                        "--spec",
-                        "int8@row",
-                        "--mode",
-                        "compressed",
-                        "--out",
-                        tmp.resolve("x").toString());
+        Run compressedTorchScript = quantizeResNet("--spec", "int8@row", "--mode", "compressed");
         assertThat(compressedTorchScript.code()).isEqualTo(2);
         assertThat(compressedTorchScript.err()).contains("--arch");
         assertThat(
