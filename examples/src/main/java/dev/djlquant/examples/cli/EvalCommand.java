@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -73,6 +74,8 @@ final class EvalCommand implements Callable<Integer> {
             converter = SpecConverter.class,
             description = "Quantize in SIMULATE mode with this scheme first, e.g. dt4@row.")
     Quantizer quantizer;
+
+    @Mixin SelectionOptions selection;
 
     @Option(
             names = "--data",
@@ -145,6 +148,11 @@ final class EvalCommand implements Callable<Integer> {
                             + " is a quantized checkpoint: --spec and --arch apply to float models"
                             + " only");
         }
+        if (selection.isSet() && quantizer == null) {
+            throw new ParameterException(
+                    spec.commandLine(), "--include, --exclude and --override need --spec");
+        }
+        QuantConfig config = quantizer == null ? null : selection.config(quantizer, spec).build();
         if (source.kind() == Inputs.ModelKind.DJL_DIRECTORY && arch == null) {
             throw new ParameterException(
                     spec.commandLine(), "A DJL model directory needs --arch to rebuild its block");
@@ -176,14 +184,14 @@ final class EvalCommand implements Callable<Integer> {
             kind = "djl-native " + arch;
             try (Model m = Inputs.nativeModel(source, arch)) {
                 loaded(progress, start);
-                quantize(m, progress);
+                quantize(m, config, progress);
                 accuracy = evaluate(m, m.getBlock(), dataset, progress);
             }
         } else {
             kind = "torchscript";
             try (ZooModel<NDList, NDList> m = Inputs.torchScript(source.path())) {
                 loaded(progress, start);
-                quantize(m, progress);
+                quantize(m, config, progress);
                 accuracy = evaluate(m, m.getBlock(), dataset, progress);
             }
         }
@@ -233,10 +241,11 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    private void quantize(Model m, StderrProgress progress) {
-        if (quantizer != null) {
-            progress.status("Quantizing with " + quantizer.spec() + " (SIMULATE) ...");
-            Quantizers.apply(m, QuantConfig.builder().scheme(quantizer).build());
+    /** Quantizes {@code m} in SIMULATE mode with {@code config}, if there is one. */
+    private static void quantize(Model m, QuantConfig config, StderrProgress progress) {
+        if (config != null) {
+            progress.status("Quantizing with " + config.scheme().spec() + " (SIMULATE) ...");
+            Quantizers.apply(m, config);
         }
     }
 

@@ -11,13 +11,10 @@ import dev.djlquant.zoo.ModelRepository;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -110,28 +107,7 @@ final class QuantizeCommand implements Callable<Integer> {
                             + " $DJLQ_REPOSITORY, else ~/.djlq/repository).")
     Path repository;
 
-    @Option(
-            names = "--include",
-            paramLabel = "<regex>",
-            description =
-                    "Quantize the parameters whose name matches one of these regexes, biases and"
-                            + " norm parameters too, instead of the default selection (every"
-                            + " weight of 2 or more dimensions).")
-    List<String> includes = new ArrayList<>();
-
-    @Option(
-            names = "--exclude",
-            paramLabel = "<regex>",
-            description = "Leave parameters whose name matches this regex unquantized.")
-    List<String> excludes = new ArrayList<>();
-
-    @Option(
-            names = "--override",
-            paramLabel = "<regex>=<spec>",
-            description =
-                    "Quantize the selected weights whose name matches <regex> with <spec> instead"
-                            + " of --spec, e.g. Conv2d=int8@row; the first matching override wins.")
-    Map<String, String> overrides = new LinkedHashMap<>();
+    @Mixin SelectionOptions selection;
 
     @Option(
             names = "--dataset",
@@ -173,7 +149,7 @@ final class QuantizeCommand implements Callable<Integer> {
         if (publish != null) {
             checkArtifactId(publish);
         }
-        QuantConfig.Builder config = config();
+        QuantConfig.Builder config = selection.config(quantizer, spec);
         PrintWriter stderr = spec.commandLine().getErr();
         CheckpointWriter writer =
                 new CheckpointWriter()
@@ -259,22 +235,6 @@ final class QuantizeCommand implements Callable<Integer> {
                             + " TorchScript weights, or use --mode simulate");
         }
         return m;
-    }
-
-    /**
-     * The selection and schemes from the options; a bad regex or override spec is a usage error,
-     * reported before any model loads.
-     */
-    private QuantConfig.Builder config() {
-        QuantConfig.Builder config = QuantConfig.builder().scheme(quantizer);
-        try {
-            includes.forEach(config::include);
-            excludes.forEach(config::exclude);
-            overrides.forEach(config::override);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
-        return config;
     }
 
     /** Prints a warning of the quantization, --quiet or not: it may mean a mistyped regex. */

@@ -234,6 +234,45 @@ class DjlqCliTest {
         assertThat(specs.keySet()).allMatch(name -> name.startsWith("layer3."));
     }
 
+    /**
+     * eval takes the same selection as quantize: two-bit codes in the last layer alone cost far
+     * less accuracy than in every layer.
+     */
+    @Test
+    void evalQuantizesOnlyTheSelectedWeights() {
+        double all = resnetAccuracyAtTwoBits();
+        double lastLayer = resnetAccuracyAtTwoBits("--include", "^linear\\.weight$");
+        assertThat(lastLayer).isGreaterThan(all + 0.3);
+        Run noSpec =
+                djlq("eval", resnet.toString(), "--exclude", "conv", "--data", data.toString());
+        assertThat(noSpec.code()).isEqualTo(2);
+        assertThat(noSpec.err()).contains("need --spec");
+    }
+
+    private static double resnetAccuracyAtTwoBits(String... selection) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "eval",
+                                resnet.toString(),
+                                "--spec",
+                                "dt2@row",
+                                "--data",
+                                data.toString(),
+                                "--cache-dir",
+                                cache(),
+                                "--per-class",
+                                "5",
+                                "--normalize",
+                                "imagenet",
+                                "--json",
+                                "--quiet"));
+        args.addAll(List.of(selection));
+        Run r = djlq(args.toArray(new String[0]));
+        assertThat(r.code()).as(r.err()).isZero();
+        return JsonParser.parseString(r.out()).getAsJsonObject().get("accuracy").getAsDouble();
+    }
+
     /** {@code djlq quantize} of ResNet20 into a directory that a usage error must not create. */
     private static Run quantizeResNet(String... options) {
         List<String> args =
