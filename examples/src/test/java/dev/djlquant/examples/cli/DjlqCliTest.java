@@ -174,23 +174,29 @@ class DjlqCliTest {
     @Test
     @Order(5)
     void evalWithSpecQuantizesAFloatModelFirst() {
-        Run r =
-                djlq(
-                        "eval",
-                        resnet.toString(),
-                        "--spec",
-                        "dt4@row",
-                        "--data",
-                        data.toString(),
-                        "--cache-dir",
-                        cache(),
-                        "--per-class",
-                        "5",
-                        "--normalize",
-                        "imagenet",
-                        "--quiet");
+        Run r = evalResNet("--spec", "dt4@row");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("Accuracy", "dt4@row simulated", "50 images");
+    }
+
+    /** {@code djlq eval} of ResNet20 on the first five test images of each class. */
+    private static Run evalResNet(String... options) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "eval",
+                                resnet.toString(),
+                                "--data",
+                                data.toString(),
+                                "--cache-dir",
+                                cache(),
+                                "--per-class",
+                                "5",
+                                "--normalize",
+                                "imagenet",
+                                "--quiet"));
+        args.addAll(List.of(options));
+        return djlq(args.toArray(new String[0]));
     }
 
     /**
@@ -250,25 +256,9 @@ class DjlqCliTest {
     }
 
     private static double resnetAccuracyAtTwoBits(String... selection) {
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "eval",
-                                resnet.toString(),
-                                "--spec",
-                                "dt2@row",
-                                "--data",
-                                data.toString(),
-                                "--cache-dir",
-                                cache(),
-                                "--per-class",
-                                "5",
-                                "--normalize",
-                                "imagenet",
-                                "--json",
-                                "--quiet"));
-        args.addAll(List.of(selection));
-        Run r = djlq(args.toArray(new String[0]));
+        List<String> options = new ArrayList<>(List.of("--spec", "dt2@row", "--json"));
+        options.addAll(List.of(selection));
+        Run r = evalResNet(options.toArray(new String[0]));
         assertThat(r.code()).as(r.err()).isZero();
         return JsonParser.parseString(r.out()).getAsJsonObject().get("accuracy").getAsDouble();
     }
