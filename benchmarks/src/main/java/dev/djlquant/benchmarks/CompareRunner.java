@@ -55,6 +55,8 @@ public final class CompareRunner {
         "dt4@row",
         "dt3@row",
         "nf4@row",
+        "nf4@block64",
+        "nf4@block64+dq",
         "int8@tensor",
         "seedfp8@lastaxis",
         "seeddt8@lastaxis",

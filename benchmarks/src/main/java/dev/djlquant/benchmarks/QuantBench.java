@@ -35,6 +35,8 @@ public class QuantBench {
         "dt4@row",
         "dt3@row",
         "nf4@row",
+        "nf4@block64",
+        "nf4@block64+dq",
         "int8@tensor",
         "seedfp8@lastaxis",
         "seeddt8@lastaxis",
