@@ -8,8 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.util.Pair;
 import dev.djlquant.QuantConfig;
@@ -295,7 +293,7 @@ public final class CheckpointWriter {
         List<CheckpointManifest.TensorEntry> tensors = new ArrayList<>();
         List<CheckpointManifest.ParameterEntry> kept = new ArrayList<>();
         long floatBytes = 0;
-        try (ZooModel<NDList, NDList> m = loadTorchScript(torchScript)) {
+        try (ZooModel<NDList, NDList> m = TorchScriptImport.open(torchScript, false)) {
             QuantizationReport report = Quantizers.pack(m.getBlock(), config, quantized::put);
             report.warnings().forEach(warnings);
             for (QuantizationReport.Row row : report.rows()) {
@@ -308,8 +306,6 @@ public final class CheckpointWriter {
                     kept.add(parameterEntry(p.getKey(), array, false));
                 }
             }
-        } catch (ModelNotFoundException e) {
-            throw new MalformedModelException("Cannot load TorchScript model " + torchScript, e);
         }
         String sha = Digests.sha256(torchScript);
         long size = Files.size(torchScript);
@@ -486,15 +482,5 @@ public final class CheckpointWriter {
         return bySpec.entrySet().stream()
                 .map(e -> e.getKey() + " on " + e.getValue())
                 .collect(Collectors.joining("; "));
-    }
-
-    private static ZooModel<NDList, NDList> loadTorchScript(Path file)
-            throws IOException, ModelNotFoundException, MalformedModelException {
-        return Criteria.builder()
-                .setTypes(NDList.class, NDList.class)
-                .optModelPath(file)
-                .optEngine(TorchScriptImport.ENGINE)
-                .build()
-                .loadModel();
     }
 }

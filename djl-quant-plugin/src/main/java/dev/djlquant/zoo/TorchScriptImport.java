@@ -2,6 +2,7 @@ package dev.djlquant.zoo;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
@@ -53,7 +54,7 @@ public final class TorchScriptImport {
             model.setBlock(block);
             block.initialize(
                     model.getNDManager(), DataType.FLOAT32, CifarArchitectures.INPUT_SHAPE);
-            try (ZooModel<NDList, NDList> source = loadTorchScript(torchScript)) {
+            try (ZooModel<NDList, NDList> source = open(torchScript, false)) {
                 copyWeights(source.getBlock(), block);
             }
             return model;
@@ -94,17 +95,37 @@ public final class TorchScriptImport {
         }
     }
 
-    private static ZooModel<NDList, NDList> loadTorchScript(Path torchScript)
+    /**
+     * Loads a TorchScript file as itself. With {@code writableParameters} its parameters accept
+     * in-place writes (libtorch's {@code trainParam}), which {@code SIMULATE} quantization needs.
+     *
+     * @param torchScript path of the {@code .pt} file
+     * @param writableParameters whether to load the parameters writable
+     * @return the loaded model; the caller closes it
+     * @throws IOException if the file cannot be read
+     * @throws MalformedModelException if the engine cannot read the file as TorchScript; the
+     *     message names the file and the engine's reason
+     */
+    public static ZooModel<NDList, NDList> open(Path torchScript, boolean writableParameters)
             throws IOException, MalformedModelException {
+        if (!Files.isRegularFile(torchScript)) {
+            throw new NoSuchFileException(torchScript.toString(), null, "no TorchScript file");
+        }
+        Criteria.Builder<NDList, NDList> criteria =
+                Criteria.builder()
+                        .setTypes(NDList.class, NDList.class)
+                        .optModelPath(torchScript)
+                        .optEngine(ENGINE);
+        if (writableParameters) {
+            criteria.optOption("trainParam", "true");
+        }
         try {
-            return Criteria.builder()
-                    .setTypes(NDList.class, NDList.class)
-                    .optModelPath(torchScript)
-                    .optEngine(ENGINE)
-                    .build()
-                    .loadModel();
-        } catch (ModelNotFoundException e) {
-            throw new MalformedModelException("Cannot load TorchScript model " + torchScript, e);
+            return criteria.build().loadModel();
+        } catch (ModelNotFoundException | EngineException e) {
+            // libtorch's own message ("PytorchStreamReader failed reading zip archive: ...") does
+            // not say which file it was reading.
+            throw new MalformedModelException(
+                    "Cannot load TorchScript model " + torchScript + ": " + e.getMessage(), e);
         }
     }
 

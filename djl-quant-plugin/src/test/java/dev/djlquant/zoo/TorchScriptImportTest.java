@@ -3,10 +3,12 @@ package dev.djlquant.zoo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -19,9 +21,12 @@ import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Dataset;
 import dev.djlquant.SharedFiles;
 import dev.djlquant.data.CifarDataset;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -124,6 +129,39 @@ class TorchScriptImportTest {
         assertThatThrownBy(() -> TorchScriptImport.load(missing, CifarArchitectures.ALEXNET))
                 .isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining("no-such-model.pt");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"not a model, not a ZIP archive", "truncated, failed finding central directory"})
+    void unreadableFileNamesItselfAndTheEnginesReason(String kind, String reason, @TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("broken.pt");
+        if (kind.equals("truncated")) {
+            byte[] whole = Files.readAllBytes(SharedFiles.require("models/resnet20_cifar10.pt"));
+            Files.write(file, Arrays.copyOf(whole, whole.length / 2));
+        } else {
+            Files.writeString(file, "junk\n");
+        }
+        for (boolean writable : new boolean[] {false, true}) {
+            assertThatThrownBy(() -> TorchScriptImport.open(file, writable))
+                    .isInstanceOf(MalformedModelException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining(reason);
+        }
+        assertThatThrownBy(() -> TorchScriptImport.load(file, CifarArchitectures.ALEXNET))
+                .isInstanceOf(MalformedModelException.class)
+                .hasMessageContaining(file.toString());
+    }
+
+    @Test
+    void writableParametersTakeInPlaceWrites() throws Exception {
+        Path file = SharedFiles.require("models/resnet20_cifar10.pt");
+        try (ZooModel<NDList, NDList> model = TorchScriptImport.open(file, true)) {
+            NDArray first = model.getBlock().getParameters().valueAt(0).getArray();
+            first.set(new NDIndex("..."), 0.25f);
+            float[] read = model.getBlock().getParameters().valueAt(0).getArray().toFloatArray();
+            assertThat(read).hasSize((int) first.size()).containsOnly(0.25f);
+        }
     }
 
     private static Block initializedLinear(NDManager manager, int units) {

@@ -103,7 +103,8 @@ final class BenchCommand implements Callable<Integer> {
             names = "--shared",
             paramLabel = "<dir>",
             description =
-                    "The shared models (default: system property djlq.shared, else ../shared).")
+                    "The shared models (default: ../shared beside the repository; system property"
+                            + " djlq.shared).")
     Path shared;
 
     @Option(names = "--skip-kernel", description = "Leave out the JMH kernel rows.")
@@ -139,8 +140,7 @@ final class BenchCommand implements Callable<Integer> {
             System.setProperty(TORCH_THREADS, String.valueOf(torchThreads));
         }
         List<String> models = models();
-        Path sharedDir =
-                shared != null ? shared : Path.of(System.getProperty("djlq.shared", "../shared"));
+        Path sharedDir = shared != null ? shared : Locations.shared();
         for (String m : skipModel ? List.<String>of() : models) {
             Path file = ModelBench.sharedModel(sharedDir, m);
             if (!Files.isRegularFile(file)) {

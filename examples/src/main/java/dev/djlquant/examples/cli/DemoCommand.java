@@ -1,11 +1,11 @@
 package dev.djlquant.examples.cli;
 
 import ai.djl.ndarray.NDList;
-import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import dev.djlquant.QuantConfig;
 import dev.djlquant.QuantizationReport;
 import dev.djlquant.Quantizers;
+import dev.djlquant.zoo.TorchScriptImport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,8 +23,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--model",
-            description = "TorchScript file (default: ../shared/models/resnet20_cifar10.pt).")
-    Path model = Path.of("../shared/models/resnet20_cifar10.pt");
+            description =
+                    "TorchScript file (default: models/resnet20_cifar10.pt in ../shared beside the"
+                            + " repository).")
+    Path model = Locations.shared().resolve("models/resnet20_cifar10.pt");
 
     @Option(
             names = "--spec",
@@ -38,22 +40,12 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("No model file at " + model.toAbsolutePath());
         }
         for (String spec : specs) {
-            try (ZooModel<NDList, NDList> m = load(model)) {
+            try (ZooModel<NDList, NDList> m = TorchScriptImport.open(model, true)) {
                 QuantizationReport report = Quantizers.apply(m, QuantConfig.of(spec));
                 System.out.println("## " + spec + "\n");
                 System.out.println(report.toMarkdown());
             }
         }
         return 0;
-    }
-
-    static ZooModel<NDList, NDList> load(Path file) throws Exception {
-        return Criteria.builder()
-                .setTypes(NDList.class, NDList.class)
-                .optModelPath(file)
-                .optEngine("PyTorch")
-                .optOption("trainParam", "true")
-                .build()
-                .loadModel();
     }
 }

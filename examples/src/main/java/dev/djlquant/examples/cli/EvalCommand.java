@@ -15,6 +15,7 @@ import dev.djlquant.data.CifarDataset;
 import dev.djlquant.data.CifarImages;
 import dev.djlquant.data.Evaluation;
 import dev.djlquant.zoo.CheckpointReader;
+import dev.djlquant.zoo.TorchScriptImport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -189,7 +190,7 @@ final class EvalCommand implements Callable<Integer> {
             }
         } else {
             kind = "torchscript";
-            try (ZooModel<NDList, NDList> m = Inputs.torchScript(source.path())) {
+            try (ZooModel<NDList, NDList> m = TorchScriptImport.open(source.path(), true)) {
                 loaded(progress, start);
                 quantize(m, config, progress);
                 accuracy = evaluate(m, m.getBlock(), dataset, progress);

@@ -1,11 +1,8 @@
 package dev.djlquant.examples.cli;
 
 import ai.djl.Model;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ZooModel;
 import ai.djl.util.Utils;
 import dev.djlquant.data.CifarData;
 import dev.djlquant.zoo.CheckpointManifest;
@@ -119,17 +116,6 @@ final class Inputs {
                             + prefixes);
         }
         return prefixes.get(0);
-    }
-
-    /** Loads a TorchScript model with writable parameters. */
-    static ZooModel<NDList, NDList> torchScript(Path file) throws Exception {
-        return Criteria.builder()
-                .setTypes(NDList.class, NDList.class)
-                .optModelPath(file)
-                .optEngine(TorchScriptImport.ENGINE)
-                .optOption("trainParam", "true")
-                .build()
-                .loadModel();
     }
 
     /** Opens CIFAR-10 from archives, image folders or binary batches. */

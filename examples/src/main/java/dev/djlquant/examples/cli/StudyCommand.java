@@ -78,15 +78,17 @@ final class StudyCommand implements Callable<Integer> {
     @Option(
             names = "--cache",
             paramLabel = "DIR",
-            description = "Where archives are extracted (default: target/cifar10-cache).")
-    Path cache = Path.of("target", "cifar10-cache");
+            description =
+                    "Where archives are extracted (default: target/cifar10-cache in the"
+                            + " repository).")
+    Path cache = Locations.cifarCache();
 
     @Option(
             names = "--shared",
             paramLabel = "DIR",
             description =
-                    "The shared models and data (default: system property djlq.shared, else"
-                            + " ../shared).")
+                    "The shared models and data (default: ../shared beside the repository;"
+                            + " system property djlq.shared).")
     Path shared;
 
     @Option(
@@ -174,8 +176,7 @@ final class StudyCommand implements Callable<Integer> {
                 }
             }
         }
-        Path sharedDir =
-                shared != null ? shared : Path.of(System.getProperty("djlq.shared", "../shared"));
+        Path sharedDir = shared != null ? shared : Locations.shared();
         // Every option is checked before the data is opened, which can take minutes.
         List<StudyConfig> configs = new ArrayList<>();
         for (String m : models) {

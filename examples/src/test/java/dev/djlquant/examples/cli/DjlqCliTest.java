@@ -348,6 +348,19 @@ class DjlqCliTest {
         Run missing = djlq("inspect", tmp.resolve("nothing-here").toString());
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("manifest.json", "missing");
+        Path notTorchScript = tmp.resolve("notes.pt");
+        Files.writeString(notTorchScript, "not a model\n");
+        String model = notTorchScript.toString();
+        Path out = tmp.resolve("from-notes");
+        List<Run> runs =
+                List.of(
+                        djlq("quantize", "--model", model, "--spec", "int8@row", "--out", "" + out),
+                        djlq("eval", model, "--data", data.toString(), "--limit", "10"));
+        for (Run run : runs) {
+            assertThat(run.code()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).contains("Cannot load TorchScript model " + model);
+        }
+        assertThat(tmp.resolve("from-notes")).doesNotExist();
     }
 
     @Test
