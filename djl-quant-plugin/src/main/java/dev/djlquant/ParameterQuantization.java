@@ -46,6 +46,7 @@ final class ParameterQuantization {
 
     /** Quantizes the selected parameters of {@code block} and reports on them. */
     static QuantizationReport run(Block block, QuantConfig config, Block result, Sink sink) {
+        QuantizedBlock.checkNotQuantized(block);
         List<String> warnings = new ArrayList<>();
         List<Pair<String, Parameter>> all = block.getParameters().stream().toList();
         List<Selected> selected = select(all, config, warnings);

@@ -19,11 +19,13 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Wraps any {@link Block} and quantizes its weights. In SIMULATE mode the wrapped block's weights
@@ -70,12 +72,7 @@ public class QuantizedBlock extends AbstractBlock {
 
     /** Quantizes the wrapped block's weights as {@code config} says, once. */
     public QuantizationReport quantize(QuantConfig config) {
-        if (!compressed.isEmpty() || !fakeQuantized.isEmpty()) {
-            throw new IllegalStateException(
-                    "This block is already quantized ("
-                            + (compressed.size() + fakeQuantized.size())
-                            + " weights)");
-        }
+        checkNotQuantized(this);
         switch (config.mode()) {
             case SIMULATE:
                 return ParameterQuantization.run(
@@ -108,6 +105,37 @@ public class QuantizedBlock extends AbstractBlock {
         if (releasesWeights) {
             parameter.close();
         }
+    }
+
+    /**
+     * Refuses to quantize a block that already holds quantized weights, anywhere inside it: a
+     * COMPRESSED block has released its float weights, and a QAT block would be quantized twice.
+     */
+    static void checkNotQuantized(Block block) {
+        if (block instanceof QuantizedBlock q && !q.compressed.isEmpty()) {
+            throw new IllegalStateException(
+                    "The block already holds "
+                            + q.compressed.size()
+                            + " packed weights ("
+                            + specsOf(q.compressed.values())
+                            + "), their float values released: quantize the float model instead,"
+                            + " loaded or imported again");
+        }
+        if (block instanceof QuantizedBlock q && !q.fakeQuantized.isEmpty()) {
+            throw new IllegalStateException(
+                    "The block is in quantization-aware training ("
+                            + q.fakeQuantized.size()
+                            + " weights seen quantized): QatTraining.finish(model, config)"
+                            + " quantizes it for inference");
+        }
+        block.getChildren().values().forEach(QuantizedBlock::checkNotQuantized);
+    }
+
+    private static String specsOf(Collection<QuantizedTensor> tensors) {
+        return tensors.stream()
+                .map(t -> t.quantizer().spec())
+                .distinct()
+                .collect(Collectors.joining(", "));
     }
 
     private static void checkNativeLayers(Block block) {

@@ -22,6 +22,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import dev.djlquant.QuantConfig.Mode;
 import dev.djlquant.zoo.CifarArchitectures;
 import dev.djlquant.zoo.TiedNet;
 import java.nio.file.Files;
@@ -161,6 +162,33 @@ class QuantizersTest extends ManagerPerTest {
         assertThatThrownBy(() -> Quantizers.apply(net, QuantConfig.of("int4")))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already holds values quantized with int8@row");
+    }
+
+    @Test
+    void quantizingACompressedOrQatBlockAgainIsRefusedAndSaysWhy() {
+        NDArray input = manager.randomNormal(new Shape(2, 3, 8, 8));
+        Block compressed = Quantizers.apply(smallNet(6), mode("dt4@row", Mode.COMPRESSED)).block();
+        Block qat = Quantizers.apply(smallNet(6), mode("dt4@row", Mode.QAT)).block();
+        float[] compressedOut = forward(compressed, input).toFloatArray();
+        float[] qatOut = forward(qat, input).toFloatArray();
+        for (Mode mode : Mode.values()) {
+            assertThatThrownBy(() -> Quantizers.apply(compressed, mode("int8@row", mode)))
+                    .as(mode.toString())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already holds 3 packed weights (dt4@row)")
+                    .hasMessageContaining("quantize the float model instead");
+            assertThatThrownBy(() -> Quantizers.apply(qat, mode("int8@row", mode)))
+                    .as(mode.toString())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("quantization-aware training")
+                    .hasMessageContaining("QatTraining.finish");
+        }
+        assertThat(forward(compressed, input).toFloatArray()).containsExactly(compressedOut);
+        assertThat(forward(qat, input).toFloatArray()).containsExactly(qatOut);
+    }
+
+    private static QuantConfig mode(String spec, Mode mode) {
+        return QuantConfig.builder().scheme(spec).mode(mode).build();
     }
 
     @Test
