@@ -455,7 +455,7 @@ public final class QuantizedTensor {
                     throw new CorruptTensorException("implausible shape " + Arrays.toString(shape));
                 }
                 return n;
-            } catch (IllegalArgumentException | ArithmeticException e) {
+            } catch (IllegalArgumentException e) {
                 throw new CorruptTensorException("implausible shape " + Arrays.toString(shape), e);
             }
         }

@@ -139,6 +139,8 @@ public final class Quantizer {
      * QuantizedTensor#codeUsage()}.
      */
     QuantizedTensor quantize(String name, float[] values, long[] shape, boolean countCodes) {
+        Objects.requireNonNull(values, () -> name + ": values are null");
+        Objects.requireNonNull(shape, () -> name + ": shape is null");
         return quantize(name, FloatBuffer.wrap(values), shape, countCodes);
     }
 

@@ -15,7 +15,11 @@ final class Shapes {
                 throw new IllegalArgumentException(
                         "Negative dimension in shape " + Arrays.toString(shape));
             }
-            n = Math.multiplyExact(n, d);
+            if (d != 0 && n > Long.MAX_VALUE / d) {
+                throw new IllegalArgumentException(
+                        "Shape " + Arrays.toString(shape) + " holds more than 2^63 - 1 values");
+            }
+            n *= d;
         }
         return n;
     }

@@ -253,6 +253,13 @@ class QuantizerTest {
                 .hasMessageContaining("holds 8 values but 6");
         assertThatThrownBy(() -> q.quantize("w", new float[6], new long[] {-2, -3}))
                 .hasMessageContaining("Negative dimension");
+        // 2^62 * 2 fits a long, times 2 again does not: the size is checked, not wrapped around.
+        assertThatThrownBy(() -> q.quantize("w", new float[6], new long[] {1L << 62, 2, 2}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[4611686018427387904, 2, 2] holds more than 2^63 - 1");
+        assertThatThrownBy(() -> q.quantize("w", null, new long[] {2}))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("w: values are null");
     }
 
     @Test
