@@ -76,7 +76,8 @@ final class DoubleQuantizedScales {
     float[] restore() {
         float[] scales =
                 GroupKernel.decode(
-                        new GroupKernel.Grouped(codes, blockScales, BLOCK, FORMAT.valueTable()));
+                        new GroupKernel.Grouped(
+                                codes, blockScales, BLOCK, FORMAT.valueTable(), FORMAT.scaling()));
         for (int g = 0; g < scales.length; g++) {
             scales[g] += offset;
         }

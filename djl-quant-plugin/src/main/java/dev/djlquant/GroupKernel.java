@@ -1,6 +1,7 @@
 package dev.djlquant;
 
 import dev.djlquant.format.ScalarFormat;
+import dev.djlquant.format.ScalarFormat.Scaling;
 import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.pack.BitPacker;
 import dev.djlquant.pack.PackedValues;
@@ -11,9 +12,10 @@ import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
- * The one quantize/dequantize kernel behind every scheme: per-group absolute maxima, then codes
- * packed chunk by chunk. Work is split into tasks of whole chunks that run in parallel; small
- * tensors stay on the calling thread.
+ * The one quantize/dequantize kernel behind every scheme: per-group absolute maxima (for the
+ * study's linear int8, maxima and minima: {@link Scaling}), then codes packed chunk by chunk. Work
+ * is split into tasks of whole chunks that run in parallel; small tensors stay on the calling
+ * thread.
  *
  * <p>Values come from a {@link FloatBuffer}: a wrapped array, or a view of an engine's tensor
  * memory, which is then quantized without first being copied out whole. Encoding a chunk copies it
@@ -114,6 +116,44 @@ final class GroupKernel {
         return scales;
     }
 
+    /**
+     * Returns {@code range / (max - min)} per group ({@link Scaling#SPAN}), groups in parallel;
+     * rejects NaN and infinities with their index, and groups whose span exceeds float32.
+     */
+    private static float[] spanScales(FloatBuffer x, int groupLength, float range, String name) {
+        int n = x.capacity();
+        float[] scales = new float[groupCount(n, groupLength)];
+        tasks(scales.length, n)
+                .forEach(
+                        g -> {
+                            int from = g * groupLength;
+                            int to = (int) Math.min(n, (long) from + groupLength);
+                            float max = Float.NEGATIVE_INFINITY;
+                            float min = Float.POSITIVE_INFINITY;
+                            for (int i = from; i < to; i++) {
+                                max = Math.max(max, x.get(i));
+                                min = Math.min(min, x.get(i));
+                            }
+                            if (!Float.isFinite(max) || !Float.isFinite(min)) {
+                                throw nonFinite(x, name);
+                            }
+                            if (Float.isInfinite(max - min)) {
+                                throw new IllegalArgumentException(
+                                        name
+                                                + ": group "
+                                                + g
+                                                + " spans "
+                                                + min
+                                                + " to "
+                                                + max
+                                                + ", more than float32 holds; scale the values"
+                                                + " down first");
+                            }
+                            scales[g] = range / (max - min);
+                        });
+        return scales;
+    }
+
     /** Returns {@code absmax / range} of group {@code g} (NaN or infinite for non-finite input). */
     private static float groupScale(
             FloatBuffer x, int g, int groupLength, float range, float[] scratch) {
@@ -201,8 +241,12 @@ final class GroupKernel {
             FloatBuffer x, int groupLength, ScalarFormat format, String name, boolean countCodes) {
         float range = format.range();
         long[] histogram = countCodes ? new long[1 << format.codeBits()] : null;
-        if (groupLength > FUSED_GROUP_LIMIT) {
-            float[] scales = scales(x, groupLength, range, name);
+        boolean span = format.scaling() == Scaling.SPAN;
+        if (span || groupLength > FUSED_GROUP_LIMIT) {
+            float[] scales =
+                    span
+                            ? spanScales(x, groupLength, range, name)
+                            : scales(x, groupLength, range, name);
             PackedValues codes =
                     encode(x, scales, groupLength, format, (g, scratch) -> {}, histogram);
             return new Encoded(scales, codes, histogram);
@@ -258,7 +302,7 @@ final class GroupKernel {
                                         beforeGroup.run(g, scratch);
                                         prepared[0] = g;
                                     }
-                                    normalize(y, i - base, end - base, scales[g]);
+                                    normalize(y, i - base, end - base, scales[g], format.scaling());
                                 });
                         format.normalizedCodes(y, 0, length, codes);
                         BitPacker.pack(
@@ -279,8 +323,15 @@ final class GroupKernel {
         return packed;
     }
 
-    /** Divides {@code y[from..to)} by {@code scale} in place; an all-zero group becomes +0. */
-    private static void normalize(float[] y, int from, int to, float scale) {
+    /**
+     * Divides {@code y[from..to)} by {@code scale} in place, an all-zero group becoming +0; with
+     * {@link Scaling#SPAN}, multiplies by it, in the study's order of operations.
+     */
+    private static void normalize(float[] y, int from, int to, float scale, Scaling scaling) {
+        if (scaling == Scaling.SPAN) {
+            scale(y, from, to, scale);
+            return;
+        }
         if (scale == 0f) {
             Arrays.fill(y, from, to, 0f);
             return;
@@ -292,11 +343,13 @@ final class GroupKernel {
 
     /**
      * What decoding a tensor's values needs: its packed codes, one scale per group of {@code
-     * groupLength} values, and the value of every code ({@link ScalarFormat#valueTable()}).
+     * groupLength} values, the value of every code ({@link ScalarFormat#valueTable()}) and how the
+     * scales apply.
      */
-    record Grouped(PackedValues codes, float[] scales, int groupLength, float[] table) {}
+    record Grouped(
+            PackedValues codes, float[] scales, int groupLength, float[] table, Scaling scaling) {}
 
-    /** Decodes packed codes to {@code value(code) * scale}, in group order. */
+    /** Decodes packed codes to {@code value(code) * scale} ({@code / scale} for SPAN), in order. */
     static float[] decode(Grouped g) {
         float[] out = new float[(int) g.codes().count()];
         decode(g, FloatBuffer.wrap(out));
@@ -337,6 +390,7 @@ final class GroupKernel {
      */
     private static boolean pairsApply(Grouped g) {
         return g.codes().bits() == 4
+                && g.scaling() == Scaling.ABSMAX
                 && g.groupLength() % 2 == 0
                 && g.groupLength() >= PAIRED_GROUP_MIN;
     }
@@ -452,7 +506,8 @@ final class GroupKernel {
                 from,
                 from + count,
                 g.groupLength(),
-                (i, end, group) -> scale(dst, at + i - from, at + end - from, scales[group]));
+                (i, end, group) ->
+                        restore(dst, at + i - from, at + end - from, scales[group], g.scaling()));
     }
 
     /**
@@ -480,7 +535,8 @@ final class GroupKernel {
                             x,
                             xFrom + i - from,
                             stop - i);
-            sum += g.scales()[group] * partial;
+            float scale = g.scales()[group];
+            sum += g.scaling() == Scaling.SPAN ? partial / scale : scale * partial;
             i = stop;
         }
         return sum;
@@ -490,6 +546,17 @@ final class GroupKernel {
     private static void scale(float[] v, int from, int to, float scale) {
         for (int i = from; i < to; i++) {
             v[i] = v[i] * scale;
+        }
+    }
+
+    /** Turns code values into restored values: times the scale, or divided by it for SPAN. */
+    private static void restore(float[] v, int from, int to, float scale, Scaling scaling) {
+        if (scaling == Scaling.ABSMAX) {
+            scale(v, from, to, scale);
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            v[i] = v[i] / scale;
         }
     }
 

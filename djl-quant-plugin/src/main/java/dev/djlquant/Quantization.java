@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.format.SeedArithmetic;
 import dev.djlquant.metrics.ExponentHistogram;
 import java.util.Arrays;
@@ -160,6 +161,12 @@ public final class Quantization {
     }
 
     private static QuantizedTensor quantize(NDArray x, Quantizer quantizer) {
+        if (quantizer.format().scaling() != ScalarFormat.Scaling.ABSMAX) {
+            throw new IllegalArgumentException(
+                    "The study's functions return maxima that the values are multiplied by; "
+                            + quantizer.spec()
+                            + " divides by its scales: use Quantizer.quantize and dequantize");
+        }
         return quantizer.quantize("input", floats(x), x.getShape().getShape());
     }
 

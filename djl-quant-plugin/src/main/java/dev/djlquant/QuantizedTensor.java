@@ -1,5 +1,6 @@
 package dev.djlquant;
 
+import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.metrics.CodeUsage;
 import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.pack.BitPacker;
@@ -203,8 +204,9 @@ public final class QuantizedTensor {
     }
 
     private GroupKernel.Grouped grouped() {
+        ScalarFormat format = quantizer.format();
         return new GroupKernel.Grouped(
-                codes, scales.values(), groupLength, quantizer.format().valueTable());
+                codes, scales.values(), groupLength, format.valueTable(), format.scaling());
     }
 
     /**
@@ -214,8 +216,10 @@ public final class QuantizedTensor {
     public float[] normalizedValues() {
         float[] ones = new float[groups()];
         Arrays.fill(ones, 1f);
+        ScalarFormat format = quantizer.format();
         return GroupKernel.decode(
-                new GroupKernel.Grouped(codes, ones, groupLength, quantizer.format().valueTable()));
+                new GroupKernel.Grouped(
+                        codes, ones, groupLength, format.valueTable(), format.scaling()));
     }
 
     /**
@@ -325,14 +329,20 @@ public final class QuantizedTensor {
             out.write(bytes.array());
         }
 
-        /** Rejects scales that no finite tensor could have produced. */
-        void check() throws CorruptTensorException {
+        /**
+         * Rejects scales that no finite tensor could have produced: negative, NaN or infinite ones;
+         * with {@link ScalarFormat.Scaling#SPAN}, zero, NaN or negative ones (a group of equal
+         * values has an infinite scale).
+         */
+        void check(ScalarFormat.Scaling scaling) throws CorruptTensorException {
             if (eightBit != null) {
                 eightBit.check();
                 return;
             }
+            boolean span = scaling == ScalarFormat.Scaling.SPAN;
             for (int g = 0; g < float32.length; g++) {
-                if (!(float32[g] >= 0f) || Float.isInfinite(float32[g])) {
+                float s = float32[g];
+                if (span ? !(s > 0f) : !(s >= 0f) || Float.isInfinite(s)) {
                     throw new CorruptTensorException("scale " + g + " is " + float32[g]);
                 }
             }
@@ -413,7 +423,7 @@ public final class QuantizedTensor {
             if (in.readInt() != expectedCrc) {
                 throw new CorruptTensorException("quantized tensor checksum mismatch");
             }
-            scales.check();
+            scales.check(quantizer.format().scaling());
             return new QuantizedTensor(
                     quantizer, shape, groupLength, scales, codes, permutation, null);
         }

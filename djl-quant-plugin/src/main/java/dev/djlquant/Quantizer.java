@@ -30,6 +30,13 @@ public final class Quantizer {
     private Quantizer(ScalarFormat format, Granularity granularity, boolean quantizedScales) {
         this.format = Objects.requireNonNull(format, "format");
         this.granularity = Objects.requireNonNull(granularity, "granularity");
+        if (quantizedScales && format.scaling() == ScalarFormat.Scaling.SPAN) {
+            throw new IllegalArgumentException(
+                    format.specName()
+                            + " keeps the study's float32 scales, which may be infinite; "
+                            + QUANTIZED_SCALES
+                            + " does not apply");
+        }
         this.quantizedScales = quantizedScales;
     }
 

@@ -106,6 +106,15 @@ class QuantizationTest extends ManagerPerTest {
     }
 
     @Test
+    void theStudysFunctionsRefuseAFormatThatDividesByItsScales() {
+        NDArray x = manager.create(new float[] {1, -2, 3, 4}, new Shape(2, 2));
+        assertThatThrownBy(
+                        () -> Quantization.quantizeRowwise(x, Quantizer.parse("seedlinear8@row")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("seedlinear8@row divides by its scales");
+    }
+
+    @Test
     void measuresTheErrorInDouble() {
         NDArray x = weights(8, 8);
         NDArray y =

@@ -39,7 +39,8 @@ class QuantizerTest {
         "seedfp8e5",
         "seeddt3",
         "seeddt5",
-        "seeddt8"
+        "seeddt8",
+        "seedlinear8"
     };
     private static final String[] GRANULARITIES = {
         "tensor", "row", "lastaxis", "block1", "block7", "block64", "sorted1", "sorted5", "sorted64"
@@ -91,7 +92,9 @@ class QuantizerTest {
                 "+dq",
                 "dt4@+dq",
                 "dt4@row+dq+dq",
-                "dt4@row+dqx"
+                "dt4@row+dqx",
+                "seedlinear8+dq",
+                "seedlinear4"
             })
     void rejectsMalformedSpecs(String spec) {
         assertThatThrownBy(() -> Quantizer.parse(spec))
@@ -129,7 +132,9 @@ class QuantizerTest {
                 "nf4@block64",
                 "seeddt3@lastaxis",
                 "int4@block100000",
-                "int4@sorted1000"
+                "int4@sorted1000",
+                "seedlinear8@tensor",
+                "seedlinear8@row"
             })
     void largeTensorsTakeTheParallelPathAndStillMatch(String spec) throws Exception {
         // 700,000 values: two parallel tasks and three packed segments, the last ones short.

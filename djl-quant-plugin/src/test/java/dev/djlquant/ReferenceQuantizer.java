@@ -38,6 +38,10 @@ final class ReferenceQuantizer {
         float[] out = new float[x.length];
         for (int start = 0; start < x.length; start += groupLength) {
             int end = Math.min(x.length, start + groupLength);
+            if (format.equals("seedlinear8")) {
+                seedLinear8(x, order, start, end, out);
+                continue;
+            }
             float a = 0;
             for (int j = start; j < end; j++) {
                 a = Math.max(a, Math.abs(x[order[j]]));
@@ -47,6 +51,30 @@ final class ReferenceQuantizer {
             }
         }
         return out;
+    }
+
+    /**
+     * The study's {@code S = 255 / (x.max() - x.min())}, {@code q = (x * S).to(torch.int8)}, {@code
+     * q.float() / S}, in float32. PyTorch converts on x86 by truncating to a 32-bit integer (NaN
+     * and anything outside it give 0x80000000) and keeping the low byte.
+     */
+    private static void seedLinear8(float[] x, Integer[] order, int start, int end, float[] out) {
+        float max = x[order[start]];
+        float min = x[order[start]];
+        for (int j = start; j < end; j++) {
+            max = Math.max(max, x[order[j]]);
+            min = Math.min(min, x[order[j]]);
+        }
+        float s = 255f / (max - min);
+        for (int j = start; j < end; j++) {
+            float y = x[order[j]] * s;
+            int int32 =
+                    Float.isNaN(y) || y >= 2147483648f || y < -2147483648f
+                            ? Integer.MIN_VALUE
+                            : (int) y;
+            byte q = (byte) int32;
+            out[order[j]] = q / s;
+        }
     }
 
     private static float value(String format, float x, float a) {

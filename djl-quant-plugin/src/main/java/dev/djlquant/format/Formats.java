@@ -14,7 +14,8 @@ public final class Formats {
 
     /** The accepted tokens, for error messages. */
     public static final String VALID =
-            "int2..int8, fp8e4m3, fp8e5m2, dt2..dt8, nf2..nf8, seedfp8, seedfp8e5, seeddt3..seeddt8";
+            "int2..int8, fp8e4m3, fp8e5m2, dt2..dt8, nf2..nf8, seedfp8, seedfp8e5, seeddt3..seeddt8,"
+                    + " seedlinear8";
 
     private Formats() {}
 
@@ -30,6 +31,8 @@ public final class Formats {
                 return SeedFp8.of(4);
             case "seedfp8e5":
                 return SeedFp8.of(5);
+            case "seedlinear8":
+                return SeedLinear8.INSTANCE;
             default:
                 break;
         }

@@ -4,9 +4,9 @@ package dev.djlquant.format;
  * A number format that maps a normalized value to a small integer code and back.
  *
  * <p>A quantizer divides each group by {@code s = absmax / range()}, encodes {@code x / s} with
- * {@link #code(float)} and restores {@code value(code) * s}. Codes lie in {@code [0,
- * 2^codeBits())}; {@link #nominalBits()} is what the scheme claims per weight, which the study's
- * own formats exceed.
+ * {@link #code(float)} and restores {@code value(code) * s} (the study's linear int8 scales the
+ * other way, see {@link Scaling}). Codes lie in {@code [0, 2^codeBits())}; {@link #nominalBits()}
+ * is what the scheme claims per weight, which the study's own formats exceed.
  */
 public interface ScalarFormat {
 
@@ -23,6 +23,23 @@ public interface ScalarFormat {
 
     /** Returns the value a group's absolute maximum is mapped to: {@code s = absmax / range()}. */
     float range();
+
+    /** Returns how a group's scale is found and applied; {@link Scaling#ABSMAX} but for one. */
+    default Scaling scaling() {
+        return Scaling.ABSMAX;
+    }
+
+    /** How a quantizer finds a group's scale and applies it. */
+    enum Scaling {
+        /** {@code s = absmax / range()}; codes of {@code x / s}; values {@code value(code) * s}. */
+        ABSMAX,
+        /**
+         * {@code S = range() / (max - min)}; codes of {@code x * S}; values {@code value(code) /
+         * S}: the study's linear int8. A group of equal values has {@code S = +Infinity}, and every
+         * value of it restores to 0.
+         */
+        SPAN
+    }
 
     /** Returns the code of a normalized value {@code y = x / s}. */
     int code(float y);

@@ -10,11 +10,12 @@ import java.util.regex.Pattern;
 /**
  * The schemes the study sweeps, and how they group into families for tables and charts.
  *
- * <p>The default list: the study's linear per-tensor int8; row-wise OCP FP8 and the study's FP8
- * ({@code seedfp8@lastaxis}); true dynamic tree at 8..3 bits per row ({@code dtK@row}) and the
- * study's ({@code seeddtK@lastaxis}); stable embedding ({@code seeddt8}, {@code dt8} and {@code
- * dt4} over magnitude-sorted groups of 256, 4096 and 65536); and, beyond the study, {@code
- * int8@row}, {@code int4@row} and {@code dt4@block64}.
+ * <p>The default list: linear per-tensor int8, correct ({@code int8@tensor}) and the study's
+ * ({@code seedlinear8@tensor}); row-wise OCP FP8 and the study's FP8 ({@code seedfp8@lastaxis});
+ * true dynamic tree at 8..3 bits per row ({@code dtK@row}) and the study's ({@code
+ * seeddtK@lastaxis}); stable embedding ({@code seeddt8}, {@code dt8} and {@code dt4} over
+ * magnitude-sorted groups of 256, 4096 and 65536); and, beyond the study, {@code int8@row}, {@code
+ * int4@row} and {@code dt4@block64}.
  */
 public final class StudySchemes {
 
@@ -33,6 +34,7 @@ public final class StudySchemes {
     public static List<String> defaults() {
         List<String> specs = new ArrayList<>();
         specs.add("int8@tensor");
+        specs.add("seedlinear8@tensor");
         specs.add("int8@row");
         specs.add("int4@row");
         specs.add("fp8e4m3@row");

@@ -24,10 +24,11 @@ class StudySchemesTest {
                         "dt8@sorted4096",
                         "dt4@sorted65536",
                         "int4@row",
-                        "dt4@block64")
+                        "dt4@block64",
+                        "seedlinear8@tensor")
                 .doesNotHaveDuplicates()
                 .allSatisfy(s -> assertThat(StudySchemes.check(s)).isEqualTo(s));
-        assertThat(specs).hasSize(27);
+        assertThat(specs).hasSize(28);
     }
 
     @Test
@@ -44,6 +45,8 @@ class StudySchemesTest {
         assertThat(StudySchemes.groupSize("dt4@row")).isZero();
         assertThat(StudySchemes.isStudyFormat("seeddt3@lastaxis")).isTrue();
         assertThat(StudySchemes.isStudyFormat("dt3@row")).isFalse();
+        assertThat(StudySchemes.family("seedlinear8@tensor")).isEqualTo("seedlinear8@tensor");
+        assertThat(StudySchemes.isStudyFormat("seedlinear8@tensor")).isTrue();
     }
 
     @Test

@@ -29,14 +29,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The study's whole code path on tiny subsets: import, fine-tune on 50 images, sweep four schemes
+ * The study's whole code path on tiny subsets: import, fine-tune on 50 images, sweep five schemes
  * on 100 test images, write every result file and chart. Then checks that what was evaluated is
  * what SIMULATE writes and what the saved checkpoint holds. Under a minute on 2 idle cores.
  */
 class StudySmokeTest {
 
     private static final List<String> SCHEMES =
-            List.of("int8@tensor", "dt3@row", "seeddt3@lastaxis", "dt4@sorted65536");
+            List.of(
+                    "int8@tensor",
+                    "seedlinear8@tensor",
+                    "dt3@row",
+                    "seeddt3@lastaxis",
+                    "dt4@sorted65536");
 
     @TempDir static Path out;
 
@@ -118,7 +123,12 @@ class StudySmokeTest {
         assertThat(result.schemes())
                 .extracting(SchemeResult::spec)
                 .containsExactly(
-                        "float32", "int8@tensor", "dt3@row", "seeddt3@lastaxis", "dt4@sorted65536");
+                        "float32",
+                        "int8@tensor",
+                        "seedlinear8@tensor",
+                        "dt3@row",
+                        "seeddt3@lastaxis",
+                        "dt4@sorted65536");
         assertThat(result.testImages()).isEqualTo(100);
         assertThat(result.fineTune().trainImages()).isEqualTo(50);
         assertThat(result.fineTune().mode()).isEqualTo("classifier");
@@ -128,7 +138,7 @@ class StudySmokeTest {
         for (SchemeResult s : result.schemes()) {
             assertThat(s.accuracy().total()).isEqualTo(100);
         }
-        assertThat(log).contains("5/5] dt4@sorted65536");
+        assertThat(log).contains("6/6] dt4@sorted65536");
     }
 
     @Test
@@ -175,18 +185,18 @@ class StudySmokeTest {
                 .contains("| `seeddt3@lastaxis` | seeddt@lastaxis | 3 |")
                 .contains("not 3 bits")
                 .contains("permutation")
-                .contains("seedlinear8")
+                .contains("`seedlinear8@tensor` (`S = 255 / (max - min)`")
                 .contains("![accuracy_vs_bits](accuracy_vs_bits.png)");
         List<String> csv = Files.readAllLines(dir.resolve("results.csv"));
-        assertThat(csv).hasSize(6);
+        assertThat(csv).hasSize(7);
         assertThat(csv.get(2)).startsWith("alexnet,int8@tensor,int@tensor,8,");
         JsonObject json =
                 JsonParser.parseString(Files.readString(dir.resolve("results.json")))
                         .getAsJsonObject();
-        assertThat(json.getAsJsonArray("schemes")).hasSize(5);
+        assertThat(json.getAsJsonArray("schemes")).hasSize(6);
         assertThat(json.get("command").getAsString()).isEqualTo("smoke test");
         assertThat(Files.readAllLines(dir.resolve("layers.csv")))
-                .hasSize(1 + 4 * 8)
+                .hasSize(1 + 5 * 8)
                 .anySatisfy(l -> assertThat(l).startsWith("dt3@row,"));
         for (String chart : StudyReport.CHARTS) {
             Path png = dir.resolve(chart);
