@@ -117,40 +117,55 @@ final class GroupKernel {
     }
 
     /**
-     * Returns {@code range / (max - min)} per group ({@link Scaling#SPAN}), groups in parallel;
+     * Returns {@code range / (max - min)} per group ({@link Scaling#SPAN}): each task's run of a
+     * group is scanned in parallel and merged under a lock, so one long group uses every core;
      * rejects NaN and infinities with their index, and groups whose span exceeds float32.
      */
     private static float[] spanScales(FloatBuffer x, int groupLength, float range, String name) {
         int n = x.capacity();
-        float[] scales = new float[groupCount(n, groupLength)];
-        tasks(scales.length, n)
-                .forEach(
-                        g -> {
-                            int from = g * groupLength;
-                            int to = (int) Math.min(n, (long) from + groupLength);
-                            float max = Float.NEGATIVE_INFINITY;
-                            float min = Float.POSITIVE_INFINITY;
-                            for (int i = from; i < to; i++) {
-                                max = Math.max(max, x.get(i));
-                                min = Math.min(min, x.get(i));
-                            }
-                            if (!Float.isFinite(max) || !Float.isFinite(min)) {
-                                throw nonFinite(x, name);
-                            }
-                            if (Float.isInfinite(max - min)) {
-                                throw new IllegalArgumentException(
-                                        name
-                                                + ": group "
-                                                + g
-                                                + " spans "
-                                                + min
-                                                + " to "
-                                                + max
-                                                + ", more than float32 holds; scale the values"
-                                                + " down first");
-                            }
-                            scales[g] = range / (max - min);
-                        });
+        int groups = groupCount(n, groupLength);
+        float[] max = new float[groups];
+        float[] min = new float[groups];
+        Arrays.fill(max, Float.NEGATIVE_INFINITY);
+        Arrays.fill(min, Float.POSITIVE_INFINITY);
+        forEachTask(
+                n,
+                (from, to) ->
+                        forEachSegment(
+                                from,
+                                to,
+                                groupLength,
+                                (i, end, g) -> {
+                                    float hi = Float.NEGATIVE_INFINITY;
+                                    float lo = Float.POSITIVE_INFINITY;
+                                    for (int k = i; k < end; k++) {
+                                        float v = x.get(k);
+                                        hi = Math.max(hi, v);
+                                        lo = Math.min(lo, v);
+                                    }
+                                    synchronized (max) {
+                                        max[g] = Math.max(max[g], hi);
+                                        min[g] = Math.min(min[g], lo);
+                                    }
+                                }));
+        float[] scales = new float[groups];
+        for (int g = 0; g < groups; g++) {
+            if (!Float.isFinite(max[g]) || !Float.isFinite(min[g])) {
+                throw nonFinite(x, name);
+            }
+            if (Float.isInfinite(max[g] - min[g])) {
+                throw new IllegalArgumentException(
+                        name
+                                + ": group "
+                                + g
+                                + " spans "
+                                + min[g]
+                                + " to "
+                                + max[g]
+                                + ", more than float32 holds; scale the values down first");
+            }
+            scales[g] = range / (max[g] - min[g]);
+        }
         return scales;
     }
 

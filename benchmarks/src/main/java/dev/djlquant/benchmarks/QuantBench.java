@@ -38,6 +38,7 @@ public class QuantBench {
         "nf4@block64",
         "nf4@block64+dq",
         "int8@tensor",
+        "seedlinear8@tensor",
         "seedfp8@lastaxis",
         "seeddt8@lastaxis",
         "dt8@sorted4096"
