@@ -93,7 +93,8 @@ public final class QuantizedTensor {
 
     /**
      * Returns a copy of the per-group scales that restoring uses: {@code absmax / range}, or for
-     * {@code +dq} its 8-bit approximation.
+     * {@code +dq} its 8-bit approximation; for {@code seedlinear8}, {@code S = 255 / (max - min)},
+     * which restoring divides by ({@link dev.djlquant.format.ScalarFormat.Scaling#SPAN}).
      */
     public float[] scales() {
         return scales.values().clone();
