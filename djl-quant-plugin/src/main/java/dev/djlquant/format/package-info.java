@@ -1,5 +1,6 @@
 /**
  * Number formats: pure scalar arithmetic of every quantization code (intK, OCP FP8, dynamic tree,
- * normal-float, and the study's own FP8 and dynamic-tree arithmetic). No DJL types live here.
+ * normal-float, and the study's own FP8, dynamic-tree and linear int8 arithmetic). No DJL types
+ * live here.
  */
 package dev.djlquant.format;
