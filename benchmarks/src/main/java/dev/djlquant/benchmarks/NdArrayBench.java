@@ -42,7 +42,15 @@ import org.openjdk.jmh.annotations.TearDown;
         })
 public class NdArrayBench {
 
-    @Param({"int8@row", "fp8e4m3@row", "dt8@row", "dt4@row", "dt3@row", "int8@tensor"})
+    @Param({
+        "int8@row",
+        "fp8e4m3@row",
+        "dt8@row",
+        "dt4@row",
+        "dt3@row",
+        "int8@tensor",
+        "seedlinear8@tensor"
+    })
     public String spec;
 
     @Param({Weights.LARGE})

@@ -27,6 +27,10 @@ import java.util.function.UnaryOperator;
  *       take} of the probe threshold, {@code gt}, {@code where}); ties go to the lower code as in
  *       the spec. Codes are UINT8, one byte each (DJL has no bit shifts to pack 4- or 3-bit codes).
  *       Dequantize is {@code codebook.take(codes) * s}.
+ *   <li>{@code seedlinear8}: the study's own PyTorch arithmetic, {@code S = 255 / (max - min)} (a
+ *       tensor of 255 divided by the span, which is float32 division; PyTorch's scalar {@code 255 /
+ *       t} would multiply by a reciprocal), {@code (x * S).toType(INT8)}, which truncates and
+ *       wraps, and {@code codes / S}.
  * </ul>
  *
  * Large intermediates are closed as soon as they are used, as careful DJL code does. Results are
@@ -37,12 +41,19 @@ final class NdComposition {
     enum Kind {
         INT,
         FP8,
-        DT
+        DT,
+        SPAN
     }
 
     /** Schemes that have a composition, in table order. */
     static final String[] SPECS = {
-        "int8@row", "fp8e4m3@row", "dt8@row", "dt4@row", "dt3@row", "int8@tensor"
+        "int8@row",
+        "fp8e4m3@row",
+        "dt8@row",
+        "dt4@row",
+        "dt3@row",
+        "int8@tensor",
+        "seedlinear8@tensor"
     };
 
     private final Kind kind;
@@ -63,6 +74,11 @@ final class NdComposition {
         switch (kind) {
             case INT:
                 range = (1 << (bits - 1)) - 1;
+                probe = null;
+                valueTable = null;
+                break;
+            case SPAN:
+                range = 255f;
                 probe = null;
                 valueTable = null;
                 break;
@@ -99,6 +115,9 @@ final class NdComposition {
             return new NdComposition(
                     Kind.INT, Integer.parseInt(parts[0].substring(3)), rowwise, manager);
         }
+        if (parts[0].equals("seedlinear8")) {
+            return new NdComposition(Kind.SPAN, 8, rowwise, manager);
+        }
         if (parts[0].equals("fp8e4m3")) {
             return new NdComposition(Kind.FP8, 8, rowwise, manager);
         }
@@ -115,11 +134,14 @@ final class NdComposition {
 
     /** The data type of the codes that {@link #dequantize} takes. */
     DataType codeType() {
-        return kind == Kind.INT ? DataType.INT8 : DataType.UINT8;
+        return kind == Kind.INT || kind == Kind.SPAN ? DataType.INT8 : DataType.UINT8;
     }
 
     /** Quantizes a 2-D weight; returns {codes, scales}. */
     NDList quantize(NDArray x) {
+        if (kind == Kind.SPAN) {
+            return quantizeSpan(x);
+        }
         NDArray absMax;
         try (NDArray abs = x.abs()) {
             absMax = rowwise ? abs.max(new int[] {1}, true) : abs.max();
@@ -145,13 +167,28 @@ final class NdComposition {
         return new NDList(codes, scale);
     }
 
+    /** The study's linear int8: {codes, S}. */
+    private NDList quantizeSpan(NDArray x) {
+        NDArray max = rowwise ? x.max(new int[] {1}, true) : x.max();
+        NDArray span;
+        try (NDArray min = rowwise ? x.min(new int[] {1}, true) : x.min()) {
+            span = then(max, m -> m.sub(min));
+        }
+        NDArray scale;
+        try (NDArray numerator = x.getManager().full(span.getShape(), range)) {
+            scale = then(span, numerator::div);
+        }
+        NDArray codes = then(x.mul(scale), y -> y.toType(DataType.INT8, false));
+        return new NDList(codes, scale);
+    }
+
     /** Restores values from codes and scales. */
     NDArray dequantize(NDArray codes, NDArray scale) {
         NDArray values =
-                kind == Kind.INT
+                kind == Kind.INT || kind == Kind.SPAN
                         ? codes.toType(DataType.FLOAT32, false)
                         : valueTable.take(codes.getManager(), codes);
-        return then(values, v -> v.mul(scale));
+        return then(values, v -> kind == Kind.SPAN ? v.div(scale) : v.mul(scale));
     }
 
     /** fp8 e4m3 rounding of {@code y} (|y| <= 448) in float32; closes {@code y}. */
