@@ -20,7 +20,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * Imports the weights of a TorchScript export into a DJL-native block.
+ * Loads TorchScript exports: as themselves ({@link #open}), or with their weights imported into a
+ * DJL-native block ({@link #load}).
  *
  * <p>Parameters are matched by position: the i-th parameter of the TorchScript module goes into the
  * i-th parameter of the target block. Counts and every shape must agree; values are converted to
