@@ -4,6 +4,7 @@ import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.format.ScalarFormat.Scaling;
 import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.pack.BitPacker;
+import dev.djlquant.pack.PackedDot;
 import dev.djlquant.pack.PackedValues;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -527,12 +528,12 @@ final class GroupKernel {
 
     /**
      * Returns {@code sum value(code_i) * scale * x[xFrom + i]} over the values {@code [from, from +
-     * count)}: a group's products are summed from the packed codes, then scaled once. Every group
-     * that starts inside the range must start on a byte of the packed stream.
+     * count)}, {@code x} prepared for these codes: a group's products are summed from the packed
+     * codes, then scaled once. Every group that starts inside the range must start on a byte of the
+     * packed stream.
      */
-    static float dotRange(Grouped g, int from, int count, float[] x, int xFrom) {
+    static float dotRange(Grouped g, int from, int count, PackedDot x, int xFrom) {
         PackedValues packed = g.codes();
-        int bits = packed.bits();
         int groupLength = g.groupLength();
         int end = from + count;
         float sum = 0;
@@ -542,14 +543,7 @@ final class GroupKernel {
             long segmentEnd = (i / PackedValues.SEGMENT_VALUES + 1L) * PackedValues.SEGMENT_VALUES;
             int stop = (int) Math.min(end, Math.min(groupEnd, segmentEnd));
             float partial =
-                    BitPacker.dot(
-                            packed.segmentOf(i),
-                            packed.byteOffsetOf(i),
-                            bits,
-                            g.table(),
-                            x,
-                            xFrom + i - from,
-                            stop - i);
+                    x.dot(packed.segmentOf(i), packed.byteOffsetOf(i), xFrom + i - from, stop - i);
             float scale = g.scales()[group];
             sum += g.scaling() == Scaling.SPAN ? partial / scale : scale * partial;
             i = stop;

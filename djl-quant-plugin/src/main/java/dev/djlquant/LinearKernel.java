@@ -15,19 +15,19 @@ final class LinearKernel {
 
     private static final int SEQUENTIAL_BELOW = 1 << 16;
 
-    /** One weight row's dot product with an input row. */
+    /** One weight row's dot product with an input row of the input {@code x} it was made for. */
     interface RowDot {
         /** Returns {@code sum_i W[row, i] * x[offset + i]}. */
-        float dot(int row, float[] x, int offset);
+        float dot(int row, int offset);
     }
 
     private LinearKernel() {}
 
     /**
-     * Returns {@code x · Wᵀ}, row-major {@code rows x out}, for {@code x} of {@code rows x in}
-     * values and a weight {@code W} of {@code out x in}.
+     * Returns {@code x · Wᵀ}, row-major {@code rows x out}, for the input {@code x} of {@code rows
+     * x in} values that {@code weight} was made for and a weight {@code W} of {@code out x in}.
      */
-    static float[] multiply(RowDot weight, int out, int in, float[] x, int rows) {
+    static float[] multiply(RowDot weight, int out, int in, int rows) {
         float[] y = new float[rows * out];
         int rowsPerTask = Math.max(1, TASK_VALUES / Math.max(1, in));
         int tasks = (out + rowsPerTask - 1) / rowsPerTask;
@@ -38,7 +38,7 @@ final class LinearKernel {
                             int last = Math.min(out, (t + 1) * rowsPerTask);
                             for (int r = t * rowsPerTask; r < last; r++) {
                                 for (int b = 0; b < rows; b++) {
-                                    y[b * out + r] = weight.dot(r, x, b * in);
+                                    y[b * out + r] = weight.dot(r, b * in);
                                 }
                             }
                         });

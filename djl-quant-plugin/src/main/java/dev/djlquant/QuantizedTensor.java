@@ -4,6 +4,7 @@ import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.metrics.CodeUsage;
 import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.pack.BitPacker;
+import dev.djlquant.pack.PackedDot;
 import dev.djlquant.pack.PackedValues;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -185,23 +186,24 @@ public final class QuantizedTensor {
             throw new IllegalArgumentException(
                     rows + " input rows of " + in + " values cannot come from " + input.length);
         }
-        return LinearKernel.multiply(rowDot(in), out, in, input, rows);
+        return LinearKernel.multiply(rowDot(in, input), out, in, rows);
     }
 
     /**
      * Multiplies straight from the codes when every row and group starts on a byte of the stream;
      * otherwise (and for sorted storage) from the restored values.
      */
-    private LinearKernel.RowDot rowDot(int in) {
+    private LinearKernel.RowDot rowDot(int in, float[] input) {
         int bits = codes.bits();
         if (permutation != null
                 || (long) in * bits % 8 != 0
                 || (long) groupLength * bits % 8 != 0) {
             float[] all = dequantize();
-            return (row, x, offset) -> LinearKernel.dot(all, row * in, x, offset, in);
+            return (row, offset) -> LinearKernel.dot(all, row * in, input, offset, in);
         }
         GroupKernel.Grouped grouped = grouped();
-        return (row, x, offset) -> GroupKernel.dotRange(grouped, row * in, in, x, offset);
+        PackedDot x = PackedDot.of(bits, grouped.table(), input);
+        return (row, offset) -> GroupKernel.dotRange(grouped, row * in, in, x, offset);
     }
 
     private GroupKernel.Grouped grouped() {

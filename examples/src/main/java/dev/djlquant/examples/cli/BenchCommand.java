@@ -7,6 +7,7 @@ import dev.djlquant.benchmarks.ModelBench;
 import dev.djlquant.benchmarks.RatioRow;
 import dev.djlquant.benchmarks.StudyPythonComparison;
 import dev.djlquant.benchmarks.TorchComparison;
+import dev.djlquant.pack.PackedDot;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -202,14 +203,17 @@ final class BenchCommand implements Callable<Integer> {
         return String.format(
                 Locale.ROOT,
                 "djlq bench%s, %s%nmachine: %d cores, %s %s, load average at the start %.2f%n"
-                        + "libtorch intra-op threads: %s%n",
+                        + "libtorch intra-op threads: %s; batch-1 linear kernels: %s%n",
                 full ? " --full" : " (quick)",
                 LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16),
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name"),
                 System.getProperty("java.version"),
                 loadAverage(),
-                threads == null ? "DJL's default" : threads + " (" + TORCH_THREADS + ")");
+                threads == null ? "DJL's default" : threads + " (" + TORCH_THREADS + ")",
+                PackedDot.vectorized()
+                        ? "Vector API (jdk.incubator.vector)"
+                        : "scalar (no jdk.incubator.vector)");
     }
 
     private static double loadAverage() {
