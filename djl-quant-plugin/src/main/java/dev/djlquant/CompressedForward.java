@@ -11,11 +11,12 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.djlquant.pack.PackedDot;
 import java.util.Map;
 
 /**
  * The inference forward of a COMPRESSED block. Sequential containers run child by child, so that a
- * {@link Linear} layer with a compressed weight and at most {@link #PACKED_ROWS_LIMIT} input rows
+ * {@link Linear} layer with a compressed weight and few input rows ({@link #packedRowsLimit})
  * multiplies straight from the packed codes ({@link QuantizedTensor#linear}); every other block
  * runs its own forward and asks the store for restored weights. At batch 1 a linear layer reads
  * each weight once, so restoring it into a new float32 array costs several times the product
@@ -23,14 +24,22 @@ import java.util.Map;
  */
 final class CompressedForward {
 
-    /**
-     * Input rows up to which a linear layer multiplies from packed codes: every extra row decodes
-     * the weight again, while the engine's product of a restored weight shares each decoded value
-     * across rows (measured crossover on AlexNet and VGG16: 2 to 4 rows).
-     */
-    static final int PACKED_ROWS_LIMIT = 3;
-
     private final Map<Parameter, QuantizedTensor> weights;
+
+    /**
+     * Input rows up to which a linear layer multiplies from packed codes with {@code kernel} (null:
+     * never, it has no packed kernel): every extra row decodes the weight again, while the engine's
+     * product of a restored weight shares each decoded value across rows. Crossovers measured on
+     * AlexNet's forward ({@code ModelBench}, batches 1 to 16): 4 to 8 rows for the scalar kernel,
+     * above 16 for the SIMD ones (at 16 rows int8 took 1.43x and dt4 1.79x the float32 forward,
+     * against 2.1x and 2.5x restoring).
+     */
+    static int packedRowsLimit(PackedDot.Kernel kernel) {
+        if (kernel == null) {
+            return 0;
+        }
+        return kernel == PackedDot.Kernel.SCALAR ? 4 : 16;
+    }
 
     /** Uses {@code weights}, the compressed weights by parameter. */
     CompressedForward(Map<Parameter, QuantizedTensor> weights) {
@@ -72,7 +81,7 @@ final class CompressedForward {
                         && input.getDevice().getDeviceType().equals(Device.Type.CPU)
                         && shape.dimension() >= 1
                         && shape.get(shape.dimension() - 1) == in
-                        && shape.size() / in <= PACKED_ROWS_LIMIT;
+                        && shape.size() / in <= packedRowsLimit(weight.linearKernel());
         return packed ? weight : null;
     }
 

@@ -190,14 +190,22 @@ public final class QuantizedTensor {
     }
 
     /**
-     * Multiplies straight from the codes when every row and group starts on a byte of the stream;
-     * otherwise (and for sorted storage) from the restored values.
+     * The kernel that {@link #linear} sums packed codes with, or null where it multiplies restored
+     * values: sorted storage, or rows or groups that do not start on a byte of the stream.
      */
+    PackedDot.Kernel linearKernel() {
+        int bits = codes.bits();
+        long in = shape.length == 2 ? shape[1] : 0;
+        if (permutation != null || in * bits % 8 != 0 || (long) groupLength * bits % 8 != 0) {
+            return null;
+        }
+        return PackedDot.kernelFor(bits, quantizer.format().valueTable());
+    }
+
+    /** Multiplies straight from the codes where {@link #linearKernel} has a kernel. */
     private LinearKernel.RowDot rowDot(int in, float[] input) {
         int bits = codes.bits();
-        if (permutation != null
-                || (long) in * bits % 8 != 0
-                || (long) groupLength * bits % 8 != 0) {
+        if (linearKernel() == null) {
             float[] all = dequantize();
             return (row, offset) -> LinearKernel.dot(all, row * in, input, offset, in);
         }

@@ -16,6 +16,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
+import dev.djlquant.pack.PackedDot;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -130,7 +131,8 @@ class CompressedForwardTest extends ManagerPerTest {
             // Only the 12 x 24 layer inside the sequence that returns intermediates, which runs
             // its own forward, is restored.
             assertThat(qb.workspaceBytes()).isEqualTo(12 * 24 * Float.BYTES);
-            int rows = CompressedForward.PACKED_ROWS_LIMIT + 1;
+            // int8 codes: the largest limit of any kernel.
+            int rows = CompressedForward.packedRowsLimit(PackedDot.Kernel.SIGNED_BYTES) + 1;
             qb.forward(store, new NDList(manager.randomNormal(new Shape(rows, 32))), false);
             // The first layer's 40 x 32 weight is the largest.
             assertThat(qb.workspaceBytes()).isEqualTo(40 * 32 * Float.BYTES);
@@ -153,7 +155,7 @@ class CompressedForwardTest extends ManagerPerTest {
                                                 .mode(QuantConfig.Mode.COMPRESSED)
                                                 .build())
                                 .block();
-        int rows = CompressedForward.PACKED_ROWS_LIMIT + 5;
+        int rows = CompressedForward.packedRowsLimit(PackedDot.Kernel.NIBBLES) + 5;
         ParameterStore store = new ParameterStore(manager, false);
         List<NDArray> inputs = new ArrayList<>();
         List<float[]> expected = new ArrayList<>();
@@ -225,7 +227,8 @@ class CompressedForwardTest extends ManagerPerTest {
                         return super.getValue(p, device, training);
                     }
                 };
-        int limit = CompressedForward.PACKED_ROWS_LIMIT;
+        int limit = CompressedForward.packedRowsLimit(t.linearKernel());
+        assertThat(limit).isPositive();
         NDArray x = manager.randomNormal(new Shape(limit, 64));
         NDArray y = forward.run(linear, refusing, new NDList(x), null).singletonOrThrow();
         float[] expected = t.linear(x.toFloatArray(), limit);

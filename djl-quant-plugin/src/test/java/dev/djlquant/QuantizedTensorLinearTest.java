@@ -3,6 +3,7 @@ package dev.djlquant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.djlquant.pack.PackedDot;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -26,6 +27,31 @@ class QuantizedTensorLinearTest {
      * segments, several parallel tasks, groups inside rows) and from a whole restore (rows that do
      * not start on a byte, sorted storage) against a product in double over {@code dequantize()}.
      */
+    /**
+     * The kernel each weight's products take (the plugin's tests run with the Vector API module):
+     * SIMD for int8 and seedlinear8 values and for 4-bit codes, scalar for other tables, none
+     * (restored values) where rows or groups split bytes or storage is sorted.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "int8@row, 4, 64, SIGNED_BYTES",
+        "seedlinear8@tensor, 4, 64, SIGNED_BYTES",
+        "dt8@row, 4, 64, SCALAR",
+        "fp8e4m3@block32, 4, 64, SCALAR",
+        "dt4@row, 4, 64, NIBBLES",
+        "nf4@block64, 4, 64, NIBBLES",
+        "dt3@row, 4, 64, SCALAR",
+        "dt4@row, 4, 13, ",
+        "dt8@sorted256, 4, 64, "
+    })
+    void linearKernelFollowsTheCodes(String spec, int out, int in, PackedDot.Kernel expected) {
+        if (expected == PackedDot.Kernel.NIBBLES) {
+            // Only on 512-bit vectors; PackedDotTest checks that choice.
+            expected = PackedDot.kernelFor(4, new float[16]);
+        }
+        assertThat(weight(spec, out, in).linearKernel()).isEqualTo(expected);
+    }
+
     @ParameterizedTest
     @CsvSource({
         "int8@row, 40, 9216, 1",

@@ -51,7 +51,8 @@ public final class ModelBench {
 
         /** A few minutes for both models on 2 cores: 2 warm-up and 5 timed runs, 3 schemes. */
         public static Settings quick() {
-            return new Settings(2, 5, List.of("int8@row", "dt8@row", "dt4@row"), List.of(1, 100));
+            return new Settings(
+                    2, 5, List.of("int8@row", "dt8@row", "dt4@row"), List.of(1, 8, 100));
         }
 
         /** 2 warm-up and 7 timed runs, the five row-wise schemes. */
@@ -60,7 +61,7 @@ public final class ModelBench {
                     2,
                     7,
                     List.of("int8@row", "fp8e4m3@row", "dt8@row", "dt4@row", "dt3@row"),
-                    List.of(1, 100));
+                    List.of(1, 8, 100));
         }
     }
 

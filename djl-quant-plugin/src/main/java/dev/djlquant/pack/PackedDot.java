@@ -21,9 +21,12 @@ public final class PackedDot {
     private static final boolean VECTOR_NIBBLES = VECTOR_MODULE && VectorDots.nibblesSupported();
 
     /** How the sums are taken. */
-    enum Kernel {
+    public enum Kernel {
+        /** {@link BitPacker#dot}: a table read per code, eight running sums. */
         SCALAR,
+        /** SIMD: codes widened to floats, for tables whose values are the codes' signed bytes. */
         SIGNED_BYTES,
+        /** SIMD: 4-bit codes looked up sixteen at a time with one permute of the table. */
         NIBBLES
     }
 
@@ -66,6 +69,14 @@ public final class PackedDot {
      * 2^bits} entries). Neither array is copied: they must not change while this is in use.
      */
     public static PackedDot of(int bits, float[] table, float[] x) {
+        return new PackedDot(bits, table, x, kernelFor(bits, table));
+    }
+
+    /**
+     * Returns the kernel that sums codes of {@code bits} bits whose values are {@code table}
+     * ({@code 2^bits} entries) in this JVM.
+     */
+    public static Kernel kernelFor(int bits, float[] table) {
         if (bits < 1 || bits > 16 || table.length != 1 << bits) {
             throw new IllegalArgumentException(
                     "Codes of 1 to 16 bits need a table of 2^bits entries, got "
@@ -74,13 +85,10 @@ public final class PackedDot {
                             + bits
                             + " bits");
         }
-        Kernel kernel = Kernel.SCALAR;
         if (VECTOR_MODULE && bits == 8 && valuesAreSignedBytes(table)) {
-            kernel = Kernel.SIGNED_BYTES;
-        } else if (VECTOR_NIBBLES && bits == 4) {
-            kernel = Kernel.NIBBLES;
+            return Kernel.SIGNED_BYTES;
         }
-        return new PackedDot(bits, table, x, kernel);
+        return VECTOR_NIBBLES && bits == 4 ? Kernel.NIBBLES : Kernel.SCALAR;
     }
 
     /** Whether this JVM sums any codes with the Vector API (see the class comment). */
