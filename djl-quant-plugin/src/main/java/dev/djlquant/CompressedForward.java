@@ -11,7 +11,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import dev.djlquant.pack.PackedDot;
+import dev.djlquant.pack.CodeKernel;
 import java.util.Map;
 
 /**
@@ -34,11 +34,11 @@ final class CompressedForward {
      * above 16 for the SIMD ones (at 16 rows int8 took 1.43x and dt4 1.79x the float32 forward,
      * against 2.1x and 2.5x restoring).
      */
-    static int packedRowsLimit(PackedDot.Kernel kernel) {
+    static int packedRowsLimit(CodeKernel kernel) {
         if (kernel == null) {
             return 0;
         }
-        return kernel == PackedDot.Kernel.SCALAR ? 4 : 16;
+        return kernel == CodeKernel.SCALAR ? 4 : 16;
     }
 
     /** Uses {@code weights}, the compressed weights by parameter. */

@@ -4,6 +4,7 @@ import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.format.ScalarFormat.Scaling;
 import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.pack.BitPacker;
+import dev.djlquant.pack.CodeKernel;
 import dev.djlquant.pack.PackedDot;
 import dev.djlquant.pack.PackedValues;
 import java.nio.ByteBuffer;
@@ -363,7 +364,23 @@ final class GroupKernel {
      * scales apply.
      */
     record Grouped(
-            PackedValues codes, float[] scales, int groupLength, float[] table, Scaling scaling) {}
+            PackedValues codes,
+            float[] scales,
+            int groupLength,
+            float[] table,
+            Scaling scaling,
+            CodeKernel kernel) {
+
+        /** With the kernel this JVM has for the codes ({@link CodeKernel#of}). */
+        Grouped(
+                PackedValues codes,
+                float[] scales,
+                int groupLength,
+                float[] table,
+                Scaling scaling) {
+            this(codes, scales, groupLength, table, scaling, CodeKernel.of(codes.bits(), table));
+        }
+    }
 
     /** Decodes packed codes to {@code value(code) * scale} ({@code / scale} for SPAN), in order. */
     static float[] decode(Grouped g) {
@@ -509,14 +526,15 @@ final class GroupKernel {
                 from,
                 from + count,
                 (run, end) ->
-                        BitPacker.unpack(
-                                packed.segmentOf(run),
-                                packed.byteOffsetOf(run),
-                                bits,
-                                g.table(),
-                                dst,
-                                at + run - from,
-                                end - run));
+                        g.kernel()
+                                .unpack(
+                                        packed.segmentOf(run),
+                                        packed.byteOffsetOf(run),
+                                        bits,
+                                        g.table(),
+                                        dst,
+                                        at + run - from,
+                                        end - run));
         float[] scales = g.scales();
         forEachSegment(
                 from,

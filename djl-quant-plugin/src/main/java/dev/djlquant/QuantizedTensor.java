@@ -4,6 +4,7 @@ import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.metrics.CodeUsage;
 import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.pack.BitPacker;
+import dev.djlquant.pack.CodeKernel;
 import dev.djlquant.pack.PackedDot;
 import dev.djlquant.pack.PackedValues;
 import java.io.ByteArrayInputStream;
@@ -193,13 +194,13 @@ public final class QuantizedTensor {
      * The kernel that {@link #linear} sums packed codes with, or null where it multiplies restored
      * values: sorted storage, or rows or groups that do not start on a byte of the stream.
      */
-    PackedDot.Kernel linearKernel() {
+    CodeKernel linearKernel() {
         int bits = codes.bits();
         long in = shape.length == 2 ? shape[1] : 0;
         if (permutation != null || in * bits % 8 != 0 || (long) groupLength * bits % 8 != 0) {
             return null;
         }
-        return PackedDot.kernelFor(bits, quantizer.format().valueTable());
+        return CodeKernel.of(bits, quantizer.format().valueTable());
     }
 
     /** Multiplies straight from the codes where {@link #linearKernel} has a kernel. */

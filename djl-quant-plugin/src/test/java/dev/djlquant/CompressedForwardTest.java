@@ -16,7 +16,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
-import dev.djlquant.pack.PackedDot;
+import dev.djlquant.pack.CodeKernel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -132,7 +132,7 @@ class CompressedForwardTest extends ManagerPerTest {
             // its own forward, is restored.
             assertThat(qb.workspaceBytes()).isEqualTo(12 * 24 * Float.BYTES);
             // int8 codes: the largest limit of any kernel.
-            int rows = CompressedForward.packedRowsLimit(PackedDot.Kernel.SIGNED_BYTES) + 1;
+            int rows = CompressedForward.packedRowsLimit(CodeKernel.SIGNED_BYTES) + 1;
             qb.forward(store, new NDList(manager.randomNormal(new Shape(rows, 32))), false);
             // The first layer's 40 x 32 weight is the largest.
             assertThat(qb.workspaceBytes()).isEqualTo(40 * 32 * Float.BYTES);
@@ -155,7 +155,7 @@ class CompressedForwardTest extends ManagerPerTest {
                                                 .mode(QuantConfig.Mode.COMPRESSED)
                                                 .build())
                                 .block();
-        int rows = CompressedForward.packedRowsLimit(PackedDot.Kernel.NIBBLES) + 5;
+        int rows = CompressedForward.packedRowsLimit(CodeKernel.NIBBLES) + 5;
         ParameterStore store = new ParameterStore(manager, false);
         List<NDArray> inputs = new ArrayList<>();
         List<float[]> expected = new ArrayList<>();

@@ -3,7 +3,7 @@ package dev.djlquant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.djlquant.pack.PackedDot;
+import dev.djlquant.pack.CodeKernel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -44,10 +44,10 @@ class QuantizedTensorLinearTest {
         "dt4@row, 4, 13, ",
         "dt8@sorted256, 4, 64, "
     })
-    void linearKernelFollowsTheCodes(String spec, int out, int in, PackedDot.Kernel expected) {
-        if (expected == PackedDot.Kernel.NIBBLES) {
+    void linearKernelFollowsTheCodes(String spec, int out, int in, CodeKernel expected) {
+        if (expected == CodeKernel.NIBBLES) {
             // Only on 512-bit vectors; PackedDotTest checks that choice.
-            expected = PackedDot.kernelFor(4, new float[16]);
+            expected = CodeKernel.of(4, new float[16]);
         }
         assertThat(weight(spec, out, in).linearKernel()).isEqualTo(expected);
     }

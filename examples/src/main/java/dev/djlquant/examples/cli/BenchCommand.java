@@ -7,7 +7,7 @@ import dev.djlquant.benchmarks.ModelBench;
 import dev.djlquant.benchmarks.RatioRow;
 import dev.djlquant.benchmarks.StudyPythonComparison;
 import dev.djlquant.benchmarks.TorchComparison;
-import dev.djlquant.pack.PackedDot;
+import dev.djlquant.pack.CodeKernel;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -211,7 +211,7 @@ final class BenchCommand implements Callable<Integer> {
                 System.getProperty("java.version"),
                 loadAverage(),
                 threads == null ? "DJL's default" : threads + " (" + TORCH_THREADS + ")",
-                PackedDot.vectorized()
+                CodeKernel.vectorized()
                         ? "Vector API (jdk.incubator.vector)"
                         : "scalar (no jdk.incubator.vector)");
     }

@@ -11,38 +11,39 @@ import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every kernel of {@link PackedDot} equals a double-precision dot product over the unpacked codes.
- * The plugin's tests run with {@code jdk.incubator.vector} (see its pom), so the SIMD kernels are
- * the ones exercised here; {@link BitPackerTableTest} covers the scalar one.
+ * Which {@link CodeKernel} takes which codes, and that its decoding and its dot products ({@link
+ * PackedDot}) equal the scalar loops'. The plugin's tests run with {@code jdk.incubator.vector}
+ * (see its pom), so the SIMD kernels are the ones exercised here; {@link BitPackerTableTest} covers
+ * the scalar ones.
  */
-class PackedDotTest {
+class CodeKernelTest {
 
     @Test
     void theVectorModuleIsInThisTestJvm() {
-        assertThat(PackedDot.vectorized())
+        assertThat(CodeKernel.vectorized())
                 .as(
                         "surefire must start the plugin's tests with --add-modules jdk.incubator.vector")
                 .isTrue();
     }
 
     @Test
-    void picksTheSimdKernelForSignedByteValuesAndFourBitCodes() {
-        float[] x = new float[64];
-        assertThat(PackedDot.of(8, signedBytes(), x).kernel())
-                .isEqualTo(PackedDot.Kernel.SIGNED_BYTES);
+    void picksSimdForSignedByteValuesAndFourBitCodes() {
+        assertThat(CodeKernel.of(8, signedBytes())).isEqualTo(CodeKernel.SIGNED_BYTES);
         float[] shifted = signedBytes();
         shifted[200] += 0.5f;
-        assertThat(PackedDot.of(8, shifted, x).kernel()).isEqualTo(PackedDot.Kernel.SCALAR);
-        assertThat(PackedDot.of(4, new float[16], x).kernel())
+        assertThat(CodeKernel.of(8, shifted)).isEqualTo(CodeKernel.SCALAR);
+        assertThat(CodeKernel.of(4, new float[16]))
                 .isEqualTo(
-                        VectorDots.nibblesSupported()
-                                ? PackedDot.Kernel.NIBBLES
-                                : PackedDot.Kernel.SCALAR);
-        assertThat(PackedDot.of(3, new float[8], x).kernel()).isEqualTo(PackedDot.Kernel.SCALAR);
+                        VectorKernels.nibblesSupported() ? CodeKernel.NIBBLES : CodeKernel.SCALAR);
+        assertThat(CodeKernel.of(3, new float[8])).isEqualTo(CodeKernel.SCALAR);
     }
 
+    /**
+     * Decoding writes exactly the scalar loop's values and nothing outside its range; the dot
+     * product equals a double-precision sum over the unpacked codes.
+     */
     @Property(tries = 300)
-    void equalsTheProductWithUnpackedValues(
+    void decodesAndMultipliesLikeTheScalarLoops(
             @ForAll @IntRange(min = 1, max = 8) int bits,
             @ForAll boolean signedByteValues,
             @ForAll @IntRange(min = 0, max = 3000) int count,
@@ -54,36 +55,45 @@ class PackedDotTest {
         random.nextBytes(packed);
         float[] table =
                 bits == 8 && signedByteValues ? signedBytes() : gaussians(random, 1 << bits);
+        CodeKernel kernel = CodeKernel.of(bits, table);
+
+        float[] expected = new float[from + count + 3];
+        float[] actual = new float[from + count + 3];
+        BitPacker.unpack(packed, offset, bits, table, expected, from, count);
+        kernel.unpack(packed, offset, bits, table, actual, from, count);
+        assertThat(actual).containsExactly(expected);
+
         // Inputs longer than the range, so a kernel that reads past it would sum the wrong values.
         float[] x = gaussians(random, from + count + 7);
-        int[] codes = new int[count];
-        BitPacker.unpack(packed, offset, bits, codes, 0, count);
-        double expected = 0;
+        double sum = 0;
         double magnitude = 0;
         for (int i = 0; i < count; i++) {
-            double product = (double) table[codes[i]] * x[from + i];
-            expected += product;
+            double product = (double) expected[from + i] * x[from + i];
+            sum += product;
             magnitude += Math.abs(product);
         }
-        float dot = PackedDot.of(bits, table, x).dot(packed, offset, from, count);
-        assertThat((double) dot).isCloseTo(expected, Offset.offset(1e-6 * magnitude + 1e-30));
+        PackedDot dot = PackedDot.of(bits, table, x);
+        assertThat(dot.kernel()).isEqualTo(kernel);
+        assertThat((double) dot.dot(packed, offset, from, count))
+                .isCloseTo(sum, Offset.offset(1e-6 * magnitude + 1e-30));
     }
 
     @Test
     void signedByteValuesAreTheCodesAsTwosComplement() {
-        // Codes 0x7F, 0x80, 0xFF, 0x01 are 127, -128, -1 and 1.
         byte[] codes = {0x7F, (byte) 0x80, (byte) 0xFF, 0x01};
-        float[] x = {1, 2, 4, 8};
-        float dot = PackedDot.of(8, signedBytes(), x).dot(codes, 0, 0, 4);
+        float[] values = new float[4];
+        CodeKernel.SIGNED_BYTES.unpack(codes, 0, 8, signedBytes(), values, 0, 4);
+        assertThat(values).containsExactly(127, -128, -1, 1);
+        float dot = PackedDot.of(8, signedBytes(), new float[] {1, 2, 4, 8}).dot(codes, 0, 0, 4);
         assertThat(dot).isEqualTo(127 - 256 - 4 + 8);
     }
 
     @Test
     void rejectsTablesOfTheWrongSize() {
-        assertThatThrownBy(() -> PackedDot.of(4, new float[15], new float[4]))
+        assertThatThrownBy(() -> CodeKernel.of(4, new float[15]))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("got 15 for 4 bits");
-        assertThatThrownBy(() -> PackedDot.of(31, new float[1], new float[4]))
+        assertThatThrownBy(() -> CodeKernel.of(31, new float[1]))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -8,11 +8,11 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The SIMD kernels of {@link PackedDot}, written with the JDK's incubating Vector API. Only {@link
- * PackedDot} touches this class, and only when {@code jdk.incubator.vector} is in the boot layer,
- * so the library still loads and runs (on {@link BitPacker#dot}) without it.
+ * The SIMD kernels of {@link CodeKernel}, written with the JDK's incubating Vector API. Only code
+ * that {@link CodeKernel#of} chose runs here, and it chooses none without {@code
+ * jdk.incubator.vector} in the boot layer, so the library still loads and runs without the module.
  */
-final class VectorDots {
+final class VectorKernels {
 
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
 
@@ -28,15 +28,27 @@ final class VectorDots {
     /** The 16 bytes, 32 codes, that widen to {@link #INTS_16}. */
     private static final VectorSpecies<Byte> BYTES_16 = ByteVector.SPECIES_128;
 
-    private VectorDots() {}
+    private VectorKernels() {}
 
-    /** Whether {@link #nibbles} runs fast here: it needs 512-bit vectors (AVX-512 on x86). */
+    /** Whether the 4-bit kernel runs fast here: it needs 512-bit vectors (AVX-512 on x86). */
     static boolean nibblesSupported() {
         return FLOATS.length() >= 16;
     }
 
+    /** Writes {@code (byte) src[offset + i]} to {@code dst[from + i]} for {@code count} values. */
+    static void unpackSignedBytes(byte[] src, int offset, float[] dst, int from, int count) {
+        int lanes = FLOATS.length();
+        int i = 0;
+        for (; i + lanes <= count; i += lanes) {
+            widen(src, offset + i).intoArray(dst, from + i);
+        }
+        for (; i < count; i++) {
+            dst[from + i] = src[offset + i];
+        }
+    }
+
     /** Returns {@code sum (byte) src[offset + i] * x[from + i]} over {@code count} values. */
-    static float signedBytes(byte[] src, int offset, float[] x, int from, int count) {
+    static float dotSignedBytes(byte[] src, int offset, float[] x, int from, int count) {
         int lanes = FLOATS.length();
         FloatVector a0 = FloatVector.zero(FLOATS);
         FloatVector a1 = FloatVector.zero(FLOATS);
@@ -64,32 +76,21 @@ final class VectorDots {
      * Returns {@code sum table[code_i] * x_i} over {@code count} 4-bit codes read from {@code src}
      * at byte {@code offset}, with the input given by halves: {@code even[half + j] = x_2j} and
      * {@code odd[half + j] = x_2j+1}, because byte {@code j} holds codes 2j (low bits) and 2j+1.
-     * {@code tableBits} are the float bits of the 16 entries.
      */
-    static float nibbles(
-            byte[] src,
-            int offset,
-            int[] tableBits,
-            float[] even,
-            float[] odd,
-            int half,
-            int count) {
-        IntVector table = IntVector.fromArray(INTS_16, tableBits, 0);
+    static float dotNibbles(
+            byte[] src, int offset, float[] table, float[] even, float[] odd, int half, int count) {
+        IntVector lookup = FloatVector.fromArray(FLOATS_16, table, 0).reinterpretAsInts();
         FloatVector low = FloatVector.zero(FLOATS_16);
         FloatVector high = FloatVector.zero(FLOATS_16);
         int pairs = count / 2;
         int j = 0;
         for (; j + 16 <= pairs; j += 16) {
-            IntVector codes =
-                    (IntVector)
-                            ByteVector.fromArray(BYTES_16, src, offset + j)
-                                    .convertShape(VectorOperators.B2I, INTS_16, 0);
-            FloatVector wl = codes.and(15).selectFrom(table).reinterpretAsFloats();
-            // The bytes widened with their sign: shift, then mask off the sign's copies.
+            IntVector bytes = widenToInts(src, offset + j);
+            FloatVector wl = bytes.and(15).selectFrom(lookup).reinterpretAsFloats();
             FloatVector wh =
-                    codes.lanewise(VectorOperators.ASHR, 4)
+                    bytes.lanewise(VectorOperators.ASHR, 4)
                             .and(15)
-                            .selectFrom(table)
+                            .selectFrom(lookup)
                             .reinterpretAsFloats();
             low = wl.fma(FloatVector.fromArray(FLOATS_16, even, half + j), low);
             high = wh.fma(FloatVector.fromArray(FLOATS_16, odd, half + j), high);
@@ -97,13 +98,21 @@ final class VectorDots {
         float sum = low.add(high).reduceLanes(VectorOperators.ADD);
         for (; j < pairs; j++) {
             int b = src[offset + j] & 0xFF;
-            sum += Float.intBitsToFloat(tableBits[b & 15]) * even[half + j];
-            sum += Float.intBitsToFloat(tableBits[b >>> 4]) * odd[half + j];
+            sum += table[b & 15] * even[half + j] + table[b >>> 4] * odd[half + j];
         }
         if (count % 2 != 0) {
-            int b = src[offset + pairs] & 0xFF;
-            sum += Float.intBitsToFloat(tableBits[b & 15]) * even[half + pairs];
+            sum += table[src[offset + pairs] & 15] * even[half + pairs];
         }
         return sum;
+    }
+
+    /**
+     * 16 bytes as 16 int lanes, sign-extended (JDK 17's zero-extending conversion fails to
+     * construct): callers mask the bits they use.
+     */
+    private static IntVector widenToInts(byte[] src, int at) {
+        return (IntVector)
+                ByteVector.fromArray(BYTES_16, src, at)
+                        .convertShape(VectorOperators.B2I, INTS_16, 0);
     }
 }

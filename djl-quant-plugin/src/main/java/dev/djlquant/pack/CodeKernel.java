@@ -1,0 +1,77 @@
+package dev.djlquant.pack;
+
+/**
+ * How this JVM turns packed codes of one width and value table into values: {@link #of} picks the
+ * kernel, {@link #unpack} decodes with it and {@link PackedDot} multiplies with it. With {@code
+ * jdk.incubator.vector} in the boot layer ({@code java --add-modules jdk.incubator.vector}), codes
+ * whose values are their own signed bytes ({@code int8}, {@code seedlinear8}) and 4-bit codes (on
+ * 512-bit vectors) take SIMD kernels; everything else, and everything without the module, takes
+ * {@link BitPacker}'s scalar loops. Both give the same values; sums may round in another order.
+ */
+public enum CodeKernel {
+    /** {@link BitPacker}: a table read per code. */
+    SCALAR,
+    /** SIMD: codes widened to floats, for tables whose values are the codes' signed bytes. */
+    SIGNED_BYTES,
+    /** SIMD: 4-bit codes looked up sixteen at a time with one permute of the table. */
+    NIBBLES;
+
+    /** Set {@code -Ddjlquant.vector=false} to keep the scalar kernels with the module present. */
+    public static final String DISABLE_PROPERTY = "djlquant.vector";
+
+    private static final boolean VECTOR_MODULE =
+            ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+                    && !"false".equalsIgnoreCase(System.getProperty(DISABLE_PROPERTY));
+
+    private static final boolean VECTOR_NIBBLES = VECTOR_MODULE && VectorKernels.nibblesSupported();
+
+    /** Whether this JVM runs any SIMD kernel (see the class comment). */
+    public static boolean vectorized() {
+        return VECTOR_MODULE;
+    }
+
+    /**
+     * Returns the kernel for codes of {@code bits} bits whose values are {@code table} ({@code
+     * 2^bits} entries, bits 1 to 16).
+     */
+    public static CodeKernel of(int bits, float[] table) {
+        if (bits < 1 || bits > 16 || table.length != 1 << bits) {
+            throw new IllegalArgumentException(
+                    "Codes of 1 to 16 bits need a table of 2^bits entries, got "
+                            + table.length
+                            + " for "
+                            + bits
+                            + " bits");
+        }
+        if (VECTOR_MODULE && bits == 8 && valuesAreSignedBytes(table)) {
+            return SIGNED_BYTES;
+        }
+        return VECTOR_NIBBLES && bits == 4 ? NIBBLES : SCALAR;
+    }
+
+    /**
+     * Writes {@code table[code]} of {@code count} codes of {@code bits} bits, read from {@code src}
+     * at byte {@code offset}, to {@code dst[from..from+count)}: {@link BitPacker#unpack(byte[],
+     * int, int, float[], float[], int, int)}, with SIMD for {@link #SIGNED_BYTES} (4-bit codes
+     * decode faster two at a time from a table of pairs than with the permute, which only pays in
+     * dot products). This kernel must be the one {@link #of} picked for {@code bits} and {@code
+     * table}.
+     */
+    public void unpack(
+            byte[] src, int offset, int bits, float[] table, float[] dst, int from, int count) {
+        if (this == SIGNED_BYTES) {
+            VectorKernels.unpackSignedBytes(src, offset, dst, from, count);
+        } else {
+            BitPacker.unpack(src, offset, bits, table, dst, from, count);
+        }
+    }
+
+    private static boolean valuesAreSignedBytes(float[] table) {
+        for (int c = 0; c < table.length; c++) {
+            if (table[c] != (byte) c) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
