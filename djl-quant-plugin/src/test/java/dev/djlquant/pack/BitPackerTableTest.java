@@ -62,7 +62,7 @@ class BitPackerTableTest {
         return bytes;
     }
 
-    private static float[] gaussians(SplittableRandom random, int length) {
+    static float[] gaussians(SplittableRandom random, int length) {
         float[] values = new float[length];
         for (int i = 0; i < length; i++) {
             values[i] = (float) random.nextGaussian();

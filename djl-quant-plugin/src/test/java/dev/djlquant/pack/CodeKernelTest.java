@@ -54,7 +54,9 @@ class CodeKernelTest {
         byte[] packed = new byte[offset + (int) BitPacker.packedBytes(count, bits)];
         random.nextBytes(packed);
         float[] table =
-                bits == 8 && signedByteValues ? signedBytes() : gaussians(random, 1 << bits);
+                bits == 8 && signedByteValues
+                        ? signedBytes()
+                        : BitPackerTableTest.gaussians(random, 1 << bits);
         CodeKernel kernel = CodeKernel.of(bits, table);
 
         float[] expected = new float[from + count + 3];
@@ -64,7 +66,7 @@ class CodeKernelTest {
         assertThat(actual).containsExactly(expected);
 
         // Inputs longer than the range, so a kernel that reads past it would sum the wrong values.
-        float[] x = gaussians(random, from + count + 7);
+        float[] x = BitPackerTableTest.gaussians(random, from + count + 7);
         double sum = 0;
         double magnitude = 0;
         for (int i = 0; i < count; i++) {
@@ -103,13 +105,5 @@ class CodeKernelTest {
             table[c] = (byte) c;
         }
         return table;
-    }
-
-    private static float[] gaussians(SplittableRandom random, int length) {
-        float[] values = new float[length];
-        for (int i = 0; i < length; i++) {
-            values[i] = (float) random.nextGaussian();
-        }
-        return values;
     }
 }
