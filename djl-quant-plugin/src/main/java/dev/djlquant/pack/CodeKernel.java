@@ -4,9 +4,10 @@ package dev.djlquant.pack;
  * How this JVM turns packed codes of one width and value table into values: {@link #of} picks the
  * kernel, {@link #unpack} decodes with it and {@link PackedDot} multiplies with it. With {@code
  * jdk.incubator.vector} in the boot layer ({@code java --add-modules jdk.incubator.vector}), codes
- * whose values are their own signed bytes ({@code int8}, {@code seedlinear8}) and 4-bit codes (on
- * 512-bit vectors) take SIMD kernels; everything else, and everything without the module, takes
- * {@link BitPacker}'s scalar loops. Both give the same values; sums may round in another order.
+ * whose values are their own signed bytes ({@code int8}, {@code seedlinear8}; on 256-bit vectors)
+ * and 4-bit codes (on 512-bit vectors) take SIMD kernels, once they pass a self-check when this
+ * class loads; everything else takes {@link BitPacker}'s scalar loops. Both give the same values;
+ * sums may round in another order.
  */
 public enum CodeKernel {
     /** {@link BitPacker}: a table read per code. */
@@ -19,15 +20,33 @@ public enum CodeKernel {
     /** Set {@code -Ddjlquant.vector=false} to keep the scalar kernels with the module present. */
     public static final String DISABLE_PROPERTY = "djlquant.vector";
 
-    private static final boolean VECTOR_MODULE =
-            ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-                    && !"false".equalsIgnoreCase(System.getProperty(DISABLE_PROPERTY));
+    private static final boolean VECTOR_MODULE = vectorKernelsWork();
+
+    private static final boolean VECTOR_BYTES =
+            VECTOR_MODULE && VectorKernels.signedBytesSupported();
 
     private static final boolean VECTOR_NIBBLES = VECTOR_MODULE && VectorKernels.nibblesSupported();
 
     /** Whether this JVM runs any SIMD kernel (see the class comment). */
     public static boolean vectorized() {
-        return VECTOR_MODULE;
+        return VECTOR_BYTES || VECTOR_NIBBLES;
+    }
+
+    /**
+     * Whether the module is there, not turned off, and the kernels pass their self-check: any
+     * failure (the module missing at run time, an incubator API this JDK changed) keeps this JVM on
+     * the scalar loops rather than failing inference.
+     */
+    private static boolean vectorKernelsWork() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()
+                || "false".equalsIgnoreCase(System.getProperty(DISABLE_PROPERTY))) {
+            return false;
+        }
+        try {
+            return VectorKernels.selfCheck();
+        } catch (LinkageError | RuntimeException e) {
+            return false;
+        }
     }
 
     /**
@@ -43,7 +62,7 @@ public enum CodeKernel {
                             + bits
                             + " bits");
         }
-        if (VECTOR_MODULE && bits == 8 && valuesAreSignedBytes(table)) {
+        if (VECTOR_BYTES && bits == 8 && valuesAreSignedBytes(table)) {
             return SIGNED_BYTES;
         }
         return VECTOR_NIBBLES && bits == 4 ? NIBBLES : SCALAR;

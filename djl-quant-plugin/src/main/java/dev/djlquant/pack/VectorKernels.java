@@ -1,5 +1,6 @@
 package dev.djlquant.pack;
 
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -16,9 +17,10 @@ final class VectorKernels {
 
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
 
-    /** The bytes that widen to one vector of floats. */
+    /** The bytes that widen to one vector of floats (64 bits at least, the narrowest shape). */
     private static final VectorSpecies<Byte> BYTES =
-            VectorSpecies.of(byte.class, VectorShape.forBitSize(FLOATS.vectorBitSize() / 4));
+            VectorSpecies.of(
+                    byte.class, VectorShape.forBitSize(Math.max(64, FLOATS.vectorBitSize() / 4)));
 
     /** 16 lanes: one vector holds a whole 4-bit code table, so a lookup is one permute. */
     private static final VectorSpecies<Float> FLOATS_16 = FloatVector.SPECIES_512;
@@ -30,9 +32,62 @@ final class VectorKernels {
 
     private VectorKernels() {}
 
+    /** Whether the signed-byte kernels run here: they need 256-bit vectors (AVX2 on x86). */
+    static boolean signedBytesSupported() {
+        return FLOATS.vectorBitSize() >= 256;
+    }
+
     /** Whether the 4-bit kernel runs fast here: it needs 512-bit vectors (AVX-512 on x86). */
     static boolean nibblesSupported() {
         return FLOATS.length() >= 16;
+    }
+
+    /**
+     * Runs each kernel this machine supports on small integers, whose float sums are exact in any
+     * order, against the scalar loops. False if one differs; one that throws (an incubator API that
+     * changed in this JDK) propagates. {@link CodeKernel} then keeps to the scalar loops.
+     */
+    static boolean selfCheck() {
+        int n = 203; // several vector steps and a tail
+        byte[] codes = new byte[n];
+        float[] x = new float[n];
+        float[] signedBytes = new float[256];
+        float[] nibbleTable = new float[16];
+        for (int i = 0; i < n; i++) {
+            codes[i] = (byte) (i * 37 + 11);
+            x[i] = i % 7 - 3;
+        }
+        for (int c = 0; c < 256; c++) {
+            signedBytes[c] = (byte) c;
+        }
+        for (int c = 0; c < 16; c++) {
+            nibbleTable[c] = 3 * c - 20;
+        }
+        boolean ok = true;
+        if (signedBytesSupported()) {
+            float[] expected = new float[n];
+            float[] actual = new float[n];
+            BitPacker.unpack(codes, 0, 8, signedBytes, expected, 0, n);
+            unpackSignedBytes(codes, 0, actual, 0, n);
+            ok &= Arrays.equals(expected, actual);
+            ok &=
+                    dotSignedBytes(codes, 0, x, 0, n)
+                            == BitPacker.dot(codes, 0, 8, signedBytes, x, 0, n);
+        }
+        if (nibblesSupported()) {
+            int count = 2 * n - 1;
+            float[] even = new float[n];
+            float[] odd = new float[n];
+            float[] wide = new float[count];
+            for (int i = 0; i < count; i++) {
+                wide[i] = x[i / 2] + i % 2;
+                (i % 2 == 0 ? even : odd)[i / 2] = wide[i];
+            }
+            ok &=
+                    dotNibbles(codes, 0, nibbleTable, even, odd, 0, count)
+                            == BitPacker.dot(codes, 0, 4, nibbleTable, wide, 0, count);
+        }
+        return ok;
     }
 
     /** Writes {@code (byte) src[offset + i]} to {@code dst[from + i]} for {@code count} values. */

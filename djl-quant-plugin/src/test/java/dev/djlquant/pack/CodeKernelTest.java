@@ -24,6 +24,7 @@ class CodeKernelTest {
                 .as(
                         "surefire must start the plugin's tests with --add-modules jdk.incubator.vector")
                 .isTrue();
+        assertThat(VectorKernels.selfCheck()).as("the SIMD kernels' own check").isTrue();
     }
 
     @Test
