@@ -545,28 +545,30 @@ final class GroupKernel {
     }
 
     /**
-     * Returns {@code sum value(code_i) * scale * x[xFrom + i]} over the values {@code [from, from +
-     * count)}, {@code x} prepared for these codes: a group's products are summed from the packed
-     * codes, then scaled once. Every group that starts inside the range must start on a byte of the
-     * packed stream.
+     * Writes {@code sum value(code_i) * scale * x_b[i - from]} over the values {@code [from, from +
+     * count)} to {@code sums[b]} for every input row {@code b} of {@code x}, which was prepared for
+     * these codes: a group's products are summed from the packed codes, then scaled once. {@code
+     * partial} is scratch of the same length as {@code sums}. Every group that starts inside the
+     * range must start on a byte of the packed stream.
      */
-    static float dotRange(Grouped g, int from, int count, PackedDot x, int xFrom) {
+    static void dotRows(
+            Grouped g, int from, int count, PackedDot x, float[] partial, float[] sums) {
         PackedValues packed = g.codes();
         int groupLength = g.groupLength();
         int end = from + count;
-        float sum = 0;
+        Arrays.fill(sums, 0f);
         for (int i = from; i < end; ) {
             int group = i / groupLength;
             long groupEnd = (group + 1L) * groupLength;
             long segmentEnd = (i / PackedValues.SEGMENT_VALUES + 1L) * PackedValues.SEGMENT_VALUES;
             int stop = (int) Math.min(end, Math.min(groupEnd, segmentEnd));
-            float partial =
-                    x.dot(packed.segmentOf(i), packed.byteOffsetOf(i), xFrom + i - from, stop - i);
+            x.dotRows(packed.segmentOf(i), packed.byteOffsetOf(i), i - from, stop - i, partial);
             float scale = g.scales()[group];
-            sum += g.scaling() == Scaling.SPAN ? partial / scale : scale * partial;
+            for (int b = 0; b < sums.length; b++) {
+                sums[b] += g.scaling() == Scaling.SPAN ? partial[b] / scale : scale * partial[b];
+            }
             i = stop;
         }
-        return sum;
     }
 
     /** Multiplies {@code v[from..to)} by {@code scale} in place: a loop C2 vectorizes. */

@@ -15,10 +15,13 @@ final class LinearKernel {
 
     private static final int SEQUENTIAL_BELOW = 1 << 16;
 
-    /** One weight row's dot product with an input row of the input {@code x} it was made for. */
+    /** One weight row's dot products with every row of the input {@code x} it was made for. */
     interface RowDot {
-        /** Returns {@code sum_i W[row, i] * x[offset + i]}. */
-        float dot(int row, int offset);
+        /**
+         * Writes {@code sum_i W[row, i] * x[b, i]} to {@code sums[b]} for every input row {@code
+         * b}; {@code scratch} is as long as {@code sums}, for the implementation's own use.
+         */
+        void dot(int row, float[] sums, float[] scratch);
     }
 
     private LinearKernel() {}
@@ -35,10 +38,13 @@ final class LinearKernel {
         ((long) out * in < SEQUENTIAL_BELOW ? stream : stream.parallel())
                 .forEach(
                         t -> {
+                            float[] sums = new float[rows];
+                            float[] scratch = new float[rows];
                             int last = Math.min(out, (t + 1) * rowsPerTask);
                             for (int r = t * rowsPerTask; r < last; r++) {
+                                weight.dot(r, sums, scratch);
                                 for (int b = 0; b < rows; b++) {
-                                    y[b * out + r] = weight.dot(r, b * in);
+                                    y[b * out + r] = sums[b];
                                 }
                             }
                         });

@@ -187,7 +187,10 @@ public final class QuantizedTensor {
             throw new IllegalArgumentException(
                     rows + " input rows of " + in + " values cannot come from " + input.length);
         }
-        return LinearKernel.multiply(rowDot(in, input), out, in, rows);
+        if (rows == 0) {
+            return new float[0];
+        }
+        return LinearKernel.multiply(rowDot(in, input, rows), out, in, rows);
     }
 
     /**
@@ -204,15 +207,18 @@ public final class QuantizedTensor {
     }
 
     /** Multiplies straight from the codes where {@link #linearKernel} has a kernel. */
-    private LinearKernel.RowDot rowDot(int in, float[] input) {
-        int bits = codes.bits();
+    private LinearKernel.RowDot rowDot(int in, float[] input, int rows) {
         if (linearKernel() == null) {
             float[] all = dequantize();
-            return (row, offset) -> LinearKernel.dot(all, row * in, input, offset, in);
+            return (row, sums, scratch) -> {
+                for (int b = 0; b < rows; b++) {
+                    sums[b] = LinearKernel.dot(all, row * in, input, b * in, in);
+                }
+            };
         }
         GroupKernel.Grouped grouped = grouped();
-        PackedDot x = PackedDot.of(bits, grouped.table(), input);
-        return (row, offset) -> GroupKernel.dotRange(grouped, row * in, in, x, offset);
+        PackedDot x = PackedDot.of(codes.bits(), grouped.table(), input, rows);
+        return (row, sums, scratch) -> GroupKernel.dotRows(grouped, row * in, in, x, scratch, sums);
     }
 
     private GroupKernel.Grouped grouped() {

@@ -122,6 +122,46 @@ final class VectorKernels {
         return sum;
     }
 
+    /**
+     * Writes {@code sum (byte) src[offset + i] * x[from + k * stride + i]} to {@code sums[at + k]}
+     * for the four input rows {@code k = 0..3}: each code is widened once for all four.
+     */
+    static void dotSignedBytes4(
+            byte[] src,
+            int offset,
+            float[] x,
+            int from,
+            int stride,
+            int count,
+            float[] sums,
+            int at) {
+        int lanes = FLOATS.length();
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector a1 = FloatVector.zero(FLOATS);
+        FloatVector a2 = FloatVector.zero(FLOATS);
+        FloatVector a3 = FloatVector.zero(FLOATS);
+        int i = 0;
+        for (; i + lanes <= count; i += lanes) {
+            FloatVector w = widen(src, offset + i);
+            int p = from + i;
+            a0 = w.fma(FloatVector.fromArray(FLOATS, x, p), a0);
+            a1 = w.fma(FloatVector.fromArray(FLOATS, x, p + stride), a1);
+            a2 = w.fma(FloatVector.fromArray(FLOATS, x, p + 2 * stride), a2);
+            a3 = w.fma(FloatVector.fromArray(FLOATS, x, p + 3 * stride), a3);
+        }
+        sums[at] = a0.reduceLanes(VectorOperators.ADD);
+        sums[at + 1] = a1.reduceLanes(VectorOperators.ADD);
+        sums[at + 2] = a2.reduceLanes(VectorOperators.ADD);
+        sums[at + 3] = a3.reduceLanes(VectorOperators.ADD);
+        for (int k = 0; k < 4; k++) {
+            float sum = sums[at + k];
+            for (int t = i; t < count; t++) {
+                sum += src[offset + t] * x[from + k * stride + t];
+            }
+            sums[at + k] = sum;
+        }
+    }
+
     private static FloatVector widen(byte[] src, int at) {
         return (FloatVector)
                 ByteVector.fromArray(BYTES, src, at).convertShape(VectorOperators.B2F, FLOATS, 0);
@@ -141,19 +181,94 @@ final class VectorKernels {
         int j = 0;
         for (; j + 16 <= pairs; j += 16) {
             IntVector bytes = widenToInts(src, offset + j);
-            FloatVector wl = bytes.and(15).selectFrom(lookup).reinterpretAsFloats();
-            FloatVector wh =
-                    bytes.lanewise(VectorOperators.ASHR, 4)
-                            .and(15)
-                            .selectFrom(lookup)
-                            .reinterpretAsFloats();
+            FloatVector wl = lowValues(bytes, lookup);
+            FloatVector wh = highValues(bytes, lookup);
             low = wl.fma(FloatVector.fromArray(FLOATS_16, even, half + j), low);
             high = wh.fma(FloatVector.fromArray(FLOATS_16, odd, half + j), high);
         }
-        float sum = low.add(high).reduceLanes(VectorOperators.ADD);
-        for (; j < pairs; j++) {
-            int b = src[offset + j] & 0xFF;
-            sum += table[b & 15] * even[half + j] + table[b >>> 4] * odd[half + j];
+        return low.add(high).reduceLanes(VectorOperators.ADD)
+                + nibblesTail(src, offset, table, even, odd, half, j, count);
+    }
+
+    /**
+     * Writes {@link #dotNibbles}'s sum for the four input rows whose halves start at {@code half +
+     * k * stride}, {@code k = 0..3}, to {@code sums[at + k]}: each code is looked up once for all
+     * four.
+     */
+    static void dotNibbles4(
+            byte[] src,
+            int offset,
+            float[] table,
+            float[] even,
+            float[] odd,
+            int half,
+            int stride,
+            int count,
+            float[] sums,
+            int at) {
+        IntVector lookup = FloatVector.fromArray(FLOATS_16, table, 0).reinterpretAsInts();
+        FloatVector a0 = FloatVector.zero(FLOATS_16);
+        FloatVector a1 = FloatVector.zero(FLOATS_16);
+        FloatVector a2 = FloatVector.zero(FLOATS_16);
+        FloatVector a3 = FloatVector.zero(FLOATS_16);
+        int pairs = count / 2;
+        int j = 0;
+        for (; j + 16 <= pairs; j += 16) {
+            IntVector bytes = widenToInts(src, offset + j);
+            FloatVector wl = lowValues(bytes, lookup);
+            FloatVector wh = highValues(bytes, lookup);
+            int p = half + j;
+            a0 = addProducts(a0, wl, wh, even, odd, p);
+            a1 = addProducts(a1, wl, wh, even, odd, p + stride);
+            a2 = addProducts(a2, wl, wh, even, odd, p + 2 * stride);
+            a3 = addProducts(a3, wl, wh, even, odd, p + 3 * stride);
+        }
+        sums[at] = a0.reduceLanes(VectorOperators.ADD);
+        sums[at + 1] = a1.reduceLanes(VectorOperators.ADD);
+        sums[at + 2] = a2.reduceLanes(VectorOperators.ADD);
+        sums[at + 3] = a3.reduceLanes(VectorOperators.ADD);
+        for (int k = 0; k < 4; k++) {
+            sums[at + k] += nibblesTail(src, offset, table, even, odd, half + k * stride, j, count);
+        }
+    }
+
+    /**
+     * {@code acc} plus the products of 32 codes' values with one input row's halves at {@code p}.
+     */
+    private static FloatVector addProducts(
+            FloatVector acc, FloatVector wl, FloatVector wh, float[] even, float[] odd, int p) {
+        FloatVector withLow = wl.fma(FloatVector.fromArray(FLOATS_16, even, p), acc);
+        return wh.fma(FloatVector.fromArray(FLOATS_16, odd, p), withLow);
+    }
+
+    /** The low codes' values of 16 bytes widened to ints. */
+    private static FloatVector lowValues(IntVector bytes, IntVector lookup) {
+        return bytes.and(15).selectFrom(lookup).reinterpretAsFloats();
+    }
+
+    /** The high codes' values; the bytes were widened with their sign, which the mask drops. */
+    private static FloatVector highValues(IntVector bytes, IntVector lookup) {
+        return bytes.lanewise(VectorOperators.ASHR, 4)
+                .and(15)
+                .selectFrom(lookup)
+                .reinterpretAsFloats();
+    }
+
+    /** The scalar sum of the codes from pair {@code j} on that the vector loop left over. */
+    private static float nibblesTail(
+            byte[] src,
+            int offset,
+            float[] table,
+            float[] even,
+            float[] odd,
+            int half,
+            int j,
+            int count) {
+        int pairs = count / 2;
+        float sum = 0;
+        for (int t = j; t < pairs; t++) {
+            int b = src[offset + t] & 0xFF;
+            sum += table[b & 15] * even[half + t] + table[b >>> 4] * odd[half + t];
         }
         if (count % 2 != 0) {
             sum += table[src[offset + pairs] & 15] * even[half + pairs];

@@ -41,7 +41,8 @@ class CodeKernelTest {
 
     /**
      * Decoding writes exactly the scalar loop's values and nothing outside its range; the dot
-     * product equals a double-precision sum over the unpacked codes.
+     * products, of one input row and of several at once, equal double-precision sums over the
+     * unpacked codes.
      */
     @Property(tries = 300)
     void decodesAndMultipliesLikeTheScalarLoops(
@@ -50,6 +51,8 @@ class CodeKernelTest {
             @ForAll @IntRange(min = 0, max = 3000) int count,
             @ForAll @IntRange(min = 0, max = 9) int offset,
             @ForAll @IntRange(min = 0, max = 5) int from,
+            @ForAll @IntRange(min = 1, max = 9) int rows,
+            @ForAll @IntRange(min = 0, max = 8) int rowPadding,
             @ForAll long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         byte[] packed = new byte[offset + (int) BitPacker.packedBytes(count, bits)];
@@ -66,19 +69,28 @@ class CodeKernelTest {
         kernel.unpack(packed, offset, bits, table, actual, from, count);
         assertThat(actual).containsExactly(expected);
 
-        // Inputs longer than the range, so a kernel that reads past it would sum the wrong values.
-        float[] x = BitPackerTableTest.gaussians(random, from + count + 7);
-        double sum = 0;
-        double magnitude = 0;
-        for (int i = 0; i < count; i++) {
-            double product = (double) expected[from + i] * x[from + i];
-            sum += product;
-            magnitude += Math.abs(product);
-        }
-        PackedDot dot = PackedDot.of(bits, table, x);
+        // Input rows longer than the range, so a kernel that reads past it, or into the wrong
+        // row, sums the wrong values; odd and even row lengths both occur.
+        int in = from + count + rowPadding;
+        float[] x = BitPackerTableTest.gaussians(random, rows * in);
+        PackedDot dot = PackedDot.of(bits, table, x, rows);
         assertThat(dot.kernel()).isEqualTo(kernel);
-        assertThat((double) dot.dot(packed, offset, from, count))
-                .isCloseTo(sum, Offset.offset(1e-6 * magnitude + 1e-30));
+        float[] sums = new float[rows];
+        dot.dotRows(packed, offset, from, count, sums);
+        for (int b = 0; b < rows; b++) {
+            double sum = 0;
+            double magnitude = 0;
+            for (int i = 0; i < count; i++) {
+                double product = (double) expected[from + i] * x[b * in + from + i];
+                sum += product;
+                magnitude += Math.abs(product);
+            }
+            Offset<Double> tolerance = Offset.offset(1e-6 * magnitude + 1e-30);
+            assertThat((double) sums[b]).as("row %d of %d", b, rows).isCloseTo(sum, tolerance);
+            assertThat((double) dot.dot(packed, offset, b * in + from, count))
+                    .as("row %d alone", b)
+                    .isCloseTo(sum, tolerance);
+        }
     }
 
     @Test
