@@ -115,11 +115,8 @@ final class VectorKernels {
                     widen(src, offset + i + lanes)
                             .fma(FloatVector.fromArray(FLOATS, x, from + i + lanes), a1);
         }
-        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
-        for (; i < count; i++) {
-            sum += src[offset + i] * x[from + i];
-        }
-        return sum;
+        return addSignedBytesTail(
+                a0.add(a1).reduceLanes(VectorOperators.ADD), src, offset, x, from, i, count);
     }
 
     /**
@@ -154,12 +151,18 @@ final class VectorKernels {
         sums[at + 2] = a2.reduceLanes(VectorOperators.ADD);
         sums[at + 3] = a3.reduceLanes(VectorOperators.ADD);
         for (int k = 0; k < 4; k++) {
-            float sum = sums[at + k];
-            for (int t = i; t < count; t++) {
-                sum += src[offset + t] * x[from + k * stride + t];
-            }
-            sums[at + k] = sum;
+            sums[at + k] =
+                    addSignedBytesTail(sums[at + k], src, offset, x, from + k * stride, i, count);
         }
+    }
+
+    /** {@code sum} plus, one by one, the products from {@code i} on that the vector loop left. */
+    private static float addSignedBytesTail(
+            float sum, byte[] src, int offset, float[] x, int from, int i, int count) {
+        for (int t = i; t < count; t++) {
+            sum += src[offset + t] * x[from + t];
+        }
+        return sum;
     }
 
     private static FloatVector widen(byte[] src, int at) {
@@ -186,8 +189,16 @@ final class VectorKernels {
             low = wl.fma(FloatVector.fromArray(FLOATS_16, even, half + j), low);
             high = wh.fma(FloatVector.fromArray(FLOATS_16, odd, half + j), high);
         }
-        return low.add(high).reduceLanes(VectorOperators.ADD)
-                + nibblesTail(src, offset, table, even, odd, half, j, count);
+        return addNibblesTail(
+                low.add(high).reduceLanes(VectorOperators.ADD),
+                src,
+                offset,
+                table,
+                even,
+                odd,
+                half,
+                j,
+                count);
     }
 
     /**
@@ -228,7 +239,17 @@ final class VectorKernels {
         sums[at + 2] = a2.reduceLanes(VectorOperators.ADD);
         sums[at + 3] = a3.reduceLanes(VectorOperators.ADD);
         for (int k = 0; k < 4; k++) {
-            sums[at + k] += nibblesTail(src, offset, table, even, odd, half + k * stride, j, count);
+            sums[at + k] =
+                    addNibblesTail(
+                            sums[at + k],
+                            src,
+                            offset,
+                            table,
+                            even,
+                            odd,
+                            half + k * stride,
+                            j,
+                            count);
         }
     }
 
@@ -254,8 +275,11 @@ final class VectorKernels {
                 .reinterpretAsFloats();
     }
 
-    /** The scalar sum of the codes from pair {@code j} on that the vector loop left over. */
-    private static float nibblesTail(
+    /**
+     * {@code sum} plus, one by one, the products from pair {@code j} on that the vector loop left.
+     */
+    private static float addNibblesTail(
+            float sum,
             byte[] src,
             int offset,
             float[] table,
@@ -265,7 +289,6 @@ final class VectorKernels {
             int j,
             int count) {
         int pairs = count / 2;
-        float sum = 0;
         for (int t = j; t < pairs; t++) {
             int b = src[offset + t] & 0xFF;
             sum += table[b & 15] * even[half + t] + table[b >>> 4] * odd[half + t];
