@@ -176,6 +176,19 @@ public final class BitPacker {
     public static float dot(
             byte[] src, int offset, int bits, float[] table, float[] x, int from, int count) {
         checkBits(bits);
+        if (bits == 8) {
+            int whole = count & ~7;
+            return addTail(
+                    dotBytes(src, offset, table, x, from, whole),
+                    src,
+                    offset,
+                    bits,
+                    table,
+                    x,
+                    from,
+                    whole,
+                    count);
+        }
         int mask = (int) ((1L << bits) - 1);
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         int i = 0;
@@ -220,6 +233,45 @@ public final class BitPacker {
             }
         }
         float sum = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+        return addTail(sum, src, offset, bits, table, x, from, i, count);
+    }
+
+    /**
+     * {@link #dot} of {@code count} (a multiple of 8) one-byte codes: byte reads with a constant
+     * mask, in a method of their own, took 7.2 ms against 14.4 ms for the shifts of the loop in
+     * {@code dot} (4096 x 4096 product, one core; 10.3 ms inlined there). Same partial sums in the
+     * same order.
+     */
+    private static float dotBytes(
+            byte[] src, int offset, float[] table, float[] x, int from, int count) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        for (int i = 0; i < count; i += 8) {
+            int p = offset + i;
+            int j = from + i;
+            s0 += table[src[p] & 0xFF] * x[j];
+            s1 += table[src[p + 1] & 0xFF] * x[j + 1];
+            s2 += table[src[p + 2] & 0xFF] * x[j + 2];
+            s3 += table[src[p + 3] & 0xFF] * x[j + 3];
+            s4 += table[src[p + 4] & 0xFF] * x[j + 4];
+            s5 += table[src[p + 5] & 0xFF] * x[j + 5];
+            s6 += table[src[p + 6] & 0xFF] * x[j + 6];
+            s7 += table[src[p + 7] & 0xFF] * x[j + 7];
+        }
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+    }
+
+    /** {@code sum} plus, one by one, the products of the codes from {@code i} to {@code count}. */
+    private static float addTail(
+            float sum,
+            byte[] src,
+            int offset,
+            int bits,
+            float[] table,
+            float[] x,
+            int from,
+            int i,
+            int count) {
+        int mask = (int) ((1L << bits) - 1);
         long bit = (long) offset * 8 + (long) i * bits;
         for (; i < count; i++, bit += bits) {
             int p = (int) (bit >>> 3);
