@@ -29,8 +29,8 @@ class QuantizedTensorLinearTest {
      */
     /**
      * The kernel each weight's products take (the plugin's tests run with the Vector API module):
-     * SIMD for int8 and seedlinear8 values and for 4-bit codes, scalar for other tables, none
-     * (restored values) where rows or groups split bytes or storage is sorted.
+     * SIMD for int8 and seedlinear8 values and for codes of 1 to 4 bits, scalar for other tables,
+     * none (restored values) where rows or groups split bytes or storage is sorted.
      */
     @ParameterizedTest
     @CsvSource({
@@ -40,14 +40,15 @@ class QuantizedTensorLinearTest {
         "fp8e4m3@block32, 4, 64, SCALAR",
         "dt4@row, 4, 64, NIBBLES",
         "nf4@block64, 4, 64, NIBBLES",
-        "dt3@row, 4, 64, SCALAR",
+        "dt3@row, 4, 64, NARROW",
         "dt4@row, 4, 13, ",
         "dt8@sorted256, 4, 64, "
     })
     void linearKernelFollowsTheCodes(String spec, int out, int in, CodeKernel expected) {
-        if (expected == CodeKernel.NIBBLES) {
-            // Only on 512-bit vectors; PackedDotTest checks that choice.
-            expected = CodeKernel.of(4, new float[16]);
+        if (expected == CodeKernel.NIBBLES || expected == CodeKernel.NARROW) {
+            // Only on 512-bit vectors; CodeKernelTest checks that choice.
+            int bits = expected == CodeKernel.NIBBLES ? 4 : 3;
+            expected = CodeKernel.of(bits, new float[1 << bits]);
         }
         assertThat(weight(spec, out, in).linearKernel()).isEqualTo(expected);
     }

@@ -5,9 +5,9 @@ package dev.djlquant.pack;
  * kernel, {@link #unpack} decodes with it and {@link PackedDot} multiplies with it. With {@code
  * jdk.incubator.vector} in the boot layer ({@code java --add-modules jdk.incubator.vector}), codes
  * whose values are their own signed bytes ({@code int8}, {@code seedlinear8}; on 256-bit vectors)
- * and 4-bit codes (on 512-bit vectors) take SIMD kernels, once they pass a self-check when this
- * class loads; everything else takes {@link BitPacker}'s scalar loops. Both give the same values;
- * sums may round in another order.
+ * and codes of 1 to 4 bits (on 512-bit vectors) take SIMD kernels, once they pass a self-check when
+ * this class loads; everything else takes {@link BitPacker}'s scalar loops. Both give the same
+ * values; sums may round in another order.
  */
 public enum CodeKernel {
     /** {@link BitPacker}: a table read per code. */
@@ -15,7 +15,9 @@ public enum CodeKernel {
     /** SIMD: codes widened to floats, for tables whose values are the codes' signed bytes. */
     SIGNED_BYTES,
     /** SIMD: 4-bit codes looked up sixteen at a time with one permute of the table. */
-    NIBBLES;
+    NIBBLES,
+    /** SIMD: codes of 1 to 3 bits ({@code dt3}), sixteen per permute like {@link #NIBBLES}. */
+    NARROW;
 
     /** Set {@code -Ddjlquant.vector=false} to keep the scalar kernels with the module present. */
     public static final String DISABLE_PROPERTY = "djlquant.vector";
@@ -65,7 +67,10 @@ public enum CodeKernel {
         if (VECTOR_BYTES && bits == 8 && valuesAreSignedBytes(table)) {
             return SIGNED_BYTES;
         }
-        return VECTOR_NIBBLES && bits == 4 ? NIBBLES : SCALAR;
+        if (VECTOR_NIBBLES && bits <= 4) {
+            return bits == 4 ? NIBBLES : NARROW;
+        }
+        return SCALAR;
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.djlquant.pack;
 
+import java.util.Arrays;
+
 /**
  * Input rows prepared for dot products with packed codes of one width and value table: {@link #dot}
  * returns {@code sum table[code_i] * x[from + i]} and {@link #dotRows} the same for every input row
@@ -27,7 +29,8 @@ public final class PackedDot {
                     x.length + " input values are not " + rows + " rows of equal length");
         }
         this.bits = bits;
-        this.table = table;
+        // The narrow kernel looks codes up in one 16-lane vector: the whole table, padded.
+        this.table = kernel == CodeKernel.NARROW ? Arrays.copyOf(table, 16) : table;
         this.x = x;
         this.rows = rows;
         this.in = x.length / rows;
@@ -51,8 +54,8 @@ public final class PackedDot {
 
     /**
      * Prepares {@code x}, one input row, for codes of {@code bits} bits whose values are {@code
-     * table} ({@code 2^bits} entries). Neither array is copied: they must not change while this is
-     * in use.
+     * table} ({@code 2^bits} entries). Neither array is copied (but a table narrower than 16
+     * entries may be): they must not change while this is in use.
      */
     public static PackedDot of(int bits, float[] table, float[] x) {
         return of(bits, table, x, 1);
@@ -80,6 +83,7 @@ public final class PackedDot {
                             ? VectorKernels.dotNibbles(
                                     src, offset, table, even, odd, from / 2, count)
                             : BitPacker.dot(src, offset, bits, table, x, from, count);
+            case NARROW -> VectorKernels.dotNarrow(src, offset, bits, table, x, from, count);
             case SCALAR -> BitPacker.dot(src, offset, bits, table, x, from, count);
         };
     }
@@ -98,6 +102,11 @@ public final class PackedDot {
             for (; b + ROW_BLOCK <= rows; b += ROW_BLOCK) {
                 VectorKernels.dotNibbles4(
                         src, offset, table, even, odd, (b * in + from) / 2, in / 2, count, sums, b);
+            }
+        } else if (kernel == CodeKernel.NARROW) {
+            for (; b + ROW_BLOCK <= rows; b += ROW_BLOCK) {
+                VectorKernels.dotNarrow4(
+                        src, offset, bits, table, x, b * in + from, in, count, sums, b);
             }
         }
         for (; b < rows; b++) {

@@ -1,9 +1,13 @@
 package dev.djlquant.pack;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -30,6 +34,12 @@ final class VectorKernels {
     /** The 16 bytes, 32 codes, that widen to {@link #INTS_16}. */
     private static final VectorSpecies<Byte> BYTES_16 = ByteVector.SPECIES_128;
 
+    /** Lanes 8 to 15, which take the second eight of sixteen narrow codes. */
+    private static final VectorMask<Integer> UPPER_8 = VectorMask.fromLong(INTS_16, 0xFF00L);
+
+    private static final VarHandle INT_LE =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
     private VectorKernels() {}
 
     /** Whether the signed-byte kernels run here: they need 256-bit vectors (AVX2 on x86). */
@@ -37,7 +47,10 @@ final class VectorKernels {
         return FLOATS.vectorBitSize() >= 256;
     }
 
-    /** Whether the 4-bit kernel runs fast here: it needs 512-bit vectors (AVX-512 on x86). */
+    /**
+     * Whether the kernels for 1- to 4-bit codes run fast here: they need 512-bit vectors (AVX-512
+     * on x86), sixteen lanes for a whole table.
+     */
     static boolean nibblesSupported() {
         return FLOATS.length() >= 16;
     }
@@ -86,6 +99,9 @@ final class VectorKernels {
             ok &=
                     dotNibbles(codes, 0, nibbleTable, even, odd, 0, count)
                             == BitPacker.dot(codes, 0, 4, nibbleTable, wide, 0, count);
+            ok &=
+                    dotNarrow(codes, 0, 3, nibbleTable, wide, 0, count)
+                            == BitPacker.dot(codes, 0, 3, nibbleTable, wide, 0, count);
         }
         return ok;
     }
@@ -251,6 +267,90 @@ final class VectorKernels {
                             j,
                             count);
         }
+    }
+
+    /**
+     * Returns {@code sum table[code_i] * x[from + i]} over {@code count} codes of {@code bits} bits
+     * (1 to 3) read from {@code src} at byte {@code offset}, with {@code table} padded to 16
+     * entries. Sixteen codes fill {@code 2 * bits} bytes: each half of them is one 4-byte read,
+     * shifted per lane, and all sixteen are looked up with one permute.
+     */
+    static float dotNarrow(
+            byte[] src, int offset, int bits, float[] table, float[] x, int from, int count) {
+        IntVector lookup = FloatVector.fromArray(FLOATS_16, table, 0).reinterpretAsInts();
+        IntVector shifts = IntVector.zero(INTS_16).addIndex(1).and(7).mul(bits);
+        int mask = (1 << bits) - 1;
+        FloatVector a0 = FloatVector.zero(FLOATS_16);
+        FloatVector a1 = FloatVector.zero(FLOATS_16);
+        int i = 0;
+        int p = offset;
+        // 32 codes, 4 * bits bytes, per step; the last 4-byte read starts at byte 3 * bits.
+        for (; i + 32 <= count && p + 3 * bits + 4 <= src.length; i += 32, p += 4 * bits) {
+            a0 =
+                    narrowValues(src, p, bits, shifts, mask, lookup)
+                            .fma(FloatVector.fromArray(FLOATS_16, x, from + i), a0);
+            a1 =
+                    narrowValues(src, p + 2 * bits, bits, shifts, mask, lookup)
+                            .fma(FloatVector.fromArray(FLOATS_16, x, from + i + 16), a1);
+        }
+        return a0.add(a1).reduceLanes(VectorOperators.ADD)
+                + BitPacker.dot(src, p, bits, table, x, from + i, count - i);
+    }
+
+    /**
+     * Writes {@link #dotNarrow}'s sum for the four input rows at {@code from + k * stride}, {@code
+     * k = 0..3}, to {@code sums[at + k]}: each code is looked up once for all four.
+     */
+    static void dotNarrow4(
+            byte[] src,
+            int offset,
+            int bits,
+            float[] table,
+            float[] x,
+            int from,
+            int stride,
+            int count,
+            float[] sums,
+            int at) {
+        IntVector lookup = FloatVector.fromArray(FLOATS_16, table, 0).reinterpretAsInts();
+        IntVector shifts = IntVector.zero(INTS_16).addIndex(1).and(7).mul(bits);
+        int mask = (1 << bits) - 1;
+        FloatVector a0 = FloatVector.zero(FLOATS_16);
+        FloatVector a1 = FloatVector.zero(FLOATS_16);
+        FloatVector a2 = FloatVector.zero(FLOATS_16);
+        FloatVector a3 = FloatVector.zero(FLOATS_16);
+        int i = 0;
+        int p = offset;
+        for (; i + 16 <= count && p + bits + 4 <= src.length; i += 16, p += 2 * bits) {
+            FloatVector w = narrowValues(src, p, bits, shifts, mask, lookup);
+            int j = from + i;
+            a0 = w.fma(FloatVector.fromArray(FLOATS_16, x, j), a0);
+            a1 = w.fma(FloatVector.fromArray(FLOATS_16, x, j + stride), a1);
+            a2 = w.fma(FloatVector.fromArray(FLOATS_16, x, j + 2 * stride), a2);
+            a3 = w.fma(FloatVector.fromArray(FLOATS_16, x, j + 3 * stride), a3);
+        }
+        sums[at] = a0.reduceLanes(VectorOperators.ADD);
+        sums[at + 1] = a1.reduceLanes(VectorOperators.ADD);
+        sums[at + 2] = a2.reduceLanes(VectorOperators.ADD);
+        sums[at + 3] = a3.reduceLanes(VectorOperators.ADD);
+        for (int k = 0; k < 4; k++) {
+            sums[at + k] += BitPacker.dot(src, p, bits, table, x, from + k * stride + i, count - i);
+        }
+    }
+
+    /**
+     * The values of the sixteen {@code bits}-bit codes in the {@code 2 * bits} bytes at {@code p}.
+     */
+    private static FloatVector narrowValues(
+            byte[] src, int p, int bits, IntVector shifts, int mask, IntVector lookup) {
+        int first = (int) INT_LE.get(src, p);
+        int second = (int) INT_LE.get(src, p + bits);
+        return IntVector.broadcast(INTS_16, first)
+                .blend(second, UPPER_8)
+                .lanewise(VectorOperators.LSHR, shifts)
+                .and(mask)
+                .selectFrom(lookup)
+                .reinterpretAsFloats();
     }
 
     /**

@@ -28,7 +28,7 @@ class CodeKernelTest {
     }
 
     @Test
-    void picksSimdForSignedByteValuesAndFourBitCodes() {
+    void picksSimdForSignedByteValuesAndCodesUpToFourBits() {
         assertThat(CodeKernel.of(8, signedBytes())).isEqualTo(CodeKernel.SIGNED_BYTES);
         float[] shifted = signedBytes();
         shifted[200] += 0.5f;
@@ -36,7 +36,11 @@ class CodeKernelTest {
         assertThat(CodeKernel.of(4, new float[16]))
                 .isEqualTo(
                         VectorKernels.nibblesSupported() ? CodeKernel.NIBBLES : CodeKernel.SCALAR);
-        assertThat(CodeKernel.of(3, new float[8])).isEqualTo(CodeKernel.SCALAR);
+        CodeKernel narrow =
+                VectorKernels.nibblesSupported() ? CodeKernel.NARROW : CodeKernel.SCALAR;
+        assertThat(CodeKernel.of(1, new float[2])).isEqualTo(narrow);
+        assertThat(CodeKernel.of(3, new float[8])).isEqualTo(narrow);
+        assertThat(CodeKernel.of(5, new float[32])).isEqualTo(CodeKernel.SCALAR);
     }
 
     /**
