@@ -16,6 +16,10 @@ import jdk.incubator.vector.VectorSpecies;
  * The SIMD kernels of {@link CodeKernel}, written with the JDK's incubating Vector API. Only code
  * that {@link CodeKernel#of} chose runs here, and it chooses none without {@code
  * jdk.incubator.vector} in the boot layer, so the library still loads and runs without the module.
+ * Each kernel spells out its vector expressions instead of sharing helper methods: C2 boxes a
+ * vector that a call it did not inline takes or returns, and whether it inlines a helper depends on
+ * what it compiled before (AlexNet's int8 forward at batch 1 ran 2.5-3.4x slower, in some runs
+ * only).
  */
 final class VectorKernels {
 
@@ -111,7 +115,9 @@ final class VectorKernels {
         int lanes = FLOATS.length();
         int i = 0;
         for (; i + lanes <= count; i += lanes) {
-            widen(src, offset + i).intoArray(dst, from + i);
+            ByteVector codes = ByteVector.fromArray(BYTES, src, offset + i);
+            ((FloatVector) codes.convertShape(VectorOperators.B2F, FLOATS, 0))
+                    .intoArray(dst, from + i);
         }
         for (; i < count; i++) {
             dst[from + i] = src[offset + i];
@@ -126,10 +132,12 @@ final class VectorKernels {
         int i = 0;
         // Two sums side by side, so that a fused multiply-add need not wait for the one before.
         for (; i + 2 * lanes <= count; i += 2 * lanes) {
-            a0 = widen(src, offset + i).fma(FloatVector.fromArray(FLOATS, x, from + i), a0);
-            a1 =
-                    widen(src, offset + i + lanes)
-                            .fma(FloatVector.fromArray(FLOATS, x, from + i + lanes), a1);
+            ByteVector first = ByteVector.fromArray(BYTES, src, offset + i);
+            ByteVector second = ByteVector.fromArray(BYTES, src, offset + i + lanes);
+            FloatVector w0 = (FloatVector) first.convertShape(VectorOperators.B2F, FLOATS, 0);
+            FloatVector w1 = (FloatVector) second.convertShape(VectorOperators.B2F, FLOATS, 0);
+            a0 = w0.fma(FloatVector.fromArray(FLOATS, x, from + i), a0);
+            a1 = w1.fma(FloatVector.fromArray(FLOATS, x, from + i + lanes), a1);
         }
         return addSignedBytesTail(
                 a0.add(a1).reduceLanes(VectorOperators.ADD), src, offset, x, from, i, count);
@@ -155,7 +163,8 @@ final class VectorKernels {
         FloatVector a3 = FloatVector.zero(FLOATS);
         int i = 0;
         for (; i + lanes <= count; i += lanes) {
-            FloatVector w = widen(src, offset + i);
+            ByteVector codes = ByteVector.fromArray(BYTES, src, offset + i);
+            FloatVector w = (FloatVector) codes.convertShape(VectorOperators.B2F, FLOATS, 0);
             int p = from + i;
             a0 = w.fma(FloatVector.fromArray(FLOATS, x, p), a0);
             a1 = w.fma(FloatVector.fromArray(FLOATS, x, p + stride), a1);
@@ -181,11 +190,6 @@ final class VectorKernels {
         return sum;
     }
 
-    private static FloatVector widen(byte[] src, int at) {
-        return (FloatVector)
-                ByteVector.fromArray(BYTES, src, at).convertShape(VectorOperators.B2F, FLOATS, 0);
-    }
-
     /**
      * Returns {@code sum table[code_i] * x_i} over {@code count} 4-bit codes read from {@code src}
      * at byte {@code offset}, with the input given by halves: {@code even[half + j] = x_2j} and
@@ -199,9 +203,17 @@ final class VectorKernels {
         int pairs = count / 2;
         int j = 0;
         for (; j + 16 <= pairs; j += 16) {
-            IntVector bytes = widenToInts(src, offset + j);
-            FloatVector wl = lowValues(bytes, lookup);
-            FloatVector wh = highValues(bytes, lookup);
+            // Sign-extended (JDK 17's zero-extending conversion fails): the masks drop the sign.
+            IntVector bytes =
+                    (IntVector)
+                            ByteVector.fromArray(BYTES_16, src, offset + j)
+                                    .convertShape(VectorOperators.B2I, INTS_16, 0);
+            FloatVector wl = bytes.and(15).selectFrom(lookup).reinterpretAsFloats();
+            FloatVector wh =
+                    bytes.lanewise(VectorOperators.ASHR, 4)
+                            .and(15)
+                            .selectFrom(lookup)
+                            .reinterpretAsFloats();
             low = wl.fma(FloatVector.fromArray(FLOATS_16, even, half + j), low);
             high = wh.fma(FloatVector.fromArray(FLOATS_16, odd, half + j), high);
         }
@@ -241,14 +253,28 @@ final class VectorKernels {
         int pairs = count / 2;
         int j = 0;
         for (; j + 16 <= pairs; j += 16) {
-            IntVector bytes = widenToInts(src, offset + j);
-            FloatVector wl = lowValues(bytes, lookup);
-            FloatVector wh = highValues(bytes, lookup);
+            // Sign-extended (JDK 17's zero-extending conversion fails): the masks drop the sign.
+            IntVector bytes =
+                    (IntVector)
+                            ByteVector.fromArray(BYTES_16, src, offset + j)
+                                    .convertShape(VectorOperators.B2I, INTS_16, 0);
+            FloatVector wl = bytes.and(15).selectFrom(lookup).reinterpretAsFloats();
+            FloatVector wh =
+                    bytes.lanewise(VectorOperators.ASHR, 4)
+                            .and(15)
+                            .selectFrom(lookup)
+                            .reinterpretAsFloats();
             int p = half + j;
-            a0 = addProducts(a0, wl, wh, even, odd, p);
-            a1 = addProducts(a1, wl, wh, even, odd, p + stride);
-            a2 = addProducts(a2, wl, wh, even, odd, p + 2 * stride);
-            a3 = addProducts(a3, wl, wh, even, odd, p + 3 * stride);
+            FloatVector withLow0 = wl.fma(FloatVector.fromArray(FLOATS_16, even, p), a0);
+            a0 = wh.fma(FloatVector.fromArray(FLOATS_16, odd, p), withLow0);
+            FloatVector withLow1 = wl.fma(FloatVector.fromArray(FLOATS_16, even, p + stride), a1);
+            a1 = wh.fma(FloatVector.fromArray(FLOATS_16, odd, p + stride), withLow1);
+            FloatVector withLow2 =
+                    wl.fma(FloatVector.fromArray(FLOATS_16, even, p + 2 * stride), a2);
+            a2 = wh.fma(FloatVector.fromArray(FLOATS_16, odd, p + 2 * stride), withLow2);
+            FloatVector withLow3 =
+                    wl.fma(FloatVector.fromArray(FLOATS_16, even, p + 3 * stride), a3);
+            a3 = wh.fma(FloatVector.fromArray(FLOATS_16, odd, p + 3 * stride), withLow3);
         }
         sums[at] = a0.reduceLanes(VectorOperators.ADD);
         sums[at + 1] = a1.reduceLanes(VectorOperators.ADD);
@@ -272,8 +298,8 @@ final class VectorKernels {
     /**
      * Returns {@code sum table[code_i] * x[from + i]} over {@code count} codes of {@code bits} bits
      * (1 to 3) read from {@code src} at byte {@code offset}, with {@code table} padded to 16
-     * entries. Sixteen codes fill {@code 2 * bits} bytes: each half of them is one 4-byte read,
-     * shifted per lane, and all sixteen are looked up with one permute.
+     * entries. Sixteen codes fill {@code 2 * bits} bytes: each half of them (lanes 0-7, 8-15) is
+     * one 4-byte read, shifted per lane, and all sixteen are looked up with one permute.
      */
     static float dotNarrow(
             byte[] src, int offset, int bits, float[] table, float[] x, int from, int count) {
@@ -284,14 +310,21 @@ final class VectorKernels {
         FloatVector a1 = FloatVector.zero(FLOATS_16);
         int i = 0;
         int p = offset;
-        // 32 codes, 4 * bits bytes, per step; the last 4-byte read starts at byte 3 * bits.
-        for (; i + 32 <= count && p + 3 * bits + 4 <= src.length; i += 32, p += 4 * bits) {
-            a0 =
-                    narrowValues(src, p, bits, shifts, mask, lookup)
-                            .fma(FloatVector.fromArray(FLOATS_16, x, from + i), a0);
-            a1 =
-                    narrowValues(src, p + 2 * bits, bits, shifts, mask, lookup)
-                            .fma(FloatVector.fromArray(FLOATS_16, x, from + i + 16), a1);
+        // 16 codes, 2 * bits bytes, per step; the second 4-byte read starts at byte bits.
+        for (; i + 16 <= count && p + bits + 4 <= src.length; i += 16, p += 2 * bits) {
+            IntVector halves =
+                    IntVector.broadcast(INTS_16, (int) INT_LE.get(src, p))
+                            .blend((int) INT_LE.get(src, p + bits), UPPER_8);
+            FloatVector w =
+                    halves.lanewise(VectorOperators.LSHR, shifts)
+                            .and(mask)
+                            .selectFrom(lookup)
+                            .reinterpretAsFloats();
+            // Two running sums take turns, so that a fused multiply-add need not wait for the
+            // one before.
+            FloatVector sum = w.fma(FloatVector.fromArray(FLOATS_16, x, from + i), a0);
+            a0 = a1;
+            a1 = sum;
         }
         return a0.add(a1).reduceLanes(VectorOperators.ADD)
                 + BitPacker.dot(src, p, bits, table, x, from + i, count - i);
@@ -322,7 +355,14 @@ final class VectorKernels {
         int i = 0;
         int p = offset;
         for (; i + 16 <= count && p + bits + 4 <= src.length; i += 16, p += 2 * bits) {
-            FloatVector w = narrowValues(src, p, bits, shifts, mask, lookup);
+            IntVector halves =
+                    IntVector.broadcast(INTS_16, (int) INT_LE.get(src, p))
+                            .blend((int) INT_LE.get(src, p + bits), UPPER_8);
+            FloatVector w =
+                    halves.lanewise(VectorOperators.LSHR, shifts)
+                            .and(mask)
+                            .selectFrom(lookup)
+                            .reinterpretAsFloats();
             int j = from + i;
             a0 = w.fma(FloatVector.fromArray(FLOATS_16, x, j), a0);
             a1 = w.fma(FloatVector.fromArray(FLOATS_16, x, j + stride), a1);
@@ -336,43 +376,6 @@ final class VectorKernels {
         for (int k = 0; k < 4; k++) {
             sums[at + k] += BitPacker.dot(src, p, bits, table, x, from + k * stride + i, count - i);
         }
-    }
-
-    /**
-     * The values of the sixteen {@code bits}-bit codes in the {@code 2 * bits} bytes at {@code p}.
-     */
-    private static FloatVector narrowValues(
-            byte[] src, int p, int bits, IntVector shifts, int mask, IntVector lookup) {
-        int first = (int) INT_LE.get(src, p);
-        int second = (int) INT_LE.get(src, p + bits);
-        return IntVector.broadcast(INTS_16, first)
-                .blend(second, UPPER_8)
-                .lanewise(VectorOperators.LSHR, shifts)
-                .and(mask)
-                .selectFrom(lookup)
-                .reinterpretAsFloats();
-    }
-
-    /**
-     * {@code acc} plus the products of 32 codes' values with one input row's halves at {@code p}.
-     */
-    private static FloatVector addProducts(
-            FloatVector acc, FloatVector wl, FloatVector wh, float[] even, float[] odd, int p) {
-        FloatVector withLow = wl.fma(FloatVector.fromArray(FLOATS_16, even, p), acc);
-        return wh.fma(FloatVector.fromArray(FLOATS_16, odd, p), withLow);
-    }
-
-    /** The low codes' values of 16 bytes widened to ints. */
-    private static FloatVector lowValues(IntVector bytes, IntVector lookup) {
-        return bytes.and(15).selectFrom(lookup).reinterpretAsFloats();
-    }
-
-    /** The high codes' values; the bytes were widened with their sign, which the mask drops. */
-    private static FloatVector highValues(IntVector bytes, IntVector lookup) {
-        return bytes.lanewise(VectorOperators.ASHR, 4)
-                .and(15)
-                .selectFrom(lookup)
-                .reinterpretAsFloats();
     }
 
     /**
@@ -397,15 +400,5 @@ final class VectorKernels {
             sum += table[src[offset + pairs] & 15] * even[half + pairs];
         }
         return sum;
-    }
-
-    /**
-     * 16 bytes as 16 int lanes, sign-extended (JDK 17's zero-extending conversion fails to
-     * construct): callers mask the bits they use.
-     */
-    private static IntVector widenToInts(byte[] src, int at) {
-        return (IntVector)
-                ByteVector.fromArray(BYTES_16, src, at)
-                        .convertShape(VectorOperators.B2I, INTS_16, 0);
     }
 }
