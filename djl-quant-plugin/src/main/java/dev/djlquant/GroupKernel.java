@@ -389,30 +389,40 @@ final class GroupKernel {
         return out;
     }
 
-    /**
-     * Decodes packed codes to {@code value(code) * scale} into {@code out} (from index 0). 4-bit
-     * codes in long groups are decoded two at a time ({@link #decodePairs}); otherwise a heap
-     * buffer's array is written in place, and a direct buffer, such as a view of an engine's tensor
-     * memory, is filled chunk by chunk from a cache-resident array (for heap buffers that extra
-     * copy cost 10%).
-     */
+    /** Decodes packed codes to {@code value(code) * scale} into {@code out} (from index 0). */
     static void decode(Grouped g, FloatBuffer out) {
+        decode(g, 0, (int) g.codes().count(), out);
+    }
+
+    /**
+     * Decodes the values {@code [first, first + count)} into {@code out} from index 0; {@code
+     * first} must start on a byte of the packed stream. 4-bit codes in long groups are decoded two
+     * at a time ({@link #decodePairs}); otherwise a heap buffer's array is written in place, and a
+     * direct buffer, such as a view of an engine's tensor memory, is filled chunk by chunk from a
+     * cache-resident array (for heap buffers that extra copy cost 10%).
+     */
+    static void decode(Grouped g, int first, int count, FloatBuffer out) {
         if (pairsApply(g)) {
-            decodePairs(g, out);
+            decodePairs(g, first, count, out);
             return;
         }
         if (!out.hasArray()) {
             forEachDecodedPiece(
-                    g, CHUNK, (start, values, count) -> out.put(start, values, 0, count));
+                    g,
+                    first,
+                    count,
+                    CHUNK,
+                    (start, values, n) -> out.put(start - first, values, 0, n));
             return;
         }
         float[] dst = out.array();
         forEachTask(
-                (int) g.codes().count(),
+                first,
+                count,
                 (from, to) -> {
                     for (int chunk = from; chunk < to; chunk += CHUNK) {
                         int length = Math.min(CHUNK, to - chunk);
-                        decodeRange(g, chunk, length, dst, out.arrayOffset() + chunk);
+                        decodeRange(g, chunk, length, dst, out.arrayOffset() + chunk - first);
                     }
                 });
     }
@@ -435,10 +445,11 @@ final class GroupKernel {
      * 14.7M values) 2.6 ms against 4.1-4.4 ms; dequantizing 4096 x 9216 9.5-9.9 ms against
      * 10.9-11.2 ms, where writing the floats to memory bounds both.
      */
-    private static void decodePairs(Grouped g, FloatBuffer out) {
+    private static void decodePairs(Grouped g, int first, int count, FloatBuffer out) {
         PackedValues packed = g.codes();
         forEachTask(
-                (int) packed.count(),
+                first,
+                count,
                 (from, to) -> {
                     long[] pairs = new long[256];
                     int[] paired = {-1};
@@ -465,7 +476,7 @@ final class GroupKernel {
                                             (i - base) * Float.BYTES,
                                             end - i);
                                 });
-                        out.put(chunk, chunkValues, 0, length);
+                        out.put(chunk - first, chunkValues, 0, length);
                     }
                 });
     }
@@ -481,6 +492,8 @@ final class GroupKernel {
         ErrorMetrics[] blocks = new ErrorMetrics[groupCount(g.codes().count(), ErrorMetrics.BLOCK)];
         forEachDecodedPiece(
                 g,
+                0,
+                (int) g.codes().count(),
                 ErrorMetrics.BLOCK,
                 (start, values, count) -> {
                     blocks[start / ErrorMetrics.BLOCK] =
@@ -498,19 +511,22 @@ final class GroupKernel {
     }
 
     /**
-     * Decodes the values in pieces of {@code pieceLength} (a divisor of a task's length, starting
-     * on bytes of the stream), tasks in parallel, each piece into a cache-resident array that
-     * {@code consumer} reads before the next piece overwrites it.
+     * Decodes the values {@code [first, first + count)} in pieces of {@code pieceLength} (a divisor
+     * of a task's length, starting on bytes of the stream, as {@code first} must), tasks in
+     * parallel, each piece into a cache-resident array that {@code consumer} reads before the next
+     * piece overwrites it.
      */
-    private static void forEachDecodedPiece(Grouped g, int pieceLength, DecodedPiece consumer) {
+    private static void forEachDecodedPiece(
+            Grouped g, int first, int count, int pieceLength, DecodedPiece consumer) {
         forEachTask(
-                (int) g.codes().count(),
+                first,
+                count,
                 (from, to) -> {
                     float[] values = new float[Math.min(pieceLength, to - from)];
                     for (int start = from; start < to; start += pieceLength) {
-                        int count = Math.min(pieceLength, to - start);
-                        decodeRange(g, start, count, values, 0);
-                        consumer.accept(start, values, count);
+                        int length = Math.min(pieceLength, to - start);
+                        decodeRange(g, start, length, values, 0);
+                        consumer.accept(start, values, length);
                     }
                 });
     }
@@ -709,8 +725,17 @@ final class GroupKernel {
 
     /** Runs {@code work} on consecutive ranges of whole chunks, in parallel for large {@code n}. */
     private static void forEachTask(int n, Range work) {
-        tasks(pieces(n), n)
-                .forEach(t -> work.run(t * TASK, (int) Math.min(n, (long) (t + 1) * TASK)));
+        forEachTask(0, n, work);
+    }
+
+    /** {@link #forEachTask(int, Range)} over the positions {@code [first, first + count)}. */
+    private static void forEachTask(int first, int count, Range work) {
+        tasks(pieces(count), count)
+                .forEach(
+                        t ->
+                                work.run(
+                                        first + t * TASK,
+                                        first + (int) Math.min(count, (long) (t + 1) * TASK)));
     }
 
     private static void forEachSegment(int from, int to, int groupLength, Segment work) {

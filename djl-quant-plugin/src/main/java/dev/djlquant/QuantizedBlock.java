@@ -193,9 +193,10 @@ public class QuantizedBlock extends AbstractBlock {
                     "A COMPRESSED block is for inference; train the float model (or use"
                             + " QuantConfig.Mode.QAT) and compress afterwards");
         }
+        Dequantization restore = new Dequantization();
         try (SubstitutingParameterStore store =
-                new SubstitutingParameterStore(parameterStore, new Dequantization(), inner)) {
-            return new CompressedForward(byParameter).run(inner, store, inputs, params);
+                new SubstitutingParameterStore(parameterStore, restore, inner)) {
+            return new CompressedForward(byParameter, restore).run(inner, store, inputs, params);
         }
     }
 
@@ -203,7 +204,8 @@ public class QuantizedBlock extends AbstractBlock {
      * COMPRESSED: the weight is its packed codes, restored into consecutive pieces of the
      * workspace; the pieces start over with each layer (each has its own manager).
      */
-    private final class Dequantization implements SubstitutingParameterStore.Substitution {
+    private final class Dequantization
+            implements SubstitutingParameterStore.Substitution, CompressedForward.RowBlocks {
         /**
          * The workspace a forward needs: the largest compressed weight (one instance a forward).
          */
@@ -236,6 +238,23 @@ public class QuantizedBlock extends AbstractBlock {
             }
             used += t.size();
             t.dequantizeInto(ParameterArrays.view(piece));
+            return piece;
+        }
+
+        @Override
+        public long blockValues() {
+            return RestoreWorkspace.LIMIT;
+        }
+
+        /** The rows go to the start of the workspace: the layer's other pieces are not read. */
+        @Override
+        public NDArray rows(
+                QuantizedTensor weight, int from, int to, NDManager owner, NDManager manager) {
+            Shape shape = new Shape(to - from, weight.shape()[1]);
+            NDArray piece = workspace.piece(owner, capacity, 0, shape, manager);
+            if (piece != null) {
+                weight.dequantizeRowsInto(from, to, ParameterArrays.view(piece));
+            }
             return piece;
         }
     }

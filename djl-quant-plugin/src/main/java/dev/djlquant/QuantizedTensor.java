@@ -171,6 +171,34 @@ public final class QuantizedTensor {
     }
 
     /**
+     * Whether {@link #dequantizeRowsInto} applies: a 2-D tensor in its original order whose rows
+     * start on bytes of the packed stream.
+     */
+    boolean rowsRestorable() {
+        return shape.length == 2 && permutation == null && shape[1] * codes.bits() % 8 == 0;
+    }
+
+    /**
+     * Restores rows {@code [fromRow, toRow)} of this 2-D tensor into {@code out} from index 0: a
+     * linear layer's weight too large to restore whole, block by block. Needs {@link
+     * #rowsRestorable}.
+     */
+    void dequantizeRowsInto(int fromRow, int toRow, FloatBuffer out) {
+        if (!rowsRestorable() || fromRow < 0 || fromRow > toRow || toRow > shape[0]) {
+            throw new IllegalArgumentException(
+                    "Rows "
+                            + fromRow
+                            + " to "
+                            + toRow
+                            + " of a tensor of shape "
+                            + Arrays.toString(shape)
+                            + " cannot be restored on their own");
+        }
+        int in = (int) shape[1];
+        GroupKernel.decode(grouped(), fromRow * in, (toRow - fromRow) * in, out);
+    }
+
+    /**
      * Returns {@code input · Wᵀ} for this tensor as a weight {@code W} of shape {@code [out, in]}
      * and {@code rows} input rows of {@code in} values: what a linear layer computes, row-major
      * {@code rows x out}. Each product is summed straight from the packed codes, so the float32

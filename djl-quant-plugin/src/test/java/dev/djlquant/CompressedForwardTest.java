@@ -17,6 +17,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import dev.djlquant.pack.CodeKernel;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -216,17 +217,9 @@ class CompressedForwardTest extends ManagerPerTest {
         Parameter weight = linear.getParameters().get("weight");
         float[] w = weight.getArray().toFloatArray();
         QuantizedTensor t = Quantizer.parse("dt4@row").quantize("w", w, new long[] {16, 64});
-        CompressedForward forward = new CompressedForward(Map.of(weight, t));
-        ParameterStore refusing =
-                new ParameterStore(manager, false) {
-                    @Override
-                    public NDArray getValue(Parameter p, Device device, boolean training) {
-                        if (p == weight) {
-                            throw new IllegalStateException("weight restored");
-                        }
-                        return super.getValue(p, device, training);
-                    }
-                };
+        CompressedForward forward =
+                new CompressedForward(Map.of(weight, t), new FreshRows(1 << 20));
+        ParameterStore refusing = refusing(weight);
         int limit = CompressedForward.packedRowsLimit(t.linearKernel());
         assertThat(limit).isPositive();
         NDArray x = manager.randomNormal(new Shape(limit, 64));
@@ -240,5 +233,115 @@ class CompressedForwardTest extends ManagerPerTest {
         NDArray more = manager.randomNormal(new Shape(limit + 1, 64));
         assertThatThrownBy(() -> forward.run(linear, refusing, new NDList(more), null))
                 .hasMessage("weight restored");
+    }
+
+    /** Restores rows into fresh arrays, recording each block; weights above {@code limit} split. */
+    private static final class FreshRows implements CompressedForward.RowBlocks {
+        final long limit;
+        final List<String> blocks = new ArrayList<>();
+
+        FreshRows(long limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public long blockValues() {
+            return limit;
+        }
+
+        @Override
+        public NDArray rows(
+                QuantizedTensor weight, int from, int to, NDManager owner, NDManager manager) {
+            blocks.add(from + ":" + to);
+            int in = (int) weight.shape()[1];
+            float[] values = new float[(to - from) * in];
+            weight.dequantizeRowsInto(from, to, FloatBuffer.wrap(values));
+            return manager.create(values, new Shape(to - from, in));
+        }
+    }
+
+    /**
+     * A weight larger than the reusable memory is restored and multiplied a block of rows at a
+     * time, never whole, and gives the layer's own forward with the whole weight restored; 3-D
+     * inputs too.
+     */
+    @Test
+    void largeWeightsMultiplyByBlocksOfRows() {
+        Linear linear = Linear.builder().setUnits(37).build();
+        linear.initialize(manager, DataType.FLOAT32, new Shape(1, 64));
+        randomBiases(linear);
+        Parameter weight = linear.getParameters().get("weight");
+        float[] w = weight.getArray().toFloatArray();
+        QuantizedTensor t = Quantizer.parse("dt8@row").quantize("w", w, new long[] {37, 64});
+        FreshRows rows = new FreshRows(10 * 64 + 5);
+        CompressedForward forward = new CompressedForward(Map.of(weight, t), rows);
+        NDArray restored = manager.create(t.dequantize(), new Shape(37, 64));
+        NDArray bias = linear.getParameters().get("bias").getArray();
+        for (Shape shape : new Shape[] {new Shape(9, 64), new Shape(3, 5, 64)}) {
+            rows.blocks.clear();
+            NDArray x = manager.randomNormal(shape);
+            NDArray y =
+                    forward.run(linear, refusing(weight), new NDList(x), null).singletonOrThrow();
+            NDArray expected = Linear.linear(x, restored, bias).singletonOrThrow();
+            assertThat(rows.blocks).containsExactly("0:10", "10:20", "20:30", "30:37");
+            assertThat(y.getShape()).isEqualTo(expected.getShape());
+            float scale = expected.abs().max().getFloat();
+            assertThat(y.sub(expected).abs().max().getFloat())
+                    .as("%s", shape)
+                    .isLessThanOrEqualTo(1e-5f * Math.max(1f, scale));
+        }
+    }
+
+    /**
+     * A COMPRESSED block restores a linear weight larger than its workspace by blocks of rows into
+     * that workspace (no more memory kept than it holds) and gives the simulated model's outputs.
+     */
+    @Test
+    void weightsLargerThanTheWorkspaceRestoreByRowsIntoIt() {
+        int in = 1100; // 4096 x 1100 values: more than RestoreWorkspace.LIMIT
+        Block simulated = wideLinear(in);
+        Block compressed = wideLinear(in);
+        QuantConfig.Builder config = QuantConfig.builder().scheme("int8@row");
+        Quantizers.apply(simulated, config.mode(QuantConfig.Mode.SIMULATE).build());
+        QuantizedBlock qb =
+                (QuantizedBlock)
+                        Quantizers.apply(
+                                        compressed,
+                                        config.mode(QuantConfig.Mode.COMPRESSED).build())
+                                .block();
+        int batch = CompressedForward.packedRowsLimit(CodeKernel.SIGNED_BYTES) + 1;
+        try (NDManager predictor = manager.newSubManager()) {
+            ParameterStore store = new ParameterStore(predictor, false);
+            NDArray x = manager.randomNormal(new Shape(batch, in));
+            NDArray expected = forward(simulated, x);
+            NDArray actual = qb.forward(store, new NDList(x), false).singletonOrThrow();
+            float scale = expected.abs().max().getFloat();
+            assertThat(actual.sub(expected).abs().max().getFloat())
+                    .isLessThanOrEqualTo(1e-5f * Math.max(1f, scale));
+            assertThat(qb.workspaceBytes())
+                    .isPositive()
+                    .isLessThanOrEqualTo(RestoreWorkspace.LIMIT * Float.BYTES);
+        }
+    }
+
+    private Block wideLinear(int in) {
+        Block linear = Linear.builder().setUnits(4096).build();
+        manager.getEngine().setRandomSeed(5);
+        linear.initialize(manager, DataType.FLOAT32, new Shape(1, in));
+        randomBiases(linear);
+        return linear;
+    }
+
+    /** A store that fails on restoring {@code weight} whole. */
+    private ParameterStore refusing(Parameter weight) {
+        return new ParameterStore(manager, false) {
+            @Override
+            public NDArray getValue(Parameter p, Device device, boolean training) {
+                if (p == weight) {
+                    throw new IllegalStateException("weight restored");
+                }
+                return super.getValue(p, device, training);
+            }
+        };
     }
 }

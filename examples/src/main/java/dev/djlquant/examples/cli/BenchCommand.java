@@ -20,6 +20,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -203,7 +204,8 @@ final class BenchCommand implements Callable<Integer> {
         return String.format(
                 Locale.ROOT,
                 "djlq bench%s, %s%nmachine: %d cores, %s %s, load average at the start %.2f%n"
-                        + "libtorch intra-op threads: %s; batch-1 linear kernels: %s%n",
+                        + "libtorch intra-op threads: %s; OMP_WAIT_POLICY: %s; batch-1 linear"
+                        + " kernels: %s%n",
                 full ? " --full" : " (quick)",
                 LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16),
                 Runtime.getRuntime().availableProcessors(),
@@ -211,6 +213,10 @@ final class BenchCommand implements Callable<Integer> {
                 System.getProperty("java.version"),
                 loadAverage(),
                 threads == null ? "DJL's default" : threads + " (" + TORCH_THREADS + ")",
+                // libgomp's idle workers spin unless this says PASSIVE, taking a core from the
+                // Java kernels that run between engine operations (README, "Speed").
+                Objects.requireNonNullElse(
+                        System.getenv("OMP_WAIT_POLICY"), "unset (libgomp spins)"),
                 CodeKernel.vectorized()
                         ? "Vector API (jdk.incubator.vector)"
                         : "scalar (no jdk.incubator.vector)");
