@@ -428,11 +428,14 @@ final class GroupKernel {
     }
 
     /**
-     * Whether {@link #decodePairs} applies: 4-bit codes in groups that start on whole bytes and are
-     * long enough that a group's 256 pairs cost little against its values.
+     * Whether {@link #decodePairs} applies: 4-bit codes without a SIMD kernel, in groups that start
+     * on whole bytes and are long enough that a group's 256 pairs cost little against its values.
+     * The SIMD kernel decodes faster: VGG16's convolution weights (dt4) 3.4 ms against 4.6 ms, 4096
+     * x 9216 10.3 ms against 13.3 ms.
      */
     private static boolean pairsApply(Grouped g) {
         return g.codes().bits() == 4
+                && g.kernel() == CodeKernel.SCALAR
                 && g.scaling() == Scaling.ABSMAX
                 && g.groupLength() % 2 == 0
                 && g.groupLength() >= PAIRED_GROUP_MIN;

@@ -1,5 +1,7 @@
 package dev.djlquant.pack;
 
+import java.util.Arrays;
+
 /**
  * How this JVM turns packed codes of one width and value table into values: {@link #of} picks the
  * kernel, {@link #unpack} decodes with it and {@link PackedDot} multiplies with it. With {@code
@@ -76,16 +78,17 @@ public enum CodeKernel {
     /**
      * Writes {@code table[code]} of {@code count} codes of {@code bits} bits, read from {@code src}
      * at byte {@code offset}, to {@code dst[from..from+count)}: {@link BitPacker#unpack(byte[],
-     * int, int, float[], float[], int, int)}, with SIMD for {@link #SIGNED_BYTES} only: decoding
-     * 4-bit codes with the permute measured no steadier gain than the scalar loops and their table
-     * of pairs. This kernel must be the one {@link #of} picked for {@code bits} and {@code table}.
+     * int, int, float[], float[], int, int)}, with SIMD for every kernel but {@link #SCALAR}. This
+     * kernel must be the one {@link #of} picked for {@code bits} and {@code table}.
      */
     public void unpack(
             byte[] src, int offset, int bits, float[] table, float[] dst, int from, int count) {
-        if (this == SIGNED_BYTES) {
-            VectorKernels.unpackSignedBytes(src, offset, dst, from, count);
-        } else {
-            BitPacker.unpack(src, offset, bits, table, dst, from, count);
+        switch (this) {
+            case SIGNED_BYTES -> VectorKernels.unpackSignedBytes(src, offset, dst, from, count);
+            case NIBBLES, NARROW ->
+                    VectorKernels.unpackNarrow(
+                            src, offset, bits, Arrays.copyOf(table, 16), dst, from, count);
+            case SCALAR -> BitPacker.unpack(src, offset, bits, table, dst, from, count);
         }
     }
 

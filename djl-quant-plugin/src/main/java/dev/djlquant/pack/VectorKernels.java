@@ -106,6 +106,13 @@ final class VectorKernels {
             ok &=
                     dotNarrow(codes, 0, 3, nibbleTable, wide, 0, count)
                             == BitPacker.dot(codes, 0, 3, nibbleTable, wide, 0, count);
+            for (int bits = 3; bits <= 4; bits++) {
+                float[] expected = new float[count];
+                float[] actual = new float[count];
+                BitPacker.unpack(codes, 0, bits, nibbleTable, expected, 0, count);
+                unpackNarrow(codes, 0, bits, nibbleTable, actual, 0, count);
+                ok &= Arrays.equals(expected, actual);
+            }
         }
         return ok;
     }
@@ -293,6 +300,31 @@ final class VectorKernels {
                             j,
                             count);
         }
+    }
+
+    /**
+     * Writes {@code table[code]} of {@code count} codes of {@code bits} bits (1 to 4), read from
+     * {@code src} at byte {@code offset}, to {@code dst[from..from+count)}, with {@code table}
+     * padded to 16 entries: sixteen codes per step as in {@link #dotNarrow}, stored in order.
+     */
+    static void unpackNarrow(
+            byte[] src, int offset, int bits, float[] table, float[] dst, int from, int count) {
+        IntVector lookup = FloatVector.fromArray(FLOATS_16, table, 0).reinterpretAsInts();
+        IntVector shifts = IntVector.zero(INTS_16).addIndex(1).and(7).mul(bits);
+        int mask = (1 << bits) - 1;
+        int i = 0;
+        int p = offset;
+        for (; i + 16 <= count && p + bits + 4 <= src.length; i += 16, p += 2 * bits) {
+            IntVector halves =
+                    IntVector.broadcast(INTS_16, (int) INT_LE.get(src, p))
+                            .blend((int) INT_LE.get(src, p + bits), UPPER_8);
+            halves.lanewise(VectorOperators.LSHR, shifts)
+                    .and(mask)
+                    .selectFrom(lookup)
+                    .reinterpretAsFloats()
+                    .intoArray(dst, from + i);
+        }
+        BitPacker.unpack(src, p, bits, table, dst, from + i, count - i);
     }
 
     /**
