@@ -396,10 +396,10 @@ final class GroupKernel {
 
     /**
      * Decodes the values {@code [first, first + count)} into {@code out} from index 0; {@code
-     * first} must start on a byte of the packed stream. 4-bit codes in long groups are decoded two
-     * at a time ({@link #decodePairs}); otherwise a heap buffer's array is written in place, and a
-     * direct buffer, such as a view of an engine's tensor memory, is filled chunk by chunk from a
-     * cache-resident array (for heap buffers that extra copy cost 10%).
+     * first} must start on a byte of the packed stream. 4-bit codes in long groups without a SIMD
+     * kernel are decoded two at a time ({@link #decodePairs}); otherwise a heap buffer's array is
+     * written in place, and a direct buffer, such as a view of an engine's tensor memory, is filled
+     * chunk by chunk from a cache-resident array (for heap buffers that extra copy cost 10%).
      */
     static void decode(Grouped g, int first, int count, FloatBuffer out) {
         if (pairsApply(g)) {
