@@ -3,7 +3,13 @@ package dev.djlquant.pack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import jdk.incubator.vector.Vector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -122,5 +128,27 @@ class CodeKernelTest {
             table[c] = (byte) c;
         }
         return table;
+    }
+
+    /**
+     * No SIMD kernel hands a vector, mask or shuffle to another method or gets one back: C2 boxes
+     * one that crosses a call it did not inline, which made whole forwards 2.5-3.4x slower in some
+     * runs (benchmarks README, second Vector API round).
+     */
+    @Test
+    void vectorKernelsPassNoVectorsBetweenMethods() {
+        List<String> crossing = new ArrayList<>();
+        for (Method method : VectorKernels.class.getDeclaredMethods()) {
+            List<Class<?>> types = new ArrayList<>(List.of(method.getParameterTypes()));
+            types.add(method.getReturnType());
+            for (Class<?> type : types) {
+                if (Vector.class.isAssignableFrom(type)
+                        || VectorMask.class.isAssignableFrom(type)
+                        || VectorShuffle.class.isAssignableFrom(type)) {
+                    crossing.add(method.getName() + ": " + type.getSimpleName());
+                }
+            }
+        }
+        assertThat(crossing).isEmpty();
     }
 }
