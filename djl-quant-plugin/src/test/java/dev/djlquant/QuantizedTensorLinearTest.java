@@ -23,21 +23,17 @@ class QuantizedTensorLinearTest {
     }
 
     /**
-     * Rows restored straight from the codes (byte-aligned rows, rows crossing 2^18-value packed
-     * segments, several parallel tasks, groups inside rows) and from a whole restore (rows that do
-     * not start on a byte, sorted storage) against a product in double over {@code dequantize()}.
-     */
-    /**
      * The kernel each weight's products take (the plugin's tests run with the Vector API module):
-     * SIMD for int8 and seedlinear8 values and for codes of 1 to 4 bits, scalar for other tables,
-     * none (restored values) where rows or groups split bytes or storage is sorted.
+     * SIMD for int8 and seedlinear8 values, for fp8e4m3 and for codes of 1 to 4 bits, scalar for
+     * other tables, none (restored values) where rows or groups split bytes or storage is sorted.
      */
     @ParameterizedTest
     @CsvSource({
         "int8@row, 4, 64, SIGNED_BYTES",
         "seedlinear8@tensor, 4, 64, SIGNED_BYTES",
         "dt8@row, 4, 64, SCALAR",
-        "fp8e4m3@block32, 4, 64, SCALAR",
+        "fp8e4m3@block32, 4, 64, FP8_E4M3",
+        "fp8e5m2@row, 4, 64, SCALAR",
         "dt4@row, 4, 64, NIBBLES",
         "nf4@block64, 4, 64, NIBBLES",
         "dt3@row, 4, 64, NARROW",
@@ -53,6 +49,11 @@ class QuantizedTensorLinearTest {
         assertThat(weight(spec, out, in).linearKernel()).isEqualTo(expected);
     }
 
+    /**
+     * Rows restored straight from the codes (byte-aligned rows, rows crossing 2^18-value packed
+     * segments, several parallel tasks, groups inside rows) and from a whole restore (rows that do
+     * not start on a byte, sorted storage) against a product in double over {@code dequantize()}.
+     */
     @ParameterizedTest
     @CsvSource({
         "int8@row, 40, 9216, 1",

@@ -6,10 +6,10 @@ import java.util.Arrays;
  * How this JVM turns packed codes of one width and value table into values: {@link #of} picks the
  * kernel, {@link #unpack} decodes with it and {@link PackedDot} multiplies with it. With {@code
  * jdk.incubator.vector} in the boot layer ({@code java --add-modules jdk.incubator.vector}), codes
- * whose values are their own signed bytes ({@code int8}, {@code seedlinear8}; on 256-bit vectors)
- * and codes of 1 to 4 bits (on 512-bit vectors) take SIMD kernels, once they pass a self-check when
- * this class loads; everything else takes {@link BitPacker}'s scalar loops. Both give the same
- * values; sums may round in another order.
+ * whose values are their own signed bytes ({@code int8}, {@code seedlinear8}) or OCP E4M3 floats
+ * ({@code fp8e4m3}) on 256-bit vectors, and codes of 1 to 4 bits on 512-bit vectors, take SIMD
+ * kernels, once they pass a self-check when this class loads; everything else takes {@link
+ * BitPacker}'s scalar loops. Both give the same values; sums may round in another order.
  */
 public enum CodeKernel {
     /** {@link BitPacker}: a table read per code. */
@@ -19,7 +19,12 @@ public enum CodeKernel {
     /** SIMD: 4-bit codes looked up sixteen at a time with one permute of the table. */
     NIBBLES,
     /** SIMD: codes of 1 to 3 bits ({@code dt3}), sixteen per permute like {@link #NIBBLES}. */
-    NARROW;
+    NARROW,
+    /**
+     * SIMD: codes whose values are their own OCP E4M3 floats ({@code fp8e4m3}), decoded by moving
+     * their bits into float32 bits.
+     */
+    FP8_E4M3;
 
     /** Set {@code -Ddjlquant.vector=false} to keep the scalar kernels with the module present. */
     public static final String DISABLE_PROPERTY = "djlquant.vector";
@@ -69,6 +74,9 @@ public enum CodeKernel {
         if (VECTOR_BYTES && bits == 8 && valuesAreSignedBytes(table)) {
             return SIGNED_BYTES;
         }
+        if (VECTOR_BYTES && bits == 8 && valuesAreE4M3(table)) {
+            return FP8_E4M3;
+        }
         if (VECTOR_NIBBLES && bits <= 4) {
             return bits == 4 ? NIBBLES : NARROW;
         }
@@ -85,11 +93,35 @@ public enum CodeKernel {
             byte[] src, int offset, int bits, float[] table, float[] dst, int from, int count) {
         switch (this) {
             case SIGNED_BYTES -> VectorKernels.unpackSignedBytes(src, offset, dst, from, count);
+            case FP8_E4M3 -> VectorKernels.unpackFp8(src, offset, table, dst, from, count);
             case NIBBLES, NARROW ->
                     VectorKernels.unpackNarrow(
                             src, offset, bits, Arrays.copyOf(table, 16), dst, from, count);
             case SCALAR -> BitPacker.unpack(src, offset, bits, table, dst, from, count);
         }
+    }
+
+    /** Whether {@code table[c]} is {@link #e4m3Value}{@code (c)} for every code, NaNs included. */
+    private static boolean valuesAreE4M3(float[] table) {
+        for (int c = 0; c < table.length; c++) {
+            if (Float.floatToIntBits(table[c]) != Float.floatToIntBits(e4m3Value(c))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The value of OCP E4M3 code {@code c} (the "fn" variant: bias 7, subnormals, NaN at magnitude
+     * 0x7F, no infinities): its sign, exponent and mantissa bits moved into float32 bits stand for
+     * the value / 2^120, subnormals included, which is what the SIMD kernel computes.
+     */
+    static float e4m3Value(int c) {
+        int magnitude = c & 0x7F;
+        if (magnitude == 0x7F) {
+            return Float.NaN;
+        }
+        return Float.intBitsToFloat((c & 0x80) << 24 | magnitude << 20) * 0x1p120f;
     }
 
     private static boolean valuesAreSignedBytes(float[] table) {

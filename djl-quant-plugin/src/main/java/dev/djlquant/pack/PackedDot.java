@@ -84,6 +84,7 @@ public final class PackedDot {
                                     src, offset, table, even, odd, from / 2, count)
                             : BitPacker.dot(src, offset, bits, table, x, from, count);
             case NARROW -> VectorKernels.dotNarrow(src, offset, bits, table, x, from, count);
+            case FP8_E4M3 -> VectorKernels.dotFp8(src, offset, table, x, from, count);
             case SCALAR -> BitPacker.dot(src, offset, bits, table, x, from, count);
         };
     }
@@ -102,6 +103,10 @@ public final class PackedDot {
             for (; b + ROW_BLOCK <= rows; b += ROW_BLOCK) {
                 VectorKernels.dotNibbles4(
                         src, offset, table, even, odd, (b * in + from) / 2, in / 2, count, sums, b);
+            }
+        } else if (kernel == CodeKernel.FP8_E4M3) {
+            for (; b + ROW_BLOCK <= rows; b += ROW_BLOCK) {
+                VectorKernels.dotFp8x4(src, offset, table, x, b * in + from, in, count, sums, b);
             }
         } else if (kernel == CodeKernel.NARROW) {
             for (; b + ROW_BLOCK <= rows; b += ROW_BLOCK) {

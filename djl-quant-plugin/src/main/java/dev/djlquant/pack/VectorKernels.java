@@ -30,6 +30,14 @@ final class VectorKernels {
             VectorSpecies.of(
                     byte.class, VectorShape.forBitSize(Math.max(64, FLOATS.vectorBitSize() / 4)));
 
+    /** As many int lanes as {@link #FLOATS} has float lanes. */
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
+
+    /** An E4M3 code's magnitude bits moved into float32 bits stand for its value / 2^120. */
+    private static final float FP8_E4M3_SCALE = 0x1p120f;
+
+    private static final int NAN_BITS = Float.floatToRawIntBits(Float.NaN);
+
     /** 16 lanes: one vector holds a whole 4-bit code table, so a lookup is one permute. */
     private static final VectorSpecies<Float> FLOATS_16 = FloatVector.SPECIES_512;
 
@@ -91,6 +99,27 @@ final class VectorKernels {
                     dotSignedBytes(codes, 0, x, 0, n)
                             == BitPacker.dot(codes, 0, 8, signedBytes, x, 0, n);
         }
+        if (signedBytesSupported()) {
+            float[] e4m3 = new float[256];
+            for (int c = 0; c < 256; c++) {
+                e4m3[c] = CodeKernel.e4m3Value(c);
+            }
+            float[] all = new float[256];
+            byte[] every = new byte[256];
+            for (int c = 0; c < 256; c++) {
+                every[c] = (byte) c;
+            }
+            unpackFp8(every, 0, e4m3, all, 0, 256);
+            ok &= Arrays.equals(e4m3, all);
+            // Values 1 to 15.75 (exponents 7 to 10) times small integers: exact sums.
+            byte[] moderate = new byte[n];
+            for (int i = 0; i < n; i++) {
+                moderate[i] = (byte) ((i % 3 == 0 ? 0x80 : 0) | (7 + i % 4) << 3 | i % 8);
+            }
+            ok &=
+                    dotFp8(moderate, 0, e4m3, x, 0, n)
+                            == BitPacker.dot(moderate, 0, 8, e4m3, x, 0, n);
+        }
         if (nibblesSupported()) {
             int count = 2 * n - 1;
             float[] even = new float[n];
@@ -115,6 +144,113 @@ final class VectorKernels {
             }
         }
         return ok;
+    }
+
+    /**
+     * Writes the values of {@code count} OCP E4M3 codes ({@code fp8e4m3}) read from {@code src} at
+     * byte {@code offset} to {@code dst[from..from+count)}: each code's sign, exponent and mantissa
+     * moved into float32 bits and scaled by 2^120 (exact, subnormals too), its NaN codes NaN.
+     * {@code table} is the codes' value table, for the tail.
+     */
+    static void unpackFp8(byte[] src, int offset, float[] table, float[] dst, int from, int count) {
+        int lanes = FLOATS.length();
+        int i = 0;
+        for (; i + lanes <= count; i += lanes) {
+            IntVector codes =
+                    (IntVector)
+                            ByteVector.fromArray(BYTES, src, offset + i)
+                                    .convertShape(VectorOperators.B2I, INTS, 0);
+            IntVector magnitude = codes.and(0x7F);
+            magnitude
+                    .lanewise(VectorOperators.LSHL, 20)
+                    .or(codes.and(0x80).lanewise(VectorOperators.LSHL, 24))
+                    .blend(NAN_BITS, magnitude.compare(VectorOperators.EQ, 0x7F))
+                    .reinterpretAsFloats()
+                    .mul(FP8_E4M3_SCALE)
+                    .intoArray(dst, from + i);
+        }
+        BitPacker.unpack(src, offset + i, 8, table, dst, from + i, count - i);
+    }
+
+    /**
+     * Returns {@code sum value(code_i) * x[from + i]} over {@code count} E4M3 codes, decoded as in
+     * {@link #unpackFp8}; {@code table} is their value table, for the tail.
+     */
+    static float dotFp8(byte[] src, int offset, float[] table, float[] x, int from, int count) {
+        int lanes = FLOATS.length();
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector a1 = FloatVector.zero(FLOATS);
+        int i = 0;
+        for (; i + lanes <= count; i += lanes) {
+            IntVector codes =
+                    (IntVector)
+                            ByteVector.fromArray(BYTES, src, offset + i)
+                                    .convertShape(VectorOperators.B2I, INTS, 0);
+            IntVector magnitude = codes.and(0x7F);
+            FloatVector w =
+                    magnitude
+                            .lanewise(VectorOperators.LSHL, 20)
+                            .or(codes.and(0x80).lanewise(VectorOperators.LSHL, 24))
+                            .blend(NAN_BITS, magnitude.compare(VectorOperators.EQ, 0x7F))
+                            .reinterpretAsFloats()
+                            .mul(FP8_E4M3_SCALE);
+            // Two running sums take turns, so that a fused multiply-add need not wait for the
+            // one before.
+            FloatVector sum = w.fma(FloatVector.fromArray(FLOATS, x, from + i), a0);
+            a0 = a1;
+            a1 = sum;
+        }
+        return a0.add(a1).reduceLanes(VectorOperators.ADD)
+                + BitPacker.dot(src, offset + i, 8, table, x, from + i, count - i);
+    }
+
+    /**
+     * Writes {@link #dotFp8}'s sum for the four input rows at {@code from + k * stride}, {@code k =
+     * 0..3}, to {@code sums[at + k]}: each code is decoded once for all four.
+     */
+    static void dotFp8x4(
+            byte[] src,
+            int offset,
+            float[] table,
+            float[] x,
+            int from,
+            int stride,
+            int count,
+            float[] sums,
+            int at) {
+        int lanes = FLOATS.length();
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector a1 = FloatVector.zero(FLOATS);
+        FloatVector a2 = FloatVector.zero(FLOATS);
+        FloatVector a3 = FloatVector.zero(FLOATS);
+        int i = 0;
+        for (; i + lanes <= count; i += lanes) {
+            IntVector codes =
+                    (IntVector)
+                            ByteVector.fromArray(BYTES, src, offset + i)
+                                    .convertShape(VectorOperators.B2I, INTS, 0);
+            IntVector magnitude = codes.and(0x7F);
+            FloatVector w =
+                    magnitude
+                            .lanewise(VectorOperators.LSHL, 20)
+                            .or(codes.and(0x80).lanewise(VectorOperators.LSHL, 24))
+                            .blend(NAN_BITS, magnitude.compare(VectorOperators.EQ, 0x7F))
+                            .reinterpretAsFloats()
+                            .mul(FP8_E4M3_SCALE);
+            int j = from + i;
+            a0 = w.fma(FloatVector.fromArray(FLOATS, x, j), a0);
+            a1 = w.fma(FloatVector.fromArray(FLOATS, x, j + stride), a1);
+            a2 = w.fma(FloatVector.fromArray(FLOATS, x, j + 2 * stride), a2);
+            a3 = w.fma(FloatVector.fromArray(FLOATS, x, j + 3 * stride), a3);
+        }
+        sums[at] = a0.reduceLanes(VectorOperators.ADD);
+        sums[at + 1] = a1.reduceLanes(VectorOperators.ADD);
+        sums[at + 2] = a2.reduceLanes(VectorOperators.ADD);
+        sums[at + 3] = a3.reduceLanes(VectorOperators.ADD);
+        for (int k = 0; k < 4; k++) {
+            sums[at + k] +=
+                    BitPacker.dot(src, offset + i, 8, table, x, from + k * stride + i, count - i);
+        }
     }
 
     /** Writes {@code (byte) src[offset + i]} to {@code dst[from + i]} for {@code count} values. */

@@ -3,6 +3,7 @@ package dev.djlquant.pack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.djlquant.format.Fp8Format;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +35,10 @@ class CodeKernelTest {
     }
 
     @Test
-    void picksSimdForSignedByteValuesAndCodesUpToFourBits() {
+    void picksSimdForSignedByteValuesE4m3AndCodesUpToFourBits() {
         assertThat(CodeKernel.of(8, signedBytes())).isEqualTo(CodeKernel.SIGNED_BYTES);
+        assertThat(CodeKernel.of(8, Fp8Format.E4M3.valueTable())).isEqualTo(CodeKernel.FP8_E4M3);
+        assertThat(CodeKernel.of(8, Fp8Format.E5M2.valueTable())).isEqualTo(CodeKernel.SCALAR);
         float[] shifted = signedBytes();
         shifted[200] += 0.5f;
         assertThat(CodeKernel.of(8, shifted)).isEqualTo(CodeKernel.SCALAR);
@@ -54,10 +57,10 @@ class CodeKernelTest {
      * products, of one input row and of several at once, equal double-precision sums over the
      * unpacked codes.
      */
-    @Property(tries = 300)
+    @Property(tries = 400)
     void decodesAndMultipliesLikeTheScalarLoops(
             @ForAll @IntRange(min = 1, max = 8) int bits,
-            @ForAll boolean signedByteValues,
+            @ForAll EightBitValues eightBitValues,
             @ForAll @IntRange(min = 0, max = 3000) int count,
             @ForAll @IntRange(min = 0, max = 9) int offset,
             @ForAll @IntRange(min = 0, max = 5) int from,
@@ -68,9 +71,18 @@ class CodeKernelTest {
         byte[] packed = new byte[offset + (int) BitPacker.packedBytes(count, bits)];
         random.nextBytes(packed);
         float[] table =
-                bits == 8 && signedByteValues
-                        ? signedBytes()
-                        : BitPackerTableTest.gaussians(random, 1 << bits);
+                bits < 8 || eightBitValues == EightBitValues.GAUSSIAN
+                        ? BitPackerTableTest.gaussians(random, 1 << bits)
+                        : eightBitValues == EightBitValues.SIGNED_BYTES
+                                ? signedBytes()
+                                : Fp8Format.E4M3.valueTable();
+        if (bits == 8 && eightBitValues == EightBitValues.E4M3) {
+            for (int i = 0; i < packed.length; i++) {
+                if ((packed[i] & 0x7F) == 0x7F) {
+                    packed[i] ^= 1; // a finite code: NaN would make every sum NaN
+                }
+            }
+        }
         CodeKernel kernel = CodeKernel.of(bits, table);
 
         float[] expected = new float[from + count + 3];
@@ -150,5 +162,12 @@ class CodeKernelTest {
             }
         }
         assertThat(crossing).isEmpty();
+    }
+
+    /** Value tables for 8-bit codes: arbitrary ones, and the two that SIMD kernels decode. */
+    enum EightBitValues {
+        GAUSSIAN,
+        SIGNED_BYTES,
+        E4M3
     }
 }
