@@ -49,7 +49,8 @@ final class DoubleQuantizedScales {
             centered[g] = scales[g] - offset;
         }
         GroupKernel.Encoded e =
-                GroupKernel.quantize(FloatBuffer.wrap(centered), BLOCK, FORMAT, "scales", false);
+                GroupKernel.quantize(
+                        FloatBuffer.wrap(centered), BLOCK, FORMAT, "scales", false, false);
         DoubleQuantizedScales quantized = new DoubleQuantizedScales(offset, e.scales(), e.codes());
         float[] restored = quantized.restore();
         for (int g = 0; g < restored.length; g++) {

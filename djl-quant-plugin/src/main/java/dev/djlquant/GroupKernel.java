@@ -3,6 +3,7 @@ package dev.djlquant;
 import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.format.ScalarFormat.Scaling;
 import dev.djlquant.metrics.ErrorMetrics;
+import dev.djlquant.metrics.ErrorSums;
 import dev.djlquant.pack.BitPacker;
 import dev.djlquant.pack.CodeKernel;
 import dev.djlquant.pack.PackedDot;
@@ -36,7 +37,10 @@ final class GroupKernel {
      */
     static final int CHUNK = 1 << 12;
 
-    /** Values per parallel task, whole chunks that share one set of buffers. */
+    /**
+     * Values per parallel task, whole chunks that share one set of buffers; a multiple of {@link
+     * ErrorMetrics#BLOCK}, so that a task measures whole blocks.
+     */
     private static final int TASK = 128 * CHUNK;
 
     private static final int SEQUENTIAL_BELOW = 1 << 16;
@@ -242,74 +246,107 @@ final class GroupKernel {
     }
 
     /**
-     * The scales and packed codes of a quantized tensor, and how often each code occurs when it was
-     * asked for (else null).
+     * The scales and packed codes of a quantized tensor; how often each code occurs and how far the
+     * restored values are from the originals, when they were asked for (else null).
      */
-    record Encoded(float[] scales, PackedValues codes, long[] histogram) {}
+    record Encoded(float[] scales, PackedValues codes, long[] histogram, ErrorMetrics error) {}
 
     /**
      * Quantizes {@code x} group by group: scales {@code absmax / format.range()} and codes packed
      * at {@code format.codeBits()} bits; with {@code countCodes}, also counts the codes while they
-     * are at hand (a report needs them; a separate pass costs 11-13 ms for AlexNet's weights).
-     * Rejects NaN and infinities, naming the first bad index. Reads {@code x} from index 0 to its
-     * capacity, without moving its position.
+     * are at hand (a report needs them; a separate pass costs 11-13 ms for AlexNet's weights); with
+     * {@code measureError}, also decodes each chunk while its originals are in the core's cache and
+     * measures it ({@link ErrorMetrics#between} the originals and the restored values, the same
+     * doubles), instead of a second pass that reads every original again. Rejects NaN and
+     * infinities, naming the first bad index. Reads {@code x} from index 0 to its capacity, without
+     * moving its position.
      */
     static Encoded quantize(
-            FloatBuffer x, int groupLength, ScalarFormat format, String name, boolean countCodes) {
+            FloatBuffer x,
+            int groupLength,
+            ScalarFormat format,
+            String name,
+            boolean countCodes,
+            boolean measureError) {
         float range = format.range();
         long[] histogram = countCodes ? new long[1 << format.codeBits()] : null;
         boolean span = format.scaling() == Scaling.SPAN;
+        float[] scales;
+        GroupStart beforeGroup;
         if (span || groupLength > FUSED_GROUP_LIMIT) {
-            float[] scales =
+            scales =
                     span
                             ? spanScales(x, groupLength, range, name)
                             : scales(x, groupLength, range, name);
-            PackedValues codes =
-                    encode(x, scales, groupLength, format, (g, scratch) -> {}, histogram);
-            return new Encoded(scales, codes, histogram);
+            beforeGroup = (g, scratch) -> {};
+        } else {
+            // Short groups: a task finds a group's maximum just before encoding it, while the group
+            // is still in the core's cache, so the values travel from memory once instead of twice
+            // (measured 3.7 ms of 30 for dt8 on 4096x9216). A group that straddles two tasks is
+            // measured by both; they write the same float, and the stream's join publishes it.
+            scales = new float[groupCount(x.capacity(), groupLength)];
+            beforeGroup =
+                    (g, scratch) -> {
+                        float scale = groupScale(x, g, groupLength, range, scratch);
+                        checkScale(scale, range, g, x, name);
+                        scales[g] = scale;
+                    };
         }
-        // Short groups: a task finds a group's maximum just before encoding it, while the group is
-        // still in the core's cache, so the values travel from memory once instead of twice
-        // (measured 3.7 ms of 30 for dt8 on 4096x9216). A group that straddles two tasks is
-        // measured by both; they write the same float, and the stream's join publishes it.
-        float[] scales = new float[groupCount(x.capacity(), groupLength)];
-        GroupStart measure =
-                (g, scratch) -> {
-                    float scale = groupScale(x, g, groupLength, range, scratch);
-                    checkScale(scale, range, g, x, name);
-                    scales[g] = scale;
-                };
-        PackedValues codes = encode(x, scales, groupLength, format, measure, histogram);
-        return new Encoded(scales, codes, histogram);
+        PackedValues codes = PackedValues.allocate(x.capacity(), format.codeBits());
+        ErrorMetrics[] blocks =
+                measureError
+                        ? new ErrorMetrics[groupCount(x.capacity(), ErrorMetrics.BLOCK)]
+                        : null;
+        Grouped restoring =
+                measureError
+                        ? new Grouped(
+                                codes, scales, groupLength, format.valueTable(), format.scaling())
+                        : null;
+        encode(x, scales, groupLength, format, beforeGroup, codes, histogram, restoring, blocks);
+        return new Encoded(
+                scales, codes, histogram, blocks == null ? null : ErrorMetrics.combine(blocks));
     }
 
     /**
-     * Encodes {@code x} group by group into packed codes; {@code beforeGroup} runs once per task
+     * Encodes {@code x} group by group into {@code packed}; {@code beforeGroup} runs once per task
      * for each group before its first value is divided by {@code scales[g]}. Adds the count of
-     * every code to {@code histogram} unless it is null.
+     * every code to {@code histogram} unless it is null. Unless {@code blocks} is null, decodes
+     * each chunk as {@code restoring} (these codes and scales) and measures it against its
+     * originals into {@code blocks}, one per {@link ErrorMetrics#BLOCK} values: tasks start on
+     * whole blocks ({@link #TASK} is a multiple of it), so each block is measured in order by one
+     * task.
      */
-    private static PackedValues encode(
+    private static void encode(
             FloatBuffer x,
             float[] scales,
             int groupLength,
             ScalarFormat format,
             GroupStart beforeGroup,
-            long[] histogram) {
+            PackedValues packed,
+            long[] histogram,
+            Grouped restoring,
+            ErrorMetrics[] blocks) {
         int codeBits = format.codeBits();
-        int n = x.capacity();
-        PackedValues packed = PackedValues.allocate(n, codeBits);
         forEachTask(
-                n,
+                x.capacity(),
                 (from, to) -> {
                     float[] y = new float[Math.min(CHUNK, to - from)];
                     float[] scratch = new float[y.length];
                     int[] codes = new int[y.length];
-                    int[] counts = histogram == null ? null : new int[COUNT_TABLES << codeBits];
+                    int[] counts =
+                            histogram == null
+                                    ? null
+                                    : new int[COUNT_TABLES * countStride(codeBits)];
+                    ChunkErrors errors =
+                            blocks == null ? null : new ChunkErrors(restoring, blocks, y.length);
                     int[] prepared = {-1};
                     for (int chunk = from; chunk < to; chunk += CHUNK) {
                         int base = chunk;
                         int length = Math.min(CHUNK, to - chunk);
                         x.get(chunk, y, 0, length);
+                        if (errors != null) {
+                            errors.keepOriginals(y, length);
+                        }
                         forEachSegment(
                                 chunk,
                                 chunk + length,
@@ -332,12 +369,50 @@ final class GroupKernel {
                         if (counts != null) {
                             count(codes, length, codeBits, counts);
                         }
+                        if (errors != null) {
+                            errors.measure(chunk, length, to);
+                        }
                     }
                     if (counts != null) {
                         addCounts(counts, histogram);
                     }
                 });
-        return packed;
+    }
+
+    /**
+     * One task's error measurement during encoding: each chunk's originals are kept before they are
+     * divided, its packed codes decoded back, and both added to the sums of its block.
+     */
+    private static final class ChunkErrors {
+        private final Grouped restoring;
+        private final ErrorMetrics[] blocks;
+        private final float[] originals;
+        private final float[] restored;
+        private ErrorSums sums = new ErrorSums();
+
+        ChunkErrors(Grouped restoring, ErrorMetrics[] blocks, int chunkLength) {
+            this.restoring = restoring;
+            this.blocks = blocks;
+            this.originals = new float[chunkLength];
+            this.restored = new float[chunkLength];
+        }
+
+        void keepOriginals(float[] y, int length) {
+            System.arraycopy(y, 0, originals, 0, length);
+        }
+
+        /**
+         * Measures the chunk at {@code chunk}, closing its block at a block's or the task's end.
+         */
+        void measure(int chunk, int length, int taskEnd) {
+            decodeRange(restoring, chunk, length, restored, 0);
+            sums.add(originals, 0, restored, 0, length);
+            int end = chunk + length;
+            if (end % ErrorMetrics.BLOCK == 0 || end == taskEnd) {
+                blocks[(end - 1) / ErrorMetrics.BLOCK] = sums.toMetrics();
+                sums = new ErrorSums();
+            }
+        }
     }
 
     /**
@@ -487,24 +562,18 @@ final class GroupKernel {
     /**
      * Returns {@link ErrorMetrics#between} the original values and the decoded ones without holding
      * the decoded values: each block of {@link ErrorMetrics#BLOCK} values is decoded into a
-     * cache-resident array and measured there, blocks in parallel, combined in order; and copied to
-     * {@code restored} (from index 0) unless it is null. {@code restored} may be {@code original}'s
-     * own memory: each block is read before it is overwritten.
+     * cache-resident array and measured there, blocks in parallel, combined in order.
      */
-    static ErrorMetrics error(FloatBuffer original, Grouped g, FloatBuffer restored) {
+    static ErrorMetrics error(FloatBuffer original, Grouped g) {
         ErrorMetrics[] blocks = new ErrorMetrics[groupCount(g.codes().count(), ErrorMetrics.BLOCK)];
         forEachDecodedPiece(
                 g,
                 0,
                 (int) g.codes().count(),
                 ErrorMetrics.BLOCK,
-                (start, values, count) -> {
-                    blocks[start / ErrorMetrics.BLOCK] =
-                            ErrorMetrics.ofBlock(original, start, values, 0, count);
-                    if (restored != null) {
-                        restored.put(start, values, 0, count);
-                    }
-                });
+                (start, values, count) ->
+                        blocks[start / ErrorMetrics.BLOCK] =
+                                ErrorMetrics.ofBlock(original, start, values, 0, count));
         return ErrorMetrics.combine(blocks);
     }
 
@@ -674,7 +743,7 @@ final class GroupKernel {
                 n,
                 (from, to) -> {
                     int[] codes = new int[Math.min(CHUNK, to - from)];
-                    int[] counts = new int[COUNT_TABLES << bits];
+                    int[] counts = new int[COUNT_TABLES * countStride(bits)];
                     for (int chunk = from; chunk < to; chunk += CHUNK) {
                         int length = Math.min(CHUNK, to - chunk);
                         BitPacker.unpack(
@@ -698,9 +767,10 @@ final class GroupKernel {
      * 0.37 ns a value with the table picked by {@code i & 3}).
      */
     private static void count(int[] codes, int length, int bits, int[] counts) {
-        int table1 = 1 << bits;
-        int table2 = 2 << bits;
-        int table3 = 3 << bits;
+        int stride = countStride(bits);
+        int table1 = stride;
+        int table2 = 2 * stride;
+        int table3 = 3 * stride;
         int i = 0;
         for (; i + COUNT_TABLES <= length; i += COUNT_TABLES) {
             counts[codes[i]]++;
@@ -713,11 +783,23 @@ final class GroupKernel {
         }
     }
 
+    /**
+     * Entries from one count table to the next: one more than the codes. With tables a power of two
+     * apart, each increment waited on a store to the same offset in another table (0.9-1.1 against
+     * 0.42-0.49 ns a value on this EPYC, 8-bit and 4-bit codes alike).
+     */
+    private static int countStride(int bits) {
+        return (1 << bits) + 1;
+    }
+
     /** Adds a task's tables of counts to the shared histogram. */
     private static void addCounts(int[] counts, long[] histogram) {
+        int stride = countStride(Integer.numberOfTrailingZeros(histogram.length));
         synchronized (histogram) {
-            for (int k = 0; k < counts.length; k++) {
-                histogram[k & (histogram.length - 1)] += counts[k];
+            for (int table = 0; table < COUNT_TABLES; table++) {
+                for (int c = 0; c < histogram.length; c++) {
+                    histogram[c] += counts[table * stride + c];
+                }
             }
         }
     }

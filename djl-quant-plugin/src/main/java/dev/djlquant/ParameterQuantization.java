@@ -53,24 +53,23 @@ final class ParameterQuantization {
         // Every tensor is quantized before the sink sees any, so that bad input (NaN, say) in the
         // last weight fails the pass while the block is still as it was. The packed tensors held
         // meanwhile take a quarter of the float32 weights at 8 bits (sortedN: about as much as
-        // float32, with their permutations).
-        // A view of the engine's memory is kept for the error pass at no cost; a converted copy
-        // (float16 weights, say) is made again there rather than held for every weight at once.
-        List<QuantizedTensor> tensors = new ArrayList<>();
-        List<FloatBuffer> views = new ArrayList<>();
+        // float32, with their permutations). The error is measured while quantizing, so the
+        // originals are read once.
+        List<Quantizer.Measured> measured = new ArrayList<>();
         for (Selected s : selected) {
             FloatBuffer values = ParameterArrays.values(s.name, s.parameter);
-            tensors.add(s.quantizer.quantize(s.name, values, shapeOf(s.parameter), true));
-            views.add(values.isDirect() ? values : null);
+            measured.add(s.quantizer.quantizeMeasured(s.name, values, shapeOf(s.parameter)));
         }
         List<QuantizationReport.Row> rows = new ArrayList<>();
         for (int k = 0; k < selected.size(); k++) {
             Selected s = selected.get(k);
-            QuantizedTensor t = tensors.set(k, null);
-            FloatBuffer view = views.set(k, null);
-            FloatBuffer values = view != null ? view : ParameterArrays.values(s.name, s.parameter);
+            Quantizer.Measured m = measured.set(k, null);
+            QuantizedTensor t = m.tensor();
             FloatBuffer restored = sink.restoreTarget(s.parameter);
-            rows.add(QuantizationReport.Row.of(s.name, t, t.errorAgainst(values, restored)));
+            if (restored != null) {
+                t.dequantizeInto(restored);
+            }
+            rows.add(QuantizationReport.Row.of(s.name, t, m.error()));
             sink.accept(s.name, s.parameter, t, restored);
         }
         Set<Parameter> distinct = Collections.newSetFromMap(new IdentityHashMap<>());

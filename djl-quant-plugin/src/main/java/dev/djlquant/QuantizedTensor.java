@@ -135,22 +135,14 @@ public final class QuantizedTensor {
 
     /**
      * Returns how far the restored values are from {@code original} (same length), equal to {@code
-     * ErrorMetrics.between(original, dequantize())}, and writes the restored values to {@code
-     * restored} (from index 0) unless it is null: block by block, without a restored copy (except
-     * for {@code sortedN}, whose order must be undone first). {@code restored} may be the memory
-     * that {@code original} views: every value is measured before it is overwritten.
+     * ErrorMetrics.between(original, dequantize())}: block by block, without a restored copy
+     * (except for {@code sortedN}, whose order must be undone first).
      */
-    ErrorMetrics errorAgainst(FloatBuffer original, FloatBuffer restored) {
+    ErrorMetrics errorAgainst(FloatBuffer original) {
         if (permutation != null) {
-            float[] values = dequantize();
-            // Measured first: restored may be original's own memory.
-            ErrorMetrics metrics = ErrorMetrics.between(original, values);
-            if (restored != null) {
-                restored.put(0, values);
-            }
-            return metrics;
+            return ErrorMetrics.between(original, dequantize());
         }
-        return GroupKernel.error(original, grouped(), restored);
+        return GroupKernel.error(original, grouped());
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.djlquant.format.Formats;
 import dev.djlquant.format.Fp8Format;
 import dev.djlquant.format.IntFormat;
 import dev.djlquant.format.ScalarFormat;
+import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.pack.BitPacker;
 import dev.djlquant.pack.PackedValues;
 import java.nio.FloatBuffer;
@@ -157,6 +158,30 @@ public final class Quantizer {
      * which sorts a copy of what is not an array).
      */
     QuantizedTensor quantize(String name, FloatBuffer values, long[] shape, boolean countCodes) {
+        return encode(name, values, shape, countCodes, false).tensor();
+    }
+
+    /** A quantized tensor and how far its restored values are from the originals. */
+    record Measured(QuantizedTensor tensor, ErrorMetrics error) {}
+
+    /**
+     * Quantizes as {@link #quantize(String, FloatBuffer, long[], boolean)}, counting the codes, and
+     * measures the error ({@link ErrorMetrics#between} the values and the restored ones). The error
+     * is measured during encoding, while each chunk's originals are in cache, unless the restored
+     * values are not known then ({@code sortedN} measures in the original order, {@code +dq}
+     * restores with scales quantized afterwards); then by a second pass over {@code values}.
+     */
+    Measured quantizeMeasured(String name, FloatBuffer values, long[] shape) {
+        Measured m = encode(name, values, shape, true, !granularity.permutes() && !quantizedScales);
+        return m.error() != null ? m : new Measured(m.tensor(), m.tensor().errorAgainst(values));
+    }
+
+    private Measured encode(
+            String name,
+            FloatBuffer values,
+            long[] shape,
+            boolean countCodes,
+            boolean measureError) {
         Shapes.checkMatches(shape, values.capacity(), name);
         int groupLength = granularity.groupLength(shape);
         int[] permutation = null;
@@ -167,7 +192,7 @@ public final class Quantizer {
             ordered = FloatBuffer.wrap(MagnitudeSort.gather(array, permutation));
         }
         GroupKernel.Encoded encoded =
-                GroupKernel.quantize(ordered, groupLength, format, name, countCodes);
+                GroupKernel.quantize(ordered, groupLength, format, name, countCodes, measureError);
         PackedValues packedPermutation =
                 permutation == null
                         ? null
@@ -177,14 +202,16 @@ public final class Quantizer {
                 quantizedScales
                         ? QuantizedTensor.Scales.quantized(encoded.scales(), name)
                         : QuantizedTensor.Scales.exact(encoded.scales());
-        return new QuantizedTensor(
-                this,
-                shape.clone(),
-                groupLength,
-                scales,
-                encoded.codes(),
-                packedPermutation,
-                encoded.histogram());
+        QuantizedTensor tensor =
+                new QuantizedTensor(
+                        this,
+                        shape.clone(),
+                        groupLength,
+                        scales,
+                        encoded.codes(),
+                        packedPermutation,
+                        encoded.histogram());
+        return new Measured(tensor, encoded.error());
     }
 
     /** The buffer's whole array if it wraps one exactly, else a copy of its values. */

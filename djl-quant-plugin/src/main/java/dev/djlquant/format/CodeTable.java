@@ -65,6 +65,9 @@ final class CodeTable {
 
     /** {@code out[i] = encoding.code(y[i])} for {@code i} in {@code [from, to)}. */
     void codes(float[] y, int from, int to, int[] out) {
+        if (from >= to) {
+            return;
+        }
         int[] bits = bitsBuffer.get();
         if (bits.length < to) {
             bits = new int[to];

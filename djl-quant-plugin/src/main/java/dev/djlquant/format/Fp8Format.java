@@ -119,9 +119,26 @@ public enum Fp8Format implements ScalarFormat {
         return values[code];
     }
 
+    /** {@inheritDoc} SIMD where {@link SimdEncoding} allows it, the table for the rest. */
     @Override
     public void normalizedCodes(float[] y, int from, int to, int[] out) {
-        table.codes(y, from, to, out);
+        int done = SimdEncoding.ENABLED ? simdCodes(y, from, to, out) : from;
+        table.codes(y, done, to, out);
+    }
+
+    /** {@link VectorCodes#fp8Codes} for this format. */
+    int simdCodes(float[] y, int from, int to, int[] out) {
+        return VectorCodes.fp8Codes(
+                y,
+                from,
+                to,
+                mantissaBits,
+                bias,
+                maxBits,
+                maxCode,
+                minNormalBits,
+                subnormalInvStep,
+                out);
     }
 
     @Override

@@ -55,8 +55,15 @@ public final class IntFormat implements ScalarFormat {
         return (code << (32 - bits)) >> (32 - bits);
     }
 
+    /** {@inheritDoc} SIMD where {@link SimdEncoding} allows it, the table for the rest. */
     @Override
     public void normalizedCodes(float[] y, int from, int to, int[] out) {
-        table.codes(y, from, to, out);
+        int done = SimdEncoding.ENABLED ? simdCodes(y, from, to, out) : from;
+        table.codes(y, done, to, out);
+    }
+
+    /** {@link VectorCodes#intCodes} for this format. */
+    int simdCodes(float[] y, int from, int to, int[] out) {
+        return VectorCodes.intCodes(y, from, to, qmax, mask, out);
     }
 }

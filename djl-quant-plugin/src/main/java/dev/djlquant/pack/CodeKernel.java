@@ -1,5 +1,6 @@
 package dev.djlquant.pack;
 
+import dev.djlquant.simd.VectorApi;
 import java.util.Arrays;
 
 /**
@@ -26,9 +27,6 @@ public enum CodeKernel {
      */
     FP8_E4M3;
 
-    /** Set {@code -Ddjlquant.vector=false} to keep the scalar kernels with the module present. */
-    public static final String DISABLE_PROPERTY = "djlquant.vector";
-
     private static final boolean VECTOR_MODULE = vectorKernelsWork();
 
     private static final boolean VECTOR_BYTES =
@@ -47,8 +45,7 @@ public enum CodeKernel {
      * the scalar loops rather than failing inference.
      */
     private static boolean vectorKernelsWork() {
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()
-                || "false".equalsIgnoreCase(System.getProperty(DISABLE_PROPERTY))) {
+        if (!VectorApi.enabled()) {
             return false;
         }
         try {

@@ -3,7 +3,11 @@ package dev.djlquant.format;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.djlquant.simd.VectorApi;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -92,6 +96,41 @@ class NormalizedCodesTest {
             }
         }
         assertThat(n).isGreaterThan(100_000);
+    }
+
+    /**
+     * The tests' JVM has the Vector API, so where vectors hold 256 bits or more the SIMD encoders
+     * must be on (else the tests above would cover only the tables); called directly, from an odd
+     * offset, they give {@code code} for every float of a sweep over all bit patterns, NaN and
+     * infinities included, and stop less than a vector before the end.
+     */
+    @Test
+    void simdEncodersRunHereAndGiveTheFormatsCodes() {
+        boolean wide = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+        assertThat(SimdEncoding.ENABLED).isEqualTo(VectorApi.enabled() && wide);
+        float[] y = new float[(1 << 20) + 5];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = Float.intBitsToFloat(i * 4099 + (i & 7)); // every exponent, both signs
+        }
+        Stream.of(IntFormat.of(2), IntFormat.of(5), IntFormat.of(8), Fp8Format.E4M3, Fp8Format.E5M2)
+                .forEach(
+                        format -> {
+                            int[] out = new int[y.length];
+                            int done =
+                                    format instanceof IntFormat ints
+                                            ? ints.simdCodes(y, 3, y.length, out)
+                                            : ((Fp8Format) format).simdCodes(y, 3, y.length, out);
+                            assertThat(done)
+                                    .isGreaterThan(
+                                            y.length - FloatVector.SPECIES_PREFERRED.length() - 1);
+                            for (int i = 3; i < done; i++) {
+                                if (out[i] != format.code(y[i])) {
+                                    assertThat(out[i])
+                                            .as("%s code of %s", format, y[i])
+                                            .isEqualTo(format.code(y[i]));
+                                }
+                            }
+                        });
     }
 
     private static boolean accepts(ScalarFormat format, float y) {

@@ -59,6 +59,85 @@ class ErrorMetricsTest {
         assertThat(ErrorMetrics.between(x, y)).isEqualTo(m);
     }
 
+    /**
+     * The documented order, spelled out independently: within each block of 65,536 values, value i
+     * adds to lane i % 8, lanes added in order, blocks in order. The SIMD loop (which the tests'
+     * JVM runs on AVX-512) must give these doubles exactly, for heap and direct originals alike.
+     */
+    @Test
+    void sumsFollowTheDocumentedLaneOrderExactly() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        int n = 2 * ErrorMetrics.BLOCK + 77; // a short last block whose tail is not a whole step
+        float[] x = new float[n];
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (random.nextGaussian() * Math.exp(random.nextGaussian() * 4));
+            y[i] = x[i] * (1 + (float) (random.nextDouble() - 0.5) / 8);
+        }
+        double abs = 0;
+        double square = 0;
+        double signal = 0;
+        double max = 0;
+        for (int block = 0; block < n; block += ErrorMetrics.BLOCK) {
+            int end = Math.min(n, block + ErrorMetrics.BLOCK);
+            double[][] lanes = new double[3][8];
+            for (int i = block; i < end; i++) {
+                double e = Math.abs((double) x[i] - y[i]);
+                lanes[0][(i - block) % 8] += e;
+                lanes[1][(i - block) % 8] += e * e;
+                lanes[2][(i - block) % 8] += (double) x[i] * x[i];
+                max = Math.max(max, e);
+            }
+            double[] sums = new double[3];
+            for (int k = 0; k < 3; k++) {
+                for (int l = 0; l < 8; l++) {
+                    sums[k] += lanes[k][l];
+                }
+            }
+            abs += sums[0];
+            square += sums[1];
+            signal += sums[2];
+        }
+        ErrorMetrics expected = new ErrorMetrics(n, abs, square, signal, max);
+        assertThat(ErrorMetrics.between(x, y)).isEqualTo(expected);
+        java.nio.FloatBuffer direct =
+                java.nio.ByteBuffer.allocateDirect(n * 4)
+                        .order(java.nio.ByteOrder.nativeOrder())
+                        .asFloatBuffer();
+        direct.put(x);
+        assertThat(ErrorMetrics.between(direct, y)).isEqualTo(expected);
+        // A block measured from an offset, as the quantization kernel does.
+        ErrorMetrics piece = ErrorMetrics.ofBlock(direct, 5, y, 5, 11);
+        ErrorMetrics first =
+                ErrorMetrics.between(
+                        java.util.Arrays.copyOfRange(x, 5, 16),
+                        java.util.Arrays.copyOfRange(y, 5, 16));
+        assertThat(piece).isEqualTo(first);
+    }
+
+    /** A block added in pieces of whole lane steps sums as in one piece; a ragged piece ends it. */
+    @Test
+    void blockMeasuredInPiecesEqualsTheBlockInOne() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        float[] x = new float[1003];
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+            y[i] = Math.round(x[i] * 16) / 16f;
+        }
+        ErrorSums pieces = new ErrorSums();
+        pieces.add(x, 0, y, 0, 16);
+        pieces.add(x, 16, y, 16, 400);
+        pieces.add(x, 416, y, 416, 587);
+        assertThat(pieces.toMetrics())
+                .isEqualTo(ErrorMetrics.ofBlock(java.nio.FloatBuffer.wrap(x), 0, y, 0, x.length));
+        ErrorSums ragged = new ErrorSums();
+        ragged.add(x, 0, y, 0, 13);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ragged.add(x, 13, y, 13, 8))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("5 values");
+    }
+
     @Test
     void entropyOfAUniformHistogramIsItsBitWidth() {
         long[] uniform = new long[16];

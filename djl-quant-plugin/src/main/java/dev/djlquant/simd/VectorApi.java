@@ -1,0 +1,21 @@
+package dev.djlquant.simd;
+
+/**
+ * Whether this JVM may run the library's SIMD kernels, written with the incubating Vector API: the
+ * module {@code jdk.incubator.vector} is in the boot layer ({@code java --add-modules
+ * jdk.incubator.vector}) and {@code -Ddjlquant.vector=false} is not set. Each family of kernels
+ * adds its own check against its scalar loops before it is used.
+ */
+public final class VectorApi {
+
+    /** Set {@code -Ddjlquant.vector=false} to keep the scalar loops with the module present. */
+    public static final String DISABLE_PROPERTY = "djlquant.vector";
+
+    private VectorApi() {}
+
+    /** Whether the module is present and the kernels are not turned off. */
+    public static boolean enabled() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+                && !"false".equalsIgnoreCase(System.getProperty(DISABLE_PROPERTY));
+    }
+}
