@@ -819,16 +819,22 @@ final class GroupKernel {
     }
 
     /**
-     * Values per task over {@code count} values: at most {@link #TASK}, whole {@link
-     * ErrorMetrics#BLOCK}s (so that a task measures whole blocks), and as many tasks as a multiple
-     * of the threads that run them (the common pool's and the caller), so that no thread is left
-     * with one long task more than the others at the end: VGG16's 2.36M-value convolution weights
-     * made 5 tasks for 2 threads, its 590K-value ones one task of 512K and one of 78K.
+     * Values per task over {@code count} values: whole {@link ErrorMetrics#BLOCK}s (so that a task
+     * measures whole blocks), one task up to {@link #TASK} values, and above that as many tasks as
+     * a multiple of the threads that run them (the common pool's and the caller), so that no thread
+     * is left with one long task more than the others at the end: VGG16's 2.36M-value convolution
+     * weights made 5 tasks for 2 threads, its 590K-value ones a task of 512K and one of 78K.
+     * (Splitting single tasks too slowed VGG16's batch-1 forward, whose restores then handed small
+     * tasks to a core that libtorch's OpenMP worker was spinning on.)
      */
     private static int taskLength(int count) {
+        int tasks = groupCount(count, TASK);
+        if (tasks <= 1) {
+            return TASK;
+        }
         int threads = ForkJoinPool.getCommonPoolParallelism() + 1;
-        int tasks = Math.max(1, groupCount(groupCount(count, TASK), threads) * threads);
-        long blocks = Math.max(1, groupCount(groupCount(count, tasks), ErrorMetrics.BLOCK));
+        tasks = groupCount(tasks, threads) * threads;
+        long blocks = groupCount(groupCount(count, tasks), ErrorMetrics.BLOCK);
         return (int) Math.min(TASK, blocks * ErrorMetrics.BLOCK);
     }
 
