@@ -10,26 +10,17 @@ import java.util.SplittableRandom;
  */
 final class SimdEncoding {
 
-    static final boolean ENABLED = encodersWork();
+    static final boolean ENABLED = VectorApi.passes(SimdEncoding::encodersWork);
 
     private SimdEncoding() {}
 
     private static boolean encodersWork() {
-        if (!VectorApi.enabled()) {
-            return false;
-        }
-        try {
-            if (!VectorCodes.supported()) {
-                return false;
-            }
-            float[] sample = sample();
-            return matches(IntFormat.of(8), IntFormat.of(8)::simdCodes, sample)
-                    && matches(IntFormat.of(3), IntFormat.of(3)::simdCodes, sample)
-                    && matches(Fp8Format.E4M3, Fp8Format.E4M3::simdCodes, sample)
-                    && matches(Fp8Format.E5M2, Fp8Format.E5M2::simdCodes, sample);
-        } catch (LinkageError | RuntimeException e) {
-            return false;
-        }
+        float[] sample = sample();
+        return VectorCodes.supported()
+                && matches(IntFormat.of(8), IntFormat.of(8)::simdCodes, sample)
+                && matches(IntFormat.of(3), IntFormat.of(3)::simdCodes, sample)
+                && matches(Fp8Format.E4M3, Fp8Format.E4M3::simdCodes, sample)
+                && matches(Fp8Format.E5M2, Fp8Format.E5M2::simdCodes, sample);
     }
 
     /** Halves and quarter steps, tiny and huge magnitudes, signed zeros, NaN and infinities. */

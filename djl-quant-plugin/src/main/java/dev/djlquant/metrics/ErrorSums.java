@@ -22,7 +22,7 @@ public final class ErrorSums {
     static final int SIGNAL = 2 * LANES;
     static final int MAX = 3 * LANES;
 
-    private static final boolean VECTOR = vectorLanesWork();
+    private static final boolean VECTOR = VectorApi.passes(ErrorSums::vectorLanesWork);
 
     private final double[] lanes = new double[4 * LANES];
     private long count;
@@ -85,28 +85,21 @@ public final class ErrorSums {
      * any failure (an incubator API this JDK changed) keeps the scalar loop.
      */
     private static boolean vectorLanesWork() {
-        if (!VectorApi.enabled()) {
+        if (!VectorErrorLanes.supported()) {
             return false;
         }
-        try {
-            if (!VectorErrorLanes.supported()) {
-                return false;
-            }
-            int n = 203; // several vector steps and a tail
-            float[] x = new float[n];
-            float[] y = new float[n];
-            for (int i = 0; i < n; i++) {
-                x[i] = (float) Math.sin(i) * (1 + i % 5);
-                y[i] = x[i] + (float) Math.cos(3 * i) / 64;
-            }
-            double[] scalar = new double[4 * LANES];
-            addScalar(x, 1, y, 2, 0, n - 2, scalar);
-            double[] vector = new double[4 * LANES];
-            int done = VectorErrorLanes.add(x, 1, y, 2, n - 2, vector);
-            addScalar(x, 1, y, 2, done, n - 2, vector);
-            return done > 0 && Arrays.equals(scalar, vector);
-        } catch (LinkageError | RuntimeException e) {
-            return false;
+        int n = 203; // several vector steps and a tail
+        float[] x = new float[n];
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) Math.sin(i) * (1 + i % 5);
+            y[i] = x[i] + (float) Math.cos(3 * i) / 64;
         }
+        double[] scalar = new double[4 * LANES];
+        addScalar(x, 1, y, 2, 0, n - 2, scalar);
+        double[] vector = new double[4 * LANES];
+        int done = VectorErrorLanes.add(x, 1, y, 2, n - 2, vector);
+        addScalar(x, 1, y, 2, done, n - 2, vector);
+        return done > 0 && Arrays.equals(scalar, vector);
     }
 }

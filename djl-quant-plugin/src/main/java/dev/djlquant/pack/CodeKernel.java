@@ -27,7 +27,8 @@ public enum CodeKernel {
      */
     FP8_E4M3;
 
-    private static final boolean VECTOR_MODULE = vectorKernelsWork();
+    // A lambda, not a method reference: resolving VectorKernels would need the module.
+    private static final boolean VECTOR_MODULE = VectorApi.passes(() -> VectorKernels.selfCheck());
 
     private static final boolean VECTOR_BYTES =
             VECTOR_MODULE && VectorKernels.signedBytesSupported();
@@ -37,22 +38,6 @@ public enum CodeKernel {
     /** Whether this JVM runs any SIMD kernel (see the class comment). */
     public static boolean vectorized() {
         return VECTOR_BYTES || VECTOR_NIBBLES;
-    }
-
-    /**
-     * Whether the module is there, not turned off, and the kernels pass their self-check: any
-     * failure (the module missing at run time, an incubator API this JDK changed) keeps this JVM on
-     * the scalar loops rather than failing inference.
-     */
-    private static boolean vectorKernelsWork() {
-        if (!VectorApi.enabled()) {
-            return false;
-        }
-        try {
-            return VectorKernels.selfCheck();
-        } catch (LinkageError | RuntimeException e) {
-            return false;
-        }
     }
 
     /**

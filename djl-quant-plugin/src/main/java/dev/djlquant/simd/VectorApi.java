@@ -1,5 +1,7 @@
 package dev.djlquant.simd;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * Whether this JVM may run the library's SIMD kernels, written with the incubating Vector API: the
  * module {@code jdk.incubator.vector} is in the boot layer ({@code java --add-modules
@@ -17,5 +19,21 @@ public final class VectorApi {
     public static boolean enabled() {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
                 && !"false".equalsIgnoreCase(System.getProperty(DISABLE_PROPERTY));
+    }
+
+    /**
+     * Whether a family of kernels may run: {@link #enabled()} and {@code check} (its comparison
+     * with the scalar loops) passes. A check that throws, such as an incubator API this JDK
+     * changed, counts as failed, so the library falls back to its scalar loops instead of failing.
+     */
+    public static boolean passes(BooleanSupplier check) {
+        if (!enabled()) {
+            return false;
+        }
+        try {
+            return check.getAsBoolean();
+        } catch (LinkageError | RuntimeException e) {
+            return false;
+        }
     }
 }
