@@ -8,6 +8,7 @@ import dev.djlquant.pack.BitPacker;
 import dev.djlquant.pack.CodeKernel;
 import dev.djlquant.pack.PackedDot;
 import dev.djlquant.pack.PackedValues;
+import dev.djlquant.simd.VectorApi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -42,6 +43,9 @@ final class GroupKernel {
     private static final int TASK = 128 * CHUNK;
 
     private static final int SEQUENTIAL_BELOW = 1 << 16;
+
+    /** Whether absolute maxima are found with {@link VectorMaxima}. */
+    static final boolean VECTOR_MAXIMA = VectorApi.passes(GroupKernel::vectorMaximaWork);
 
     /** Count tables per task, filled in turn by {@link #count}. */
     private static final int COUNT_TABLES = 4;
@@ -199,10 +203,46 @@ final class GroupKernel {
      */
     private static float absMax(float[] x, int from, int to) {
         float max = 0f;
-        for (int i = from; i < to; i++) {
+        int i = from;
+        if (VECTOR_MAXIMA) {
+            i += VectorMaxima.wholeSteps(to - from);
+            max = VectorMaxima.absMax(x, from, i);
+        }
+        for (; i < to; i++) {
             max = Math.max(max, Math.abs(x[i]));
         }
         return max;
+    }
+
+    /**
+     * Whether {@link VectorMaxima} runs here and finds the scalar loop's maxima on a sample with
+     * signed zeros, subnormals, infinities and the largest value in every lane of a step; with a
+     * NaN, a NaN.
+     */
+    private static boolean vectorMaximaWork() {
+        if (!VectorMaxima.supported()) {
+            return false;
+        }
+        int n = VectorMaxima.wholeSteps(1 << 10);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) Math.scalb(Math.sin(i), i % 240 - 130);
+        }
+        x[1] = -0f;
+        x[2] = Float.MIN_VALUE;
+        boolean ok = n > 0;
+        for (int lane = 0; ok && lane < n; lane += 37) {
+            float[] y = x.clone();
+            y[lane] = lane % 2 == 0 ? Float.NEGATIVE_INFINITY : -Float.MAX_VALUE;
+            ok = Float.compare(VectorMaxima.absMax(y, 0, n), Math.abs(y[lane])) == 0;
+            y[lane] = Float.NaN;
+            ok &= Float.isNaN(VectorMaxima.absMax(y, 0, n));
+        }
+        float scalar = 0f;
+        for (float v : x) {
+            scalar = Math.max(scalar, Math.abs(v));
+        }
+        return ok && Float.compare(VectorMaxima.absMax(x, 0, n), scalar) == 0;
     }
 
     /**
@@ -354,7 +394,7 @@ final class GroupKernel {
                                             format.scaling());
                                 });
                         format.normalizedCodes(normalized, 0, length, codes);
-                        BitPacker.pack(
+                        CodeKernel.pack(
                                 codes,
                                 0,
                                 length,

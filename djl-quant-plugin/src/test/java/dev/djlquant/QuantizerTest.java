@@ -308,6 +308,50 @@ class QuantizerTest {
                 "int4@sorted64");
     }
 
+    @Test
+    void simdMaximaRunInThisTestJvm() {
+        assertThat(GroupKernel.VECTOR_MAXIMA)
+                .as(
+                        "the plugin's tests run with jdk.incubator.vector on a 256-bit machine or wider")
+                .isEqualTo(
+                        jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256);
+    }
+
+    /**
+     * Each row's scale is its largest magnitude over the range, wherever in the row it sits (SIMD
+     * steps and scalar tails alike), and a NaN or infinity anywhere fails naming its index.
+     */
+    @Property(tries = 300)
+    void rowScalesAreTheLargestMagnitudeAndNonFiniteValuesAreFound(
+            @ForAll @IntRange(min = 1, max = 3) int rows,
+            @ForAll @IntRange(min = 1, max = 700) int columns,
+            @ForAll @IntRange(min = 0, max = 2099) int at,
+            @ForAll boolean negative,
+            @ForAll long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] x = randomWeights(random, rows * columns);
+        int top = at % x.length;
+        float peak = (negative ? -1 : 1) * (1f + random.nextInt(1000));
+        x[top] = peak;
+        long[] shape = {rows, columns};
+        float[] scales = Quantizer.parse("int8@row").quantize(x, shape).scales();
+        for (int r = 0; r < rows; r++) {
+            float largest = 0f;
+            for (int c = 0; c < columns; c++) {
+                largest = Math.max(largest, Math.abs(x[r * columns + c]));
+            }
+            assertThat(scales[r]).as("row %d", r).isEqualTo(largest / 127f);
+        }
+        assertThat(scales[top / columns]).isEqualTo(Math.abs(peak) / 127f);
+        for (float bad :
+                new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            float[] y = x.clone();
+            y[top] = bad;
+            assertThatThrownBy(() -> Quantizer.parse("int8@row").quantize("w", y, shape))
+                    .hasMessageContaining("at flat index " + top + " ");
+        }
+    }
+
     @Property(tries = 200)
     void intErrorIsAtMostHalfAStep(
             @ForAll @IntRange(min = 2, max = 8) int bits, @ForAll long seed) {

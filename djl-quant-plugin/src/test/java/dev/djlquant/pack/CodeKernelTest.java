@@ -115,6 +115,27 @@ class CodeKernelTest {
         }
     }
 
+    /** Packing writes exactly {@link BitPacker#pack}'s bytes, and none outside its range. */
+    @Property(tries = 300)
+    void packsLikeTheScalarLoop(
+            @ForAll @IntRange(min = 1, max = 8) int bits,
+            @ForAll @IntRange(min = 0, max = 3000) int count,
+            @ForAll @IntRange(min = 0, max = 9) int offset,
+            @ForAll @IntRange(min = 0, max = 5) int from,
+            @ForAll long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] values = new int[from + count + 2];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextInt(1 << bits);
+        }
+        byte[] expected = new byte[offset + (int) BitPacker.packedBytes(count, bits) + 5];
+        random.nextBytes(expected);
+        byte[] actual = expected.clone();
+        BitPacker.pack(values, from, count, bits, expected, offset);
+        CodeKernel.pack(values, from, count, bits, actual, offset);
+        assertThat(actual).containsExactly(expected);
+    }
+
     @Test
     void signedByteValuesAreTheCodesAsTwosComplement() {
         byte[] codes = {0x7F, (byte) 0x80, (byte) 0xFF, 0x01};
