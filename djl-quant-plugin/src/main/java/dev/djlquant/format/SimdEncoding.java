@@ -5,8 +5,9 @@ import java.util.SplittableRandom;
 
 /**
  * Whether {@link VectorCodes} encodes here: the Vector API is enabled ({@link VectorApi}), the
- * vectors are wide enough, and the encoders give the formats' own codes on a sample that holds
- * every case (ties, subnormals, saturation, NaN). Any failure keeps the table-driven loops.
+ * vectors are wide enough, and the encoders give the formats' own codes (and the raw-bits loop of
+ * {@link CodeTable} the raw bits) on a sample that holds every case (ties, subnormals, saturation,
+ * NaN). Any failure keeps the table-driven loops.
  */
 final class SimdEncoding {
 
@@ -20,7 +21,20 @@ final class SimdEncoding {
                 && matches(IntFormat.of(8), IntFormat.of(8)::simdCodes, sample)
                 && matches(IntFormat.of(3), IntFormat.of(3)::simdCodes, sample)
                 && matches(Fp8Format.E4M3, Fp8Format.E4M3::simdCodes, sample)
-                && matches(Fp8Format.E5M2, Fp8Format.E5M2::simdCodes, sample);
+                && matches(Fp8Format.E5M2, Fp8Format.E5M2::simdCodes, sample)
+                && rawBitsMatch(sample);
+    }
+
+    /** {@link VectorCodes#rawBits} gives every value's raw bits, NaN's payload included. */
+    private static boolean rawBitsMatch(float[] y) {
+        int[] bits = new int[y.length];
+        int done = VectorCodes.rawBits(y, 1, y.length, bits);
+        for (int i = 1; i < done; i++) {
+            if (bits[i] != Float.floatToRawIntBits(y[i])) {
+                return false;
+            }
+        }
+        return done > 1 && bits[0] == 0;
     }
 
     /** Halves and quarter steps, tiny and huge magnitudes, signed zeros, NaN and infinities. */

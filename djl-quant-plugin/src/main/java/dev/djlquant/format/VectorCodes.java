@@ -30,6 +30,20 @@ final class VectorCodes {
     }
 
     /**
+     * Writes the raw bits of {@code y[from..)} to {@code bits} at the same indices, in whole
+     * vectors, and returns where it stopped: the first loop of {@link CodeTable#codes}, which C2
+     * (JDK 17) does not vectorize over {@code Float.floatToRawIntBits} (0.06 against 0.21 ns a
+     * value).
+     */
+    static int rawBits(float[] y, int from, int to, int[] bits) {
+        int i = from;
+        for (; i + FLOATS.length() <= to; i += FLOATS.length()) {
+            FloatVector.fromArray(FLOATS, y, i).reinterpretAsInts().intoArray(bits, i);
+        }
+        return i;
+    }
+
+    /**
      * {@link IntFormat#code}: {@code clamp(rint(y), -qmax, qmax)}, computed as {@code rint(clamp(y,
      * -qmax, qmax))} (equal, {@code qmax} being an integer) so that the rounding addition is exact,
      * then the low {@code mask} bits; NaN, whose payload would survive the addition, codes as 0
