@@ -6,12 +6,12 @@ import java.util.Arrays;
 /**
  * How this JVM turns packed codes of one width and value table into values: {@link #of} picks the
  * kernel, {@link #unpack} decodes with it and {@link PackedDot} multiplies with it; {@link #pack}
- * packs codes, 8-bit ones with SIMD where the byte kernels run. With {@code jdk.incubator.vector}
- * in the boot layer ({@code java --add-modules jdk.incubator.vector}), codes whose values are their
- * own signed bytes ({@code int8}, {@code seedlinear8}) or OCP E4M3 floats ({@code fp8e4m3}) on
- * 256-bit vectors, and codes of 1 to 4 bits on 512-bit vectors, take SIMD kernels, once they pass a
- * self-check when this class loads; everything else takes {@link BitPacker}'s scalar loops. Both
- * give the same values; sums may round in another order.
+ * packs codes, 8-bit and 4-bit ones with SIMD. With {@code jdk.incubator.vector} in the boot layer
+ * ({@code java --add-modules jdk.incubator.vector}), codes whose values are their own signed bytes
+ * ({@code int8}, {@code seedlinear8}) or OCP E4M3 floats ({@code fp8e4m3}) on 256-bit vectors, and
+ * codes of 1 to 4 bits on 512-bit vectors, take SIMD kernels, once they pass a self-check when this
+ * class loads; everything else takes {@link BitPacker}'s scalar loops. Both give the same values;
+ * sums may round in another order.
  */
 public enum CodeKernel {
     /** {@link BitPacker}: a table read per code. */
@@ -86,12 +86,14 @@ public enum CodeKernel {
 
     /**
      * Writes {@code values[from..from+count)} at {@code bits} bits each into {@code dst} from byte
-     * {@code offset}, as {@link BitPacker#pack} does: 8-bit codes with SIMD where the byte kernels
-     * run, everything else with {@link BitPacker#pack}.
+     * {@code offset}, as {@link BitPacker#pack} does: 8-bit and 4-bit codes with SIMD where the
+     * byte and the 4-bit kernels run, everything else with {@link BitPacker#pack}.
      */
     public static void pack(int[] values, int from, int count, int bits, byte[] dst, int offset) {
         if (VECTOR_BYTES && bits == 8) {
             VectorKernels.packBytes(values, from, count, dst, offset);
+        } else if (VECTOR_NIBBLES && bits == 4) {
+            VectorKernels.packNibbles(values, from, count, dst, offset);
         } else {
             BitPacker.pack(values, from, count, bits, dst, offset);
         }
