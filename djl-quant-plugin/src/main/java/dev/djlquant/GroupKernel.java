@@ -47,9 +47,6 @@ final class GroupKernel {
     /** Whether absolute maxima are found with {@link VectorMaxima}. */
     static final boolean VECTOR_MAXIMA = VectorApi.passes(GroupKernel::vectorMaximaWork);
 
-    /** Count tables per task, filled in turn by {@link #count}. */
-    private static final int COUNT_TABLES = 4;
-
     /**
      * Shortest group that {@link #decodePairs} takes: below it, filling each group's 256 pairs
      * costs more than it saves (dequantizing 4096 x 9216 in groups of 1024: 11.8 ms against 10.8 ms
@@ -365,10 +362,8 @@ final class GroupKernel {
                     float[] normalized = new float[y.length];
                     float[] scratch = new float[y.length];
                     int[] codes = new int[y.length];
-                    int[] counts =
-                            histogram == null
-                                    ? null
-                                    : new int[COUNT_TABLES * countStride(codeBits)];
+                    CodeCounts counts =
+                            histogram == null ? null : new CodeCounts(codeBits, y.length);
                     ChunkErrors errors =
                             blocks == null ? null : new ChunkErrors(restoring, blocks, y.length);
                     int[] prepared = {-1};
@@ -402,14 +397,18 @@ final class GroupKernel {
                                 packed.segmentOf(chunk),
                                 packed.byteOffsetOf(chunk));
                         if (counts != null) {
-                            count(codes, length, codeBits, counts);
+                            counts.add(
+                                    codes,
+                                    length,
+                                    packed.segmentOf(chunk),
+                                    packed.byteOffsetOf(chunk));
                         }
                         if (errors != null) {
                             errors.measure(y, chunk, length, to);
                         }
                     }
                     if (counts != null) {
-                        addCounts(counts, histogram);
+                        counts.addTo(histogram);
                     }
                 });
     }
@@ -777,65 +776,17 @@ final class GroupKernel {
                 n,
                 (from, to) -> {
                     int[] codes = new int[Math.min(CHUNK, to - from)];
-                    int[] counts = new int[COUNT_TABLES * countStride(bits)];
+                    CodeCounts counts = new CodeCounts(bits, codes.length);
                     for (int chunk = from; chunk < to; chunk += CHUNK) {
                         int length = Math.min(CHUNK, to - chunk);
-                        BitPacker.unpack(
-                                packed.segmentOf(chunk),
-                                packed.byteOffsetOf(chunk),
-                                bits,
-                                codes,
-                                0,
-                                length);
-                        count(codes, length, bits, counts);
+                        byte[] segment = packed.segmentOf(chunk);
+                        int offset = packed.byteOffsetOf(chunk);
+                        BitPacker.unpack(segment, offset, bits, codes, 0, length);
+                        counts.add(codes, length, segment, offset);
                     }
-                    addCounts(counts, histogram);
+                    counts.addTo(histogram);
                 });
         return histogram;
-    }
-
-    /**
-     * Counts {@code codes[0..length)} into {@code counts}, {@link #COUNT_TABLES} tables in turn:
-     * weights repeat a few codes, and incrementing one counter back to back waits for its previous
-     * store each time. Unrolled by hand, so that each table's offset is a constant (0.30 against
-     * 0.37 ns a value with the table picked by {@code i & 3}).
-     */
-    private static void count(int[] codes, int length, int bits, int[] counts) {
-        int stride = countStride(bits);
-        int table1 = stride;
-        int table2 = 2 * stride;
-        int table3 = 3 * stride;
-        int i = 0;
-        for (; i + COUNT_TABLES <= length; i += COUNT_TABLES) {
-            counts[codes[i]]++;
-            counts[table1 + codes[i + 1]]++;
-            counts[table2 + codes[i + 2]]++;
-            counts[table3 + codes[i + 3]]++;
-        }
-        for (; i < length; i++) {
-            counts[codes[i]]++;
-        }
-    }
-
-    /**
-     * Entries from one count table to the next: one more than the codes. With tables a power of two
-     * apart, each increment waited on a store to the same offset in another table (0.9-1.1 against
-     * 0.42-0.49 ns a value on this EPYC, 8-bit and 4-bit codes alike).
-     */
-    private static int countStride(int bits) {
-        return (1 << bits) + 1;
-    }
-
-    /** Adds a task's tables of counts to the shared histogram. */
-    private static void addCounts(int[] counts, long[] histogram) {
-        int stride = countStride(Integer.numberOfTrailingZeros(histogram.length));
-        synchronized (histogram) {
-            for (int table = 0; table < COUNT_TABLES; table++) {
-                for (int c = 0; c < histogram.length; c++) {
-                    histogram[c] += counts[table * stride + c];
-                }
-            }
-        }
     }
 
     static int groupCount(long n, int groupLength) {

@@ -218,6 +218,39 @@ class QuantizedTensorTest {
     }
 
     /**
+     * Counts taken a packed byte at a time (two 4-bit codes, four 2-bit codes) equal a count of
+     * every value's code, at any length, a partial last byte included; so do counts of widths that
+     * do not divide a byte and of the study's 9-bit codes.
+     */
+    @Property(tries = 200)
+    void countedCodesEqualEveryValuesCodeAtAnyLength(
+            @ForAll @IntRange(min = 1, max = 9000) int n,
+            @ForAll @IntRange(min = 0, max = 6) int which,
+            @ForAll long seed) {
+        String spec =
+                List.of(
+                                "int2@row",
+                                "nf2@row",
+                                "dt3@row",
+                                "dt4@row",
+                                "nf4@block64",
+                                "int8@row",
+                                "seeddt3@row")
+                        .get(which);
+        float[] x = QuantizerTest.randomWeights(new SplittableRandom(seed), n);
+        Quantizer q = Quantizer.parse(spec);
+        QuantizedTensor t = q.quantize("w", x, new long[] {n}, true);
+        long[] expected = new long[1 << q.format().codeBits()];
+        for (int i = 0; i < n; i++) {
+            expected[q.format().code(x[i] / t.scales()[i / t.groupLength()])]++;
+        }
+        assertThat(t.codeUsage().histogram()).isEqualTo(expected);
+        assertThat(q.quantize("w", x, new long[] {n}, false).codeUsage().histogram())
+                .as("counted from the packed stream later")
+                .isEqualTo(expected);
+    }
+
+    /**
      * The error measured block by block while decoding equals the error of the whole restore, and
      * the blocks written out are the restored values.
      */
