@@ -18,6 +18,14 @@ final class NearestEntry {
         }
     }
 
+    /**
+     * The floats from which the nearest entry is the next one up, ascending: the code of {@code y}
+     * is how many of them are at most {@code y}. Shared, not copied: callers must not change it.
+     */
+    float[] thresholds() {
+        return thresholds;
+    }
+
     /** Returns the index of the codebook entry nearest to {@code y}; 0 for NaN. */
     int nearest(float y) {
         int lo = 0;

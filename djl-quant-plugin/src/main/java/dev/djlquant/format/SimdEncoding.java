@@ -22,6 +22,7 @@ final class SimdEncoding {
                 && matches(IntFormat.of(3), IntFormat.of(3)::simdCodes, sample)
                 && matches(Fp8Format.E4M3, Fp8Format.E4M3::simdCodes, sample)
                 && matches(Fp8Format.E5M2, Fp8Format.E5M2::simdCodes, sample)
+                && matches(DynamicTree.of(3), DynamicTree.of(3)::simdCodes, sample)
                 && rawBitsMatch(sample);
     }
 

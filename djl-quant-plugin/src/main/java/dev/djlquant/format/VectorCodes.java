@@ -8,9 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * SIMD encoders for the formats whose codes follow from a value's bits by arithmetic ({@link
- * IntFormat}, {@link Fp8Format}), written with the incubating Vector API. Each encodes whole
- * vectors from {@code from} on and returns where it stopped; the caller encodes the rest. Only
- * {@link SimdEncoding} decides to call them, so the library loads without the module.
+ * IntFormat}, {@link Fp8Format}) or from a few comparisons (short codebooks, {@link
+ * NearestCodebookFormat}), written with the incubating Vector API. Each encodes whole vectors from
+ * {@code from} on and returns where it stopped; the caller encodes the rest. Only {@link
+ * SimdEncoding} decides to call them, so the library loads without the module.
  */
 final class VectorCodes {
 
@@ -39,6 +40,39 @@ final class VectorCodes {
         int i = from;
         for (; i + FLOATS.length() <= to; i += FLOATS.length()) {
             FloatVector.fromArray(FLOATS, y, i).reinterpretAsInts().intoArray(bits, i);
+        }
+        return i;
+    }
+
+    /**
+     * {@link NearestEntry#nearest}: the number of {@code thresholds} at or below each value (none
+     * for NaN), by one comparison a threshold, for short codebooks. Four vectors at a time, so that
+     * the additions into one do not wait on the others; stops less than four vectors before {@code
+     * to}.
+     */
+    static int thresholdCodes(float[] y, int from, int to, float[] thresholds, int[] out) {
+        int lanes = FLOATS.length();
+        int i = from;
+        for (; i + 4 * lanes <= to; i += 4 * lanes) {
+            FloatVector v0 = FloatVector.fromArray(FLOATS, y, i);
+            FloatVector v1 = FloatVector.fromArray(FLOATS, y, i + lanes);
+            FloatVector v2 = FloatVector.fromArray(FLOATS, y, i + 2 * lanes);
+            FloatVector v3 = FloatVector.fromArray(FLOATS, y, i + 3 * lanes);
+            FloatVector c0 = FloatVector.zero(FLOATS);
+            FloatVector c1 = c0;
+            FloatVector c2 = c0;
+            FloatVector c3 = c0;
+            for (float t : thresholds) {
+                c0 = c0.add(1f, v0.compare(VectorOperators.GE, t));
+                c1 = c1.add(1f, v1.compare(VectorOperators.GE, t));
+                c2 = c2.add(1f, v2.compare(VectorOperators.GE, t));
+                c3 = c3.add(1f, v3.compare(VectorOperators.GE, t));
+            }
+            // The counts are small integers: their low bits after the rounding addition.
+            c0.add(ROUNDING).reinterpretAsInts().and(0xFF).intoArray(out, i);
+            c1.add(ROUNDING).reinterpretAsInts().and(0xFF).intoArray(out, i + lanes);
+            c2.add(ROUNDING).reinterpretAsInts().and(0xFF).intoArray(out, i + 2 * lanes);
+            c3.add(ROUNDING).reinterpretAsInts().and(0xFF).intoArray(out, i + 3 * lanes);
         }
         return i;
     }

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.djlquant.simd.VectorApi;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -112,25 +113,66 @@ class NormalizedCodesTest {
         for (int i = 0; i < y.length; i++) {
             y[i] = Float.intBitsToFloat(i * 4099 + (i & 7)); // every exponent, both signs
         }
-        Stream.of(IntFormat.of(2), IntFormat.of(5), IntFormat.of(8), Fp8Format.E4M3, Fp8Format.E5M2)
-                .forEach(
-                        format -> {
-                            int[] out = new int[y.length];
-                            int done =
-                                    format instanceof IntFormat ints
-                                            ? ints.simdCodes(y, 3, y.length, out)
-                                            : ((Fp8Format) format).simdCodes(y, 3, y.length, out);
-                            assertThat(done)
-                                    .isGreaterThan(
-                                            y.length - FloatVector.SPECIES_PREFERRED.length() - 1);
-                            for (int i = 3; i < done; i++) {
-                                if (out[i] != format.code(y[i])) {
-                                    assertThat(out[i])
-                                            .as("%s code of %s", format, y[i])
-                                            .isEqualTo(format.code(y[i]));
-                                }
-                            }
-                        });
+        Map<ScalarFormat, SimdEncoding.Encoder> encoders =
+                Map.of(
+                        IntFormat.of(2),
+                        IntFormat.of(2)::simdCodes,
+                        IntFormat.of(5),
+                        IntFormat.of(5)::simdCodes,
+                        IntFormat.of(8),
+                        IntFormat.of(8)::simdCodes,
+                        Fp8Format.E4M3,
+                        Fp8Format.E4M3::simdCodes,
+                        Fp8Format.E5M2,
+                        Fp8Format.E5M2::simdCodes,
+                        DynamicTree.of(2),
+                        DynamicTree.of(2)::simdCodes,
+                        DynamicTree.of(3),
+                        DynamicTree.of(3)::simdCodes,
+                        NormalFloat.of(3),
+                        NormalFloat.of(3)::simdCodes);
+        // The comparison encoder takes four vectors at a time.
+        int slack = 4 * FloatVector.SPECIES_PREFERRED.length();
+        encoders.forEach(
+                (format, encoder) -> {
+                    int[] out = new int[y.length];
+                    int done = encoder.codes(y, 3, y.length, out);
+                    assertThat(done).as("%s stops", format).isGreaterThan(y.length - slack - 1);
+                    for (int i = 3; i < done; i++) {
+                        if (out[i] != format.code(y[i])) {
+                            assertThat(out[i])
+                                    .as("%s code of %s", format, y[i])
+                                    .isEqualTo(format.code(y[i]));
+                        }
+                    }
+                });
+    }
+
+    /**
+     * The comparison encoder at the floats where codes switch: every threshold, and the floats
+     * either side of it, in every lane of a four-vector step.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dt2", "dt3", "nf2", "nf3"})
+    void comparisonCodesSwitchExactlyAtTheThresholds(String name) {
+        NearestCodebookFormat format = (NearestCodebookFormat) Formats.parse(name);
+        int step = 4 * FloatVector.SPECIES_PREFERRED.length();
+        float[] thresholds = new NearestEntry(format.sortedCodebook()).thresholds();
+        float[] y = new float[3 * thresholds.length * step];
+        int n = 0;
+        for (float t : thresholds) {
+            for (float v : new float[] {Math.nextDown(t), t, Math.nextUp(t)}) {
+                Arrays.fill(y, n, n + step, v);
+                n += step;
+            }
+        }
+        int[] out = new int[y.length];
+        assertThat(format.simdCodes(y, 0, y.length, out)).isEqualTo(y.length);
+        for (int i = 0; i < y.length; i++) {
+            assertThat(out[i])
+                    .as("code of %s in lane %d", y[i], i % step)
+                    .isEqualTo(format.code(y[i]));
+        }
     }
 
     private static boolean accepts(ScalarFormat format, float y) {
