@@ -15,6 +15,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.djlquant.pack.CodeKernel;
+import dev.djlquant.pack.PackedDot;
 import java.util.Map;
 
 /**
@@ -48,17 +49,18 @@ final class CompressedForward {
 
     /**
      * Input rows up to which a linear layer multiplies from packed codes with {@code kernel} (null:
-     * never, it has no packed kernel): every extra row decodes the weight again, while the engine's
-     * product of a restored weight shares each decoded value across rows. Crossovers measured on
-     * AlexNet's forward ({@code ModelBench}, batches 1 to 16): 4 to 8 rows for the scalar kernel,
-     * above 16 for the SIMD ones (at 16 rows int8 took 1.43x and dt4 1.79x the float32 forward,
-     * against 2.1x and 2.5x restoring).
+     * never, it has no packed kernel): where every extra row decodes the weight again, the engine's
+     * product of a restored weight wins from a few rows, since it shares each decoded value across
+     * rows. Crossovers measured on AlexNet's forward ({@code ModelBench}, batches 1 to 16): 4 to 8
+     * rows for the scalar kernel looking codes up per row, above 16 where codes are read once for
+     * all rows ({@link PackedDot#sharesCodesAcrossRows}): at 16 rows int8 took 1.43x and dt4 1.79x
+     * the float32 forward, against 2.1x and 2.5x restoring; dt8 1.32-1.36x against 1.47-1.94x.
      */
     static int packedRowsLimit(CodeKernel kernel) {
         if (kernel == null) {
             return 0;
         }
-        return kernel == CodeKernel.SCALAR ? 4 : 16;
+        return PackedDot.sharesCodesAcrossRows(kernel) ? 16 : 4;
     }
 
     /** Uses {@code weights}, the compressed weights by parameter, restoring large ones by rows. */

@@ -277,7 +277,10 @@ class CompressedForwardTest extends ManagerPerTest {
         CompressedForward forward = new CompressedForward(Map.of(weight, t), rows);
         NDArray restored = manager.create(t.dequantize(), new Shape(37, 64));
         NDArray bias = linear.getParameters().get("bias").getArray();
-        for (Shape shape : new Shape[] {new Shape(9, 64), new Shape(3, 5, 64)}) {
+        // More input rows than the limit of products from packed codes, in 2-D and 3-D.
+        int limit = CompressedForward.packedRowsLimit(t.linearKernel());
+        for (Shape shape :
+                new Shape[] {new Shape(limit + 1, 64), new Shape(3, limit / 3 + 1, 64)}) {
             rows.blocks.clear();
             NDArray x = manager.randomNormal(shape);
             NDArray y =

@@ -58,6 +58,7 @@ class QuantizedTensorLinearTest {
     @CsvSource({
         "int8@row, 40, 9216, 1",
         "dt4@row, 300, 4096, 3",
+        "dt8@row, 33, 4100, 6",
         "dt4@block64, 17, 1024, 2",
         "fp8e4m3@tensor, 9, 64, 5",
         "dt3@row, 11, 13, 4",

@@ -7,12 +7,27 @@ import java.util.Arrays;
  * returns {@code sum table[code_i] * x[from + i]} and {@link #dotRows} the same for every input row
  * at once, what a linear layer computes per weight row at small batches, with the {@link
  * CodeKernel} this JVM has for those codes. The SIMD kernels look each code up once for four input
- * rows. The sums agree with a plain loop up to the order of float additions.
+ * rows; for several rows the scalar kernel decodes each code once into a small buffer that SIMD
+ * then multiplies with every row. The sums agree with a plain loop up to the order of float
+ * additions.
  */
 public final class PackedDot {
 
     /** Input rows that the SIMD kernels take per pass over a weight row's codes. */
     private static final int ROW_BLOCK = 4;
+
+    /**
+     * Codes that {@link #dotRows} decodes at a time for several input rows when the kernel is
+     * {@link CodeKernel#SCALAR}: a multiple of 8, so that each piece starts on a byte, and small
+     * enough that the decoded floats stay in the first-level cache while every row reads them.
+     */
+    private static final int DECODED_CHUNK = 2048;
+
+    /** Whether {@link #dotRows} decodes scalar-kernel codes once for all rows (needs SIMD). */
+    private static final boolean DECODES_FOR_ROWS = CodeKernel.vectorized();
+
+    private static final ThreadLocal<float[]> DECODED =
+            ThreadLocal.withInitial(() -> new float[DECODED_CHUNK]);
 
     private final int bits;
     private final float[] table;
@@ -72,6 +87,15 @@ public final class PackedDot {
     }
 
     /**
+     * Whether {@link #dotRows} reads each code once for several input rows with {@code kernel}: the
+     * SIMD kernels do, and so does {@link CodeKernel#SCALAR} where SIMD multiplies the values it
+     * decodes; otherwise every input row looks every code up again.
+     */
+    public static boolean sharesCodesAcrossRows(CodeKernel kernel) {
+        return kernel != CodeKernel.SCALAR || DECODES_FOR_ROWS;
+    }
+
+    /**
      * Returns {@code sum table[code_i] * x[from + i]} over {@code count} codes read from {@code
      * src} at byte {@code offset}; {@code from} indexes the whole input.
      */
@@ -94,6 +118,12 @@ public final class PackedDot {
      * {@code x[b * in + from + i]}, {@code from} within a row.
      */
     public void dotRows(byte[] src, int offset, int from, int count, float[] sums) {
+        // One row keeps the lookups inside the dot: decoding first made AlexNet's dt8 forward at
+        // batch 1 1.59x float32's instead of 1.17x.
+        if (kernel == CodeKernel.SCALAR && rows > 1 && DECODES_FOR_ROWS) {
+            dotDecodedRows(src, offset, from, count, sums);
+            return;
+        }
         int b = 0;
         if (kernel == CodeKernel.SIGNED_BYTES) {
             for (; b + ROW_BLOCK <= rows; b += ROW_BLOCK) {
@@ -116,6 +146,21 @@ public final class PackedDot {
         }
         for (; b < rows; b++) {
             sums[b] = dot(src, offset, b * in + from, count);
+        }
+    }
+
+    /**
+     * {@link #dotRows} for the scalar kernel: each piece of codes decoded through the table once,
+     * then multiplied with every input row by SIMD. A 256-entry table defeats SIMD lookups, and
+     * looking every code up again per row cost 0.39 ns a value each.
+     */
+    private void dotDecodedRows(byte[] src, int offset, int from, int count, float[] sums) {
+        float[] w = DECODED.get();
+        Arrays.fill(sums, 0, rows, 0f);
+        for (int done = 0; done < count; done += DECODED_CHUNK) {
+            int n = Math.min(DECODED_CHUNK, count - done);
+            BitPacker.unpack(src, offset + done / 8 * bits, bits, table, w, 0, n);
+            VectorKernels.addDotsOfFloats(w, n, x, from + done, in, rows, sums);
         }
     }
 }

@@ -166,6 +166,21 @@ final class VectorKernels {
                 ok &= Arrays.equals(expected, actual);
             }
         }
+        int rows = 6; // a pass of four and two single rows
+        float[] many = new float[rows * n];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = i % 11 - 5;
+        }
+        float[] expected = new float[rows];
+        float[] actual = new float[rows];
+        for (int k = 0; k < rows; k++) {
+            expected[k] = BitPacker.dot(codes, 0, 8, signedBytes, many, k * n, n) + 1;
+            actual[k] = 1;
+        }
+        float[] w = new float[n];
+        BitPacker.unpack(codes, 0, 8, signedBytes, w, 0, n);
+        addDotsOfFloats(w, n, many, 0, n, rows, actual);
+        ok &= Arrays.equals(expected, actual);
         return ok;
     }
 
@@ -604,6 +619,52 @@ final class VectorKernels {
         sums[at + 3] = a3.reduceLanes(VectorOperators.ADD);
         for (int k = 0; k < 4; k++) {
             sums[at + k] += BitPacker.dot(src, p, bits, table, x, from + k * stride + i, count - i);
+        }
+    }
+
+    /**
+     * Adds {@code sum w[i] * x[from + k * stride + i]} over {@code count} values to {@code sums[k]}
+     * for every input row {@code k < rows}: weights that a table lookup decoded once, multiplied
+     * with SIMD, four input rows per pass over {@code w}.
+     */
+    static void addDotsOfFloats(
+            float[] w, int count, float[] x, int from, int stride, int rows, float[] sums) {
+        int lanes = FLOATS.length();
+        int whole = count - count % lanes;
+        int k = 0;
+        for (; k + 4 <= rows; k += 4) {
+            int row = from + k * stride;
+            FloatVector a0 = FloatVector.zero(FLOATS);
+            FloatVector a1 = FloatVector.zero(FLOATS);
+            FloatVector a2 = FloatVector.zero(FLOATS);
+            FloatVector a3 = FloatVector.zero(FLOATS);
+            for (int i = 0; i < whole; i += lanes) {
+                FloatVector v = FloatVector.fromArray(FLOATS, w, i);
+                a0 = v.fma(FloatVector.fromArray(FLOATS, x, row + i), a0);
+                a1 = v.fma(FloatVector.fromArray(FLOATS, x, row + stride + i), a1);
+                a2 = v.fma(FloatVector.fromArray(FLOATS, x, row + 2 * stride + i), a2);
+                a3 = v.fma(FloatVector.fromArray(FLOATS, x, row + 3 * stride + i), a3);
+            }
+            sums[k] += a0.reduceLanes(VectorOperators.ADD);
+            sums[k + 1] += a1.reduceLanes(VectorOperators.ADD);
+            sums[k + 2] += a2.reduceLanes(VectorOperators.ADD);
+            sums[k + 3] += a3.reduceLanes(VectorOperators.ADD);
+        }
+        for (; k < rows; k++) {
+            int row = from + k * stride;
+            FloatVector a = FloatVector.zero(FLOATS);
+            for (int i = 0; i < whole; i += lanes) {
+                a =
+                        FloatVector.fromArray(FLOATS, w, i)
+                                .fma(FloatVector.fromArray(FLOATS, x, row + i), a);
+            }
+            sums[k] += a.reduceLanes(VectorOperators.ADD);
+        }
+        for (k = 0; k < rows; k++) {
+            int row = from + k * stride;
+            for (int i = whole; i < count; i++) {
+                sums[k] += w[i] * x[row + i];
+            }
         }
     }
 

@@ -32,6 +32,9 @@ class CodeKernelTest {
                         "surefire must start the plugin's tests with --add-modules jdk.incubator.vector")
                 .isTrue();
         assertThat(VectorKernels.selfCheck()).as("the SIMD kernels' own check").isTrue();
+        assertThat(PackedDot.sharesCodesAcrossRows(CodeKernel.SCALAR))
+                .as("scalar-kernel codes decoded once for several input rows")
+                .isTrue();
     }
 
     @Test
