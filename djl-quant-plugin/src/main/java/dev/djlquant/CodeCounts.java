@@ -46,12 +46,23 @@ final class CodeCounts {
     }
 
     /**
+     * Whether {@link #add} reads the codes as ints for {@code bits}-bit codes: all but the widths
+     * that divide a byte, which it counts from the packed bytes alone.
+     */
+    static boolean needsInts(int bits) {
+        return bits > 8 || 8 % bits != 0;
+    }
+
+    /**
      * Counts {@code codes[0..length)}, which are also packed in {@code packed} from byte {@code
-     * offset} on (at {@code bits} bits each, starting on a byte).
+     * offset} on (at {@code bits} bits each, starting on a byte); {@code codes} may be null where
+     * {@link #needsInts} is false.
      */
     void add(int[] codes, int length, byte[] packed, int offset) {
         if (bits > 8) {
-            countSingles(codes, 0, length);
+            for (int i = 0; i < length; i++) {
+                singles[codes[i]]++;
+            }
             return;
         }
         if (keys != null) {
@@ -61,12 +72,13 @@ final class CodeCounts {
         }
         int whole = length / perByte;
         countBytes(packed, offset, whole);
-        countSingles(codes, whole * perByte, length);
-    }
-
-    private void countSingles(int[] codes, int from, int to) {
-        for (int i = from; i < to; i++) {
-            singles[codes[i]]++;
+        int rest = length - whole * perByte;
+        if (rest > 0) {
+            // The codes of a last, partly filled byte.
+            int last = packed[offset + whole] & 0xFF;
+            for (int k = 0; k < rest; k++) {
+                singles[(last >>> (k * bits)) & ((1 << bits) - 1)]++;
+            }
         }
     }
 

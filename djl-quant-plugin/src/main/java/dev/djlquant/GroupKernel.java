@@ -775,13 +775,16 @@ final class GroupKernel {
         forEachTask(
                 n,
                 (from, to) -> {
-                    int[] codes = new int[Math.min(CHUNK, to - from)];
-                    CodeCounts counts = new CodeCounts(bits, codes.length);
+                    int chunkLength = Math.min(CHUNK, to - from);
+                    int[] codes = CodeCounts.needsInts(bits) ? new int[chunkLength] : null;
+                    CodeCounts counts = new CodeCounts(bits, chunkLength);
                     for (int chunk = from; chunk < to; chunk += CHUNK) {
                         int length = Math.min(CHUNK, to - chunk);
                         byte[] segment = packed.segmentOf(chunk);
                         int offset = packed.byteOffsetOf(chunk);
-                        BitPacker.unpack(segment, offset, bits, codes, 0, length);
+                        if (codes != null) {
+                            BitPacker.unpack(segment, offset, bits, codes, 0, length);
+                        }
                         counts.add(codes, length, segment, offset);
                     }
                     counts.addTo(histogram);
