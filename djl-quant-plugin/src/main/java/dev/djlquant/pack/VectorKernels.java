@@ -15,12 +15,12 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The SIMD kernels of {@link CodeKernel}, written with the JDK's incubating Vector API. Only code
- * that {@link CodeKernel#of} chose runs here, and it chooses none without {@code
- * jdk.incubator.vector} in the boot layer, so the library still loads and runs without the module.
- * Each kernel spells out its vector expressions instead of sharing helper methods: C2 boxes a
- * vector that a call it did not inline takes or returns, and whether it inlines a helper depends on
- * what it compiled before (AlexNet's int8 forward at batch 1 ran 2.5-3.4x slower, in some runs
- * only).
+ * that {@link CodeKernel#of} chose runs here (and {@link PackedDot}'s products of decoded values
+ * where {@link CodeKernel#vectorized}), and it chooses none without {@code jdk.incubator.vector} in
+ * the boot layer, so the library still loads and runs without the module. Each kernel spells out
+ * its vector expressions instead of sharing helper methods: C2 boxes a vector that a call it did
+ * not inline takes or returns, and whether it inlines a helper depends on what it compiled before
+ * (AlexNet's int8 forward at batch 1 ran 2.5-3.4x slower, in some runs only).
  */
 final class VectorKernels {
 
