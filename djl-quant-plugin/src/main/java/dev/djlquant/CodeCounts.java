@@ -40,9 +40,9 @@ final class CodeCounts {
     /** Counts for codes of {@code bits} bits, handed at most {@code chunkLength} codes at once. */
     CodeCounts(int bits, int chunkLength) {
         this.bits = bits;
-        this.perByte = 8 % bits == 0 ? 8 / bits : 1;
+        this.perByte = needsInts(bits) ? 1 : 8 / bits;
         this.singles = new int[1 << bits];
-        this.keys = perByte == 1 && bits < 8 ? new byte[chunkLength] : null;
+        this.keys = needsInts(bits) && bits < 8 ? new byte[chunkLength] : null;
     }
 
     /**
