@@ -94,7 +94,7 @@ final class VectorKernels {
             float[] expected = new float[n];
             float[] actual = new float[n];
             BitPacker.unpack(codes, 0, 8, signedBytes, expected, 0, n);
-            unpackSignedBytes(codes, 0, actual, 0, n);
+            CodeKernel.SIGNED_BYTES.unpack(codes, 0, 8, signedBytes, actual, 0, n);
             ok &= Arrays.equals(expected, actual);
             ok &=
                     dotSignedBytes(codes, 0, x, 0, n)
@@ -121,7 +121,7 @@ final class VectorKernels {
             for (int c = 0; c < 256; c++) {
                 every[c] = (byte) c;
             }
-            unpackFp8(every, 0, e4m3, all, 0, 256);
+            CodeKernel.FP8_E4M3.unpack(every, 0, 8, e4m3, all, 0, 256);
             ok &= Arrays.equals(e4m3, all);
             // Values 1 to 15.75 (exponents 7 to 10) times small integers: exact sums.
             byte[] moderate = new byte[n];
@@ -162,7 +162,8 @@ final class VectorKernels {
                 float[] expected = new float[count];
                 float[] actual = new float[count];
                 BitPacker.unpack(codes, 0, bits, nibbleTable, expected, 0, count);
-                unpackNarrow(codes, 0, bits, nibbleTable, actual, 0, count);
+                CodeKernel.NARROW.unpack(
+                        codes, 0, bits, Arrays.copyOf(nibbleTable, 1 << bits), actual, 0, count);
                 ok &= Arrays.equals(expected, actual);
             }
         }
@@ -185,12 +186,13 @@ final class VectorKernels {
     }
 
     /**
-     * Writes the values of {@code count} OCP E4M3 codes ({@code fp8e4m3}) read from {@code src} at
-     * byte {@code offset} to {@code dst[from..from+count)}: each code's sign, exponent and mantissa
-     * moved into float32 bits and scaled by 2^120 (exact, subnormals too), its NaN codes NaN.
-     * {@code table} is the codes' value table, for the tail.
+     * Writes the values of the first of {@code count} OCP E4M3 codes ({@code fp8e4m3}) read from
+     * {@code src} at byte {@code offset} to {@code dst[from..)}, a vector at a time, and returns
+     * how many it wrote (the rest is {@link CodeKernel#unpack}'s): each code's sign, exponent and
+     * mantissa moved into float32 bits and scaled by 2^120 (exact, subnormals too), its NaN codes
+     * NaN.
      */
-    static void unpackFp8(byte[] src, int offset, float[] table, float[] dst, int from, int count) {
+    static int unpackFp8(byte[] src, int offset, float[] dst, int from, int count) {
         int lanes = FLOATS.length();
         int i = 0;
         for (; i + lanes <= count; i += lanes) {
@@ -207,7 +209,7 @@ final class VectorKernels {
                     .mul(FP8_E4M3_SCALE)
                     .intoArray(dst, from + i);
         }
-        BitPacker.unpack(src, offset + i, 8, table, dst, from + i, count - i);
+        return i;
     }
 
     /**
@@ -329,8 +331,12 @@ final class VectorKernels {
         BitPacker.pack(values, from + i, count - i, 4, dst, offset + i / 2);
     }
 
-    /** Writes {@code (byte) src[offset + i]} to {@code dst[from + i]} for {@code count} values. */
-    static void unpackSignedBytes(byte[] src, int offset, float[] dst, int from, int count) {
+    /**
+     * Writes {@code (byte) src[offset + i]} to {@code dst[from + i]} for the first of {@code count}
+     * values, a vector at a time, and returns how many it wrote (the rest is {@link
+     * CodeKernel#unpack}'s).
+     */
+    static int unpackSignedBytes(byte[] src, int offset, float[] dst, int from, int count) {
         int lanes = FLOATS.length();
         int i = 0;
         for (; i + lanes <= count; i += lanes) {
@@ -338,9 +344,7 @@ final class VectorKernels {
             ((FloatVector) codes.convertShape(VectorOperators.B2F, FLOATS, 0))
                     .intoArray(dst, from + i);
         }
-        for (; i < count; i++) {
-            dst[from + i] = src[offset + i];
-        }
+        return i;
     }
 
     /** Returns {@code sum (byte) src[offset + i] * x[from + i]} over {@code count} values. */
@@ -515,11 +519,12 @@ final class VectorKernels {
     }
 
     /**
-     * Writes {@code table[code]} of {@code count} codes of {@code bits} bits (1 to 4), read from
-     * {@code src} at byte {@code offset}, to {@code dst[from..from+count)}, with {@code table}
-     * padded to 16 entries: sixteen codes per step as in {@link #dotNarrow}, stored in order.
+     * Writes {@code table[code]} of the first of {@code count} codes of {@code bits} bits (1 to 4),
+     * read from {@code src} at byte {@code offset}, to {@code dst[from..)}, with {@code table}
+     * padded to 16 entries, sixteen codes per step as in {@link #dotNarrow}, and returns how many
+     * it wrote, a multiple of 16 (the rest is {@link CodeKernel#unpack}'s).
      */
-    static void unpackNarrow(
+    static int unpackNarrow(
             byte[] src, int offset, int bits, float[] table, float[] dst, int from, int count) {
         IntVector lookup = FloatVector.fromArray(FLOATS_16, table, 0).reinterpretAsInts();
         IntVector shifts = IntVector.zero(INTS_16).addIndex(1).and(7).mul(bits);
@@ -536,7 +541,7 @@ final class VectorKernels {
                     .reinterpretAsFloats()
                     .intoArray(dst, from + i);
         }
-        BitPacker.unpack(src, p, bits, table, dst, from + i, count - i);
+        return i;
     }
 
     /**
