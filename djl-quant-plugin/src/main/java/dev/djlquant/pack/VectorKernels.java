@@ -20,7 +20,11 @@ import jdk.incubator.vector.VectorSpecies;
  * the boot layer, so the library still loads and runs without the module. Each kernel spells out
  * its vector expressions instead of sharing helper methods: C2 boxes a vector that a call it did
  * not inline takes or returns, and whether it inlines a helper depends on what it compiled before
- * (AlexNet's int8 forward at batch 1 ran 2.5-3.4x slower, in some runs only).
+ * (AlexNet's int8 forward at batch 1 ran 2.5-3.4x slower, in some runs only). A scalar tail that
+ * first runs late makes C2 recompile its kernel, sometimes into slower code: the decode kernels
+ * return how many codes they decoded and leave the rest to {@link CodeKernel#unpack}; the dot
+ * products keep their short tails, which rows whose length is a multiple of the vector step never
+ * reach.
  */
 final class VectorKernels {
 
