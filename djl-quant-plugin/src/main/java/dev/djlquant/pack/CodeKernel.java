@@ -75,10 +75,11 @@ public enum CodeKernel {
      * <p>The SIMD kernels decode whole vectors and the codes they leave are decoded here, in a
      * separate call: with the scalar loop inside a SIMD kernel, the first tail that a packed
      * array's end forced on it ({@code dt3}: 16 codes need 7 readable bytes) made C2 recompile the
-     * kernel, and in about half of the JVMs the new code ran at half speed for good (restoring
-     * VGG16's convolution weights at 5.8-8.1 ms against 2.9-4.6 after {@code int8}, {@code
-     * fp8e4m3}, {@code dt8} and {@code dt4}, in 19 of 36 JVMs; 3.1-4.9 ms in 10 of 10 with the tail
-     * outside).
+     * kernel, and in about half of the JVMs the new code ran at half speed for good (after {@code
+     * int8}, {@code fp8e4m3}, {@code dt8} and {@code dt4}, VGG16's {@code dt3} convolution restores
+     * took 5.8-8.1 ms in 19 of 36 JVMs against 2.9-4.6 in the rest, and a {@code dt4} restore after
+     * them 6.6-8.5 ms in 9 of 21; with the tail outside, that {@code dt4} restore took 2.8-5.4 ms
+     * in 29 of 29).
      */
     public void unpack(
             byte[] src, int offset, int bits, float[] table, float[] dst, int from, int count) {

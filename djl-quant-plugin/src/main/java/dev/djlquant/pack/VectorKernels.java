@@ -166,8 +166,9 @@ final class VectorKernels {
                 float[] expected = new float[count];
                 float[] actual = new float[count];
                 BitPacker.unpack(codes, 0, bits, nibbleTable, expected, 0, count);
-                CodeKernel.NARROW.unpack(
-                        codes, 0, bits, Arrays.copyOf(nibbleTable, 1 << bits), actual, 0, count);
+                CodeKernel kernel = bits == 4 ? CodeKernel.NIBBLES : CodeKernel.NARROW;
+                float[] table = Arrays.copyOf(nibbleTable, 1 << bits);
+                kernel.unpack(codes, 0, bits, table, actual, 0, count);
                 ok &= Arrays.equals(expected, actual);
             }
         }
