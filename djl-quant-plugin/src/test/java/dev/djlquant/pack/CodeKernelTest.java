@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.djlquant.format.Fp8Format;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
@@ -24,6 +26,9 @@ import org.junit.jupiter.api.Test;
  * the scalar ones.
  */
 class CodeKernelTest {
+
+    /** A value no decoder writes here: the tables hold small integers. */
+    private static final float UNTOUCHED = 1e30f;
 
     @Test
     void theVectorModuleIsInThisTestJvm() {
@@ -147,6 +152,52 @@ class CodeKernelTest {
         assertThat(values).containsExactly(127, -128, -1, 1);
         float dot = PackedDot.of(8, signedBytes(), new float[] {1, 2, 4, 8}).dot(codes, 0, 0, 4);
         assertThat(dot).isEqualTo(127 - 256 - 4 + 8);
+    }
+
+    /**
+     * The SIMD decoders decode whole steps only, return how many codes that was and write nothing
+     * after them; {@link CodeKernel#unpack} decodes the rest in a separate call (a scalar tail
+     * inside a kernel, first run late, made C2 recompile the kernel into slower code). Sixteen
+     * 3-bit codes are read as two 4-byte words 3 bytes apart, so at an array's end they need 7
+     * bytes where they occupy 6.
+     */
+    @Test
+    void simdDecodersLeaveTheRestToTheCaller() {
+        byte[] codes = new byte[100];
+        new SplittableRandom(3).nextBytes(codes);
+        float[] table = new float[16];
+        for (int c = 0; c < 16; c++) {
+            table[c] = c - 8;
+        }
+        int lanes = FloatVector.SPECIES_PREFERRED.length();
+        int count = 37;
+        float[] dst = untouched(count);
+        int done = VectorKernels.unpackSignedBytes(codes, 0, dst, 0, count);
+        assertThat(done).isEqualTo(count / lanes * lanes);
+        assertUntouchedFrom(dst, done);
+        dst = untouched(count);
+        done = VectorKernels.unpackFp8(codes, 0, dst, 0, count);
+        assertThat(done).isEqualTo(count / lanes * lanes);
+        assertUntouchedFrom(dst, done);
+        dst = untouched(count);
+        assertThat(VectorKernels.unpackNarrow(codes, 0, 3, table, dst, 0, count)).isEqualTo(32);
+        assertUntouchedFrom(dst, 32);
+        dst = untouched(16);
+        assertThat(VectorKernels.unpackNarrow(codes, codes.length - 6, 3, table, dst, 0, 16))
+                .isZero();
+        assertUntouchedFrom(dst, 0);
+    }
+
+    private static float[] untouched(int length) {
+        float[] values = new float[length];
+        Arrays.fill(values, UNTOUCHED);
+        return values;
+    }
+
+    private static void assertUntouchedFrom(float[] values, int from) {
+        for (int i = from; i < values.length; i++) {
+            assertThat(values[i]).as("value %d", i).isEqualTo(UNTOUCHED);
+        }
     }
 
     @Test
