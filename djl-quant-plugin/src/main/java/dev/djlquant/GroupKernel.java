@@ -804,12 +804,22 @@ final class GroupKernel {
     /** {@link #forEachTask(int, Range)} over the positions {@code [first, first + count)}. */
     private static void forEachTask(int first, int count, Range work) {
         int length = taskLength(count);
-        tasks(groupCount(count, length), count)
-                .forEach(
-                        t ->
-                                work.run(
-                                        first + t * length,
-                                        first + (int) Math.min(count, (long) t * length + length)));
+        try {
+            tasks(groupCount(count, length), count)
+                    .forEach(
+                            t ->
+                                    work.run(
+                                            first + t * length,
+                                            first
+                                                    + (int)
+                                                            Math.min(
+                                                                    count,
+                                                                    (long) t * length + length)));
+        } catch (IllegalArgumentException e) {
+            // Bad input found on a pool thread comes back as a copy whose message is the
+            // original's toString(): rethrow the original, whose message is the one to read.
+            throw e.getCause() instanceof IllegalArgumentException original ? original : e;
+        }
     }
 
     /**

@@ -22,10 +22,15 @@ public final class Quantization {
     /**
      * What a quantize function returns: normalized quantized values (the input's shape; for stable
      * embedding in magnitude order), the group maxima, the sort order for stable embedding (else
-     * null) and, for dynamic trees, the decimal-exponent histogram (else null).
+     * null), for dynamic trees the decimal-exponent histogram (else null), and the values per group
+     * (the last group may be shorter).
      */
     public record Quantized(
-            NDArray values, NDArray maxes, NDArray indexing, ExponentHistogram exponents) {}
+            NDArray values,
+            NDArray maxes,
+            NDArray indexing,
+            ExponentHistogram exponents,
+            int groupLength) {}
 
     /** The mean absolute error and the element-wise {@code |original - dequantized|}. */
     public record QuantizationError(double mae, NDArray absoluteDifference) {}
@@ -50,7 +55,8 @@ public final class Quantization {
                 m.create(t.normalizedValues(), x.getShape()),
                 m.create(t.scales(), new Shape(maxesShape)),
                 null,
-                exponents(t));
+                exponents(t),
+                t.groupLength());
     }
 
     /** The study's {@code dequantize_rowwise}: {@code q * maxes}, broadcast per row. */
@@ -80,13 +86,17 @@ public final class Quantization {
                 m.create(t.normalizedValues(), x.getShape()),
                 m.create(t.scales()),
                 m.create(order),
-                exponents(t));
+                exponents(t),
+                t.groupLength());
     }
 
     /**
      * The study's {@code dequantize_stable_embedding}: scales each group and restores the original
-     * order and shape. The group size is {@code n / groups} when that divides (the study's case);
-     * with a short last group it is inferred when unique, otherwise pass it to the overload.
+     * order and shape. Like the study's, which required the group size to divide {@code n}, it
+     * takes groups of {@code n / groups} when that divides, even where a larger group size with a
+     * short last group gives as many groups (42 values in groups of 7 or of 8); otherwise it infers
+     * the group size when only one fits, else throws. Values quantized with a group size that does
+     * not divide {@code n} are restored safely by {@link #dequantizeStableEmbedding(Quantized)}.
      */
     public static NDArray dequantizeStableEmbedding(NDArray q, NDArray maxes, NDArray indexing) {
         long n = q.size();
@@ -97,6 +107,15 @@ public final class Quantization {
                     n + " values in " + groups + " groups fit several group sizes; pass batchSize");
         }
         return dequantizeStableEmbedding(q, maxes, indexing, (int) size);
+    }
+
+    /** {@code dequantize_stable_embedding} of what {@link #quantizeStableEmbedding} returned. */
+    public static NDArray dequantizeStableEmbedding(Quantized q) {
+        if (q.indexing() == null) {
+            throw new IllegalArgumentException(
+                    "Not a stable embedding (no sort order): use dequantizeRowwise");
+        }
+        return dequantizeStableEmbedding(q.values(), q.maxes(), q.indexing(), q.groupLength());
     }
 
     /** {@code dequantize_stable_embedding} with the group size given. */

@@ -38,6 +38,17 @@ public final class Quantizer {
                             + QUANTIZED_SCALES
                             + " does not apply");
         }
+        if (quantizedScales && format.value(format.code(0f)) != 0f) {
+            // An all-zero group must restore to 0, and a stored scale is rarely exactly 0.
+            throw new IllegalArgumentException(
+                    format.specName()
+                            + " maps 0 to "
+                            + format.value(format.code(0f))
+                            + ", so a group of zeros would not restore to 0 with scales stored at 8"
+                            + " bits; "
+                            + QUANTIZED_SCALES
+                            + " does not apply");
+        }
         this.quantizedScales = quantizedScales;
     }
 

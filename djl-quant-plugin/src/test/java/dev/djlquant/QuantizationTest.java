@@ -85,7 +85,20 @@ class QuantizationTest extends ManagerPerTest {
                 Quantizer.parse("seeddt8@sorted8").roundTrip("x", values, new long[] {6, 7});
         assertThat(restored.toFloatArray()).containsExactly(expected);
         assertThat(restored.getShape()).isEqualTo(new Shape(6, 7));
-        // 42 values in 6 groups could be groups of 7 or of 8: the size must be given.
+        assertThat(q.groupLength()).isEqualTo(8);
+        assertThat(Quantization.dequantizeStableEmbedding(q).toFloatArray())
+                .containsExactly(expected);
+        // 42 values in 6 groups: the study's three-argument form takes groups of 7 (42 / 6), as
+        // the study's code did; only the group size (or the whole result) restores groups of 8.
+        assertThat(
+                        Quantization.dequantizeStableEmbedding(q.values(), q.maxes(), q.indexing())
+                                .toFloatArray())
+                .containsExactly(
+                        Quantization.dequantizeStableEmbedding(
+                                        q.values(), q.maxes(), q.indexing(), 7)
+                                .toFloatArray())
+                .isNotEqualTo(expected);
+        // 42 values in 5 groups fit groups of 9 and of 10: no size is assumed.
         Quantization.Quantized shortLast = q;
         assertThatThrownBy(
                         () ->
@@ -93,7 +106,16 @@ class QuantizationTest extends ManagerPerTest {
                                         shortLast.values(),
                                         shortLast.maxes().get("0:5"),
                                         shortLast.indexing()))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("several group sizes");
+        // A row-wise result has no sort order to undo.
+        NDArray rows = x;
+        assertThatThrownBy(
+                        () ->
+                                Quantization.dequantizeStableEmbedding(
+                                        Quantization.quantizeRowwise(rows, true)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dequantizeRowwise");
         // Divisible sizes, the study's case, are inferred.
         Quantization.Quantized even = Quantization.quantizeStableEmbedding(x, 7, false);
         NDArray back =

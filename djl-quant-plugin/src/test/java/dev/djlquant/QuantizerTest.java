@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.djlquant.format.DynamicTree;
 import dev.djlquant.format.Fp8Format;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
@@ -178,12 +180,31 @@ class QuantizerTest {
         for (int i = 10; i < 20; i++) {
             x[i] = i;
         }
+        List<String> specs = new ArrayList<>();
         for (String format : FORMATS) {
-            float[] back = Quantizer.parse(format + "@row").roundTrip("w", x, new long[] {2, 10});
-            for (int i = 0; i < 10; i++) {
-                assertThat(back[i]).as(format).isZero();
+            specs.add(format + "@row");
+            // Formats whose zero restores to 0 keep that with scales stored at 8 bits.
+            if (!format.equals("seedlinear8") && !format.startsWith("seedfp8")) {
+                specs.add(format + "@row+dq");
             }
         }
+        for (String spec : specs) {
+            float[] back = Quantizer.parse(spec).roundTrip("w", x, new long[] {2, 10});
+            for (int i = 0; i < 10; i++) {
+                assertThat(back[i]).as(spec).isZero();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"seedfp8@row+dq", "seedfp8e5@block64+dq"})
+    void refusesDoubleQuantizationWhereZeroDoesNotRestoreToZero(String spec) {
+        // The study's FP8 restores 0 as 2^-14 (2^-30 with 5 exponent bits) times the scale, and
+        // an 8-bit scale of an all-zero group is rarely exactly 0.
+        assertThatThrownBy(() -> Quantizer.parse(spec))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maps 0 to")
+                .hasMessageContaining("+dq does not apply");
     }
 
     @Test
@@ -233,19 +254,42 @@ class QuantizerTest {
                 .hasMessageContaining("index 1");
         // The same from memory outside the heap, with a group long enough to be measured apart.
         for (String spec : new String[] {"int8@row", "int8@tensor", "dt4@sorted2"}) {
-            FloatBuffer memory = QuantizedTensorTest.direct(200_000);
-            memory.put(123_456, Float.NaN);
-            assertThatThrownBy(
-                            () ->
-                                    Quantizer.parse(spec)
-                                            .quantize(
-                                                    "fc.weight",
-                                                    memory,
-                                                    new long[] {2, 100_000},
-                                                    false))
-                    .as(spec)
-                    .hasMessageContaining("fc.weight")
-                    .hasMessageContaining("index 123456");
+            for (int at : new int[] {3, 123_456, 199_999}) {
+                FloatBuffer memory = QuantizedTensorTest.direct(200_000);
+                memory.put(at, Float.NaN);
+                assertThatThrownBy(
+                                () ->
+                                        Quantizer.parse(spec)
+                                                .quantize(
+                                                        "fc.weight",
+                                                        memory,
+                                                        new long[] {2, 100_000},
+                                                        false))
+                        .as(spec)
+                        .hasMessage("fc.weight: value NaN at flat index " + at + " is not finite");
+            }
+        }
+    }
+
+    @Test
+    void nonFiniteValuesGiveTheSameMessageWhicheverThreadFindsThem() {
+        // A million values are split into tasks for both the caller and the common pool; a value
+        // found on a pool thread once came back as "java.lang.IllegalArgumentException: w: ...".
+        float[] x = randomWeights(new SplittableRandom(7), 1 << 20);
+        for (String spec : new String[] {"int8@row", "int8@tensor", "dt4@block64"}) {
+            for (int at : new int[] {3, 300_000, 600_000, 900_000, (1 << 20) - 1}) {
+                for (int repeat = 0; repeat < 3; repeat++) {
+                    float[] y = x.clone();
+                    y[at] = Float.NaN;
+                    assertThatThrownBy(
+                                    () ->
+                                            Quantizer.parse(spec)
+                                                    .quantize("w", y, new long[] {1024, 1024}))
+                            .as(spec)
+                            .isInstanceOf(IllegalArgumentException.class)
+                            .hasMessage("w: value NaN at flat index " + at + " is not finite");
+                }
+            }
         }
     }
 
