@@ -86,7 +86,11 @@ public final class Quantizer {
         }
     }
 
-    /** The study's linear quantization: symmetric {@code intK} with one scale per tensor. */
+    /**
+     * Linear quantization with one scale per tensor, symmetric {@code intK@tensor}: the study's
+     * scheme done right (its own arithmetic, truncating and wrapping around, is {@code
+     * seedlinear8@tensor}).
+     */
     public static Quantizer linearPerTensor(int bits) {
         return of(IntFormat.of(bits), Granularity.tensor());
     }

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * #getLatest()}), added to the trainer's {@link Metrics} under {@link #metricName(String)} as a
  * fraction in [0, 1] when the trainer has metrics, and logged one line per label. When the model's
  * block is a {@link QuantizedBlock} in QAT mode, the float weights it wraps are evaluated, which is
- * what {@code Quantizers.apply} would quantize after training. DJL-native layers only; register it
+ * what {@link QatTraining#finish} quantizes after training. DJL-native layers only; register it
  * after {@code TrainingListener.Defaults}, on a single-device trainer (the listener reads the
  * parameters' own arrays, which DJL updates in place on one device).
  */
