@@ -69,16 +69,40 @@ final class ParameterArrays {
             }
             array.set(new NDIndex("..."), source);
         } catch (EngineException e) {
-            throw new IllegalStateException(
-                    "Cannot write quantized values into "
-                            + name
-                            + ": the engine refused an in-place update ("
-                            + e.getMessage()
-                            + "). A TorchScript model must be loaded with"
-                            + " Criteria...optOption(\"trainParam\", \"true\") to be quantized in"
-                            + " SIMULATE mode.",
-                    e);
+            throw refused(name, e);
         }
+    }
+
+    /**
+     * Throws as {@link #write} would if the engine refuses in-place updates of the parameter,
+     * changing nothing: it writes the first value over itself. PyTorch wrote a whole refused update
+     * before it reported the refusal, so a pass must ask before it writes its first parameter.
+     */
+    static void checkWritable(String name, Parameter parameter) {
+        NDArray array = parameter.getArray();
+        if (array.size() == 0) {
+            return;
+        }
+        try (NDManager scratch = array.getManager().newSubManager()) {
+            NDIndex first = new NDIndex(new long[array.getShape().dimension()]);
+            NDArray value = array.get(first);
+            value.attach(scratch);
+            array.set(first, value);
+        } catch (EngineException e) {
+            throw refused(name, e);
+        }
+    }
+
+    private static IllegalStateException refused(String name, EngineException e) {
+        return new IllegalStateException(
+                "Cannot write quantized values into "
+                        + name
+                        + ": the engine refused an in-place update ("
+                        + e.getMessage()
+                        + "). A TorchScript model must be loaded with"
+                        + " Criteria...optOption(\"trainParam\", \"true\") to be quantized in"
+                        + " SIMULATE mode.",
+                e);
     }
 
     /**

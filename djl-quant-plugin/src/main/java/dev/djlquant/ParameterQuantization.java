@@ -40,6 +40,12 @@ final class ParameterQuantization {
         default FloatBuffer restoreTarget(Parameter parameter) {
             return null;
         }
+
+        /**
+         * Throws if the sink could not take the parameter: called for every parameter before any is
+         * quantized, so that a refusal leaves the block as it was.
+         */
+        default void checkAccepts(String name, Parameter parameter) {}
     }
 
     private ParameterQuantization() {}
@@ -50,6 +56,9 @@ final class ParameterQuantization {
         List<String> warnings = new ArrayList<>();
         List<Pair<String, Parameter>> all = block.getParameters().stream().toList();
         List<Selected> selected = select(all, config, warnings);
+        for (Selected s : selected) {
+            sink.checkAccepts(s.name, s.parameter);
+        }
         // Every tensor is quantized before the sink sees any, so that bad input (NaN, say) in the
         // last weight fails the pass while the block is still as it was. The packed tensors held
         // meanwhile take a quarter of the float32 weights at 8 bits (sortedN: about as much as
@@ -90,13 +99,24 @@ final class ParameterQuantization {
         return new Sink() {
             @Override
             public FloatBuffer restoreTarget(Parameter parameter) {
-                FloatBuffer memory =
-                        engineOwned.contains(parameter)
-                                ? null
-                                : ParameterArrays.memoryOf(parameter);
+                FloatBuffer memory = memory(parameter);
                 return memory != null
                         ? memory
                         : FloatBuffer.allocate(Math.toIntExact(parameter.getArray().size()));
+            }
+
+            @Override
+            public void checkAccepts(String name, Parameter parameter) {
+                if (memory(parameter) == null) {
+                    ParameterArrays.checkWritable(name, parameter);
+                }
+            }
+
+            /**
+             * The parameter's own memory to write in place, or null: written through the engine.
+             */
+            private FloatBuffer memory(Parameter parameter) {
+                return engineOwned.contains(parameter) ? null : ParameterArrays.memoryOf(parameter);
             }
 
             @Override

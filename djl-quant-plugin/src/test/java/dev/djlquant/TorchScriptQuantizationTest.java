@@ -11,6 +11,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TorchScriptQuantizationTest {
@@ -50,10 +54,23 @@ class TorchScriptQuantizationTest {
     }
 
     @Test
-    void explainsTheMissingTrainParamOption() throws Exception {
+    void explainsTheMissingTrainParamOptionAndChangesNothing() throws Exception {
+        for (String file : new String[] {"resnet20_cifar10.pt", "alexnet_cifar10_fp16.pt"}) {
+            try (ZooModel<NDList, NDList> model = load(file, false)) {
+                Map<String, float[]> before = floatValues(model);
+                assertThatThrownBy(() -> Quantizers.apply(model, QuantConfig.of("int8@row")))
+                        .as(file)
+                        .hasMessageContaining("trainParam");
+                // PyTorch wrote a refused update whole before it refused it.
+                Map<String, float[]> after = floatValues(model);
+                List<String> changed =
+                        before.keySet().stream()
+                                .filter(n -> !Arrays.equals(before.get(n), after.get(n)))
+                                .toList();
+                assertThat(changed).as(file + ": parameters changed").isEmpty();
+            }
+        }
         try (ZooModel<NDList, NDList> model = load("resnet20_cifar10.pt", false)) {
-            assertThatThrownBy(() -> Quantizers.apply(model, QuantConfig.of("int8@row")))
-                    .hasMessageContaining("trainParam");
             assertThatThrownBy(
                             () ->
                                     Quantizers.apply(
@@ -64,6 +81,16 @@ class TorchScriptQuantizationTest {
                                                     .build()))
                     .hasMessageContaining("DJL-native");
         }
+    }
+
+    private static Map<String, float[]> floatValues(ZooModel<NDList, NDList> model) {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        for (var p : model.getBlock().getParameters()) {
+            values.put(
+                    p.getKey(),
+                    p.getValue().getArray().toType(DataType.FLOAT32, true).toFloatArray());
+        }
+        return values;
     }
 
     @Test
