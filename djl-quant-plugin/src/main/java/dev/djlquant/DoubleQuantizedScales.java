@@ -36,7 +36,10 @@ final class DoubleQuantizedScales {
     /**
      * Quantizes {@code scales}: {@code m} is their mean, summed in double and rounded to float32;
      * each {@code scales[g] - m} (float32) is encoded as {@code dt8} in blocks of {@link #BLOCK}.
-     * Rejects scales near float32's largest that would restore to infinity, naming the tensor.
+     * Rejects, naming the tensor and the group, scales near float32's largest that would restore to
+     * infinity, and positive scales that would restore to zero or less (the sign of every value in
+     * the group flipped or lost): the error of a restored scale follows the largest distance from
+     * the mean in its block, so one outlier group leaves no precision for small scales.
      */
     static DoubleQuantizedScales of(float[] scales, String name) {
         double sum = 0;
@@ -63,6 +66,19 @@ final class DoubleQuantizedScales {
                                 + scales[g]
                                 + ") would restore to infinity at 8 bits (+dq); its values are too"
                                 + " close to float32's largest");
+            }
+            if (scales[g] > 0f && !(restored[g] > 0f)) {
+                throw new IllegalArgumentException(
+                        name
+                                + ": the scale of group "
+                                + g
+                                + " ("
+                                + scales[g]
+                                + ") would restore to "
+                                + restored[g]
+                                + " at 8 bits (+dq): the scales span too wide a range (mean "
+                                + offset
+                                + ") to be stored at 8 bits; quantize this tensor without +dq");
             }
         }
         return quantized;

@@ -232,6 +232,26 @@ class QuantizerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("big: the scale of group 0")
                 .hasMessageContaining("restore to infinity at 8 bits");
+        // One outlier row among small ones: restored relative to the mean (about 0.4), each small
+        // scale (0.01) lands within a few percent of 100 of itself, often at or below zero.
+        float[] outlier = new float[256 * 4];
+        for (int i = 0; i < outlier.length; i++) {
+            outlier[i] = (i % 2 == 0 ? 1 : -1) * 0.01f * (1 + i % 4) / 4;
+        }
+        outlier[0] = 100f;
+        assertThatThrownBy(
+                        () ->
+                                Quantizer.parse("nf4@row+dq")
+                                        .quantize("fc", outlier, new long[] {256, 4}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fc: the scale of group ")
+                .hasMessageContaining("without +dq");
+        // Without the outlier the same rows keep their signs.
+        outlier[0] = 0.01f;
+        float[] back = Quantizer.parse("nf4@row+dq").roundTrip("fc", outlier, new long[] {256, 4});
+        for (int i = 0; i < back.length; i++) {
+            assertThat(Math.signum(back[i])).as("value %d", i).isEqualTo(Math.signum(outlier[i]));
+        }
         // The dynamic tree's largest code is 1.0 times the group's maximum: nothing overflows.
         float[] top = {1f, 2f, Float.MAX_VALUE, 0f};
         QuantizedTensor t = Quantizer.parse("dt4@row").quantize(top, new long[] {2, 2});
