@@ -6,6 +6,7 @@ import ai.djl.nn.SymbolBlock;
 import ai.djl.util.Pair;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -85,6 +86,29 @@ final class ParameterQuantization {
         all.forEach(p -> distinct.add(p.getValue()));
         long total = distinct.stream().mapToLong(ParameterQuantization::size).sum();
         return new QuantizationReport(config.mode(), rows, warnings, total, result);
+    }
+
+    /** {@link Quantizers#restoreInto}. */
+    static void restoreInto(Parameter parameter, QuantizedTensor tensor) {
+        String name = parameter.getName();
+        if (!parameter.isInitialized()) {
+            throw new IllegalStateException(
+                    "Parameter "
+                            + name
+                            + " has no values to overwrite: initialize the block first");
+        }
+        long[] shape = shapeOf(parameter);
+        if (!Arrays.equals(shape, tensor.shape())) {
+            throw new IllegalArgumentException(
+                    "Parameter "
+                            + name
+                            + " has shape "
+                            + Arrays.toString(shape)
+                            + ", the quantized tensor "
+                            + Arrays.toString(tensor.shape()));
+        }
+        ParameterArrays.write(name, parameter, tensor.dequantize());
+        SIMULATED.put(parameter, tensor.quantizer().spec());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.djlquant;
 
 import ai.djl.Model;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import java.util.function.BiConsumer;
 
 /**
@@ -42,6 +43,19 @@ public final class Quantizers {
                     block, config, block, ParameterQuantization.simulate(block));
         }
         return new QuantizedBlock(block).quantize(config);
+    }
+
+    /**
+     * Writes the restored values of {@code tensor} into {@code parameter} in place, in the
+     * parameter's data type, as a SIMULATE apply does; a later apply refuses the parameter, whose
+     * values are quantized already. For loading packed tensors (a checkpoint's, say) into a float
+     * model.
+     *
+     * @throws IllegalArgumentException if the parameter's shape is not the tensor's
+     * @throws IllegalStateException if the parameter has no values or the engine refuses the update
+     */
+    public static void restoreInto(Parameter parameter, QuantizedTensor tensor) {
+        ParameterQuantization.restoreInto(parameter, tensor);
     }
 
     /**

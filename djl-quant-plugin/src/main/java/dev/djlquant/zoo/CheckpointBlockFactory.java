@@ -3,7 +3,6 @@ package dev.djlquant.zoo;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -12,6 +11,7 @@ import ai.djl.nn.BlockFactory;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.djlquant.QuantizedTensor;
+import dev.djlquant.Quantizers;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -81,7 +81,7 @@ public final class CheckpointBlockFactory implements BlockFactory {
                 NDArray into = p.getValue().getArray();
                 QuantizedTensor t = compressed.get(p.getKey());
                 if (t != null) {
-                    write(into, t.dequantize(), p.getKey(), dir);
+                    restore(p.getValue(), t, p.getKey(), dir);
                 } else {
                     into.set(new NDIndex("..."), loaded.get(p.getKey()).getArray());
                 }
@@ -150,7 +150,7 @@ public final class CheckpointBlockFactory implements BlockFactory {
                                     + " but the quantized tensor has "
                                     + new Shape(e.getValue().shape()));
                 }
-                write(array, e.getValue().dequantize(), e.getKey(), pt);
+                restore(p, e.getValue(), e.getKey(), pt);
             }
             module.getBlock().freezeParameters(true);
             // The module lives as long as the model that runs it.
@@ -173,15 +173,14 @@ public final class CheckpointBlockFactory implements BlockFactory {
         return map;
     }
 
-    /** Writes {@code values} into {@code array} in place, in the array's own data type. */
-    private static void write(NDArray array, float[] values, String name, Path file)
+    /**
+     * Writes the restored values of {@code tensor} into {@code parameter} in place, marking it as
+     * quantized so that {@code Quantizers.apply} refuses to quantize it again.
+     */
+    private static void restore(Parameter parameter, QuantizedTensor tensor, String name, Path file)
             throws CheckpointException {
-        try (NDManager scratch = array.getManager().newSubManager()) {
-            NDArray source = scratch.create(values, array.getShape());
-            if (array.getDataType() != DataType.FLOAT32) {
-                source = source.toType(array.getDataType(), false);
-            }
-            array.set(new NDIndex("..."), source);
+        try {
+            Quantizers.restoreInto(parameter, tensor);
         } catch (RuntimeException e) {
             throw new CheckpointException(
                     file, "cannot write the dequantized " + name + " (" + e.getMessage() + ")", e);

@@ -52,6 +52,9 @@ class CheckpointModesTest {
                 for (int i = 0; i < expected.length; i++) {
                     assertThat(simulated[i]).isCloseTo(expected[i], within(expected[i]));
                 }
+                // The float weights hold quantized values: quantizing them again is refused.
+                assertThatThrownBy(() -> Quantizers.apply(s, QuantConfig.of("int4@row")))
+                        .hasMessageContaining("already holds values quantized with " + spec);
             }
         }
         assertThat(CheckpointReader.verify(tmp.resolve("s")).loadingCost())

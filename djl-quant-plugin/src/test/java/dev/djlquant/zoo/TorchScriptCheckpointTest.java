@@ -1,6 +1,7 @@
 package dev.djlquant.zoo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -57,6 +58,8 @@ class TorchScriptCheckpointTest {
             try (ZooModel<NDList, NDList> loaded =
                     CheckpointReader.load(out, NDList.class, NDList.class)) {
                 assertThat(forward(loaded, input)).containsExactly(expected);
+                assertThatThrownBy(() -> Quantizers.apply(loaded, QuantConfig.of("int4@row")))
+                        .hasMessageContaining("already holds values quantized with dt4@row");
             }
             // The same through the model zoo, where DJL copies the files into its cache first.
             Path root = tmp.resolve("repository");
