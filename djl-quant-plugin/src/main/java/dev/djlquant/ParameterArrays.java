@@ -51,8 +51,37 @@ final class ParameterArrays {
             return view(array);
         }
         checkConvertible(name, array.getDataType());
+        float[] values;
         try (NDArray converted = array.toType(DataType.FLOAT32, true)) {
-            return FloatBuffer.wrap(converted.toFloatArray());
+            values = converted.toFloatArray();
+        }
+        if (array.getDataType() == DataType.FLOAT64) {
+            checkFloatRange(name, array, values);
+        }
+        return FloatBuffer.wrap(values);
+    }
+
+    /**
+     * Rejects a float64 value that became infinite in float32, naming it as it was: the non-finite
+     * check afterwards would report "Infinity" for a weight of 1e300.
+     */
+    private static void checkFloatRange(String name, NDArray array, float[] converted) {
+        for (int i = 0; i < converted.length; i++) {
+            if (Float.isInfinite(converted[i])) {
+                double original = array.toDoubleArray()[i];
+                if (Double.isFinite(original)) {
+                    throw new IllegalArgumentException(
+                            name
+                                    + ": value "
+                                    + original
+                                    + " at flat index "
+                                    + i
+                                    + " is beyond float32's range (largest "
+                                    + Float.MAX_VALUE
+                                    + ")");
+                }
+                return;
+            }
         }
     }
 

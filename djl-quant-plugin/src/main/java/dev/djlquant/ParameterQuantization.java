@@ -27,6 +27,10 @@ final class ParameterQuantization {
     private static final Map<Parameter, String> SIMULATED =
             Collections.synchronizedMap(new WeakHashMap<>());
 
+    /** Parameters whose float values a COMPRESSED block released, with the spec they hold. */
+    private static final Map<Parameter, String> RELEASED =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
     /** Receives each quantized parameter. */
     interface Sink {
         /**
@@ -54,6 +58,7 @@ final class ParameterQuantization {
     /** Quantizes the selected parameters of {@code block} and reports on them. */
     static QuantizationReport run(Block block, QuantConfig config, Block result, Sink sink) {
         QuantizedBlock.checkNotQuantized(block);
+        checkNotReleased(block);
         List<String> warnings = new ArrayList<>();
         List<Pair<String, Parameter>> all = block.getParameters().stream().toList();
         List<Selected> selected = select(all, config, warnings);
@@ -86,6 +91,31 @@ final class ParameterQuantization {
         all.forEach(p -> distinct.add(p.getValue()));
         long total = distinct.stream().mapToLong(ParameterQuantization::size).sum();
         return new QuantizationReport(config.mode(), rows, warnings, total, result);
+    }
+
+    /** Remembers that a COMPRESSED block released the float values of {@code parameter}. */
+    static void released(Parameter parameter, String spec) {
+        RELEASED.put(parameter, spec);
+    }
+
+    /**
+     * Refuses a block whose parameters a COMPRESSED block released: the block that was wrapped,
+     * used again after the apply that returned its {@link QuantizedBlock}.
+     */
+    static void checkNotReleased(Block block) {
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            String spec = RELEASED.get(p.getValue());
+            if (spec != null) {
+                throw new IllegalStateException(
+                        "Parameter "
+                                + p.getKey()
+                                + " was compressed with "
+                                + spec
+                                + " and its float values released: use the QuantizedBlock that"
+                                + " apply returned (the model's block), or quantize the float"
+                                + " model, loaded again");
+            }
+        }
     }
 
     /** {@link Quantizers#restoreInto}. */

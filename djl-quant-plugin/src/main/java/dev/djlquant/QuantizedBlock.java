@@ -74,6 +74,7 @@ public class QuantizedBlock extends AbstractBlock {
     /** Quantizes the wrapped block's weights as {@code config} says, once. */
     public QuantizationReport quantize(QuantConfig config) {
         checkNotQuantized(this);
+        ParameterQuantization.checkNotReleased(inner);
         switch (config.mode()) {
             case SIMULATE:
                 return ParameterQuantization.run(
@@ -104,6 +105,7 @@ public class QuantizedBlock extends AbstractBlock {
         compressed.put(name, tensor);
         byParameter.put(parameter, tensor);
         if (releasesWeights) {
+            ParameterQuantization.released(parameter, tensor.quantizer().spec());
             parameter.close();
         }
     }

@@ -36,6 +36,22 @@ class ParameterArraysTest extends ManagerPerTest {
         assertThat(p.getArray().getShape()).isEqualTo(new Shape(3, 4));
     }
 
+    @Test
+    void float64ValuesBeyondFloat32AreNamedAsTheyWere() {
+        double[] values = {1, -2, 3, 1e300, 5, 6};
+        Parameter p = parameter(manager.create(values, new Shape(2, 3)));
+        assertThatThrownBy(() -> read(p))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "w: value 1.0E300 at flat index 3 is beyond float32's range (largest "
+                                + Float.MAX_VALUE
+                                + ")");
+        // Within range, float64 values are read rounded to float32.
+        values[3] = 0.1;
+        assertThat(read(parameter(manager.create(values, new Shape(2, 3)))))
+                .containsExactly(1, -2, 3, 0.1f, 5, 6);
+    }
+
     /** The memory view is the parameter's memory: what goes in is what the engine sees. */
     @Test
     void contiguousFloat32ParametersExposeTheirMemoryUnchanged() {

@@ -167,7 +167,8 @@ class QuantizersTest extends ManagerPerTest {
     @Test
     void quantizingACompressedOrQatBlockAgainIsRefusedAndSaysWhy() {
         NDArray input = manager.randomNormal(new Shape(2, 3, 8, 8));
-        Block compressed = Quantizers.apply(smallNet(6), mode("dt4@row", Mode.COMPRESSED)).block();
+        Block wrapped = smallNet(6);
+        Block compressed = Quantizers.apply(wrapped, mode("dt4@row", Mode.COMPRESSED)).block();
         Block qat = Quantizers.apply(smallNet(6), mode("dt4@row", Mode.QAT)).block();
         float[] compressedOut = forward(compressed, input).toFloatArray();
         float[] qatOut = forward(qat, input).toFloatArray();
@@ -182,6 +183,12 @@ class QuantizersTest extends ManagerPerTest {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("quantization-aware training")
                     .hasMessageContaining("QatTraining.finish");
+            // The block that was wrapped, used again, lends its released weights to no one.
+            assertThatThrownBy(() -> Quantizers.apply(wrapped, mode("int8@row", mode)))
+                    .as(mode.toString())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("was compressed with dt4@row")
+                    .hasMessageContaining("use the QuantizedBlock that apply returned");
         }
         assertThat(forward(compressed, input).toFloatArray()).containsExactly(compressedOut);
         assertThat(forward(qat, input).toFloatArray()).containsExactly(qatOut);
