@@ -1,5 +1,6 @@
 package dev.djlquant;
 
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SymbolBlock;
@@ -161,7 +162,8 @@ final class ParameterQuantization {
 
             @Override
             public void checkAccepts(String name, Parameter parameter) {
-                if (memory(parameter) == null) {
+                // One without values is refused, with its name, when it is read.
+                if (parameter.isInitialized() && memory(parameter) == null) {
                     ParameterArrays.checkWritable(name, parameter);
                 }
             }
@@ -219,11 +221,16 @@ final class ParameterQuantization {
             }
         }
         if (selected.isEmpty()) {
+            boolean shapesUnknown = all.stream().anyMatch(p -> knownShape(p.getValue()) == null);
             throw new IllegalArgumentException(
                     "No parameter to quantize with "
                             + config
                             + "; the block has: "
-                            + describe(all));
+                            + describe(all)
+                            + (shapesUnknown
+                                    ? ". Weights are selected by their shapes: initialize the"
+                                            + " block or load the model first"
+                                    : ""));
         }
         for (Selected s : selected) {
             String earlier = SIMULATED.get(s.parameter);
@@ -266,9 +273,13 @@ final class ParameterQuantization {
     }
 
     private static String shapeText(Parameter p) {
-        return p.isInitialized()
-                ? p.getArray().getShape().toString()
-                : String.valueOf(p.getShape());
+        Shape shape = knownShape(p);
+        return shape == null ? "not initialized" : shape.toString();
+    }
+
+    /** The parameter's shape, of its values or as declared; null before the block knows it. */
+    private static Shape knownShape(Parameter p) {
+        return p.isInitialized() ? p.getArray().getShape() : p.getShape();
     }
 
     static long[] shapeOf(Parameter p) {
@@ -276,9 +287,7 @@ final class ParameterQuantization {
     }
 
     private static long size(Parameter p) {
-        if (p.isInitialized()) {
-            return p.getArray().size();
-        }
-        return p.getShape() == null ? 0 : p.getShape().size();
+        Shape shape = knownShape(p);
+        return shape == null ? 0 : shape.size();
     }
 }

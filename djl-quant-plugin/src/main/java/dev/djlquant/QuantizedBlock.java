@@ -89,6 +89,11 @@ public class QuantizedBlock extends AbstractBlock {
                                 fakeQuantized.put(parameter, tensor.quantizer()));
             default:
                 checkNativeLayers(inner);
+                if (!inner.isInitialized()) {
+                    throw new IllegalArgumentException(
+                            "The block is not initialized: weights are selected by their shapes;"
+                                    + " initialize the block or load the model first");
+                }
                 // Released weights make the wrapped block look uninitialized; keep its inputs.
                 // A block read by Model.load has input shapes but no names: keep the shapes only.
                 inputShapes = inner.getInputShapes();

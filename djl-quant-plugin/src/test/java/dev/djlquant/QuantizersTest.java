@@ -156,6 +156,38 @@ class QuantizersTest extends ManagerPerTest {
     }
 
     @Test
+    void aBlockNotYetInitializedIsRefusedSayingSo() {
+        Block net =
+                new SequentialBlock()
+                        .add(Linear.builder().setUnits(4).build())
+                        .add(Linear.builder().setUnits(2).build());
+        for (Mode mode : Mode.values()) {
+            assertThatThrownBy(() -> Quantizers.apply(net, mode("int8@row", mode)))
+                    .as(mode.toString())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("initialize the block or load the model first");
+        }
+    }
+
+    @Test
+    void anEmptySelectionListsTheParametersAndTheirShapes() {
+        Block net = new SequentialBlock().add(Linear.builder().setUnits(4).build());
+        assertThatThrownBy(() -> Quantizers.apply(net, QuantConfig.of("int8@row")))
+                .hasMessageContaining("01Linear_weight (WEIGHT not initialized)");
+        net.initialize(manager, DataType.FLOAT32, new Shape(1, 3));
+        assertThatThrownBy(
+                        () ->
+                                Quantizers.apply(
+                                        net,
+                                        QuantConfig.builder()
+                                                .scheme("int8@row")
+                                                .exclude("weight")
+                                                .build()))
+                .hasMessageContaining("01Linear_weight (WEIGHT (4, 3))")
+                .hasMessageNotContaining("initialize");
+    }
+
+    @Test
     void applyingTwiceIsRefused() {
         Block net = smallNet(2);
         Quantizers.apply(net, QuantConfig.of("int8"));
