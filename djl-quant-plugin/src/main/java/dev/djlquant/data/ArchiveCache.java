@@ -1,9 +1,11 @@
 package dev.djlquant.data;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -61,6 +63,12 @@ final class ArchiveCache {
         if (Files.isDirectory(target)) {
             return new Extraction(target, false);
         }
+        if (Files.exists(cacheDir) && !Files.isDirectory(cacheDir)) {
+            throw new FileSystemException(
+                    cacheDir.toString(),
+                    null,
+                    "is not a directory, so " + archive + " cannot be extracted into it");
+        }
         Files.createDirectories(cacheDir);
         deleteStalePartials(cacheDir, name);
         Path partial = Files.createTempDirectory(cacheDir, "." + name + ".partial-");
@@ -77,8 +85,22 @@ final class ArchiveCache {
             if (Files.isDirectory(target)) {
                 return new Extraction(target, false); // another process finished first
             }
-            throw new IOException("Cannot extract " + archive + " into " + cacheDir, e);
+            throw new IOException(
+                    "Cannot extract " + archive + " into " + cacheDir + ": " + reason(e), e);
         }
+    }
+
+    /** What went wrong: the message, or for an exception without one (an EOF) its kind. */
+    private static String reason(Exception e) {
+        if (e instanceof FileSystemException fs) {
+            return fs.getReason() == null
+                    ? fs.getClass().getSimpleName() + " " + fs.getFile()
+                    : fs.getMessage();
+        }
+        if (e.getMessage() != null) {
+            return e.getMessage();
+        }
+        return e instanceof EOFException ? "unexpected end of the archive" : e.toString();
     }
 
     private static String sha256Prefix(Path file) throws IOException {

@@ -1,15 +1,24 @@
 package dev.djlquant.zoo;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -24,23 +33,41 @@ final class AtomicFiles {
         void write(Path directory) throws IOException;
     }
 
+    /** Refuses, by throwing, to replace what is at a target path. */
+    @FunctionalInterface
+    interface TargetCheck {
+        void check(Path target) throws IOException;
+    }
+
+    /** One write. */
+    @FunctionalInterface
+    interface IoAction {
+        void run() throws IOException;
+    }
+
     private AtomicFiles() {}
 
     /**
      * Creates {@code target} by filling a temporary sibling directory and renaming it; the
-     * temporary directory is deleted if anything fails. An existing {@code target} is replaced only
-     * if {@code replace} is set (it is moved aside first, then deleted).
+     * temporary directory is deleted if anything fails. {@code check} decides whether what is
+     * already at {@code target} may be replaced: it runs before anything is written and again just
+     * before the swap (the content takes a while to write, and a user may put files there
+     * meanwhile); it throws, naming the target and the reason, to refuse. A replaced target is
+     * moved aside first, then deleted. After a successful write the temporary siblings of {@code
+     * target} left by processes that no longer run (killed mid-write) are deleted too: only names
+     * of this class's own pattern, {@code .<name>.tmp-<pid>-<uuid>} and {@code
+     * .<name>.old-<pid>-<uuid>}.
      */
-    static void writeDirectory(Path target, boolean replace, DirectoryWriter writer)
+    static void writeDirectory(Path target, TargetCheck check, DirectoryWriter writer)
             throws IOException {
         Path absolute = target.toAbsolutePath().normalize();
         Path parent = absolute.getParent();
-        if (Files.exists(absolute) && !replace && !isEmptyDirectory(absolute)) {
-            throw new FileAlreadyExistsException(
-                    absolute.toString(), null, "exists and is not empty; choose another path");
+        if (parent == null) {
+            throw new FileSystemException(absolute.toString(), null, "is a file system root");
         }
+        check.check(absolute);
         Files.createDirectories(parent);
-        Path tmp = parent.resolve("." + absolute.getFileName() + ".tmp-" + UUID.randomUUID());
+        Path tmp = parent.resolve(siblingName(absolute, "tmp"));
         Files.createDirectory(tmp);
         try {
             writer.write(tmp);
@@ -51,9 +78,10 @@ final class AtomicFiles {
                     }
                 }
             }
+            check.check(absolute);
             Path old = null;
-            if (Files.exists(absolute)) {
-                old = parent.resolve("." + absolute.getFileName() + ".old-" + UUID.randomUUID());
+            if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
+                old = parent.resolve(siblingName(absolute, "old"));
                 move(absolute, old);
             }
             move(tmp, absolute);
@@ -63,6 +91,104 @@ final class AtomicFiles {
         } finally {
             deleteRecursively(tmp);
         }
+        deleteStaleSiblings(absolute);
+    }
+
+    /**
+     * The check of a target that is never replaced: it may be absent or an empty directory (which
+     * the rename replaces), nothing else.
+     */
+    static void requireAbsentOrEmpty(Path target) throws IOException {
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS) || isEmptyDirectory(target)) {
+            return;
+        }
+        throw new FileAlreadyExistsException(
+                target.toString(),
+                null,
+                Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)
+                        ? "exists and is not empty; choose another path"
+                        : "exists and is not a directory; choose another path");
+    }
+
+    /**
+     * Runs a write to {@code file} and names the file in an error that names none: a full disk
+     * fails with a bare "No space left on device". Errors that name their file pass unchanged.
+     */
+    static void writing(Path file, IoAction action) throws IOException {
+        try {
+            action.run();
+        } catch (FileSystemException | CheckpointException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IOException(
+                    "cannot write " + file + ": " + (e.getMessage() == null ? e : e.getMessage()),
+                    e);
+        }
+    }
+
+    /**
+     * Says what went wrong in words: the JDK's exceptions for the common errors carry only the
+     * path, their class is the reason.
+     */
+    static String reason(IOException e) {
+        if (e instanceof FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason();
+        } else if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        } else if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        } else if (e instanceof NotDirectoryException) {
+            return "not a directory";
+        } else if (e instanceof FileAlreadyExistsException) {
+            return "already exists";
+        } else if (e instanceof DirectoryNotEmptyException) {
+            return "directory not empty";
+        } else if (e instanceof FileSystemException) {
+            return e.getClass().getSimpleName();
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    /** A temporary sibling's name: hidden, the target's name, the writing process, unique. */
+    private static String siblingName(Path target, String kind) {
+        return "."
+                + target.getFileName()
+                + "."
+                + kind
+                + "-"
+                + ProcessHandle.current().pid()
+                + "-"
+                + UUID.randomUUID();
+    }
+
+    /**
+     * Deletes the temporary siblings of {@code target} whose writing process has ended: what a
+     * killed write left behind. A sibling of a process still running (another write to the same
+     * target, here or in another JVM) is left alone; so is one whose process id was reused, and one
+     * written on another host of a shared file system may be taken for dead, which only makes that
+     * concurrent write fail. Failures are ignored: a leftover costs disk space, nothing else.
+     */
+    private static void deleteStaleSiblings(Path target) {
+        Pattern ours =
+                Pattern.compile(
+                        Pattern.quote("." + target.getFileName() + ".")
+                                + "(?:tmp|old)-(\\d{1,18})-"
+                                + "\\p{XDigit}{8}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{12}");
+        long self = ProcessHandle.current().pid();
+        try (Stream<Path> siblings = Files.list(target.getParent())) {
+            for (Path s : (Iterable<Path>) siblings::iterator) {
+                Matcher m = ours.matcher(s.getFileName().toString());
+                if (m.matches() && isEnded(Long.parseLong(m.group(1)), self)) {
+                    deleteRecursively(s);
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // Left for a later write to remove.
+        }
+    }
+
+    private static boolean isEnded(long pid, long self) {
+        return pid != self && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
     }
 
     /** Replaces {@code target} with {@code bytes} through a temporary file in the same folder. */
@@ -96,13 +222,18 @@ final class AtomicFiles {
     }
 
     private static void fsync(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            channel.force(true);
-        }
+        // A delayed write error (the disk filled up after the data was buffered) surfaces here.
+        writing(
+                file,
+                () -> {
+                    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                        channel.force(true);
+                    }
+                });
     }
 
-    private static boolean isEmptyDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
+    static boolean isEmptyDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
         try (Stream<Path> entries = Files.list(dir)) {

@@ -20,10 +20,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -639,9 +641,13 @@ public final class CheckpointManifest {
         if (json == null) {
             throw new CheckpointException(file, "is not a JSON object");
         }
-        if (!json.has("format") || !FORMAT.equals(json.get("format").getAsString())) {
+        if (!FORMAT.equals(string(json, "format"))) {
             throw new CheckpointException(
-                    file, "is not a " + FORMAT + " manifest (format " + json.get("format") + ")");
+                    file,
+                    "is not a "
+                            + FORMAT
+                            + " manifest: field format is "
+                            + (json.has("format") ? json.get("format") : "missing"));
         }
         if (!("" + FORMAT_VERSION).equals(declared)) {
             throw new CheckpointException(
@@ -652,6 +658,10 @@ public final class CheckpointManifest {
                             + FORMAT_VERSION
                             + (isNewer(declared) ? "; upgrade djl-quant to read it" : ""));
         }
+        String wrongType = ManifestFields.problem(json);
+        if (wrongType != null) {
+            throw new CheckpointException(file, "has a field of the wrong type: " + wrongType);
+        }
         CheckpointManifest manifest;
         try {
             manifest = GSON.fromJson(json, CheckpointManifest.class);
@@ -661,6 +671,52 @@ public final class CheckpointManifest {
         manifest.manifestSha256 = recorded;
         manifest.checkComplete(file);
         return manifest;
+    }
+
+    /** Larger files are not taken for a manifest: a VGG-16 manifest is about 20 KB. */
+    private static final long MAX_RECOGNIZED_BYTES = 16L << 20;
+
+    /**
+     * Tells whether {@code file} is a djlq checkpoint manifest, cheaply and leniently: a JSON
+     * object whose {@code format} is {@value #FORMAT}. Neither its checksum nor its version is
+     * checked, so a damaged checkpoint or one of another version is still recognized (and can be
+     * replaced by {@link CheckpointWriter#replaceExisting}).
+     *
+     * @return the file names the manifest lists (those that are strings), or null if it is not a
+     *     djlq manifest or cannot be read
+     */
+    static Set<String> recognize(Path file) {
+        try {
+            if (!Files.isRegularFile(file) || Files.size(file) > MAX_RECOGNIZED_BYTES) {
+                return null;
+            }
+            JsonElement parsed =
+                    JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            if (!parsed.isJsonObject()
+                    || !FORMAT.equals(string(parsed.getAsJsonObject(), "format"))) {
+                return null;
+            }
+            Set<String> names = new HashSet<>();
+            JsonElement listed = parsed.getAsJsonObject().get("files");
+            if (listed != null && listed.isJsonArray()) {
+                for (JsonElement f : listed.getAsJsonArray()) {
+                    if (f.isJsonObject() && string(f.getAsJsonObject(), "name") != null) {
+                        names.add(string(f.getAsJsonObject(), "name"));
+                    }
+                }
+            }
+            return names;
+        } catch (IOException | JsonParseException e) {
+            return null;
+        }
+    }
+
+    /** The value of a string field, or null if it is absent or not a string. */
+    private static String string(JsonObject json, String field) {
+        JsonElement e = json.get(field);
+        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString()
+                ? e.getAsString()
+                : null;
     }
 
     private static boolean isNewer(String declared) {
@@ -702,6 +758,7 @@ public final class CheckpointManifest {
         if (kind == Kind.TORCHSCRIPT && torchscript == null) {
             missing.add("torchscript");
         }
+        missing.addAll(missingEntryFields());
         if (!missing.isEmpty()) {
             throw new CheckpointException(file, "lacks the fields " + missing);
         }
@@ -712,6 +769,50 @@ public final class CheckpointManifest {
             }
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(file, "has an unknown spec: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The fields of file, tensor, parameter and TorchScript entries that the readers use without a
+     * null check, where they are absent (or null), as {@code tensors[3].spec}.
+     */
+    private List<String> missingEntryFields() {
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; files != null && i < files.size(); i++) {
+            FileEntry f = files.get(i);
+            requireAll(missing, "files[" + i + "]", "name", f.name(), "role", f.role());
+            requireAll(missing, "files[" + i + "]", "sha256", f.sha256());
+        }
+        for (int i = 0; tensors != null && i < tensors.size(); i++) {
+            TensorEntry t = tensors.get(i);
+            requireAll(missing, "tensors[" + i + "]", "name", t.name(), "shape", t.shape());
+            requireAll(missing, "tensors[" + i + "]", "spec", t.spec(), "crc32", t.crc32());
+        }
+        for (int i = 0; unquantized != null && i < unquantized.size(); i++) {
+            ParameterEntry p = unquantized.get(i);
+            requireAll(missing, "unquantized[" + i + "]", "name", p.name(), "shape", p.shape());
+            requireAll(missing, "unquantized[" + i + "]", "dtype", p.dtype());
+        }
+        if (torchscript != null) {
+            requireAll(
+                    missing,
+                    "torchscript",
+                    "file",
+                    torchscript.file(),
+                    "sha256",
+                    torchscript.sha256());
+        }
+        return missing;
+    }
+
+    /**
+     * Adds {@code prefix.name} to {@code missing} for each (name, value) pair whose value is null.
+     */
+    private static void requireAll(List<String> missing, String prefix, Object... namesAndValues) {
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            if (namesAndValues[i + 1] == null) {
+                missing.add(prefix + "." + namesAndValues[i]);
+            }
         }
     }
 

@@ -96,24 +96,25 @@ public final class CheckpointReader {
     static void checkFile(Path file, long bytes, String sha256, String what)
             throws CheckpointException {
         if (!Files.isRegularFile(file)) {
-            throw new CheckpointException(file, "missing (" + what + ")");
+            throw new CheckpointException(
+                    file,
+                    (Files.exists(file) ? "is not a regular file (" : "missing (") + what + ")");
         }
         long size;
         String actual;
         try {
             size = Files.size(file);
             if (size != bytes) {
+                // Shorter is not necessarily truncated (an edited file), longer not appended to.
                 throw new CheckpointException(
                         file,
-                        size < bytes
-                                ? "truncated: " + size + " of " + bytes + " bytes (" + what + ")"
-                                : "has "
-                                        + size
-                                        + " bytes but "
-                                        + bytes
-                                        + " were written ("
-                                        + what
-                                        + "): damaged or replaced");
+                        "is "
+                                + size
+                                + " bytes, the manifest records "
+                                + bytes
+                                + " ("
+                                + what
+                                + "): damaged or changed after the checkpoint was written");
             }
             actual = Digests.sha256(file);
         } catch (CheckpointException e) {

@@ -17,7 +17,10 @@ import dev.djlquant.QuantizedTensor;
 import dev.djlquant.Quantizers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -70,6 +73,15 @@ public final class CheckpointWriter {
 
     private static final String LIBRARY = "djl-quant 0.1.0";
 
+    /** The names of the files a checkpoint of any kind may hold. */
+    private static final Set<String> CHECKPOINT_FILES =
+            Set.of(
+                    CheckpointManifest.FILE_NAME,
+                    SERVING_FILE,
+                    PARAMETERS_FILE,
+                    TORCHSCRIPT_FILE,
+                    WeightsFile.NAME);
+
     private static final Logger logger = LoggerFactory.getLogger(CheckpointWriter.class);
 
     private String dataset;
@@ -121,7 +133,12 @@ public final class CheckpointWriter {
     }
 
     /**
-     * Replaces an existing checkpoint at the target path instead of refusing.
+     * Replaces an existing checkpoint at the target path instead of refusing. Only a djlq
+     * checkpoint is replaced: a directory with a {@code manifest.json} whose {@code format} is
+     * {@value CheckpointManifest#FORMAT} (damaged or of another version counts) and no other
+     * entries than a checkpoint's files. Anything else at the path (a file, a directory of other
+     * files, the working directory or a parent of it) is refused with an exception, never deleted;
+     * see {@link #checkTarget(Path)}.
      *
      * @param replace whether to replace
      * @return this writer
@@ -246,7 +263,8 @@ public final class CheckpointWriter {
                 out,
                 manifest,
                 dir -> {
-                    model.save(dir, MODEL_NAME);
+                    AtomicFiles.writing(
+                            dir.resolve(PARAMETERS_FILE), () -> model.save(dir, MODEL_NAME));
                     Path saved;
                     try (Stream<Path> files = Files.list(dir)) {
                         saved =
@@ -338,15 +356,171 @@ public final class CheckpointWriter {
                 manifest,
                 dir -> {
                     Map<String, String> roles = new LinkedHashMap<>();
-                    WeightsFile.write(dir.resolve(WeightsFile.NAME), quantized);
+                    Path weights = dir.resolve(WeightsFile.NAME);
+                    AtomicFiles.writing(weights, () -> WeightsFile.write(weights, quantized));
                     roles.put(WeightsFile.NAME, ROLE_WEIGHTS);
                     if (embedTorchScript) {
-                        AtomicFiles.copy(torchScript, dir.resolve(TORCHSCRIPT_FILE));
+                        Path copy = dir.resolve(TORCHSCRIPT_FILE);
+                        AtomicFiles.writing(copy, () -> AtomicFiles.copy(torchScript, copy));
                         roles.put(TORCHSCRIPT_FILE, ROLE_TORCHSCRIPT);
                     }
                     return roles;
                 },
                 true);
+    }
+
+    /**
+     * Checks, without writing anything, that this writer can write a checkpoint at {@code out}:
+     * call it before the expensive work, so that a bad path is reported at once (the write methods
+     * check again). Accepted: a path that does not exist yet, whose nearest existing ancestor is a
+     * directory this process can create entries in; an empty directory; with {@link
+     * #replaceExisting} set, a djlq checkpoint (see there). Refused: the working directory and its
+     * parents, a symbolic link, a file, a non-empty directory otherwise.
+     *
+     * @param out the checkpoint directory to create
+     * @throws IllegalArgumentException if {@code out} is the empty path
+     * @throws java.nio.file.FileSystemException naming {@code out} (or the ancestor at fault) and
+     *     why it cannot be written
+     * @throws IOException if the file system cannot be read
+     */
+    public void checkTarget(Path out) throws IOException {
+        if (out.toString().isEmpty()) {
+            // Path.of("") is the working directory: an unset shell variable, not a choice.
+            throw new IllegalArgumentException("The checkpoint path is empty");
+        }
+        Path absolute = out.toAbsolutePath().normalize();
+        checkReplaceable(absolute);
+        checkCreatable(absolute);
+    }
+
+    /**
+     * Refuses, naming the path and why, whatever at {@code absolute} this writer must not replace.
+     */
+    private void checkReplaceable(Path absolute) throws IOException {
+        if (!Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.isSymbolicLink(absolute)) {
+            throw exists(absolute, "is a symbolic link; give the directory itself");
+        }
+        if (!Files.isDirectory(absolute, LinkOption.NOFOLLOW_LINKS)) {
+            throw exists(absolute, "exists and is not a directory; choose another path");
+        }
+        if (isWorkingDirectoryOrParent(absolute)) {
+            throw exists(
+                    absolute,
+                    "is the working directory or one of its parents; give a new directory for the"
+                            + " checkpoint");
+        }
+        if (AtomicFiles.isEmptyDirectory(absolute)) {
+            return;
+        }
+        String notCheckpoint = whyNotACheckpoint(absolute);
+        if (!replace) {
+            throw exists(
+                    absolute,
+                    notCheckpoint == null
+                            ? "already holds a djlq checkpoint; choose another path or replace it"
+                                    + " (CheckpointWriter.replaceExisting, djlq quantize --force)"
+                            : "exists and is not empty; choose another path");
+        }
+        if (notCheckpoint != null) {
+            throw exists(
+                    absolute,
+                    notCheckpoint
+                            + "; only a djlq checkpoint is replaced, nothing else is deleted:"
+                            + " choose another path");
+        }
+    }
+
+    /**
+     * Returns why a non-empty directory is not a checkpoint this writer may replace, or null if it
+     * is one: its {@code manifest.json} must be recognized and every other entry must be a file of
+     * a checkpoint (one this writer writes, or one the manifest lists), so that a user's own files
+     * put beside a checkpoint are never deleted with it.
+     */
+    private static String whyNotACheckpoint(Path dir) throws IOException {
+        Path manifest = dir.resolve(CheckpointManifest.FILE_NAME);
+        if (!Files.exists(manifest, LinkOption.NOFOLLOW_LINKS)) {
+            return "is not a djlq checkpoint (it has no " + CheckpointManifest.FILE_NAME + ")";
+        }
+        Set<String> allowed = CheckpointManifest.recognize(manifest);
+        if (allowed == null) {
+            return "is not a djlq checkpoint (its "
+                    + CheckpointManifest.FILE_NAME
+                    + " is not a "
+                    + CheckpointManifest.FORMAT
+                    + " manifest)";
+        }
+        allowed.addAll(CHECKPOINT_FILES);
+        List<String> others;
+        try (Stream<Path> entries = Files.list(dir)) {
+            others =
+                    entries.filter(
+                                    e ->
+                                            !allowed.contains(e.getFileName().toString())
+                                                    || Files.isDirectory(
+                                                            e, LinkOption.NOFOLLOW_LINKS))
+                            .map(e -> e.getFileName().toString())
+                            .sorted()
+                            .toList();
+        }
+        if (others.isEmpty()) {
+            return null;
+        }
+        return "holds a djlq checkpoint and other entries "
+                + (others.size() > 5 ? others.subList(0, 5) + " and more" : others);
+    }
+
+    private static boolean isWorkingDirectoryOrParent(Path absolute) {
+        Path cwd = Path.of("").toAbsolutePath();
+        try {
+            return cwd.toRealPath().startsWith(absolute.toRealPath());
+        } catch (IOException e) {
+            return cwd.normalize().startsWith(absolute);
+        }
+    }
+
+    /**
+     * Refuses a path that cannot be created: its nearest existing ancestor must be a directory in
+     * which this process can create a directory. Tried for real (created and deleted), since
+     * permission bits do not tell it for root, read-only mounts or {@code /proc}.
+     */
+    private static void checkCreatable(Path absolute) throws IOException {
+        Path parent = absolute.getParent();
+        if (parent == null) {
+            throw refused(absolute, "is a file system root");
+        }
+        Path existing = parent;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return; // nothing to look at: createDirectories will say what is wrong
+        }
+        if (!Files.isDirectory(existing)) {
+            throw refused(absolute, "cannot be created: " + existing + " is not a directory");
+        }
+        try {
+            Files.delete(Files.createTempDirectory(existing, ".djlq-probe-"));
+        } catch (IOException e) {
+            throw refused(
+                    absolute,
+                    "cannot be created: cannot create a directory in "
+                            + existing
+                            + " ("
+                            + AtomicFiles.reason(e)
+                            + ")");
+        }
+    }
+
+    private static FileSystemException refused(Path path, String reason) {
+        return new FileSystemException(path.toString(), null, reason);
+    }
+
+    /** A refusal of something that exists at the path. */
+    private static FileAlreadyExistsException exists(Path path, String reason) {
+        return new FileAlreadyExistsException(path.toString(), null, reason);
     }
 
     /** Writes the model files of a checkpoint and returns their roles by file name. */
@@ -358,16 +532,21 @@ public final class CheckpointWriter {
     private CheckpointManifest write(
             Path out, CheckpointManifest.Builder builder, Payload payload, boolean loadsItself)
             throws IOException {
+        checkTarget(out);
         CheckpointManifest[] written = new CheckpointManifest[1];
         AtomicFiles.writeDirectory(
                 out,
-                replace,
+                this::checkReplaceable,
                 dir -> {
                     Map<String, String> roles = new LinkedHashMap<>(payload.write(dir));
-                    Files.writeString(
-                            dir.resolve(SERVING_FILE),
-                            servingProperties(loadsItself),
-                            StandardCharsets.ISO_8859_1);
+                    Path serving = dir.resolve(SERVING_FILE);
+                    AtomicFiles.writing(
+                            serving,
+                            () ->
+                                    Files.writeString(
+                                            serving,
+                                            servingProperties(loadsItself),
+                                            StandardCharsets.ISO_8859_1));
                     roles.put(SERVING_FILE, ROLE_SERVING);
                     List<CheckpointManifest.FileEntry> files = new ArrayList<>();
                     for (Map.Entry<String, String> e : roles.entrySet()) {
@@ -380,7 +559,8 @@ public final class CheckpointWriter {
                                         Digests.sha256(f)));
                     }
                     CheckpointManifest manifest = builder.files(files).build();
-                    manifest.writeTo(dir);
+                    AtomicFiles.writing(
+                            dir.resolve(CheckpointManifest.FILE_NAME), () -> manifest.writeTo(dir));
                     written[0] = manifest;
                 });
         return written[0];

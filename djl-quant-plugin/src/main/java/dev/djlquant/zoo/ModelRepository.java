@@ -162,7 +162,7 @@ public final class ModelRepository {
             if (!Files.isDirectory(target)) {
                 AtomicFiles.writeDirectory(
                         target,
-                        false,
+                        AtomicFiles::requireAbsentOrEmpty,
                         dir -> {
                             Files.copy(
                                     checkpoint.resolve(CheckpointManifest.FILE_NAME),

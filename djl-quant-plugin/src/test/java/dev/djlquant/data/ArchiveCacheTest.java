@@ -65,8 +65,31 @@ class ArchiveCacheTest {
 
         assertThatThrownBy(() -> ArchiveCache.extract(truncated, cache))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining(truncated.toString());
+                .hasMessageContaining(truncated.toString())
+                // ... and why: the cause's message, not only the paths.
+                .satisfies(
+                        e ->
+                                assertThat(e.getMessage())
+                                        .startsWith(
+                                                "Cannot extract "
+                                                        + truncated
+                                                        + " into "
+                                                        + cache
+                                                        + ": ")
+                                        .endsWith(reason(e.getCause())));
         assertThat(listNames(cache)).isEmpty();
+    }
+
+    private static String reason(Throwable cause) {
+        return cause.getMessage() == null ? "unexpected end of the archive" : cause.getMessage();
+    }
+
+    @Test
+    void aCacheDirectoryThatIsAFileIsSaidToBeOne(@TempDir Path temp) throws IOException {
+        Path archive = SharedFiles.require("data/cifar10/test-jpg.tar.gz");
+        Path file = Files.writeString(temp.resolve("cache"), "x");
+        assertThatThrownBy(() -> ArchiveCache.extract(archive, file))
+                .hasMessageContaining(file + ": is not a directory");
     }
 
     @Test

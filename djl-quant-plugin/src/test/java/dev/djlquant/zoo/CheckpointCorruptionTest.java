@@ -6,16 +6,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Model;
 import ai.djl.ndarray.NDList;
 import ai.djl.repository.zoo.ZooModel;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.djlquant.QuantConfig;
 import dev.djlquant.QuantizationReport;
 import dev.djlquant.Quantizers;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every way a checkpoint can be damaged fails loading with a message naming file and problem. */
 class CheckpointCorruptionTest {
@@ -80,7 +90,143 @@ class CheckpointCorruptionTest {
     void truncatedParameterFile() throws Exception {
         byte[] bytes = Files.readAllBytes(params());
         Files.write(params(), java.util.Arrays.copyOf(bytes, bytes.length - 100));
-        assertLoadFails(params(), "truncated");
+        assertLoadFails(
+                params(),
+                "is " + (bytes.length - 100) + " bytes, the manifest records " + bytes.length);
+    }
+
+    @Test
+    void anEditedFileOfAnotherSizeIsNotCalledTruncated() throws Exception {
+        Path serving = checkpoint.resolve(CheckpointWriter.SERVING_FILE);
+        String text = Files.readString(serving, StandardCharsets.ISO_8859_1);
+        long size = Files.size(serving);
+        // Two bytes shorter, but not a prefix of what was written: an edit, not a truncation.
+        Files.writeString(serving, "#" + text.substring(3), StandardCharsets.ISO_8859_1);
+        assertLoadFails(serving, "is " + (size - 2) + " bytes, the manifest records " + size);
+        assertThatThrownBy(() -> CheckpointReader.verify(checkpoint))
+                .hasMessageNotContaining("truncated");
+    }
+
+    @Test
+    void aDirectoryWhereAFileShouldBeIsNotAFileRatherThanMissing() throws Exception {
+        Files.delete(params());
+        Files.createDirectory(params());
+        assertLoadFails(params(), "is not a regular file (listed in manifest.json)");
+    }
+
+    /**
+     * Rewrites manifest.json with {@code edit} applied and its own checksum recomputed, as a
+     * hand-edited and re-signed manifest would be: only the field checks can catch it then.
+     */
+    private void resign(java.util.function.Consumer<JsonObject> edit) throws Exception {
+        JsonObject json =
+                JsonParser.parseString(Files.readString(manifestFile())).getAsJsonObject();
+        edit.accept(json);
+        json.remove("manifest_sha256");
+        json.addProperty("manifest_sha256", "0".repeat(64));
+        // Nulls written out, as an editor leaves them.
+        String text =
+                new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(json) + "\n";
+        String sha = Digests.sha256(text.getBytes(StandardCharsets.UTF_8));
+        Files.writeString(manifestFile(), text.replace("0".repeat(64), sha));
+    }
+
+    static Stream<Arguments> wrongFieldTypes() {
+        return Stream.of(
+                Arguments.of(
+                        "format null",
+                        edit(j -> j.add("format", JsonNull.INSTANCE)),
+                        "field format is null"),
+                Arguments.of(
+                        "format object",
+                        edit(j -> j.add("format", object())),
+                        "field format is {\"x\":1}"),
+                Arguments.of(
+                        "spec object",
+                        edit(j -> j.add("spec", object())),
+                        "spec is an object, expected a string"),
+                Arguments.of(
+                        "kind unknown",
+                        edit(j -> j.addProperty("kind", "bogus")),
+                        "kind is the string \"bogus\", expected one of [djl-native, torchscript]"),
+                Arguments.of(
+                        "tensor null",
+                        edit(j -> j.getAsJsonArray("tensors").set(1, JsonNull.INSTANCE)),
+                        "tensors[1] is null, expected an object"),
+                Arguments.of(
+                        "tensor spec object",
+                        edit(
+                                j ->
+                                        j.getAsJsonArray("tensors")
+                                                .get(0)
+                                                .getAsJsonObject()
+                                                .add("spec", object())),
+                        "tensors[0].spec is an object, expected a string"),
+                Arguments.of(
+                        "shape of strings",
+                        edit(
+                                j -> {
+                                    JsonArray shape = new JsonArray();
+                                    shape.add("four");
+                                    j.getAsJsonArray("tensors")
+                                            .get(0)
+                                            .getAsJsonObject()
+                                            .add("shape", shape);
+                                }),
+                        "tensors[0].shape[0] is the string \"four\", expected a number"),
+                Arguments.of(
+                        "files not a list",
+                        edit(j -> j.addProperty("files", "model-0000.params")),
+                        "files is the string \"model-0000.params\", expected an array"),
+                Arguments.of(
+                        "file name null",
+                        edit(
+                                j ->
+                                        j.getAsJsonArray("files")
+                                                .get(0)
+                                                .getAsJsonObject()
+                                                .add("name", JsonNull.INSTANCE)),
+                        "lacks the fields [files[0].name]"),
+                Arguments.of(
+                        "tensor crc missing",
+                        edit(
+                                j ->
+                                        j.getAsJsonArray("tensors")
+                                                .get(1)
+                                                .getAsJsonObject()
+                                                .remove("crc32")),
+                        "lacks the fields [tensors[1].crc32]"));
+    }
+
+    private static java.util.function.Consumer<JsonObject> edit(
+            java.util.function.Consumer<JsonObject> e) {
+        return e;
+    }
+
+    private static JsonObject object() {
+        JsonObject o = new JsonObject();
+        o.addProperty("x", 1);
+        return o;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("wrongFieldTypes")
+    void aReSignedManifestWithAFieldOfTheWrongTypeNamesTheField(
+            String name, java.util.function.Consumer<JsonObject> edit, String problem)
+            throws Exception {
+        resign(edit);
+        for (var check :
+                List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+                        () -> CheckpointManifest.read(checkpoint),
+                        () -> CheckpointReader.verify(checkpoint))) {
+            assertThatThrownBy(check)
+                    .isInstanceOf(CheckpointException.class)
+                    .hasMessageContaining(manifestFile().toString())
+                    .hasMessageContaining(problem)
+                    .hasMessageNotContaining("JsonNull")
+                    .hasMessageNotContaining("JsonObject");
+        }
+        assertLoadFails(manifestFile(), problem);
     }
 
     @Test
@@ -177,7 +323,7 @@ class CheckpointCorruptionTest {
                         () ->
                                 AtomicFiles.writeDirectory(
                                         target,
-                                        false,
+                                        AtomicFiles::requireAbsentOrEmpty,
                                         dir -> {
                                             Files.writeString(dir.resolve("a"), "partial");
                                             throw new java.io.IOException("disk full");
