@@ -8,6 +8,7 @@ import dev.djlquant.Quantizers;
 import dev.djlquant.zoo.CheckpointManifest;
 import dev.djlquant.zoo.CheckpointWriter;
 import dev.djlquant.zoo.ModelRepository;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +91,9 @@ final class QuantizeCommand implements Callable<Integer> {
             names = "--out",
             required = true,
             paramLabel = "<dir>",
-            description = "Checkpoint directory to create (must not exist, see --force).")
+            description =
+                    "Checkpoint directory to create: a new path or an empty directory (see"
+                            + " --force).")
     Path out;
 
     @Option(
@@ -122,7 +125,12 @@ final class QuantizeCommand implements Callable<Integer> {
                             + " copying it into the checkpoint.")
     boolean link;
 
-    @Option(names = "--force", description = "Replace an existing checkpoint at --out.")
+    @Option(
+            names = "--force",
+            description =
+                    "Replace a djlq checkpoint already at --out. Only a checkpoint is replaced"
+                            + " (manifest.json and its files, nothing else): a file, a"
+                            + " directory of other files, or the working directory is refused.")
     boolean force;
 
     @Option(names = "--quiet", description = "No progress output on stderr.")
@@ -157,6 +165,7 @@ final class QuantizeCommand implements Callable<Integer> {
                         .replaceExisting(force)
                         .loadMode(loadMode)
                         .warnings(w -> warn(stderr, w));
+        checkOut(writer);
         CheckpointManifest manifest;
         if (arch != null) {
             progress.status("Loading " + source.path() + " into " + arch + " ...");
@@ -192,7 +201,20 @@ final class QuantizeCommand implements Callable<Integer> {
                     repository == null
                             ? ModelRepository.fromEnvironment()
                             : ModelRepository.at(repository);
-            ModelRepository.Published p = repo.publish(out, publish);
+            ModelRepository.Published p;
+            try {
+                p = repo.publish(out, publish);
+            } catch (IOException | RuntimeException e) {
+                // The checkpoint stays: say so, or a re-run is refused for a reason not shown.
+                throw new IOException(
+                        "checkpoint written to "
+                                + out
+                                + "; publishing to repository "
+                                + repo.root()
+                                + " failed: "
+                                + Djlq.describe(e),
+                        e);
+            }
             stdout.printf(
                     "Published dev.djlquant:%s (artifact %s) in %s%n  properties %s%n"
                             + "  load with Criteria.builder().optGroupId(\"dev.djlquant\")"
@@ -209,6 +231,25 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         stdout.flush();
         return 0;
+    }
+
+    /**
+     * Refuses an --out that cannot be written before the model is loaded and quantized (seconds for
+     * AlexNet, more for VGG): an empty path, an existing one without --force, one --force must not
+     * replace, one that cannot be created. The writer checks again when it writes.
+     */
+    private void checkOut(CheckpointWriter writer) {
+        if (out.toString().isEmpty()) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--out is empty (an unset variable?): give the checkpoint directory to create");
+        }
+        try {
+            writer.checkTarget(out);
+        } catch (IOException e) {
+            throw new ParameterException(
+                    spec.commandLine(), "Cannot write --out: " + Djlq.describe(e), e);
+        }
     }
 
     private QuantConfig.Mode loadMode(boolean nativeModel) {
