@@ -58,30 +58,36 @@ final class DoubleQuantizedScales {
         float[] restored = quantized.restore();
         for (int g = 0; g < restored.length; g++) {
             if (!Float.isFinite(restored[g])) {
-                throw new IllegalArgumentException(
-                        name
-                                + ": the scale of group "
-                                + g
-                                + " ("
-                                + scales[g]
-                                + ") would restore to infinity at 8 bits (+dq); its values are too"
-                                + " close to float32's largest");
+                throw unrestorable(
+                        name,
+                        g,
+                        scales[g],
+                        "infinity at 8 bits (+dq); its values are too close to float32's largest");
             }
             if (scales[g] > 0f && !(restored[g] > 0f)) {
-                throw new IllegalArgumentException(
-                        name
-                                + ": the scale of group "
-                                + g
-                                + " ("
-                                + scales[g]
-                                + ") would restore to "
-                                + restored[g]
+                throw unrestorable(
+                        name,
+                        g,
+                        scales[g],
+                        restored[g]
                                 + " at 8 bits (+dq): the scales span too wide a range (mean "
                                 + offset
                                 + ") to be stored at 8 bits; quantize this tensor without +dq");
             }
         }
         return quantized;
+    }
+
+    private static IllegalArgumentException unrestorable(
+            String name, int group, float scale, String outcome) {
+        return new IllegalArgumentException(
+                name
+                        + ": the scale of group "
+                        + group
+                        + " ("
+                        + scale
+                        + ") would restore to "
+                        + outcome);
     }
 
     /** Returns the number of scales. */
