@@ -53,6 +53,12 @@ public final class Djlq {
     static final String TRAINING_LOG_PROPERTY =
             "org.slf4j.simpleLogger.log.ai.djl.training.listener";
 
+    /** The environment variable that makes a failed command print its stack trace. */
+    static final String DEBUG_ENV = "DJLQ_DEBUG";
+
+    /** The system property that makes a failed command print its stack trace. */
+    static final String DEBUG_PROPERTY = "djlq.debug";
+
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
         quietDjlLogs();
@@ -106,10 +112,24 @@ public final class Djlq {
         cli.setExecutionExceptionHandler(
                 (e, commandLine, parseResult) -> {
                     commandLine.getErr().println("djlq: " + describe(e));
+                    if (debug()) {
+                        e.printStackTrace(commandLine.getErr());
+                    }
                     commandLine.getErr().flush();
                     return 1;
                 });
         return cli.execute(args);
+    }
+
+    /**
+     * Whether a failed command also prints its stack trace, for a report of an unexpected error:
+     * {@code DJLQ_DEBUG=1} in the environment or {@code -Ddjlq.debug=true}.
+     */
+    static boolean debug() {
+        String env = System.getenv(DEBUG_ENV);
+        return Boolean.getBoolean(DEBUG_PROPERTY)
+                || "1".equals(env)
+                || "true".equalsIgnoreCase(env);
     }
 
     /**

@@ -347,7 +347,18 @@ class DjlqCliTest {
         assertThat(eval.err()).contains(params.toString());
         Run missing = djlq("inspect", tmp.resolve("nothing-here").toString());
         assertThat(missing.code()).isEqualTo(1);
-        assertThat(missing.err()).contains("manifest.json", "missing");
+        assertThat(missing.err()).contains("manifest.json", "missing").doesNotContain("\tat ");
+        // With the debug switch, the same failure also shows where it came from.
+        System.setProperty(Djlq.DEBUG_PROPERTY, "true");
+        try {
+            Run traced = djlq("inspect", tmp.resolve("nothing-here").toString());
+            assertThat(traced.code()).isEqualTo(1);
+            assertThat(traced.err())
+                    .startsWith(missing.err().lines().findFirst().orElseThrow())
+                    .contains("CheckpointException", "\tat dev.djlquant.");
+        } finally {
+            System.clearProperty(Djlq.DEBUG_PROPERTY);
+        }
         Path notTorchScript = tmp.resolve("notes.pt");
         Files.writeString(notTorchScript, "not a model\n");
         String model = notTorchScript.toString();
