@@ -1,10 +1,13 @@
 package dev.djlquant.zoo;
 
 import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import ai.djl.util.PairList;
 import dev.djlquant.QuantizedBlock;
 import dev.djlquant.QuantizedTensor;
 import java.io.DataInputStream;
@@ -28,6 +31,9 @@ final class CheckpointBlock extends QuantizedBlock {
     private final CheckpointManifest manifest;
     private final Path parameterFile;
 
+    /** Whether DJL read the parameter file into this block and every tensor passed its check. */
+    private boolean checked;
+
     CheckpointBlock(Block inner, CheckpointManifest manifest, Path parameterFile) {
         super(inner);
         this.manifest = manifest;
@@ -47,6 +53,33 @@ final class CheckpointBlock extends QuantizedBlock {
                     parameterFile, "truncated or damaged (" + e.getMessage() + ")", e);
         }
         check();
+        checked = true;
+    }
+
+    /**
+     * Throws unless DJL read the parameter file into this block: DJL loads no parameters, and says
+     * nothing, from a file that does not start with its magic bytes.
+     */
+    void requireLoaded() throws CheckpointException {
+        if (!checked) {
+            throw new CheckpointException(
+                    parameterFile,
+                    "was not read: it does not start as a DJL parameter file (damaged header)");
+        }
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore parameterStore,
+            NDList inputs,
+            boolean training,
+            PairList<String, Object> params) {
+        try {
+            requireLoaded();
+        } catch (CheckpointException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        return super.forwardInternal(parameterStore, inputs, training, params);
     }
 
     private void check() throws CheckpointException {

@@ -74,6 +74,7 @@ public final class CheckpointBlockFactory implements BlockFactory {
                         model.getNDManager().getEngine().getEngineName())) {
             scratch.setBlock(packed);
             scratch.load(dir, CheckpointWriter.MODEL_NAME);
+            packed.requireLoaded();
             target.initialize(model.getNDManager(), DataType.FLOAT32, inputs);
             Map<String, Parameter> loaded = byName(packed.getInner());
             Map<String, QuantizedTensor> compressed = packed.getCompressed();

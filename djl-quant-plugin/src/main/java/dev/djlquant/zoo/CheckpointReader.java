@@ -86,11 +86,21 @@ public final class CheckpointReader {
         // Verified here too (the block factory checks DJL's cached copy on the zoo path): a damaged
         // serving.properties could otherwise keep DJL from calling the factory at all.
         verify(directory);
-        return Criteria.builder()
-                .setTypes(input, output)
-                .optModelPath(directory.toAbsolutePath())
-                .build()
-                .loadModel();
+        ZooModel<I, O> model =
+                Criteria.builder()
+                        .setTypes(input, output)
+                        .optModelPath(directory.toAbsolutePath())
+                        .build()
+                        .loadModel();
+        if (model.getBlock() instanceof CheckpointBlock block) {
+            try {
+                block.requireLoaded();
+            } catch (CheckpointException e) {
+                model.close();
+                throw e;
+            }
+        }
+        return model;
     }
 
     static void checkFile(Path file, long bytes, String sha256, String what)

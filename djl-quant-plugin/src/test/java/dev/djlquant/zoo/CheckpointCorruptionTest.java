@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
+import ai.djl.training.ParameterStore;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
@@ -283,6 +286,12 @@ class CheckpointCorruptionTest {
                 other.resolve(CheckpointWriter.PARAMETERS_FILE),
                 params(),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        recordParameterFile();
+        assertLoadFails(params(), "quantized tensor 04Linear_weight listed in manifest.json");
+    }
+
+    /** Records the parameter file's present size and checksum in a manifest written anew. */
+    private void recordParameterFile() throws Exception {
         CheckpointManifest m = CheckpointManifest.read(checkpoint);
         long size = Files.size(params());
         String sha = Digests.sha256(params());
@@ -297,7 +306,34 @@ class CheckpointCorruptionTest {
                         .toList();
         m.toBuilder().files(files).build().writeTo(checkpoint);
         CheckpointReader.verify(checkpoint);
-        assertLoadFails(params(), "quantized tensor 04Linear_weight listed in manifest.json");
+    }
+
+    @Test
+    void aParameterFileThatDjlDoesNotReadFailsTheLoad() throws Exception {
+        // DJL reads no parameters, silently, from a file without its magic bytes "DJL@".
+        byte[] bytes = Files.readAllBytes(params());
+        bytes[0] ^= 0x10;
+        Files.write(params(), bytes);
+        recordParameterFile();
+        assertLoadFails(params(), "was not read");
+        // Loaded around the reader (the model zoo's way), the first forward says the same.
+        try (ZooModel<NDList, NDList> m =
+                        Criteria.builder()
+                                .setTypes(NDList.class, NDList.class)
+                                .optModelPath(checkpoint)
+                                .build()
+                                .loadModel();
+                NDManager manager = NDManager.newBaseManager()) {
+            assertThatThrownBy(
+                            () ->
+                                    m.getBlock()
+                                            .forward(
+                                                    new ParameterStore(manager, false),
+                                                    new NDList(manager.ones(TinyNet.INPUT)),
+                                                    false))
+                    .hasMessageContaining(params().toString())
+                    .hasMessageContaining("was not read");
+        }
     }
 
     @Test
