@@ -13,7 +13,6 @@ import dev.djlquant.QuantizedTensor;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -99,26 +98,7 @@ final class CheckpointBlock extends QuantizedBlock {
                                 + t.name()
                                 + " listed in manifest.json is missing from this file");
             }
-            if (!Arrays.equals(tensor.shape(), t.shape())
-                    || !tensor.quantizer().spec().equals(t.spec())) {
-                throw new CheckpointException(
-                        parameterFile,
-                        "tensor "
-                                + t.name()
-                                + " is "
-                                + tensor.quantizer().spec()
-                                + " "
-                                + Arrays.toString(tensor.shape())
-                                + " but manifest.json lists "
-                                + t.spec()
-                                + " "
-                                + Arrays.toString(t.shape()));
-            }
-            if (!Digests.crc32(tensor.toBytes()).equals(t.crc32())) {
-                throw new CheckpointException(
-                        parameterFile,
-                        "tensor " + t.name() + " does not match its CRC-32 in manifest.json");
-            }
+            t.check(tensor, parameterFile);
         }
         for (String name : compressed.keySet()) {
             if (!listed.contains(name)) {

@@ -117,11 +117,7 @@ public final class CheckpointBlockFactory implements BlockFactory {
                                 + e.name()
                                 + " listed in manifest.json is missing from this file");
             }
-            if (!Digests.crc32(t.toBytes()).equals(e.crc32())) {
-                throw new CheckpointException(
-                        weightsFile,
-                        "tensor " + e.name() + " does not match its CRC-32 in manifest.json");
-            }
+            e.check(t, weightsFile);
         }
         Model module =
                 Model.newInstance(

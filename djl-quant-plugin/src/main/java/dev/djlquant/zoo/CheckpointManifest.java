@@ -150,6 +150,31 @@ public final class CheckpointManifest {
                     e == null ? null : e.counts(),
                     e == null ? null : e.zeros());
         }
+
+        /**
+         * Throws unless {@code tensor}, read from {@code file}, is the one this entry lists: the
+         * same spec and shape, and bytes with this CRC-32.
+         */
+        void check(QuantizedTensor tensor, Path file) throws CheckpointException {
+            if (!Arrays.equals(tensor.shape(), shape) || !tensor.quantizer().spec().equals(spec)) {
+                throw new CheckpointException(
+                        file,
+                        "tensor "
+                                + name
+                                + " is "
+                                + tensor.quantizer().spec()
+                                + " "
+                                + Arrays.toString(tensor.shape())
+                                + " but manifest.json lists "
+                                + spec
+                                + " "
+                                + Arrays.toString(shape));
+            }
+            if (!Digests.crc32(tensor.toBytes()).equals(crc32)) {
+                throw new CheckpointException(
+                        file, "tensor " + name + " does not match its CRC-32 in manifest.json");
+            }
+        }
     }
 
     /**

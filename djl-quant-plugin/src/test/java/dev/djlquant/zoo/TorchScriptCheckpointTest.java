@@ -80,6 +80,46 @@ class TorchScriptCheckpointTest {
     }
 
     @Test
+    void aManifestListingAnotherSpecThanTheWeightsIsRefused() throws Exception {
+        Path out = tmp.resolve("resnet20-int8");
+        CheckpointManifest manifest =
+                new CheckpointWriter()
+                        .writeTorchScript(
+                                SharedFiles.require("models/resnet20_cifar10.pt"),
+                                QuantConfig.of("int8@row"),
+                                out);
+        // Rewritten consistently (its own checksum too): only comparing the tensors notices.
+        List<CheckpointManifest.TensorEntry> tensors = new ArrayList<>(manifest.tensors());
+        CheckpointManifest.TensorEntry first = tensors.get(0);
+        tensors.set(
+                0,
+                new CheckpointManifest.TensorEntry(
+                        first.name(),
+                        first.shape(),
+                        "int2@tensor",
+                        first.values(),
+                        first.groups(),
+                        first.codeBits(),
+                        first.nominalBits(),
+                        first.storageBytes(),
+                        first.studyEstimateBytes(),
+                        first.crc32(),
+                        first.mae(),
+                        first.mse(),
+                        first.maxError(),
+                        first.sqnrDb(),
+                        first.entropyBits(),
+                        first.exponents(),
+                        first.zeros()));
+        manifest.toBuilder().tensors(tensors).build().writeTo(out);
+        assertThatThrownBy(() -> CheckpointReader.load(out, NDList.class, NDList.class))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining(out.resolve(WeightsFile.NAME).toString())
+                .hasMessageContaining("is int8@row")
+                .hasMessageContaining("but manifest.json lists int2@tensor");
+    }
+
+    @Test
     void referencedTorchScriptIsNotCopied() throws Exception {
         Path pt = SharedFiles.require("models/resnet20_cifar10.pt");
         Path out = tmp.resolve("linked");
