@@ -787,6 +787,11 @@ public final class CheckpointManifest {
         if (!missing.isEmpty()) {
             throw new CheckpointException(file, "lacks the fields " + missing);
         }
+        if (!mode.equals("SIMULATE") && !mode.equals("COMPRESSED")) {
+            // The loaders take anything but SIMULATE for COMPRESSED, and the zoo publishes it.
+            throw new CheckpointException(
+                    file, "has the mode '" + mode + "'; expected SIMULATE or COMPRESSED");
+        }
         try {
             Quantizer.parse(spec);
             for (TensorEntry t : tensors) {

@@ -198,7 +198,11 @@ class CheckpointCorruptionTest {
                                                 .get(1)
                                                 .getAsJsonObject()
                                                 .remove("crc32")),
-                        "lacks the fields [tensors[1].crc32]"));
+                        "lacks the fields [tensors[1].crc32]"),
+                Arguments.of(
+                        "mode unknown",
+                        edit(j -> j.addProperty("mode", "BOGUS")),
+                        "has the mode 'BOGUS'; expected SIMULATE or COMPRESSED"));
     }
 
     private static java.util.function.Consumer<JsonObject> edit(
