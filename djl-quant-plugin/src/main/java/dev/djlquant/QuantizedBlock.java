@@ -80,7 +80,7 @@ public class QuantizedBlock extends AbstractBlock {
                 return ParameterQuantization.run(
                         inner, config, this, ParameterQuantization.simulate(inner));
             case QAT:
-                checkNativeLayers(inner);
+                checkNativeLayers(inner, "Quantization-aware training");
                 return ParameterQuantization.run(
                         inner,
                         config,
@@ -88,7 +88,12 @@ public class QuantizedBlock extends AbstractBlock {
                         (name, parameter, tensor, restored) ->
                                 fakeQuantized.put(parameter, tensor.quantizer()));
             default:
-                checkNativeLayers(inner);
+                checkNativeLayers(
+                        inner,
+                        releasesWeights
+                                ? "COMPRESSED mode"
+                                : "Evaluating a block as quantized (QuantizedBlock.view,"
+                                        + " QuantizationListener)");
                 if (!inner.isInitialized()) {
                     throw new IllegalArgumentException(
                             "The block is not initialized: weights are selected by their shapes;"
@@ -146,15 +151,18 @@ public class QuantizedBlock extends AbstractBlock {
                 .collect(Collectors.joining(", "));
     }
 
-    private static void checkNativeLayers(Block block) {
+    /** Refuses a block with TorchScript layers, which read their weights inside the engine. */
+    private static void checkNativeLayers(Block block, String what) {
         if (block instanceof SymbolBlock) {
             throw new UnsupportedOperationException(
-                    "COMPRESSED mode needs DJL-native layers, but "
+                    what
+                            + " needs DJL-native layers, but "
                             + block.getClass().getSimpleName()
-                            + " reads its weights inside the engine (TorchScript). Use SIMULATE, or"
-                            + " import the weights into a DJL-native block first.");
+                            + " reads its weights inside the engine (TorchScript). Import the"
+                            + " weights into a DJL-native block first (TorchScriptImport)"
+                            + (what.startsWith("COMPRESSED") ? ", or use SIMULATE." : "."));
         }
-        block.getChildren().values().forEach(QuantizedBlock::checkNativeLayers);
+        block.getChildren().values().forEach(child -> checkNativeLayers(child, what));
     }
 
     /** Returns the wrapped block. */

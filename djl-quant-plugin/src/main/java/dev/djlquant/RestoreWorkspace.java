@@ -14,7 +14,8 @@ import java.util.Map;
  * Fresh engine memory for every layer cost more than the restore itself: each first touch of a page
  * faults (2,300 faults, about 5 ms, for one 9.4 MB VGG16 weight against 0.7 ms to decode it). Only
  * pages that a restore touched become resident, and at most {@link #LIMIT} floats per array; larger
- * weights get fresh memory. An array is freed with its manager.
+ * weights get fresh memory. An array is freed with its manager, or at the next restore after its
+ * thread ended.
  */
 final class RestoreWorkspace {
 
@@ -47,7 +48,7 @@ final class RestoreWorkspace {
         if (end > size || !ParameterArrays.writableViews(owner)) {
             return null;
         }
-        arrays.values().removeIf(m -> m.array.isReleased());
+        dropUnused();
         Key key = new Key(owner, Thread.currentThread());
         Memory memory = arrays.get(key);
         if (memory == null || memory.array.size() < size) {
@@ -58,14 +59,38 @@ final class RestoreWorkspace {
             arrays.put(key, memory);
         }
         memory.touched = Math.max(memory.touched, end);
-        NDArray piece = memory.array.get(new NDIndex("{}:{}", offset, end)).reshape(shape);
+        // The slice is a handle of its own, in the owner's manager unless moved: left there, one
+        // per restored weight and call stayed until the predictor closed.
+        NDArray slice = memory.array.get(new NDIndex("{}:{}", offset, end));
+        slice.attach(manager);
+        NDArray piece = slice.reshape(shape);
         piece.attach(manager);
         return piece;
     }
 
     /** Returns the bytes that restores have touched in the live arrays. */
     synchronized long touchedBytes() {
-        arrays.values().removeIf(m -> m.array.isReleased());
+        dropUnused();
         return arrays.values().stream().mapToLong(m -> m.touched * Float.BYTES).sum();
+    }
+
+    /**
+     * Forgets arrays whose manager closed, and frees those of threads that ended: a pool that
+     * replaces its threads would otherwise leave one array per thread it ever ran.
+     */
+    private void dropUnused() {
+        arrays.entrySet()
+                .removeIf(
+                        e -> {
+                            NDArray array = e.getValue().array;
+                            if (array.isReleased()) {
+                                return true;
+                            }
+                            if (e.getKey().thread().isAlive()) {
+                                return false;
+                            }
+                            array.close();
+                            return true;
+                        });
     }
 }

@@ -142,6 +142,80 @@ class CompressedForwardTest extends ManagerPerTest {
     }
 
     /**
+     * A predictor's manager lives as long as the predictor: forwards leave nothing in it after the
+     * first (which creates the restore workspace), however many calls follow.
+     */
+    @Test
+    void forwardsLeaveNothingBehindInALongLivedManager() {
+        QuantizedBlock qb =
+                (QuantizedBlock)
+                        Quantizers.apply(
+                                        mlp(7),
+                                        QuantConfig.builder()
+                                                .scheme("dt4@row")
+                                                .mode(QuantConfig.Mode.COMPRESSED)
+                                                .build())
+                                .block();
+        int rows = CompressedForward.packedRowsLimit(CodeKernel.NIBBLES) + 1;
+        try (NDManager predictor = manager.newSubManager()) {
+            ParameterStore store = new ParameterStore(predictor, false);
+            int[] managed = new int[3];
+            for (int call = 0; call < managed.length; call++) {
+                // Both paths: restored weights (many rows) and packed products (one row).
+                for (int batch : new int[] {rows, 1}) {
+                    try (NDManager perCall = manager.newSubManager()) {
+                        NDArray input = perCall.randomNormal(new Shape(batch, 32));
+                        NDList out = qb.forward(store, new NDList(input), false);
+                        out.attach(perCall);
+                    }
+                }
+                managed[call] = predictor.getManagedArrays().size();
+            }
+            assertThat(managed[2])
+                    .as("arrays after calls 1, 2, 3: %s", managed)
+                    .isEqualTo(managed[0]);
+        }
+    }
+
+    /** A thread's restore workspace is freed once the thread has ended. */
+    @Test
+    void theWorkspaceOfAnEndedThreadIsFreed() throws Exception {
+        QuantizedBlock qb =
+                (QuantizedBlock)
+                        Quantizers.apply(
+                                        mlp(8),
+                                        QuantConfig.builder()
+                                                .scheme("int8@row")
+                                                .mode(QuantConfig.Mode.COMPRESSED)
+                                                .build())
+                                .block();
+        int rows = CompressedForward.packedRowsLimit(CodeKernel.SIGNED_BYTES) + 1;
+        try (NDManager predictor = manager.newSubManager()) {
+            ParameterStore store = new ParameterStore(predictor, false);
+            Runnable call =
+                    () -> {
+                        try (NDManager perCall = manager.newSubManager()) {
+                            qb.forward(
+                                            store,
+                                            new NDList(perCall.randomNormal(new Shape(rows, 32))),
+                                            false)
+                                    .attach(perCall);
+                        }
+                    };
+            call.run();
+            long one = qb.workspaceBytes();
+            assertThat(one).isPositive();
+            for (int t = 0; t < 4; t++) {
+                Thread thread = new Thread(call);
+                thread.start();
+                thread.join();
+            }
+            // Four ended threads' workspaces are gone; the caller's remains.
+            assertThat(qb.workspaceBytes()).isEqualTo(one);
+        }
+    }
+
+    /**
      * Threads running one COMPRESSED block at once, on one parameter store, restore into workspaces
      * of their own: every thread gets what a lone forward gets.
      */

@@ -79,7 +79,22 @@ class TorchScriptQuantizationTest {
                                                     .scheme("int8")
                                                     .mode(QuantConfig.Mode.COMPRESSED)
                                                     .build()))
-                    .hasMessageContaining("DJL-native");
+                    .hasMessageContaining("COMPRESSED mode needs DJL-native layers")
+                    .hasMessageContaining("or use SIMULATE");
+            assertThatThrownBy(
+                            () ->
+                                    Quantizers.apply(
+                                            model,
+                                            QuantConfig.builder()
+                                                    .scheme("int8")
+                                                    .mode(QuantConfig.Mode.QAT)
+                                                    .build()))
+                    .hasMessageContaining("Quantization-aware training needs DJL-native layers")
+                    .hasMessageNotContaining("SIMULATE");
+            assertThatThrownBy(
+                            () -> QuantizedBlock.view(model.getBlock(), QuantConfig.of("int8@row")))
+                    .hasMessageContaining("Evaluating a block as quantized")
+                    .hasMessageNotContaining("SIMULATE");
         }
     }
 
