@@ -60,6 +60,9 @@ public final class QatTraining {
      * then it is quantized with {@code config} as {@link Quantizers#apply(Model, QuantConfig)}
      * does.
      *
+     * <p>COMPRESSED releases the float weights: close the trainer first, since DJL's {@code
+     * Trainer.close} reads them.
+     *
      * @param model a model prepared with {@link #prepare}
      * @param config the same selection and schemes as in training, in SIMULATE (weights written in
      *     place) or COMPRESSED mode
