@@ -178,7 +178,8 @@ public class QuantizedBlock extends AbstractBlock {
     /**
      * Returns the engine memory that COMPRESSED forwards keep for restoring weights: the part of
      * each predictor's restore workspace that restores have touched (at most 16 MB per predictor
-     * and thread; freed with the predictor's manager).
+     * and thread; freed with the predictor's manager, or at the next restore after its thread
+     * ended).
      */
     public long workspaceBytes() {
         return workspace.touchedBytes();
