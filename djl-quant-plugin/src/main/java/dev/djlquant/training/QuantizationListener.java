@@ -7,6 +7,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.RandomAccessDataset;
+import ai.djl.training.listener.TrainingListener.BatchData;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.translate.TranslateException;
 import dev.djlquant.QuantConfig;
@@ -50,6 +51,7 @@ public final class QuantizationListener extends TrainingListenerAdapter {
     private final int batchSize;
     private final Map<String, List<Evaluation.Accuracy>> history = new LinkedHashMap<>();
     private int epochs;
+    private volatile boolean selectionChecked;
 
     private QuantizationListener(Builder builder) {
         this.configs = Collections.unmodifiableMap(new LinkedHashMap<>(builder.configs));
@@ -79,6 +81,42 @@ public final class QuantizationListener extends TrainingListenerAdapter {
      */
     public static String metricName(String label) {
         return "quantized_Accuracy_" + label;
+    }
+
+    /**
+     * Checks, at the first training batch, that every config selects some parameter of the model: a
+     * config that selects none would otherwise fail only when the first epoch ends. (Not when
+     * training begins: DJL calls that from the trainer's constructor, before {@code
+     * trainer.initialize} gives the weights their shapes, by which they are selected.)
+     *
+     * @param trainer the trainer
+     * @param batchData the batch
+     * @throws IllegalArgumentException naming the label of a config that selects nothing
+     */
+    @Override
+    public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+        if (selectionChecked) {
+            return;
+        }
+        Block block = floatBlock(trainer.getModel().getBlock());
+        for (Map.Entry<String, QuantConfig> e : configs.entrySet()) {
+            boolean selects =
+                    block.getParameters().stream()
+                            .anyMatch(
+                                    p ->
+                                            e.getValue()
+                                                    .schemeFor(p.getKey(), p.getValue())
+                                                    .isPresent());
+            if (!selects) {
+                throw new IllegalArgumentException(
+                        "QuantizationListener: "
+                                + e.getKey()
+                                + " selects no parameter of the model ("
+                                + e.getValue()
+                                + ")");
+            }
+        }
+        selectionChecked = true;
     }
 
     /**

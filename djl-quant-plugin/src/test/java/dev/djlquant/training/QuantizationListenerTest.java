@@ -100,6 +100,27 @@ class QuantizationListenerTest extends ManagerPerTest {
     }
 
     @Test
+    void aConfigThatSelectsNothingFailsBeforeTheFirstEpoch() throws Exception {
+        ArrayDataset train = Toy.data(manager, 32, 16, 41);
+        QuantizationListener listener =
+                QuantizationListener.builder()
+                        .setValidationDataset(train)
+                        .addSpec("int4@row")
+                        .addConfig(
+                                "nothing",
+                                QuantConfig.builder().scheme("int4@row").include("^none$").build())
+                        .build();
+        try (Model model = Toy.model(5);
+                Trainer trainer = model.newTrainer(Toy.config(0.1f, listener))) {
+            trainer.initialize(Toy.INPUT);
+            assertThatThrownBy(() -> EasyTrain.fit(trainer, 1, train, null))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("nothing selects no parameter of the model");
+            assertThat(listener.getEpochs()).isZero();
+        }
+    }
+
+    @Test
     void builderAndGettersExplainMisuse() {
         ArrayDataset validation = Toy.data(manager, 10, 10, 1);
         assertThatThrownBy(() -> QuantizationListener.builder().addSpec("int4").build())
