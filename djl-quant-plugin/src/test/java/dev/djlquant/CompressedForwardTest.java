@@ -68,6 +68,18 @@ class CompressedForwardTest extends ManagerPerTest {
         }
     }
 
+    /** {@link #mlp} with seed {@code seed}, COMPRESSED with {@code spec}. */
+    private QuantizedBlock compressedMlp(int seed, String spec) {
+        return (QuantizedBlock)
+                Quantizers.apply(
+                                mlp(seed),
+                                QuantConfig.builder()
+                                        .scheme(spec)
+                                        .mode(QuantConfig.Mode.COMPRESSED)
+                                        .build())
+                        .block();
+    }
+
     private NDArray forward(Block block, NDArray input) {
         return block.forward(new ParameterStore(manager, false), new NDList(input), false)
                 .singletonOrThrow();
@@ -117,15 +129,7 @@ class CompressedForwardTest extends ManagerPerTest {
      */
     @Test
     void theRestoreWorkspaceHoldsTheLargestRestoredLayerUntilItsManagerCloses() {
-        QuantizedBlock qb =
-                (QuantizedBlock)
-                        Quantizers.apply(
-                                        mlp(5),
-                                        QuantConfig.builder()
-                                                .scheme("int8@row")
-                                                .mode(QuantConfig.Mode.COMPRESSED)
-                                                .build())
-                                .block();
+        QuantizedBlock qb = compressedMlp(5, "int8@row");
         try (NDManager predictor = manager.newSubManager()) {
             ParameterStore store = new ParameterStore(predictor, false);
             qb.forward(store, new NDList(manager.randomNormal(new Shape(1, 32))), false);
@@ -147,15 +151,7 @@ class CompressedForwardTest extends ManagerPerTest {
      */
     @Test
     void forwardsLeaveNothingBehindInALongLivedManager() {
-        QuantizedBlock qb =
-                (QuantizedBlock)
-                        Quantizers.apply(
-                                        mlp(7),
-                                        QuantConfig.builder()
-                                                .scheme("dt4@row")
-                                                .mode(QuantConfig.Mode.COMPRESSED)
-                                                .build())
-                                .block();
+        QuantizedBlock qb = compressedMlp(7, "dt4@row");
         int rows = CompressedForward.packedRowsLimit(CodeKernel.NIBBLES) + 1;
         try (NDManager predictor = manager.newSubManager()) {
             ParameterStore store = new ParameterStore(predictor, false);
@@ -180,15 +176,7 @@ class CompressedForwardTest extends ManagerPerTest {
     /** A thread's restore workspace is freed once the thread has ended. */
     @Test
     void theWorkspaceOfAnEndedThreadIsFreed() throws Exception {
-        QuantizedBlock qb =
-                (QuantizedBlock)
-                        Quantizers.apply(
-                                        mlp(8),
-                                        QuantConfig.builder()
-                                                .scheme("int8@row")
-                                                .mode(QuantConfig.Mode.COMPRESSED)
-                                                .build())
-                                .block();
+        QuantizedBlock qb = compressedMlp(8, "int8@row");
         int rows = CompressedForward.packedRowsLimit(CodeKernel.SIGNED_BYTES) + 1;
         try (NDManager predictor = manager.newSubManager()) {
             ParameterStore store = new ParameterStore(predictor, false);
@@ -221,15 +209,7 @@ class CompressedForwardTest extends ManagerPerTest {
      */
     @Test
     void concurrentForwardsOnOneStoreDoNotShareRestoredWeights() throws Exception {
-        QuantizedBlock qb =
-                (QuantizedBlock)
-                        Quantizers.apply(
-                                        mlp(9),
-                                        QuantConfig.builder()
-                                                .scheme("dt4@row")
-                                                .mode(QuantConfig.Mode.COMPRESSED)
-                                                .build())
-                                .block();
+        QuantizedBlock qb = compressedMlp(9, "dt4@row");
         int rows = CompressedForward.packedRowsLimit(CodeKernel.NIBBLES) + 5;
         ParameterStore store = new ParameterStore(manager, false);
         List<NDArray> inputs = new ArrayList<>();
@@ -269,15 +249,7 @@ class CompressedForwardTest extends ManagerPerTest {
 
     @Test
     void anEmptyBatchGivesAnEmptyOutput() {
-        QuantizedBlock qb =
-                (QuantizedBlock)
-                        Quantizers.apply(
-                                        mlp(3),
-                                        QuantConfig.builder()
-                                                .scheme("int8@row")
-                                                .mode(QuantConfig.Mode.COMPRESSED)
-                                                .build())
-                                .block();
+        QuantizedBlock qb = compressedMlp(3, "int8@row");
         NDArray out = forward(qb, manager.zeros(new Shape(0, 32)));
         assertThat(out.getShape()).isEqualTo(new Shape(0, 10));
     }

@@ -71,24 +71,10 @@ class TorchScriptQuantizationTest {
             }
         }
         try (ZooModel<NDList, NDList> model = load("resnet20_cifar10.pt", false)) {
-            assertThatThrownBy(
-                            () ->
-                                    Quantizers.apply(
-                                            model,
-                                            QuantConfig.builder()
-                                                    .scheme("int8")
-                                                    .mode(QuantConfig.Mode.COMPRESSED)
-                                                    .build()))
+            assertThatThrownBy(() -> Quantizers.apply(model, int8(QuantConfig.Mode.COMPRESSED)))
                     .hasMessageContaining("COMPRESSED mode needs DJL-native layers")
                     .hasMessageContaining("or use SIMULATE");
-            assertThatThrownBy(
-                            () ->
-                                    Quantizers.apply(
-                                            model,
-                                            QuantConfig.builder()
-                                                    .scheme("int8")
-                                                    .mode(QuantConfig.Mode.QAT)
-                                                    .build()))
+            assertThatThrownBy(() -> Quantizers.apply(model, int8(QuantConfig.Mode.QAT)))
                     .hasMessageContaining("Quantization-aware training needs DJL-native layers")
                     .hasMessageNotContaining("SIMULATE");
             assertThatThrownBy(
@@ -96,6 +82,10 @@ class TorchScriptQuantizationTest {
                     .hasMessageContaining("Evaluating a block as quantized")
                     .hasMessageNotContaining("SIMULATE");
         }
+    }
+
+    private static QuantConfig int8(QuantConfig.Mode mode) {
+        return QuantConfig.builder().scheme("int8").mode(mode).build();
     }
 
     private static Map<String, float[]> floatValues(ZooModel<NDList, NDList> model) {
