@@ -152,27 +152,38 @@ final class ParameterQuantization {
         Set<Parameter> engineOwned = Collections.newSetFromMap(new IdentityHashMap<>());
         collectEngineOwned(block, engineOwned);
         return new Sink() {
+            /**
+             * Each parameter's own memory, found once (by a write and a read through the engine).
+             */
+            private final Map<Parameter, Optional<FloatBuffer>> memories = new IdentityHashMap<>();
+
             @Override
             public FloatBuffer restoreTarget(Parameter parameter) {
-                FloatBuffer memory = memory(parameter);
-                return memory != null
-                        ? memory
-                        : FloatBuffer.allocate(Math.toIntExact(parameter.getArray().size()));
+                return memory(parameter)
+                        .orElseGet(
+                                () ->
+                                        FloatBuffer.allocate(
+                                                Math.toIntExact(parameter.getArray().size())));
             }
 
             @Override
             public void checkAccepts(String name, Parameter parameter) {
                 // One without values is refused, with its name, when it is read.
-                if (parameter.isInitialized() && memory(parameter) == null) {
+                if (parameter.isInitialized() && memory(parameter).isEmpty()) {
                     ParameterArrays.checkWritable(name, parameter);
                 }
             }
 
             /**
-             * The parameter's own memory to write in place, or null: written through the engine.
+             * The parameter's own memory to write in place, or empty: written through the engine.
              */
-            private FloatBuffer memory(Parameter parameter) {
-                return engineOwned.contains(parameter) ? null : ParameterArrays.memoryOf(parameter);
+            private Optional<FloatBuffer> memory(Parameter parameter) {
+                return memories.computeIfAbsent(
+                        parameter,
+                        p ->
+                                engineOwned.contains(p)
+                                        ? Optional.empty()
+                                        : Optional.ofNullable(ParameterArrays.memoryOf(p)));
             }
 
             @Override
