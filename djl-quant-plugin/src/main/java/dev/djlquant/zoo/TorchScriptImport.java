@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
+import ai.djl.nn.BlockFactory;
 import ai.djl.nn.Parameter;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
@@ -97,6 +98,13 @@ public final class TorchScriptImport {
     }
 
     /**
+     * A block factory that gives no block, so that the engine loads the module as its own block.
+     * Without one, DJL takes any {@link BlockFactory} it finds in a jar beside the file: with a
+     * djl-quant jar there, the checkpoint factory, which then looked for a manifest.
+     */
+    private static final BlockFactory NO_BLOCK = (model, path, arguments) -> null;
+
+    /**
      * Loads a TorchScript file as itself. With {@code writableParameters} its parameters accept
      * in-place writes (libtorch's {@code trainParam}), which {@code SIMULATE} quantization needs.
      *
@@ -116,7 +124,8 @@ public final class TorchScriptImport {
                 Criteria.builder()
                         .setTypes(NDList.class, NDList.class)
                         .optModelPath(torchScript)
-                        .optEngine(ENGINE);
+                        .optEngine(ENGINE)
+                        .optArgument("blockFactory", NO_BLOCK);
         if (writableParameters) {
             criteria.optOption("trainParam", "true");
         }

@@ -21,10 +21,13 @@ import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Dataset;
 import dev.djlquant.SharedFiles;
 import dev.djlquant.data.CifarDataset;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -151,6 +154,28 @@ class TorchScriptImportTest {
         assertThatThrownBy(() -> TorchScriptImport.load(file, CifarArchitectures.ALEXNET))
                 .isInstanceOf(MalformedModelException.class)
                 .hasMessageContaining(file.toString());
+    }
+
+    /**
+     * DJL looks for a block factory in every jar beside a model file; a djl-quant jar there (this
+     * one holds the checkpoint factory's class) must not make a TorchScript file a checkpoint.
+     */
+    @Test
+    void aJarBesideTheFileDoesNotChangeHowItLoads(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("resnet20.pt");
+        Files.copy(SharedFiles.require("models/resnet20_cifar10.pt"), file);
+        String entry = CheckpointBlockFactory.class.getName().replace('.', '/') + ".class";
+        try (JarOutputStream jar =
+                        new JarOutputStream(Files.newOutputStream(dir.resolve("x.jar")));
+                InputStream bytes =
+                        CheckpointBlockFactory.class.getClassLoader().getResourceAsStream(entry)) {
+            jar.putNextEntry(new JarEntry(entry));
+            bytes.transferTo(jar);
+            jar.closeEntry();
+        }
+        try (ZooModel<NDList, NDList> model = TorchScriptImport.open(file, false)) {
+            assertThat(model.getBlock().getClass().getSimpleName()).isEqualTo("PtSymbolBlock");
+        }
     }
 
     @Test
