@@ -85,6 +85,27 @@ final class ParameterArrays {
         }
     }
 
+    /** Values {@link #sample} takes at most. */
+    private static final long SAMPLES = 64;
+
+    /**
+     * Returns up to 64 of the parameter's values, evenly spaced in row-major order, as float32: a
+     * fingerprint of its values that training would change, read through a few engine calls.
+     */
+    static float[] sample(Parameter parameter) {
+        NDArray array = parameter.getArray();
+        long step = Math.max(1, array.size() / SAMPLES);
+        try (NDManager scratch = array.getManager().newSubManager()) {
+            NDArray flat = array.reshape(-1);
+            flat.attach(scratch);
+            NDArray picked = flat.get(new NDIndex("::{}", step));
+            picked.attach(scratch);
+            NDArray floats = picked.toType(DataType.FLOAT32, true);
+            floats.attach(scratch);
+            return floats.toFloatArray();
+        }
+    }
+
     /**
      * Overwrites the parameter's values in place through the engine, converting to its data type
      * (the engine checks that they may be changed: TorchScript refuses inference tensors).

@@ -24,9 +24,34 @@ import java.util.stream.Collectors;
  */
 final class ParameterQuantization {
 
-    /** Parameters already overwritten with quantized values, so a second pass is refused. */
-    private static final Map<Parameter, String> SIMULATED =
+    /**
+     * Parameters overwritten with quantized values, so that a second pass is refused while they
+     * still hold them.
+     */
+    private static final Map<Parameter, Simulated> SIMULATED =
             Collections.synchronizedMap(new WeakHashMap<>());
+
+    /**
+     * What a parameter holds after its values were overwritten with quantized ones: the spec, and a
+     * sample of the values ({@link ParameterArrays#sample}) that tells whether training has changed
+     * them since (a model fine-tuned after SIMULATE may be quantized again).
+     */
+    private record Simulated(String spec, float[] sample) {
+
+        static void mark(Parameter parameter, String spec) {
+            SIMULATED.put(parameter, new Simulated(spec, ParameterArrays.sample(parameter)));
+        }
+
+        /** The spec the parameter's values are still quantized with, or null. */
+        static String specOf(Parameter parameter) {
+            Simulated s = SIMULATED.get(parameter);
+            return s != null
+                            && parameter.isInitialized()
+                            && Arrays.equals(s.sample, ParameterArrays.sample(parameter))
+                    ? s.spec
+                    : null;
+        }
+    }
 
     /** Parameters whose float values a COMPRESSED block released, with the spec they hold. */
     private static final Map<Parameter, String> RELEASED =
@@ -139,7 +164,7 @@ final class ParameterQuantization {
                             + Arrays.toString(tensor.shape()));
         }
         ParameterArrays.write(name, parameter, tensor.dequantize());
-        SIMULATED.put(parameter, tensor.quantizer().spec());
+        Simulated.mark(parameter, tensor.quantizer().spec());
     }
 
     /**
@@ -192,7 +217,7 @@ final class ParameterQuantization {
                 if (restored.hasArray()) {
                     ParameterArrays.write(name, parameter, restored.array());
                 }
-                SIMULATED.put(parameter, t.quantizer().spec());
+                Simulated.mark(parameter, t.quantizer().spec());
             }
         };
     }
@@ -244,7 +269,7 @@ final class ParameterQuantization {
                                     : ""));
         }
         for (Selected s : selected) {
-            String earlier = SIMULATED.get(s.parameter);
+            String earlier = Simulated.specOf(s.parameter);
             if (earlier != null) {
                 throw new IllegalStateException(
                         "Parameter "

@@ -188,12 +188,19 @@ class QuantizersTest extends ManagerPerTest {
     }
 
     @Test
-    void applyingTwiceIsRefused() {
+    void applyingTwiceIsRefusedUntilTheWeightsChange() {
         Block net = smallNet(2);
         Quantizers.apply(net, QuantConfig.of("int8"));
         assertThatThrownBy(() -> Quantizers.apply(net, QuantConfig.of("int4")))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already holds values quantized with int8@row");
+        // Fine-tuned since (here: every weight moved a little), they may be quantized again.
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            if (p.getValue().getType() == Parameter.Type.WEIGHT) {
+                p.getValue().getArray().addi(1e-3f);
+            }
+        }
+        assertThat(Quantizers.apply(net, QuantConfig.of("int4")).rows()).hasSize(3);
     }
 
     @Test
@@ -351,11 +358,12 @@ class QuantizersTest extends ManagerPerTest {
 
     @Test
     void compressesABlockThatModelLoadRead(@TempDir Path dir) throws Exception {
-        NDArray input = manager.randomNormal(new Shape(2, 3, 8, 8));
         try (Model plain = Model.newInstance("plain")) {
             plain.setBlock(smallNet(8));
             plain.save(dir, "plain");
         }
+        // After smallNet's seed: the same input whichever tests ran before.
+        NDArray input = manager.randomNormal(new Shape(2, 3, 8, 8));
         try (Model loaded = Model.newInstance("plain")) {
             loaded.setBlock(uninitializedSmallNet());
             loaded.load(dir, "plain");
@@ -369,7 +377,9 @@ class QuantizersTest extends ManagerPerTest {
                                     .build());
             NDArray actual = forward(loaded.getBlock(), input);
             assertThat(r.rows()).hasSize(3);
-            assertThat(actual.sub(expected).abs().max().getFloat()).isLessThan(0.1f);
+            // FP8 keeps 3 mantissa bits: each weight within 1/16 of itself.
+            float scale = expected.abs().max().getFloat();
+            assertThat(actual.sub(expected).abs().max().getFloat()).isLessThan(0.1f * scale);
             loaded.save(dir, "compressed");
         }
     }
