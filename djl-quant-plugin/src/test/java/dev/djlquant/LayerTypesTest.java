@@ -64,8 +64,7 @@ class LayerTypesTest extends ManagerPerTest {
         NDArray simulatedOut = forward(simulated, input);
         NDArray compressedOut = forward(compress.block(), input);
         assertThat(simulatedOut.sub(floatOut).abs().max().getFloat()).isGreaterThan(1e-4f);
-        assertThat(compressedOut.sub(simulatedOut).abs().max().getFloat())
-                .isLessThanOrEqualTo(1e-5f);
+        Outputs.assertEqualToRounding(compressedOut, simulatedOut, "COMPRESSED");
     }
 
     private NDArray input(String layer) {

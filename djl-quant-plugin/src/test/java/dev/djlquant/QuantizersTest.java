@@ -282,7 +282,7 @@ class QuantizersTest extends ManagerPerTest {
             assertThat(compressed.getParameters().get("05Linear_weight").isInitialized()).isFalse();
             NDArray a = forward(simulated, input);
             NDArray b = forward(qb, input);
-            assertThat(a.sub(b).abs().max().getFloat()).as(spec).isLessThanOrEqualTo(1e-5f);
+            Outputs.assertEqualToRounding(b, a, spec);
         }
     }
 
@@ -345,7 +345,7 @@ class QuantizersTest extends ManagerPerTest {
         try (Model model = Model.newInstance("tied")) {
             TiedNet.compress(model);
             NDArray compressed = forward(model.getBlock(), input);
-            assertThat(compressed.sub(simulated).abs().max().getFloat()).isLessThan(1e-5f);
+            Outputs.assertEqualToRounding(compressed, simulated, "tied");
             model.save(dir, "tied");
             try (Model loaded = Model.newInstance("tied")) {
                 loaded.setBlock(new QuantizedBlock(TiedNet.block()));
@@ -430,7 +430,7 @@ class QuantizersTest extends ManagerPerTest {
                                 .mode(QuantConfig.Mode.COMPRESSED)
                                 .build());
         NDArray out = forward(compressed.block(), input);
-        assertThat(out.sub(simulated).abs().max().getFloat()).isLessThanOrEqualTo(1e-5f);
+        Outputs.assertEqualToRounding(out, simulated, "ResNet18");
     }
 
     @Test
