@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -187,6 +188,13 @@ public final class CompareRunner {
         CompareRunner runner =
                 new CompareRunner(1, warmup, iterations, timeMs, defaultLog(), progress);
         runner.resetLog();
+        // The NDArray rows compare timings of the same math only if it is the same math.
+        progress.println(
+                checkCompositions(
+                        Pattern.compile(
+                                specs.stream()
+                                        .map(Pattern::quote)
+                                        .collect(Collectors.joining("|")))));
         String shape = Weights.LARGE;
         Score copy = runner.run(CopyBench.class, "arraycopy", null, shape, "arraycopy");
         List<RatioRow> rows = new ArrayList<>();
@@ -314,6 +322,9 @@ public final class CompareRunner {
     /**
      * Shows that the NDArray compositions compute the same thing: the share of values whose
      * dequantized result equals djl-quant's exactly, on a 256 x 9216 slice of the same weights.
+     *
+     * @throws IllegalStateException if any value differs: the composition's timing would not be the
+     *     same math's
      */
     static String checkCompositions(Pattern only) {
         long[] dims = {256, 9216};
@@ -347,6 +358,13 @@ public final class CompareRunner {
                                 100.0 * same / ours.length,
                                 ours.length - same,
                                 ours.length));
+                if (same != ours.length) {
+                    throw new IllegalStateException(
+                            "The NDArray composition of "
+                                    + spec
+                                    + " computes something else: "
+                                    + out);
+                }
             }
         }
         return out.toString();
