@@ -1,5 +1,7 @@
 package dev.djlquant.benchmarks;
 
+import java.util.Locale;
+
 /**
  * One measured ratio with its target: what was measured against what, both values as text, the
  * ratio, and the limit it should stay under ({@code atMost}) or reach (otherwise); a NaN limit
@@ -43,17 +45,20 @@ public record RatioRow(
         return Double.isNaN(limit) ? "" : met() ? "met" : "MISSED";
     }
 
+    /**
+     * The ratio as printed: to two decimals (fewer above 10), but to four where it would print as
+     * the limit, so that a verdict is never judged on digits the table does not show.
+     */
+    public String ratioText() {
+        String text = CompareRunner.ratio(ratio);
+        boolean looksLikeLimit = !Double.isNaN(limit) && text.equals(CompareRunner.ratio(limit));
+        return looksLikeLimit && ratio != limit ? String.format(Locale.ROOT, "%.4f", ratio) : text;
+    }
+
     /** The cells of this row in {@link #HEADER} order. */
     public String[] cells() {
         return new String[] {
-            level,
-            subject,
-            ratioOf,
-            ours,
-            baseline,
-            CompareRunner.ratio(ratio),
-            targetText(),
-            verdict()
+            level, subject, ratioOf, ours, baseline, ratioText(), targetText(), verdict()
         };
     }
 

@@ -18,6 +18,16 @@ class RatioRowTest {
     }
 
     @Test
+    void aRatioThatWouldPrintAsItsLimitShowsTheDigitsThatDecide() {
+        assertThat(row(1.503, 1.5, true).ratioText()).isEqualTo("1.5030");
+        assertThat(row(1.503, 1.5, true).verdict()).isEqualTo("MISSED");
+        assertThat(row(1.4971, 1.5, true).ratioText()).isEqualTo("1.4971");
+        assertThat(row(1.5, 1.5, true).ratioText()).isEqualTo("1.50");
+        assertThat(row(1.53, 1.5, true).ratioText()).isEqualTo("1.53");
+        assertThat(row(1.503, Double.NaN, true).ratioText()).isEqualTo("1.50");
+    }
+
+    @Test
     void aLowerLimitIsMetFromItUpwards() {
         assertThat(row(5.0, 5.0, false).met()).isTrue();
         assertThat(row(4.99, 5.0, false).verdict()).isEqualTo("MISSED");
