@@ -125,9 +125,11 @@ final class BenchCommand implements Callable<Integer> {
             names = "--torch-threads",
             paramLabel = "<n>",
             description =
-                    "libtorch intra-op threads for the model rows, float32 and quantized alike"
-                            + " (DJL's ai.djl.pytorch.num_threads; default: DJL's, one per core)."
-                            + " One thread suits small batches of COMPRESSED models.")
+                    "libtorch intra-op threads for the engine's work in this JVM: the model rows,"
+                            + " float32 and quantized alike, and the float32 product of the"
+                            + " batch-1 linear-layer rows (DJL's ai.djl.pytorch.num_threads;"
+                            + " default: DJL's, one per core). JMH's forks keep the default. One"
+                            + " thread suits small batches of COMPRESSED models.")
     Integer torchThreads;
 
     @Override
