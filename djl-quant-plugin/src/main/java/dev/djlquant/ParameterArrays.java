@@ -35,14 +35,18 @@ final class ParameterArrays {
      * quantizing does not first copy the whole tensor out; for other data types a converted copy.
      */
     static FloatBuffer values(String name, Parameter parameter) {
+        return values(name, arrayOf(name, parameter));
+    }
+
+    /** Returns the parameter's array, or throws naming it if it has none yet. */
+    static NDArray arrayOf(String name, Parameter parameter) {
         if (!parameter.isInitialized()) {
             throw new IllegalStateException(
                     "Parameter "
                             + name
-                            + " has no values: initialize the block or load the model"
-                            + " before quantizing it");
+                            + " has no values: initialize the block or load the model first");
         }
-        return values(name, parameter.getArray());
+        return parameter.getArray();
     }
 
     /** Returns the values of {@code array} as {@link #values(String, Parameter)} does. */

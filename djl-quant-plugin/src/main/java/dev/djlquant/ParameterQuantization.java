@@ -147,13 +147,7 @@ final class ParameterQuantization {
     /** {@link Quantizers#restoreInto}. */
     static void restoreInto(Parameter parameter, QuantizedTensor tensor) {
         String name = parameter.getName();
-        if (!parameter.isInitialized()) {
-            throw new IllegalStateException(
-                    "Parameter "
-                            + name
-                            + " has no values to overwrite: initialize the block first");
-        }
-        long[] shape = shapeOf(parameter);
+        long[] shape = ParameterArrays.arrayOf(name, parameter).getShape().getShape();
         if (!Arrays.equals(shape, tensor.shape())) {
             throw new IllegalArgumentException(
                     "Parameter "
