@@ -445,9 +445,9 @@ final class GroupKernel {
     }
 
     /**
-     * Writes {@code y[from..to)} divided by {@code scale} to {@code out} at the same indices, an
-     * all-zero group becoming +0; with {@link Scaling#SPAN}, multiplied by it, in the study's order
-     * of operations. The originals stay in {@code y} for the error measurement.
+     * Writes {@code y[from..to)} divided by {@code scale} to {@code out} at the same indices, zeros
+     * becoming +0 where the scale is 0; with {@link Scaling#SPAN}, multiplied by it, in the study's
+     * order of operations. The originals stay in {@code y} for the error measurement.
      */
     private static void normalize(
             float[] y, float[] out, int from, int to, float scale, Scaling scaling) {
@@ -458,7 +458,11 @@ final class GroupKernel {
             return;
         }
         if (scale == 0f) {
-            Arrays.fill(out, from, to, 0f);
+            // An all-zero group, or one whose scale underflowed (a below about 2^-142): x / 0 is
+            // +-infinity for the nonzero values, which the formats clamp to their largest codes.
+            for (int i = from; i < to; i++) {
+                out[i] = y[i] == 0f ? 0f : Math.copySign(Float.POSITIVE_INFINITY, y[i]);
+            }
             return;
         }
         for (int i = from; i < to; i++) {

@@ -213,6 +213,9 @@ public final class Quantizer {
                         ? null
                         : GroupKernel.packIndices(
                                 permutation, BitPacker.indexBits(permutation.length));
+        if (quantizedScales) {
+            checkScalesNotUnderflowed(ordered, groupLength, encoded.scales(), name);
+        }
         QuantizedTensor.Scales scales =
                 quantizedScales
                         ? QuantizedTensor.Scales.quantized(encoded.scales(), name)
@@ -227,6 +230,35 @@ public final class Quantizer {
                         packedPermutation,
                         encoded.histogram());
         return new Measured(tensor, encoded.error());
+    }
+
+    /**
+     * Refuses {@code +dq} for a group whose float32 scale underflowed to 0 while its values are not
+     * all 0: they take the largest codes (x / 0 is infinite), and an 8-bit scale of 0 restores near
+     * 0 but rarely to it, which would turn those codes into values far from the originals.
+     */
+    private static void checkScalesNotUnderflowed(
+            FloatBuffer values, int groupLength, float[] scales, String name) {
+        for (int g = 0; g < scales.length; g++) {
+            if (scales[g] != 0f) {
+                continue;
+            }
+            int end = Math.min(values.capacity(), (g + 1) * groupLength);
+            for (int i = g * groupLength; i < end; i++) {
+                if (values.get(i) != 0f) {
+                    throw new IllegalArgumentException(
+                            name
+                                    + ": the scale of group "
+                                    + g
+                                    + " underflows to 0 in float32 (value "
+                                    + values.get(i)
+                                    + " at index "
+                                    + i
+                                    + "), which +dq cannot store; quantize this tensor without"
+                                    + " +dq");
+                }
+            }
+        }
     }
 
     /** The buffer's whole array if it wraps one exactly, else a copy of its values. */

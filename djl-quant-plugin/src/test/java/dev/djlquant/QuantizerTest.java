@@ -19,6 +19,7 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -194,6 +195,49 @@ class QuantizerTest {
                 assertThat(back[i]).as(spec).isZero();
             }
         }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"int8@row, 127", "int3@row, 3", "fp8e4m3@row, 448", "fp8e5m2@row, 57344"})
+    void aScaleThatUnderflowsGivesTheLargestCodesOfDesignsArithmetic(String spec, float max) {
+        // a = 2^-149 (the least float) and s = a / max rounds to 0 in float32: DESIGN's x / s is
+        // then +-infinity for the nonzero values, which clamp (saturate) to +-max; 0 stays 0.
+        float a = Float.MIN_VALUE;
+        assertThat(a / max).isZero();
+        float[] pattern = {a, -a, 0f, a, -0f};
+        float[] expected = {max, -max, 0f, max, 0f};
+        // 13 times the pattern: whole SIMD steps and a scalar tail.
+        int n = 13 * pattern.length;
+        float[] x = new float[n];
+        float[] codes = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = pattern[i % pattern.length];
+            codes[i] = expected[i % pattern.length];
+        }
+        QuantizedTensor t = Quantizer.parse(spec).quantize(x, new long[] {1, n});
+        assertThat(t.scales()).containsExactly(0f);
+        assertThat(t.normalizedValues()).containsExactly(codes);
+        for (float v : t.dequantize()) {
+            assertThat(v == 0f).as("restored %s", v).isTrue();
+        }
+    }
+
+    @Test
+    void refusesDoubleQuantizationOfAScaleThatUnderflows() {
+        // Row 1's scale 2^-149 / 127 is 0 in float32 while its values are not: with +dq that 0
+        // would restore near, not to, 0 and turn its +-127 codes into values far from 2^-149.
+        float[] x = {1f, -0.5f, 0f, Float.MIN_VALUE, 0f, 0f};
+        assertThatThrownBy(() -> Quantizer.parse("int8@row+dq").quantize(x, new long[] {3, 2}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("group 1 underflows to 0")
+                .hasMessageContaining("index 3")
+                .hasMessageContaining("without +dq");
+        // An all-zero row (2) is fine: its codes are 0.
+        float[] back =
+                Quantizer.parse("int8@row+dq")
+                        .roundTrip("w", new float[] {1f, -0.5f, 0f, 0f}, new long[] {2, 2});
+        assertThat(back[2]).isZero();
+        assertThat(back[3]).isZero();
     }
 
     @ParameterizedTest
