@@ -74,6 +74,7 @@ public class QuantizedBlock extends AbstractBlock {
     /** Quantizes the wrapped block's weights as {@code config} says, once. */
     public QuantizationReport quantize(QuantConfig config) {
         checkNotQuantized(this);
+        // Before the initialized check below: released weights look uninitialized.
         ParameterQuantization.checkNotReleased(inner);
         switch (config.mode()) {
             case SIMULATE:
