@@ -1,5 +1,6 @@
 package dev.djlquant.data;
 
+import dev.djlquant.FileErrors;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -92,15 +93,12 @@ final class ArchiveCache {
 
     /** What went wrong: the message, or for an exception without one (an EOF) its kind. */
     private static String reason(Exception e) {
-        if (e instanceof FileSystemException fs) {
-            return fs.getReason() == null
-                    ? fs.getClass().getSimpleName() + " " + fs.getFile()
-                    : fs.getMessage();
+        if (e instanceof EOFException && e.getMessage() == null) {
+            return "unexpected end of the archive";
         }
-        if (e.getMessage() != null) {
-            return e.getMessage();
-        }
-        return e instanceof EOFException ? "unexpected end of the archive" : e.toString();
+        return e instanceof IOException io
+                ? FileErrors.describe(io)
+                : e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     private static String sha256Prefix(Path file) throws IOException {

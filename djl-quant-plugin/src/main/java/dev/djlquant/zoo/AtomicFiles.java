@@ -3,15 +3,11 @@ package dev.djlquant.zoo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -124,29 +120,6 @@ final class AtomicFiles {
                     "cannot write " + file + ": " + (e.getMessage() == null ? e : e.getMessage()),
                     e);
         }
-    }
-
-    /**
-     * Says what went wrong in words: the JDK's exceptions for the common errors carry only the
-     * path, their class is the reason.
-     */
-    static String reason(IOException e) {
-        if (e instanceof FileSystemException fs && fs.getReason() != null) {
-            return fs.getReason();
-        } else if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        } else if (e instanceof NoSuchFileException) {
-            return "no such file or directory";
-        } else if (e instanceof NotDirectoryException) {
-            return "not a directory";
-        } else if (e instanceof FileAlreadyExistsException) {
-            return "already exists";
-        } else if (e instanceof DirectoryNotEmptyException) {
-            return "directory not empty";
-        } else if (e instanceof FileSystemException) {
-            return e.getClass().getSimpleName();
-        }
-        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     /** A temporary sibling's name: hidden, the target's name, the writing process, unique. */

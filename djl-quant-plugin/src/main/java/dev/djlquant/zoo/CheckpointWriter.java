@@ -10,6 +10,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.util.Pair;
+import dev.djlquant.FileErrors;
 import dev.djlquant.QuantConfig;
 import dev.djlquant.QuantizationReport;
 import dev.djlquant.QuantizedBlock;
@@ -509,7 +510,7 @@ public final class CheckpointWriter {
                     "cannot be created: cannot create a directory in "
                             + existing
                             + " ("
-                            + AtomicFiles.reason(e)
+                            + FileErrors.reason(e)
                             + ")");
         }
     }

@@ -1,14 +1,8 @@
 package dev.djlquant.examples.cli;
 
+import dev.djlquant.FileErrors;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
-import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -139,36 +133,12 @@ public final class Djlq {
      */
     static String describe(Throwable e) {
         if (e instanceof FileSystemException fs) {
-            return describe(fs);
+            return FileErrors.describe(fs);
         }
         if (e.getCause() instanceof FileSystemException fs
                 && (e.getMessage() == null || e.getMessage().equals(fs.toString()))) {
-            return describe(fs);
+            return FileErrors.describe(fs);
         }
         return e.getMessage() == null ? e.toString() : e.getMessage();
-    }
-
-    private static String describe(FileSystemException e) {
-        if (e.getReason() != null) {
-            return e.getMessage(); // "<file>: <reason>", or "<file> -> <other>: <reason>"
-        }
-        String files = e.getFile() + (e.getOtherFile() == null ? "" : " -> " + e.getOtherFile());
-        if (e instanceof AccessDeniedException) {
-            return "permission denied: " + files;
-        } else if (e instanceof NoSuchFileException) {
-            return "no such file or directory: " + files;
-        } else if (e instanceof NotDirectoryException) {
-            return "not a directory: " + files;
-        } else if (e instanceof DirectoryNotEmptyException) {
-            return "directory not empty: " + files;
-        } else if (e instanceof FileAlreadyExistsException) {
-            // Files.createDirectories says this of a path component that is a file.
-            return e.getFile() != null
-                            && Files.exists(Path.of(e.getFile()))
-                            && !Files.isDirectory(Path.of(e.getFile()))
-                    ? "not a directory: " + files
-                    : "already exists: " + files;
-        }
-        return e.getClass().getSimpleName() + ": " + files;
     }
 }
