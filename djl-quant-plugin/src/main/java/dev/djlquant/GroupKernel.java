@@ -458,8 +458,9 @@ final class GroupKernel {
             return;
         }
         if (scale == 0f) {
-            // An all-zero group, or one whose scale underflowed (a below about 2^-142): x / 0 is
-            // +-infinity for the nonzero values, which the formats clamp to their largest codes.
+            // An all-zero group, or one whose scale underflowed (a below range() x 2^-150):
+            // x / 0 is +-infinity for the nonzero values, which the formats clamp to their
+            // largest codes.
             for (int i = from; i < to; i++) {
                 out[i] = y[i] == 0f ? 0f : Math.copySign(Float.POSITIVE_INFINITY, y[i]);
             }
