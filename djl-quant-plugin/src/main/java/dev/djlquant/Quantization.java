@@ -23,7 +23,11 @@ public final class Quantization {
      * What a quantize function returns: normalized quantized values (the input's shape; for stable
      * embedding in magnitude order), the group maxima, the sort order for stable embedding (else
      * null), for dynamic trees the decimal-exponent histogram (else null), and the values per group
-     * (the last group may be shorter).
+     * (the last group may be shorter). {@code values * maxes} restores the input's quantized
+     * values. With a {@link Quantizer} whose format's range is not 1 ({@code intK}: {@code 2^(K-1)
+     * - 1}, {@code fp8e4m3}: 448, {@code fp8e5m2}: 57344), {@code values} are the codes' values
+     * before scaling and {@code maxes} the scales {@code max|x| / range}; otherwise (the study's
+     * formats, {@code dtK}, {@code nfK}) they are the normalized values and the maxima.
      */
     public record Quantized(
             NDArray values,

@@ -243,8 +243,9 @@ public final class Quantizer {
             if (scales[g] != 0f) {
                 continue;
             }
-            int end = Math.min(values.capacity(), (g + 1) * groupLength);
-            for (int i = g * groupLength; i < end; i++) {
+            int start = (int) Math.min(values.capacity(), (long) g * groupLength);
+            int end = (int) Math.min(values.capacity(), (long) (g + 1) * groupLength);
+            for (int i = start; i < end; i++) {
                 if (values.get(i) != 0f) {
                     throw new IllegalArgumentException(
                             name

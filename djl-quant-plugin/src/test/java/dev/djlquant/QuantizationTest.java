@@ -62,6 +62,20 @@ class QuantizationTest extends ManagerPerTest {
                 Quantizer.parse("int4@row")
                         .roundTrip("x", x.toFloatArray(), new long[] {6, 2, 3, 3});
         assertThat(restored).containsExactly(expected);
+        // int4's range is 7: the values are the codes' values (integers -7..7), the "maxes" the
+        // scales max|x| / 7.
+        float[] w = x.toFloatArray();
+        float[] maxes = q.maxes().toFloatArray();
+        for (int r = 0; r < 6; r++) {
+            float a = 0f;
+            for (int i = 18 * r; i < 18 * (r + 1); i++) {
+                a = Math.max(a, Math.abs(w[i]));
+            }
+            assertThat(maxes[r]).isEqualTo(a / 7f);
+        }
+        for (float v : q.values().toFloatArray()) {
+            assertThat(v).isBetween(-7f, 7f).isEqualTo((float) Math.rint(v));
+        }
         assertThatThrownBy(() -> Quantization.quantizeRowwise(x, Quantizer.parse("dt4@block8")))
                 .hasMessageContaining("row or lastaxis");
     }

@@ -1,6 +1,7 @@
 /**
- * Real CIFAR-10 data for tests, examples and benchmarks: readers for the JPEG folder layout, its
- * {@code .tar.gz} archives (extracted once into a cache) and the binary {@code
- * cifar-10-batches-bin} files; decoded images as a DJL {@code Dataset}; and accuracy evaluation.
+ * Real CIFAR-10 data for tests, examples, benchmarks and the training listener's evaluation:
+ * readers for the JPEG folder layout, its {@code .tar.gz} archives (extracted once into a cache)
+ * and the binary {@code cifar-10-batches-bin} files; decoded images as a DJL {@code Dataset}; and
+ * accuracy evaluation.
  */
 package dev.djlquant.data;

@@ -19,6 +19,15 @@ public final class Formats {
 
     private Formats() {}
 
+    /**
+     * Returns the family of a format's spec name: {@code int}, {@code dt}, {@code nf} or {@code
+     * seeddt} for the sized families ({@code nf4} is {@code nf}), else the name itself.
+     */
+    public static String family(String specName) {
+        Matcher m = WITH_BITS.matcher(specName);
+        return m.matches() ? m.group(1) : specName;
+    }
+
     /** Returns the format a token names; throws with the valid tokens listed otherwise. */
     public static ScalarFormat parse(String token) {
         String t = token.trim().toLowerCase(Locale.ROOT);

@@ -7,7 +7,9 @@ package dev.djlquant.format;
  * max).to(float8)} does.
  */
 public enum Fp8Format implements ScalarFormat {
+    /** 4 exponent bits, 3 mantissa bits, bias 7: max 448, NaN but no infinities ("fn"). */
     E4M3("fp8e4m3", 4, 3, 448f, 0x7E, false),
+    /** 5 exponent bits, 2 mantissa bits, bias 15: max 57344, infinities and NaN (IEEE-like). */
     E5M2("fp8e5m2", 5, 2, 57344f, 0x7B, true);
 
     private final String specName;

@@ -26,8 +26,9 @@ public final class QatTraining {
      * @param model a model whose block is initialized (weights loaded or initialized)
      * @param config selection and schemes; its mode is replaced by {@link QuantConfig.Mode#QAT}
      * @return the report of the first quantization; {@code report.block()} is the wrapper
-     * @throws IllegalStateException if the block is already a {@link QuantizedBlock}, or not
-     *     initialized
+     * @throws IllegalStateException if the block is already a {@link QuantizedBlock}
+     * @throws IllegalArgumentException if the block is not initialized (weights are selected by
+     *     their shapes) or the config selects no parameter
      * @throws UnsupportedOperationException if the block reads its weights inside the engine
      *     (TorchScript)
      */

@@ -11,6 +11,7 @@ import com.google.gson.annotations.SerializedName;
 import dev.djlquant.QuantizationReport;
 import dev.djlquant.QuantizedTensor;
 import dev.djlquant.Quantizer;
+import dev.djlquant.format.Formats;
 import dev.djlquant.metrics.ExponentHistogram;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The {@code manifest.json} of a quantized checkpoint: format version, source model and its
@@ -48,7 +47,6 @@ public final class CheckpointManifest {
 
     private static final String CHECKSUM_KEY = "\"manifest_sha256\": \"";
     private static final String PLACEHOLDER = "0".repeat(64);
-    private static final Pattern WITH_BITS = Pattern.compile("(int|dt|seeddt)(\\d+)");
 
     static final Gson GSON =
             new GsonBuilder()
@@ -410,10 +408,8 @@ public final class CheckpointManifest {
      */
     public Map<String, String> properties() {
         Quantizer q = Quantizer.parse(spec);
-        String name = q.format().specName();
-        Matcher m = WITH_BITS.matcher(name);
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("scheme", m.matches() ? m.group(1) : name);
+        p.put("scheme", Formats.family(q.format().specName()));
         p.put("bits", Integer.toString(q.format().nominalBits()));
         p.put("granularity", q.granularity().spec());
         p.put("spec", q.spec());

@@ -126,6 +126,12 @@ class NativeCheckpointTest {
         assertThat(read.toMarkdown())
                 .contains(
                         "01SequentialBlock_01Conv2d_weight", "dt4@row", "Loading keeps the packed");
+        // Every sized family is named without its bits.
+        assertThat(read.toBuilder().spec("nf4@row").build().properties())
+                .containsEntry("scheme", "nf")
+                .containsEntry("bits", "4");
+        assertThat(read.toBuilder().spec("fp8e4m3@row").build().properties())
+                .containsEntry("scheme", "fp8e4m3");
     }
 
     @Test
