@@ -71,7 +71,7 @@ public final class Freezing {
     public static List<String> trainOnly(Block block, String regex) {
         Pattern pattern = Pattern.compile(regex);
         check(parameters(block), pattern);
-        floatBlock(block).freezeParameters(true);
+        QatTraining.floatBlock(block).freezeParameters(true);
         return set(block, pattern, false);
     }
 
@@ -153,10 +153,6 @@ public final class Freezing {
     }
 
     private static List<Pair<String, Parameter>> parameters(Block block) {
-        return floatBlock(block).getParameters().stream().collect(Collectors.toList());
-    }
-
-    private static Block floatBlock(Block block) {
-        return block instanceof QuantizedBlock ? ((QuantizedBlock) block).getInner() : block;
+        return QatTraining.floatBlock(block).getParameters().stream().collect(Collectors.toList());
     }
 }

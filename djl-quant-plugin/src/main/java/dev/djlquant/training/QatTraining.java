@@ -52,7 +52,11 @@ public final class QatTraining {
      * @return the float block
      */
     public static Block floatBlock(Model model) {
-        Block block = requireBlock(model);
+        return floatBlock(requireBlock(model));
+    }
+
+    /** The block a {@link QuantizedBlock} wraps, or {@code block} itself. */
+    static Block floatBlock(Block block) {
         return block instanceof QuantizedBlock ? ((QuantizedBlock) block).getInner() : block;
     }
 

@@ -174,18 +174,14 @@ public final class QuantizationListener extends TrainingListenerAdapter {
     }
 
     private static Block floatBlock(Block block) {
-        if (!(block instanceof QuantizedBlock)) {
-            return block;
-        }
-        QuantizedBlock quantized = (QuantizedBlock) block;
-        if (!quantized.getCompressed().isEmpty()) {
+        if (block instanceof QuantizedBlock quantized && !quantized.getCompressed().isEmpty()) {
             throw new IllegalStateException(
                     "The model's block holds compressed weights ("
                             + quantized.getCompressed().size()
                             + "); QuantizationListener needs the float weights: train the float"
                             + " model or a QAT model and compress afterwards");
         }
-        return quantized.getInner();
+        return QatTraining.floatBlock(block);
     }
 
     private Evaluation.Accuracy accuracy(Block block, NDManager manager) {
