@@ -50,7 +50,7 @@ public final class QuantConfig {
 
     /** The default selection with one scheme in {@link Mode#SIMULATE} mode. */
     public static QuantConfig of(String spec) {
-        return builder().scheme(spec).build();
+        return builder().setScheme(spec).build();
     }
 
     /** Returns a builder; a default scheme is required. */
@@ -60,7 +60,7 @@ public final class QuantConfig {
 
     /** Returns a builder holding this config's scheme, selection and mode. */
     public Builder toBuilder() {
-        Builder b = builder().scheme(scheme).mode(mode);
+        Builder b = builder().setScheme(scheme).optMode(mode);
         b.includes.addAll(includes);
         b.excludes.addAll(excludes);
         b.overrides.putAll(overrides);
@@ -143,7 +143,10 @@ public final class QuantConfig {
                 + "}";
     }
 
-    /** Builds a {@link QuantConfig}. */
+    /**
+     * Builds a {@link QuantConfig}, named as DJL's builders are: {@code set} for the required
+     * default scheme, {@code opt} for the mode, {@code add} for regexes that accumulate.
+     */
     public static final class Builder {
         private Quantizer scheme;
         private Mode mode = Mode.SIMULATE;
@@ -154,36 +157,36 @@ public final class QuantConfig {
         private Builder() {}
 
         /** Sets the default scheme. */
-        public Builder scheme(Quantizer quantizer) {
+        public Builder setScheme(Quantizer quantizer) {
             this.scheme = Objects.requireNonNull(quantizer, "scheme");
             return this;
         }
 
         /** Sets the default scheme from a spec such as {@code dt4@row}. */
-        public Builder scheme(String spec) {
-            return scheme(Quantizer.parse(spec));
+        public Builder setScheme(String spec) {
+            return setScheme(Quantizer.parse(spec));
         }
 
         /** Sets the mode; {@link Mode#SIMULATE} by default. */
-        public Builder mode(Mode mode) {
+        public Builder optMode(Mode mode) {
             this.mode = Objects.requireNonNull(mode, "mode");
             return this;
         }
 
         /** Quantizes only parameters whose name matches one of the include regexes. */
-        public Builder include(String regex) {
+        public Builder addInclude(String regex) {
             includes.add(compile("include", regex));
             return this;
         }
 
         /** Leaves parameters whose name matches this regex untouched. */
-        public Builder exclude(String regex) {
+        public Builder addExclude(String regex) {
             excludes.add(compile("exclude", regex));
             return this;
         }
 
         /** Uses {@code spec} for selected parameters whose name matches {@code regex}. */
-        public Builder override(String regex, String spec) {
+        public Builder addOverride(String regex, String spec) {
             overrides.put(compile("override", regex), Quantizer.parse(spec));
             return this;
         }

@@ -67,7 +67,7 @@ public class QuantizedBlock extends AbstractBlock {
     public static QuantizedBlock view(Block inner, QuantConfig config) {
         QuantizedBlock view = new QuantizedBlock(inner);
         view.releasesWeights = false;
-        view.quantize(config.toBuilder().mode(QuantConfig.Mode.COMPRESSED).build());
+        view.quantize(config.toBuilder().optMode(QuantConfig.Mode.COMPRESSED).build());
         return view;
     }
 

@@ -74,8 +74,8 @@ class CompressedForwardTest extends ManagerPerTest {
                 Quantizers.apply(
                                 mlp(seed),
                                 QuantConfig.builder()
-                                        .scheme(spec)
-                                        .mode(QuantConfig.Mode.COMPRESSED)
+                                        .setScheme(spec)
+                                        .optMode(QuantConfig.Mode.COMPRESSED)
                                         .build())
                         .block();
     }
@@ -100,14 +100,14 @@ class CompressedForwardTest extends ManagerPerTest {
         Block compressed = mlp(11);
         Quantizers.apply(
                 simulated,
-                QuantConfig.builder().scheme(spec).mode(QuantConfig.Mode.SIMULATE).build());
+                QuantConfig.builder().setScheme(spec).optMode(QuantConfig.Mode.SIMULATE).build());
         QuantizedBlock qb =
                 (QuantizedBlock)
                         Quantizers.apply(
                                         compressed,
                                         QuantConfig.builder()
-                                                .scheme(spec)
-                                                .mode(QuantConfig.Mode.COMPRESSED)
+                                                .setScheme(spec)
+                                                .optMode(QuantConfig.Mode.COMPRESSED)
                                                 .build())
                                 .block();
         assertThat(qb.getCompressed()).hasSize(4);
@@ -350,13 +350,13 @@ class CompressedForwardTest extends ManagerPerTest {
         int in = 1100; // 4096 x 1100 values: more than RestoreWorkspace.LIMIT
         Block simulated = wideLinear(in);
         Block compressed = wideLinear(in);
-        QuantConfig.Builder config = QuantConfig.builder().scheme("int8@row");
-        Quantizers.apply(simulated, config.mode(QuantConfig.Mode.SIMULATE).build());
+        QuantConfig.Builder config = QuantConfig.builder().setScheme("int8@row");
+        Quantizers.apply(simulated, config.optMode(QuantConfig.Mode.SIMULATE).build());
         QuantizedBlock qb =
                 (QuantizedBlock)
                         Quantizers.apply(
                                         compressed,
-                                        config.mode(QuantConfig.Mode.COMPRESSED).build())
+                                        config.optMode(QuantConfig.Mode.COMPRESSED).build())
                                 .block();
         int batch = CompressedForward.packedRowsLimit(CodeKernel.SIGNED_BYTES) + 1;
         try (NDManager predictor = manager.newSubManager()) {

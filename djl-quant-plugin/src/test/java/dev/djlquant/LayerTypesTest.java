@@ -55,8 +55,8 @@ class LayerTypesTest extends ManagerPerTest {
                 Quantizers.apply(
                         compressedSource,
                         QuantConfig.builder()
-                                .scheme(spec)
-                                .mode(QuantConfig.Mode.COMPRESSED)
+                                .setScheme(spec)
+                                .optMode(QuantConfig.Mode.COMPRESSED)
                                 .build());
 
         assertThat(simulate.rows()).hasSize(weights);

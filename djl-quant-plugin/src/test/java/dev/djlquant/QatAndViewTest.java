@@ -63,8 +63,8 @@ class QatAndViewTest extends ManagerPerTest {
                         Quantizers.apply(
                                         qatNet,
                                         QuantConfig.builder()
-                                                .scheme("dt3@row")
-                                                .mode(QuantConfig.Mode.QAT)
+                                                .setScheme("dt3@row")
+                                                .optMode(QuantConfig.Mode.QAT)
                                                 .build())
                                 .block();
         // Reference: a copy whose weights were replaced by their quantized values.
@@ -101,8 +101,8 @@ class QatAndViewTest extends ManagerPerTest {
                         Quantizers.apply(
                                         trained,
                                         QuantConfig.builder()
-                                                .scheme("int4@row")
-                                                .mode(QuantConfig.Mode.QAT)
+                                                .setScheme("int4@row")
+                                                .optMode(QuantConfig.Mode.QAT)
                                                 .build())
                                 .block();
         // A stand-in for an optimizer step: move every weight.

@@ -31,11 +31,11 @@ class QuantConfigTest {
     void includesExcludesAndOverridesSearchTheName() {
         QuantConfig c =
                 QuantConfig.builder()
-                        .scheme("int8@row")
-                        .include("classifier")
-                        .exclude("classifier\\.6")
-                        .override("classifier\\.1\\.", "dt3@block64")
-                        .mode(QuantConfig.Mode.COMPRESSED)
+                        .setScheme("int8@row")
+                        .addInclude("classifier")
+                        .addExclude("classifier\\.6")
+                        .addOverride("classifier\\.1\\.", "dt3@block64")
+                        .optMode(QuantConfig.Mode.COMPRESSED)
                         .build();
         Parameter w = param("weight", Parameter.Type.WEIGHT, 4, 4);
         Parameter b = param("bias", Parameter.Type.BIAS, 4);
@@ -52,14 +52,14 @@ class QuantConfigTest {
     void badInputIsRejectedAtBuildTime() {
         assertThatThrownBy(() -> QuantConfig.builder().build())
                 .hasMessageContaining("default scheme");
-        assertThatThrownBy(() -> QuantConfig.builder().scheme("dt4").override("x", "dt99"))
+        assertThatThrownBy(() -> QuantConfig.builder().setScheme("dt4").addOverride("x", "dt99"))
                 .hasMessageContaining("dt99");
-        assertThatThrownBy(() -> QuantConfig.builder().scheme("dt4").include("(unclosed"))
+        assertThatThrownBy(() -> QuantConfig.builder().setScheme("dt4").addInclude("(unclosed"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Bad include regex '(unclosed': Unclosed group near index 9");
-        assertThatThrownBy(() -> QuantConfig.builder().exclude("a**"))
+        assertThatThrownBy(() -> QuantConfig.builder().addExclude("a**"))
                 .hasMessage("Bad exclude regex 'a**': Dangling meta character '*' near index 2");
-        assertThatThrownBy(() -> QuantConfig.builder().override("[x", "dt4"))
+        assertThatThrownBy(() -> QuantConfig.builder().addOverride("[x", "dt4"))
                 .hasMessageStartingWith("Bad override regex '[x': Unclosed character class");
     }
 }

@@ -77,10 +77,10 @@ class QuantizersTest extends ManagerPerTest {
                     model.getNDManager(), DataType.FLOAT32, CifarArchitectures.INPUT_SHAPE);
             QuantConfig cfg =
                     QuantConfig.builder()
-                            .scheme("dt4@row")
-                            .exclude("08Linear")
-                            .override("Conv2d", "int8@row")
-                            .mode(QuantConfig.Mode.COMPRESSED)
+                            .setScheme("dt4@row")
+                            .addExclude("08Linear")
+                            .addOverride("Conv2d", "int8@row")
+                            .optMode(QuantConfig.Mode.COMPRESSED)
                             .build();
             QuantizationReport report = Quantizers.apply(model, cfg);
             assertThat(report.warnings()).isEmpty();
@@ -111,7 +111,7 @@ class QuantizersTest extends ManagerPerTest {
             NDArray input = manager.randomNormal(new Shape(2, 3, 8, 8));
             Map<String, float[]> before = snapshot(net);
             float[] output = forward(net, input).toFloatArray();
-            QuantConfig config = QuantConfig.builder().scheme("int8@row").mode(mode).build();
+            QuantConfig config = QuantConfig.builder().setScheme("int8@row").optMode(mode).build();
             assertThatThrownBy(() -> Quantizers.apply(net, config))
                     .as(mode.toString())
                     .isInstanceOf(IllegalArgumentException.class)
@@ -180,8 +180,8 @@ class QuantizersTest extends ManagerPerTest {
                                 Quantizers.apply(
                                         net,
                                         QuantConfig.builder()
-                                                .scheme("int8@row")
-                                                .exclude("weight")
+                                                .setScheme("int8@row")
+                                                .addExclude("weight")
                                                 .build()))
                 .hasMessageContaining("01Linear_weight (WEIGHT (4, 3))")
                 .hasMessageNotContaining("initialize");
@@ -234,7 +234,7 @@ class QuantizersTest extends ManagerPerTest {
     }
 
     private static QuantConfig mode(String spec, Mode mode) {
-        return QuantConfig.builder().scheme(spec).mode(mode).build();
+        return QuantConfig.builder().setScheme(spec).optMode(mode).build();
     }
 
     @Test
@@ -242,7 +242,8 @@ class QuantizersTest extends ManagerPerTest {
         Block net = smallNet(3);
         QuantizationReport r =
                 Quantizers.apply(
-                        net, QuantConfig.builder().scheme("int8").exclude("classifier").build());
+                        net,
+                        QuantConfig.builder().setScheme("int8").addExclude("classifier").build());
         assertThat(r.warnings()).containsExactly("regex 'classifier' matched no parameter");
         Block other = smallNet(4);
         assertThatThrownBy(
@@ -250,8 +251,8 @@ class QuantizersTest extends ManagerPerTest {
                                 Quantizers.apply(
                                         other,
                                         QuantConfig.builder()
-                                                .scheme("int8")
-                                                .include("nope")
+                                                .setScheme("int8")
+                                                .addInclude("nope")
                                                 .build()))
                 .hasMessageContaining("No parameter to quantize")
                 .hasMessageContaining("01Conv2d_weight");
@@ -268,8 +269,8 @@ class QuantizersTest extends ManagerPerTest {
                     Quantizers.apply(
                             compressed,
                             QuantConfig.builder()
-                                    .scheme(spec)
-                                    .mode(QuantConfig.Mode.COMPRESSED)
+                                    .setScheme(spec)
+                                    .optMode(QuantConfig.Mode.COMPRESSED)
                                     .build());
             QuantizedBlock qb = (QuantizedBlock) report.block();
             assertThat(qb.getCompressed()).hasSize(3);
@@ -294,8 +295,8 @@ class QuantizersTest extends ManagerPerTest {
             Quantizers.apply(
                     model,
                     QuantConfig.builder()
-                            .scheme("int4@row")
-                            .mode(QuantConfig.Mode.COMPRESSED)
+                            .setScheme("int4@row")
+                            .optMode(QuantConfig.Mode.COMPRESSED)
                             .build());
             assertThat(model.getBlock()).isInstanceOf(QuantizedBlock.class);
             NDArray expected = forward(model.getBlock(), input);
@@ -372,8 +373,8 @@ class QuantizersTest extends ManagerPerTest {
                     Quantizers.apply(
                             loaded,
                             QuantConfig.builder()
-                                    .scheme("fp8e4m3@row")
-                                    .mode(QuantConfig.Mode.COMPRESSED)
+                                    .setScheme("fp8e4m3@row")
+                                    .optMode(QuantConfig.Mode.COMPRESSED)
                                     .build());
             NDArray actual = forward(loaded.getBlock(), input);
             assertThat(r.rows()).hasSize(3);
@@ -426,8 +427,8 @@ class QuantizersTest extends ManagerPerTest {
                 Quantizers.apply(
                         fresh,
                         QuantConfig.builder()
-                                .scheme("dt8@row")
-                                .mode(QuantConfig.Mode.COMPRESSED)
+                                .setScheme("dt8@row")
+                                .optMode(QuantConfig.Mode.COMPRESSED)
                                 .build());
         NDArray out = forward(compressed.block(), input);
         Outputs.assertEqualToRounding(out, simulated, "ResNet18");

@@ -96,8 +96,8 @@ class RealModelQuantizationTest {
                 Quantizers.apply(
                         compressed,
                         QuantConfig.builder()
-                                .scheme(spec)
-                                .mode(QuantConfig.Mode.COMPRESSED)
+                                .setScheme(spec)
+                                .optMode(QuantConfig.Mode.COMPRESSED)
                                 .build());
                 assertThat(compressed.getBlock()).isInstanceOf(QuantizedBlock.class);
                 NDArray a = forward(simulated, images);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class SubstitutingParameterStoreTest extends ManagerPerTest {
 
     private static final QuantConfig WEIGHTS_AND_BIASES =
-            QuantConfig.builder().scheme("int4@row").include("Conv|Linear").build();
+            QuantConfig.builder().setScheme("int4@row").addInclude("Conv|Linear").build();
 
     private Block net() {
         return tinyConvNet(17);
@@ -33,14 +33,16 @@ class SubstitutingParameterStoreTest extends ManagerPerTest {
         Block qat =
                 Quantizers.apply(
                                 net(),
-                                WEIGHTS_AND_BIASES.toBuilder().mode(QuantConfig.Mode.QAT).build())
+                                WEIGHTS_AND_BIASES.toBuilder()
+                                        .optMode(QuantConfig.Mode.QAT)
+                                        .build())
                         .block();
         assertThat(forward(qat, input, false)).containsExactly(expected);
         Block compressed =
                 Quantizers.apply(
                                 net(),
                                 WEIGHTS_AND_BIASES.toBuilder()
-                                        .mode(QuantConfig.Mode.COMPRESSED)
+                                        .optMode(QuantConfig.Mode.COMPRESSED)
                                         .build())
                         .block();
         SummationOrder.assertSameUpToSummationOrder(forward(compressed, input, false), expected);

@@ -85,7 +85,7 @@ class TorchScriptQuantizationTest {
     }
 
     private static QuantConfig int8(QuantConfig.Mode mode) {
-        return QuantConfig.builder().scheme("int8").mode(mode).build();
+        return QuantConfig.builder().setScheme("int8").optMode(mode).build();
     }
 
     private static Map<String, float[]> floatValues(ZooModel<NDList, NDList> model) {
@@ -107,8 +107,8 @@ class TorchScriptQuantizationTest {
             Quantizers.apply(
                     model,
                     QuantConfig.builder()
-                            .scheme("dt4@row")
-                            .include("classifier\\.6\\.weight")
+                            .setScheme("dt4@row")
+                            .addInclude("classifier\\.6\\.weight")
                             .build());
             assertThat(fc.getArray().getDataType()).isEqualTo(DataType.FLOAT16);
             float[] expected =

@@ -140,7 +140,7 @@ public final class ModelBench {
                             quantizeRun(weights, Quantizer.parse(spec))));
             for (QuantConfig.Mode mode :
                     List.of(QuantConfig.Mode.SIMULATE, QuantConfig.Mode.COMPRESSED)) {
-                QuantConfig config = QuantConfig.builder().scheme(spec).mode(mode).build();
+                QuantConfig config = QuantConfig.builder().setScheme(spec).optMode(mode).build();
                 measured.add(
                         new Measured(
                                 spec + " " + mode + " apply",
@@ -290,7 +290,7 @@ public final class ModelBench {
     }
 
     private static QuantConfig compressedConfig(String spec) {
-        return QuantConfig.builder().scheme(spec).mode(QuantConfig.Mode.COMPRESSED).build();
+        return QuantConfig.builder().setScheme(spec).optMode(QuantConfig.Mode.COMPRESSED).build();
     }
 
     /**

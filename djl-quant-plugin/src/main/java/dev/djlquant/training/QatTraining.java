@@ -41,7 +41,7 @@ public final class QatTraining {
                             + model.getName()
                             + " already has a QuantizedBlock; prepare the float model once");
         }
-        return Quantizers.apply(model, config.toBuilder().mode(QuantConfig.Mode.QAT).build());
+        return Quantizers.apply(model, config.toBuilder().optMode(QuantConfig.Mode.QAT).build());
     }
 
     /**

@@ -116,7 +116,8 @@ class QatTrainingTest extends ManagerPerTest {
     void afterFitFinishReproducesTheQatForwardExactly() throws Exception {
         ArrayDataset data = Toy.data(manager, 64, 16, 11);
         NDArray input = manager.randomNormal(new Shape(5, 2, 6, 6));
-        QuantConfig config = QuantConfig.builder().scheme("dt3@row").exclude("06Linear").build();
+        QuantConfig config =
+                QuantConfig.builder().setScheme("dt3@row").addExclude("06Linear").build();
         try (Model model = Toy.model(6)) {
             QatTraining.prepare(model, config);
             try (Trainer trainer = model.newTrainer(Toy.config(0.1f))) {
@@ -143,7 +144,7 @@ class QatTrainingTest extends ManagerPerTest {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("already");
             QuantConfig qat =
-                    QuantConfig.builder().scheme("int4").mode(QuantConfig.Mode.QAT).build();
+                    QuantConfig.builder().setScheme("int4").optMode(QuantConfig.Mode.QAT).build();
             assertThatThrownBy(() -> QatTraining.finish(model, qat))
                     .isInstanceOf(IllegalArgumentException.class);
         }

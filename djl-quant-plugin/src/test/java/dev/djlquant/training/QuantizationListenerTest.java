@@ -25,7 +25,8 @@ class QuantizationListenerTest extends ManagerPerTest {
     @Test
     void evaluatingLeavesTheWeightsAloneAndMatchesQuantizingACopy() throws Exception {
         ArrayDataset validation = Toy.data(manager, 50, 10, 21);
-        QuantConfig int3Features = QuantConfig.builder().scheme("int3").include("Conv").build();
+        QuantConfig int3Features =
+                QuantConfig.builder().setScheme("int3").addInclude("Conv").build();
         QuantizationListener listener =
                 QuantizationListener.builder()
                         .setValidationDataset(validation)
@@ -108,7 +109,10 @@ class QuantizationListenerTest extends ManagerPerTest {
                         .addSpec("int4@row")
                         .addConfig(
                                 "nothing",
-                                QuantConfig.builder().scheme("int4@row").include("^none$").build())
+                                QuantConfig.builder()
+                                        .setScheme("int4@row")
+                                        .addInclude("^none$")
+                                        .build())
                         .build();
         try (Model model = Toy.model(5);
                 Trainer trainer = model.newTrainer(Toy.config(0.1f, listener))) {
@@ -148,7 +152,10 @@ class QuantizationListenerTest extends ManagerPerTest {
         try (Model model = Toy.model(2)) {
             Quantizers.apply(
                     model,
-                    QuantConfig.builder().scheme("int4").mode(QuantConfig.Mode.COMPRESSED).build());
+                    QuantConfig.builder()
+                            .setScheme("int4")
+                            .optMode(QuantConfig.Mode.COMPRESSED)
+                            .build());
             assertThatThrownBy(() -> listener.evaluate(model.getBlock(), manager))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("compressed");

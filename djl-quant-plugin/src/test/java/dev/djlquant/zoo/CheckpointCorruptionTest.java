@@ -40,7 +40,7 @@ class CheckpointCorruptionTest {
     @BeforeEach
     void write() throws Exception {
         checkpoint = tmp.resolve("tiny");
-        writeTiny(checkpoint, QuantConfig.builder().scheme("int4@row"));
+        writeTiny(checkpoint, QuantConfig.builder().setScheme("int4@row"));
     }
 
     static CheckpointManifest writeTiny(Path out, QuantConfig.Builder config) throws Exception {
@@ -54,7 +54,7 @@ class CheckpointCorruptionTest {
                             ai.djl.ndarray.types.DataType.FLOAT32,
                             TinyNet.INPUT);
             QuantizationReport report =
-                    Quantizers.apply(model, config.mode(QuantConfig.Mode.COMPRESSED).build());
+                    Quantizers.apply(model, config.optMode(QuantConfig.Mode.COMPRESSED).build());
             return new CheckpointWriter().writeNative(model, report, TinyNet.class.getName(), out);
         }
     }
@@ -285,7 +285,7 @@ class CheckpointCorruptionTest {
         // A parameter file without the quantized Linear weight, and a manifest whose file
         // checksums were updated to match it: only the per-tensor check can notice.
         Path other = tmp.resolve("linear-excluded");
-        writeTiny(other, QuantConfig.builder().scheme("int4@row").exclude("Linear"));
+        writeTiny(other, QuantConfig.builder().setScheme("int4@row").addExclude("Linear"));
         Files.copy(
                 other.resolve(CheckpointWriter.PARAMETERS_FILE),
                 params(),
@@ -374,7 +374,7 @@ class CheckpointCorruptionTest {
         }
         // An existing checkpoint is neither overwritten nor damaged without replaceExisting.
         byte[] before = Files.readAllBytes(params());
-        assertThatThrownBy(() -> writeTiny(checkpoint, QuantConfig.builder().scheme("int8@row")))
+        assertThatThrownBy(() -> writeTiny(checkpoint, QuantConfig.builder().setScheme("int8@row")))
                 .isInstanceOf(FileAlreadyExistsException.class);
         assertThat(Files.readAllBytes(params())).isEqualTo(before);
         CheckpointReader.verify(checkpoint);

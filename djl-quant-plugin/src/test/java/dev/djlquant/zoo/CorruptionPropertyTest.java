@@ -30,7 +30,7 @@ class CorruptionPropertyTest {
     static void write() throws Exception {
         root = Files.createTempDirectory("djlq-corruption");
         checkpoint = root.resolve("tiny");
-        CheckpointCorruptionTest.writeTiny(checkpoint, QuantConfig.builder().scheme("dt4@row"));
+        CheckpointCorruptionTest.writeTiny(checkpoint, QuantConfig.builder().setScheme("dt4@row"));
         try (var files = Files.list(checkpoint)) {
             for (Path f : files.sorted().toList()) {
                 PRISTINE.put(f, Files.readAllBytes(f));

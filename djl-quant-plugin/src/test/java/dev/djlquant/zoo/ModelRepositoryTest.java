@@ -44,7 +44,7 @@ class ModelRepositoryTest {
 
     private Path tiny(String name, String spec) throws Exception {
         Path out = tmp.resolve(name);
-        CheckpointCorruptionTest.writeTiny(out, QuantConfig.builder().scheme(spec));
+        CheckpointCorruptionTest.writeTiny(out, QuantConfig.builder().setScheme(spec));
         return out;
     }
 

@@ -55,8 +55,8 @@ class NativeCheckpointTest {
                 Quantizers.apply(
                         model,
                         QuantConfig.builder()
-                                .scheme("dt4@row")
-                                .mode(QuantConfig.Mode.COMPRESSED)
+                                .setScheme("dt4@row")
+                                .optMode(QuantConfig.Mode.COMPRESSED)
                                 .build());
         checkpoint = tmp.resolve("alexnet-dt4");
         manifest =

@@ -47,6 +47,9 @@ public final class TiedNet implements BlockFactory {
         initialize(model);
         return Quantizers.apply(
                 model,
-                QuantConfig.builder().scheme("int8@row").mode(QuantConfig.Mode.COMPRESSED).build());
+                QuantConfig.builder()
+                        .setScheme("int8@row")
+                        .optMode(QuantConfig.Mode.COMPRESSED)
+                        .build());
     }
 }

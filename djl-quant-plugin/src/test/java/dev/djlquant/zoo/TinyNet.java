@@ -50,8 +50,8 @@ public final class TinyNet implements BlockFactory {
                 Quantizers.apply(
                         model,
                         QuantConfig.builder()
-                                .scheme(spec)
-                                .mode(QuantConfig.Mode.COMPRESSED)
+                                .setScheme(spec)
+                                .optMode(QuantConfig.Mode.COMPRESSED)
                                 .build());
         return model;
     }

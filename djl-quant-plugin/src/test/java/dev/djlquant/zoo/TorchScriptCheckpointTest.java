@@ -125,7 +125,7 @@ class TorchScriptCheckpointTest {
         Path out = tmp.resolve("linked");
         List<String> warnings = new ArrayList<>();
         QuantConfig config =
-                QuantConfig.builder().scheme("int8@row").exclude("no-such-layer").build();
+                QuantConfig.builder().setScheme("int8@row").addExclude("no-such-layer").build();
         CheckpointManifest manifest =
                 new CheckpointWriter()
                         .embedTorchScript(false)

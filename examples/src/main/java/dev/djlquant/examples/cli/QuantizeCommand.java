@@ -172,7 +172,7 @@ final class QuantizeCommand implements Callable<Integer> {
             try (Model m = Inputs.nativeModel(source, arch)) {
                 progress.status("Quantizing with " + quantizer.spec() + " ...");
                 QuantizationReport report =
-                        Quantizers.apply(m, config.mode(QuantConfig.Mode.COMPRESSED).build());
+                        Quantizers.apply(m, config.optMode(QuantConfig.Mode.COMPRESSED).build());
                 report.warnings().forEach(w -> warn(stderr, w));
                 writer.source(
                         source.path(),

@@ -49,11 +49,11 @@ final class SelectionOptions {
      * error of {@code command}, reported before any model loads.
      */
     QuantConfig.Builder config(Quantizer scheme, CommandSpec command) {
-        QuantConfig.Builder config = QuantConfig.builder().scheme(scheme);
+        QuantConfig.Builder config = QuantConfig.builder().setScheme(scheme);
         try {
-            includes.forEach(config::include);
-            excludes.forEach(config::exclude);
-            overrides.forEach(config::override);
+            includes.forEach(config::addInclude);
+            excludes.forEach(config::addExclude);
+            overrides.forEach(config::addOverride);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(command.commandLine(), e.getMessage());
         }

@@ -174,9 +174,15 @@ public final class QatExperiment implements Callable<Integer> {
                 log("PTQ %s: %s", spec, ptq);
                 if (byPart) {
                     QuantConfig featuresOnly =
-                            QuantConfig.builder().scheme(spec).exclude(CLASSIFIER_PREFIX).build();
+                            QuantConfig.builder()
+                                    .setScheme(spec)
+                                    .addExclude(CLASSIFIER_PREFIX)
+                                    .build();
                     QuantConfig classifierOnly =
-                            QuantConfig.builder().scheme(spec).exclude(FEATURES_PREFIX).build();
+                            QuantConfig.builder()
+                                    .setScheme(spec)
+                                    .addExclude(FEATURES_PREFIX)
+                                    .build();
                     log(
                             "PTQ %s of the convolutions only: %s; of the classifier only: %s",
                             spec,

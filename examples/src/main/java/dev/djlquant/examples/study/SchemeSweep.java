@@ -123,7 +123,7 @@ final class SchemeSweep implements AutoCloseable {
         QuantizationReport report;
         long bytes;
         QuantConfig quantConfig =
-                QuantConfig.builder().scheme(spec).mode(QuantConfig.Mode.COMPRESSED).build();
+                QuantConfig.builder().setScheme(spec).optMode(QuantConfig.Mode.COMPRESSED).build();
         try (Model model = Model.newInstance(config.architecture(), TorchScriptImport.ENGINE)) {
             model.setBlock(freshCopy(model.getNDManager()));
             report = Quantizers.apply(model, quantConfig);
