@@ -223,7 +223,7 @@ class QuantizedTensorTest {
     /**
      * Counts taken a packed byte at a time (two 4-bit codes, four 2-bit codes) equal a count of
      * every value's code, at any length, a partial last byte included; so do counts of widths that
-     * do not divide a byte and of the study's 9-bit codes.
+     * do not divide a byte and of the study's 9-bit codes ({@code seeddt8}).
      */
     @Property(tries = 200)
     void countedCodesEqualEveryValuesCodeAtAnyLength(
@@ -238,7 +238,7 @@ class QuantizedTensorTest {
                                 "dt4@row",
                                 "nf4@block64",
                                 "int8@row",
-                                "seeddt3@row")
+                                "seeddt8@row")
                         .get(which);
         float[] x = QuantizerTest.randomWeights(new SplittableRandom(seed), n);
         Quantizer q = Quantizer.parse(spec);

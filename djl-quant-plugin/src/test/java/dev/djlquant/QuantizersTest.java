@@ -463,7 +463,7 @@ class QuantizersTest extends ManagerPerTest {
         assertThat(r.toMarkdown())
                 .contains("| 01Conv2d_weight |")
                 .contains("seeddt3@lastaxis")
-                .contains("9/3");
+                .contains("8/3");
         String[] csv = r.toCsv().split("\n");
         assertThat(csv).hasSize(4);
         assertThat(csv[0]).startsWith("parameter,shape,spec");

@@ -2,18 +2,19 @@ package dev.djlquant.format;
 
 /**
  * The study's dynamic tree ({@code seeddtK}, K = 3..8) as a packed code. Its values are those of
- * {@link SeedArithmetic#roundDt(float, int)}: 128 levels in the top decade whatever K is, {@code
- * 2^(K-2-k)} levels in decade {@code k}, zero below. So many values need 9-bit codes: the study's
- * "K-bit" model is not K bits per weight, and {@link #codeBits()} says so.
+ * {@link SeedArithmetic#roundDt(float, int)}: up to 128 levels in the top decade whatever K is,
+ * {@code 2^(K-2-k)} levels in decade {@code k}, zero below. So many values need 8-bit codes for K =
+ * 3..5 and 9-bit codes for K = 6..8: the study's "K-bit" model is not K bits per weight, and {@link
+ * #codeBits()} says so.
  *
- * <p>Code layout: bit 8 is the sign; the low 8 bits index the magnitude: top-decade levels first,
- * then each lower decade, then the two decades that round to zero and exact zero (kept apart so the
- * exponent histogram counts what the study counted).
+ * <p>Code layout: the top bit is the sign; the others index the magnitude: the levels a decade can
+ * reach (a value's magnitude is at least 0.1 in its decade, so the top decade starts at level 12),
+ * top decade first, then each lower decade, then the two decades that round to zero and exact zero
+ * (kept apart so the exponent histogram counts what the study counted). {@link #codeBits()} is the
+ * fewest bits that hold them all.
  */
 public final class SeedDynamicTree implements ScalarFormat, DecimalExponents {
 
-    private static final int SIGN = 1 << 8;
-    private static final int TOP_LEVELS = 1 << SeedArithmetic.TOP_DECADE_BITS;
     private static final SeedDynamicTree[] CACHE = new SeedDynamicTree[9];
 
     private final int bits;
@@ -21,16 +22,24 @@ public final class SeedDynamicTree implements ScalarFormat, DecimalExponents {
     /** First magnitude index of decade k, for k = 0..bits-1, then of exact zero. */
     private final int[] decadeStart;
 
+    private final int codeBits;
+
+    /** The sign bit: the top bit of a code. */
+    private final int sign;
+
     private final float[] values;
 
     private SeedDynamicTree(int bits) {
         this.bits = bits;
         decadeStart = new int[bits + 1];
-        decadeStart[1] = TOP_LEVELS;
-        for (int k = 1; k < bits; k++) {
-            decadeStart[k + 1] = decadeStart[k] + (k < bits - 2 ? 1 << fractionBits(k) : 1);
+        for (int k = 0; k < bits; k++) {
+            int levels = k < bits - 2 ? (1 << fractionBits(k)) - lowestLevel(k) : 1;
+            decadeStart[k + 1] = decadeStart[k] + levels;
         }
-        values = new float[1 << codeBits()];
+        int magnitudes = decadeStart[bits] + 1;
+        codeBits = 1 + (32 - Integer.numberOfLeadingZeros(magnitudes - 1));
+        sign = 1 << (codeBits - 1);
+        values = new float[1 << codeBits];
         for (int code = 0; code < values.length; code++) {
             values[code] = decodeValue(code);
         }
@@ -50,9 +59,17 @@ public final class SeedDynamicTree implements ScalarFormat, DecimalExponents {
         return k == 0 ? SeedArithmetic.TOP_DECADE_BITS : bits - 2 - k;
     }
 
+    /**
+     * The lowest level decade k reaches: its magnitudes are at least 0.1 once scaled into it, so
+     * their truncation to {@code fractionBits(k)} bits is at least {@code floor(0.1 * 2^bits)}.
+     */
+    private int lowestLevel(int k) {
+        return (int) Math.floor(Math.scalb(0.1, fractionBits(k)));
+    }
+
     private float decodeValue(int code) {
-        int magnitude = code & (SIGN - 1);
-        boolean negative = (code & SIGN) != 0;
+        int magnitude = code & (sign - 1);
+        boolean negative = (code & sign) != 0;
         int zeroIndex = decadeStart[bits];
         if (magnitude > zeroIndex || (magnitude == zeroIndex && negative)) {
             return Float.NaN;
@@ -61,7 +78,8 @@ public final class SeedDynamicTree implements ScalarFormat, DecimalExponents {
         if (k == ZERO || k >= bits - 2) {
             return negative ? -0f : 0f;
         }
-        double kept = Math.scalb((double) (magnitude - decadeStart[k]), -fractionBits(k));
+        int level = magnitude - decadeStart[k] + lowestLevel(k);
+        double kept = Math.scalb((double) level, -fractionBits(k));
         return (float) ((negative ? -kept : kept) * SeedArithmetic.tenToMinus(k));
     }
 
@@ -83,7 +101,7 @@ public final class SeedDynamicTree implements ScalarFormat, DecimalExponents {
 
     @Override
     public int codeBits() {
-        return 9;
+        return codeBits;
     }
 
     @Override
@@ -107,14 +125,15 @@ public final class SeedDynamicTree implements ScalarFormat, DecimalExponents {
             v *= 10;
             k++;
         }
-        int sign = y < 0 ? SIGN : 0;
+        int signBit = y < 0 ? sign : 0;
         if (k >= bits - 2) {
-            return sign | decadeStart[k];
+            return signBit | decadeStart[k];
         }
         int fractionBits = fractionBits(k);
         int levels = 1 << fractionBits;
+        // |y| = 1 truncates to the top level: the study's greedy loop keeps at most 1 - 2^-bits.
         int level = (int) Math.min(Math.floor(Math.scalb(v, fractionBits)), levels - 1);
-        return sign | (decadeStart[k] + level);
+        return signBit | (decadeStart[k] + level - lowestLevel(k));
     }
 
     @Override
@@ -129,6 +148,6 @@ public final class SeedDynamicTree implements ScalarFormat, DecimalExponents {
 
     @Override
     public int exponentOf(int code) {
-        return exponentOfMagnitude(code & (SIGN - 1));
+        return exponentOfMagnitude(code & (sign - 1));
     }
 }

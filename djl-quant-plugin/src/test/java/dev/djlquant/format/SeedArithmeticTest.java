@@ -2,6 +2,8 @@ package dev.djlquant.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashSet;
+import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -9,6 +11,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SeedArithmeticTest {
 
@@ -68,14 +72,39 @@ class SeedArithmeticTest {
         assertThat(format.exponentOf(code)).isEqualTo(SeedArithmetic.dtExponent(y, bits));
     }
 
-    @Test
-    void seedDynamicTreeNeedsNineBitCodes() {
-        for (int bits = 3; bits <= 8; bits++) {
-            SeedDynamicTree format = SeedDynamicTree.of(bits);
-            assertThat(format.nominalBits()).isEqualTo(bits);
-            // 128 top-decade levels per sign alone exceed 8 bits.
-            assertThat(format.codeBits()).isEqualTo(9);
+    @ParameterizedTest
+    @CsvSource({"3, 237, 8", "4, 241, 8", "5, 249, 8", "6, 265, 9", "7, 295, 9", "8, 353, 9"})
+    void seedDynamicTreeCodesAreAsWideAsItsValuesAndExponentsNeed(
+            int bits, int expectedCodes, int expectedCodeBits) {
+        // Counted from DESIGN's arithmetic: a magnitude scaled into its decade is at least 0.1,
+        // so decade k keeps levels floor(0.1 * 2^b)..2^b - 1 of its b fraction bits (7 at the
+        // top: 12..127); decades K-2 and K-1 give zero; both signs of each, plus exact zero.
+        int magnitudes = 128 - 12 + 2;
+        for (int k = 1; k < bits - 2; k++) {
+            int b = bits - 2 - k;
+            magnitudes += (1 << b) - (int) Math.floor(0.1 * (1 << b));
         }
+        assertThat(2 * magnitudes + 1).isEqualTo(expectedCodes);
+        // What the study's arithmetic reaches, pairs of (value bits, exponent), over a sweep of
+        // every decade: each must have its own code.
+        Set<Long> reached = new HashSet<>();
+        for (int d = 0; d < 10; d++) {
+            for (int i = 0; i <= 200_000; i++) {
+                float y = (float) (Math.pow(10, -d) * (0.1 + 0.9 * i / 200_000.0));
+                for (float x : new float[] {y, -y}) {
+                    reached.add(
+                            ((long) Float.floatToIntBits(SeedArithmetic.roundDt(x, bits)) << 8)
+                                    | (SeedArithmetic.dtExponent(x, bits) & 0xFF));
+                }
+            }
+        }
+        reached.add((long) Float.floatToIntBits(SeedArithmetic.roundDt(0f, bits)) << 8 | 0xFF);
+        assertThat(reached).hasSize(expectedCodes);
+        SeedDynamicTree format = SeedDynamicTree.of(bits);
+        assertThat(format.nominalBits()).isEqualTo(bits);
+        assertThat(format.codeBits()).isEqualTo(expectedCodeBits);
+        assertThat(1 << expectedCodeBits).isGreaterThanOrEqualTo(expectedCodes);
+        assertThat(1 << (expectedCodeBits - 1)).isLessThan(expectedCodes);
     }
 
     /** Values in [-1, 1], uniform and log-uniform, plus the edges. */
