@@ -8,13 +8,13 @@ import dev.djlquant.pack.BitPacker;
 import dev.djlquant.pack.CodeKernel;
 import dev.djlquant.pack.PackedDot;
 import dev.djlquant.pack.PackedValues;
+import dev.djlquant.simd.ParallelBlocks;
 import dev.djlquant.simd.VectorApi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
 
 /**
  * The one quantize/dequantize kernel behind every scheme: per-group absolute maxima (for the
@@ -41,8 +41,6 @@ final class GroupKernel {
 
     /** Most values per parallel task, whole chunks that share one set of buffers. */
     private static final int TASK = 128 * CHUNK;
-
-    private static final int SEQUENTIAL_BELOW = 1 << 16;
 
     /** Whether absolute maxima are found with {@link VectorMaxima}. */
     static final boolean VECTOR_MAXIMA = VectorApi.passes(GroupKernel::vectorMaximaWork);
@@ -98,16 +96,16 @@ final class GroupKernel {
             }
         } else {
             // Many groups: whole groups per task.
-            int perTask = TASK / groupLength;
-            tasks(groupCount(groups, perTask), n)
-                    .forEach(
-                            t -> {
-                                int last = (int) Math.min(groups, (long) (t + 1) * perTask);
-                                float[] scratch = new float[CHUNK];
-                                for (int g = t * perTask; g < last; g++) {
-                                    scales[g] = groupScale(x, g, groupLength, range, scratch);
-                                }
-                            });
+            ParallelBlocks.forEach(
+                    groups,
+                    TASK / groupLength,
+                    n,
+                    (t, first, last) -> {
+                        float[] scratch = new float[CHUNK];
+                        for (int g = first; g < last; g++) {
+                            scales[g] = groupScale(x, g, groupLength, range, scratch);
+                        }
+                    });
         }
         for (int g = 0; g < groups; g++) {
             checkScale(scales[g], range, g, x, name);
@@ -808,18 +806,9 @@ final class GroupKernel {
 
     /** {@link #forEachTask(int, Range)} over the positions {@code [first, first + count)}. */
     private static void forEachTask(int first, int count, Range work) {
-        int length = taskLength(count);
         try {
-            tasks(groupCount(count, length), count)
-                    .forEach(
-                            t ->
-                                    work.run(
-                                            first + t * length,
-                                            first
-                                                    + (int)
-                                                            Math.min(
-                                                                    count,
-                                                                    (long) t * length + length)));
+            ParallelBlocks.forEach(
+                    count, taskLength(count), (t, from, to) -> work.run(first + from, first + to));
         } catch (IllegalArgumentException e) {
             // Bad input found on a pool thread comes back as a copy whose message is the
             // original's toString(): rethrow the original, whose message is the one to read.
@@ -854,11 +843,5 @@ final class GroupKernel {
             work.run(i, end, g);
             i = end;
         }
-    }
-
-    /** A stream over task indices, parallel only when the work is worth it. */
-    private static IntStream tasks(int count, long values) {
-        IntStream s = IntStream.range(0, count);
-        return values < SEQUENTIAL_BELOW ? s : s.parallel();
     }
 }

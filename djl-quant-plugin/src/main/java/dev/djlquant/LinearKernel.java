@@ -1,6 +1,6 @@
 package dev.djlquant;
 
-import java.util.stream.IntStream;
+import dev.djlquant.simd.ParallelBlocks;
 
 /**
  * Multiplies input rows by the transpose of a weight matrix that is read one row at a time: what a
@@ -12,8 +12,6 @@ final class LinearKernel {
 
     /** Weight values per parallel task, whole rows. */
     private static final int TASK_VALUES = 1 << 19;
-
-    private static final int SEQUENTIAL_BELOW = 1 << 16;
 
     /** One weight row's dot products with every row of the input {@code x} it was made for. */
     interface RowDot {
@@ -33,21 +31,20 @@ final class LinearKernel {
     static float[] multiply(RowDot weight, int out, int in, int rows) {
         float[] y = new float[rows * out];
         int rowsPerTask = Math.max(1, TASK_VALUES / Math.max(1, in));
-        int tasks = (out + rowsPerTask - 1) / rowsPerTask;
-        IntStream stream = IntStream.range(0, tasks);
-        ((long) out * in < SEQUENTIAL_BELOW ? stream : stream.parallel())
-                .forEach(
-                        t -> {
-                            float[] sums = new float[rows];
-                            float[] scratch = new float[rows];
-                            int last = Math.min(out, (t + 1) * rowsPerTask);
-                            for (int r = t * rowsPerTask; r < last; r++) {
-                                weight.dot(r, sums, scratch);
-                                for (int b = 0; b < rows; b++) {
-                                    y[b * out + r] = sums[b];
-                                }
-                            }
-                        });
+        ParallelBlocks.forEach(
+                out,
+                rowsPerTask,
+                (long) out * in,
+                (t, first, last) -> {
+                    float[] sums = new float[rows];
+                    float[] scratch = new float[rows];
+                    for (int r = first; r < last; r++) {
+                        weight.dot(r, sums, scratch);
+                        for (int b = 0; b < rows; b++) {
+                            y[b * out + r] = sums[b];
+                        }
+                    }
+                });
         return y;
     }
 

@@ -1,7 +1,7 @@
 package dev.djlquant;
 
+import dev.djlquant.simd.ParallelBlocks;
 import java.nio.FloatBuffer;
-import java.util.stream.IntStream;
 
 /**
  * The stable sort by magnitude behind {@code sortedN} groups, and the gather/scatter it needs.
@@ -18,7 +18,6 @@ final class MagnitudeSort {
     private static final int RADIX = 1 << DIGIT_BITS;
     private static final int KEY_BITS = 31;
     private static final int BLOCK = 1 << 18;
-    private static final int SEQUENTIAL_BELOW = 1 << 16;
 
     private MagnitudeSort() {}
 
@@ -31,21 +30,24 @@ final class MagnitudeSort {
         int n = values.length;
         int[] magnitudes = new int[n];
         int[] identity = new int[n];
-        boolean finite =
-                range(blocks(n), n)
-                        .allMatch(
-                                b -> {
-                                    boolean ok = true;
-                                    for (int i = b * BLOCK; i < end(b, n); i++) {
-                                        int abs = Float.floatToRawIntBits(values[i]) & 0x7FFFFFFF;
-                                        magnitudes[i] = abs;
-                                        identity[i] = i;
-                                        ok &= abs < 0x7F800000;
-                                    }
-                                    return ok;
-                                });
-        if (!finite) {
-            throw GroupKernel.nonFinite(FloatBuffer.wrap(values), name);
+        boolean[] finite = new boolean[blocks(n)];
+        ParallelBlocks.forEach(
+                n,
+                BLOCK,
+                (b, from, to) -> {
+                    boolean ok = true;
+                    for (int i = from; i < to; i++) {
+                        int abs = Float.floatToRawIntBits(values[i]) & 0x7FFFFFFF;
+                        magnitudes[i] = abs;
+                        identity[i] = i;
+                        ok &= abs < 0x7F800000;
+                    }
+                    finite[b] = ok;
+                });
+        for (boolean ok : finite) {
+            if (!ok) {
+                throw GroupKernel.nonFinite(FloatBuffer.wrap(values), name);
+            }
         }
         int[] keys = magnitudes;
         int[] order = identity;
@@ -72,15 +74,16 @@ final class MagnitudeSort {
         int n = keys.length;
         int blocks = blocks(n);
         int[][] counts = new int[blocks][];
-        range(blocks, n)
-                .forEach(
-                        b -> {
-                            int[] c = new int[RADIX];
-                            for (int i = b * BLOCK; i < end(b, n); i++) {
-                                c[(keys[i] >>> shift) & (RADIX - 1)]++;
-                            }
-                            counts[b] = c;
-                        });
+        ParallelBlocks.forEach(
+                n,
+                BLOCK,
+                (b, from, to) -> {
+                    int[] c = new int[RADIX];
+                    for (int i = from; i < to; i++) {
+                        c[(keys[i] >>> shift) & (RADIX - 1)]++;
+                    }
+                    counts[b] = c;
+                });
         // Block b's values with digit d go after all smaller digits and after blocks < b.
         long used = 0;
         int next = 0;
@@ -97,55 +100,49 @@ final class MagnitudeSort {
         if (used <= 1) {
             return false;
         }
-        range(blocks, n)
-                .forEach(
-                        b -> {
-                            int[] at = counts[b];
-                            for (int i = b * BLOCK; i < end(b, n); i++) {
-                                int slot = at[(keys[i] >>> shift) & (RADIX - 1)]++;
-                                keysOut[slot] = keys[i];
-                                orderOut[slot] = order[i];
-                            }
-                        });
+        ParallelBlocks.forEach(
+                n,
+                BLOCK,
+                (b, from, to) -> {
+                    int[] at = counts[b];
+                    for (int i = from; i < to; i++) {
+                        int slot = at[(keys[i] >>> shift) & (RADIX - 1)]++;
+                        keysOut[slot] = keys[i];
+                        orderOut[slot] = order[i];
+                    }
+                });
         return true;
     }
 
     /** Returns {@code values[order[j]]} for each j. */
     static float[] gather(float[] values, int[] order) {
         float[] out = new float[order.length];
-        range(blocks(order.length), order.length)
-                .forEach(
-                        b -> {
-                            for (int j = b * BLOCK; j < end(b, order.length); j++) {
-                                out[j] = values[order[j]];
-                            }
-                        });
+        ParallelBlocks.forEach(
+                order.length,
+                BLOCK,
+                (b, from, to) -> {
+                    for (int j = from; j < to; j++) {
+                        out[j] = values[order[j]];
+                    }
+                });
         return out;
     }
 
     /** Returns the array {@code out} with {@code out[order[j]] = sorted[j]}. */
     static float[] scatter(float[] sorted, int[] order) {
         float[] out = new float[sorted.length];
-        range(blocks(sorted.length), sorted.length)
-                .forEach(
-                        b -> {
-                            for (int j = b * BLOCK; j < end(b, sorted.length); j++) {
-                                out[order[j]] = sorted[j];
-                            }
-                        });
+        ParallelBlocks.forEach(
+                sorted.length,
+                BLOCK,
+                (b, from, to) -> {
+                    for (int j = from; j < to; j++) {
+                        out[order[j]] = sorted[j];
+                    }
+                });
         return out;
     }
 
     private static int blocks(int n) {
         return (n + BLOCK - 1) / BLOCK;
-    }
-
-    private static int end(int block, int n) {
-        return (int) Math.min(n, (long) (block + 1) * BLOCK);
-    }
-
-    private static IntStream range(int blocks, int n) {
-        IntStream s = IntStream.range(0, blocks);
-        return n < SEQUENTIAL_BELOW ? s : s.parallel();
     }
 }

@@ -1,7 +1,7 @@
 package dev.djlquant.metrics;
 
+import dev.djlquant.simd.ParallelBlocks;
 import java.nio.FloatBuffer;
-import java.util.stream.IntStream;
 
 /**
  * How far restored values are from the originals, as sums in double so that metrics of several
@@ -41,14 +41,12 @@ public record ErrorMetrics(
         }
         int n = restored.length;
         ErrorMetrics[] blocks = new ErrorMetrics[(n + BLOCK - 1) / BLOCK];
-        IntStream indices = IntStream.range(0, blocks.length);
-        (blocks.length > 1 ? indices.parallel() : indices)
-                .forEach(
-                        b -> {
-                            int from = b * BLOCK;
-                            int count = Math.min(n - from, BLOCK);
-                            blocks[b] = ofBlock(original, from, restored, from, count);
-                        });
+        // Each block's sums go to its own slot and are added in block order once all are done, so
+        // the doubles do not depend on which thread measured which block, or when.
+        ParallelBlocks.forEach(
+                n,
+                BLOCK,
+                (b, from, to) -> blocks[b] = ofBlock(original, from, restored, from, to - from));
         return combine(blocks);
     }
 
