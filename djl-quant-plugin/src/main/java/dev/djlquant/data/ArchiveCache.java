@@ -1,6 +1,6 @@
 package dev.djlquant.data;
 
-import dev.djlquant.FileErrors;
+import dev.djlquant.files.FileErrors;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -10,6 +10,7 @@ import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import dev.djlquant.QuantizedBlock;
 import dev.djlquant.QuantizedTensor;
+import dev.djlquant.files.Digests;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -11,6 +11,7 @@ import com.google.gson.annotations.SerializedName;
 import dev.djlquant.QuantizationReport;
 import dev.djlquant.QuantizedTensor;
 import dev.djlquant.Quantizer;
+import dev.djlquant.files.Digests;
 import dev.djlquant.format.Formats;
 import dev.djlquant.metrics.ExponentHistogram;
 import java.io.IOException;

@@ -4,6 +4,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
+import dev.djlquant.files.Digests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

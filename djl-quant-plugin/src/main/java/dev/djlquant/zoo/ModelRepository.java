@@ -7,6 +7,8 @@ import ai.djl.repository.Metadata;
 import ai.djl.repository.Repository;
 import ai.djl.util.JsonUtils;
 import com.google.gson.JsonParseException;
+import dev.djlquant.files.AtomicFiles;
+import dev.djlquant.files.Digests;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.channels.FileChannel;

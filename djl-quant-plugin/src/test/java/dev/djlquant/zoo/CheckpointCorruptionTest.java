@@ -17,6 +17,8 @@ import com.google.gson.JsonParser;
 import dev.djlquant.QuantConfig;
 import dev.djlquant.QuantizationReport;
 import dev.djlquant.Quantizers;
+import dev.djlquant.files.AtomicFiles;
+import dev.djlquant.files.Digests;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDList;
 import ai.djl.repository.zoo.ZooModel;
 import dev.djlquant.QuantConfig;
+import dev.djlquant.files.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -13,6 +13,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.djlquant.QuantConfig;
 import dev.djlquant.QuantizedBlock;
+import dev.djlquant.files.Digests;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;

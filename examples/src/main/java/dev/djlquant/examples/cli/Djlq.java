@@ -1,6 +1,6 @@
 package dev.djlquant.examples.cli;
 
-import dev.djlquant.FileErrors;
+import dev.djlquant.files.FileErrors;
 import java.io.PrintWriter;
 import java.nio.file.FileSystemException;
 import picocli.CommandLine;

@@ -1,4 +1,4 @@
-package dev.djlquant;
+package dev.djlquant.files;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;

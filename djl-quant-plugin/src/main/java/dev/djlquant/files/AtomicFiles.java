@@ -1,4 +1,4 @@
-package dev.djlquant.zoo;
+package dev.djlquant.files;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,23 +21,38 @@ import java.util.stream.Stream;
  * Writes files and directories so that readers see either nothing or the complete result: content
  * goes to a hidden temporary sibling, is flushed to disk, then renamed into place.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
 
     /** Fills a directory. */
     @FunctionalInterface
-    interface DirectoryWriter {
+    public interface DirectoryWriter {
+        /**
+         * Writes the content of {@code directory}.
+         *
+         * @throws IOException if that fails
+         */
         void write(Path directory) throws IOException;
     }
 
     /** Refuses, by throwing, to replace what is at a target path. */
     @FunctionalInterface
-    interface TargetCheck {
+    public interface TargetCheck {
+        /**
+         * Returns if what is at {@code target} (possibly nothing) may be replaced.
+         *
+         * @throws IOException naming the target and the reason, to refuse
+         */
         void check(Path target) throws IOException;
     }
 
     /** One write. */
     @FunctionalInterface
-    interface IoAction {
+    public interface IoAction {
+        /**
+         * Performs the write.
+         *
+         * @throws IOException if it fails
+         */
         void run() throws IOException;
     }
 
@@ -54,7 +69,7 @@ final class AtomicFiles {
      * of this class's own pattern, {@code .<name>.tmp-<pid>-<uuid>} and {@code
      * .<name>.old-<pid>-<uuid>}.
      */
-    static void writeDirectory(Path target, TargetCheck check, DirectoryWriter writer)
+    public static void writeDirectory(Path target, TargetCheck check, DirectoryWriter writer)
             throws IOException {
         Path absolute = target.toAbsolutePath().normalize();
         Path parent = absolute.getParent();
@@ -94,7 +109,7 @@ final class AtomicFiles {
      * The check of a target that is never replaced: it may be absent or an empty directory (which
      * the rename replaces), nothing else.
      */
-    static void requireAbsentOrEmpty(Path target) throws IOException {
+    public static void requireAbsentOrEmpty(Path target) throws IOException {
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS) || isEmptyDirectory(target)) {
             return;
         }
@@ -108,12 +123,13 @@ final class AtomicFiles {
 
     /**
      * Runs a write to {@code file} and names the file in an error that names none: a full disk
-     * fails with a bare "No space left on device". Errors that name their file pass unchanged.
+     * fails with a bare "No space left on device". A {@link FileSystemException}, which names its
+     * file, passes unchanged; any other {@link IOException} becomes "cannot write FILE: message".
      */
-    static void writing(Path file, IoAction action) throws IOException {
+    public static void writing(Path file, IoAction action) throws IOException {
         try {
             action.run();
-        } catch (FileSystemException | CheckpointException e) {
+        } catch (FileSystemException e) {
             throw e;
         } catch (IOException e) {
             throw new IOException(
@@ -164,8 +180,11 @@ final class AtomicFiles {
         return pid != self && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
     }
 
-    /** Replaces {@code target} with {@code bytes} through a temporary file in the same folder. */
-    static void writeFile(Path target, byte[] bytes) throws IOException {
+    /**
+     * Replaces {@code target} with {@code bytes} through a flushed temporary file in the same
+     * folder, renamed into place: readers see the old content or the new, never a part.
+     */
+    public static void writeFile(Path target, byte[] bytes) throws IOException {
         Path absolute = target.toAbsolutePath().normalize();
         Files.createDirectories(absolute.getParent());
         Path tmp =
@@ -180,8 +199,12 @@ final class AtomicFiles {
         }
     }
 
-    /** Copies {@code source} to a new file {@code target} and flushes it. */
-    static void copy(Path source, Path target) throws IOException {
+    /**
+     * Copies {@code source} to a new file {@code target} and flushes it to disk.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if {@code target} exists
+     */
+    public static void copy(Path source, Path target) throws IOException {
         Files.copy(source, target);
         fsync(target);
     }
@@ -205,7 +228,11 @@ final class AtomicFiles {
                 });
     }
 
-    static boolean isEmptyDirectory(Path dir) throws IOException {
+    /**
+     * Whether {@code dir} is a directory (not a link to one) with no entries; false for anything
+     * else, including nothing.
+     */
+    public static boolean isEmptyDirectory(Path dir) throws IOException {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
@@ -214,8 +241,11 @@ final class AtomicFiles {
         }
     }
 
-    /** Deletes a file or directory tree if it exists. */
-    static void deleteRecursively(Path path) throws IOException {
+    /**
+     * Deletes a file or directory tree, deepest entries first, without following links; does
+     * nothing if {@code path} does not exist.
+     */
+    public static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path)) {
             return;
         }

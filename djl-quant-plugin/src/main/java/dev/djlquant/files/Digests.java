@@ -1,4 +1,4 @@
-package dev.djlquant.zoo;
+package dev.djlquant.files;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,12 +9,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.zip.CRC32;
 
-/** SHA-256 and CRC-32 as lower-case hex strings. */
-final class Digests {
+/**
+ * SHA-256, SHA-1 and CRC-32 as lower-case hex strings, of bytes in memory or of a file read as a
+ * stream (a file of any size, never held in memory whole).
+ */
+public final class Digests {
 
     private Digests() {}
 
-    static MessageDigest sha256() {
+    private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -22,11 +25,17 @@ final class Digests {
         }
     }
 
-    static String sha256(byte[] bytes) {
+    /** The SHA-256 of {@code bytes}: 64 lower-case hex digits. */
+    public static String sha256(byte[] bytes) {
         return HexFormat.of().formatHex(sha256().digest(bytes));
     }
 
-    static String sha256(Path file) throws IOException {
+    /**
+     * The SHA-256 of the content of {@code file}, read as a stream: 64 lower-case hex digits.
+     *
+     * @throws IOException if the file cannot be read
+     */
+    public static String sha256(Path file) throws IOException {
         MessageDigest digest = sha256();
         byte[] buffer = new byte[1 << 16];
         try (InputStream in = Files.newInputStream(file)) {
@@ -37,7 +46,13 @@ final class Digests {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    static String sha1(Path file) throws IOException {
+    /**
+     * The SHA-1 of the content of {@code file}, read as a stream: 40 lower-case hex digits (for
+     * DJL's repository metadata, which checks artifacts by SHA-1).
+     *
+     * @throws IOException if the file cannot be read
+     */
+    public static String sha1(Path file) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-1");
@@ -53,7 +68,8 @@ final class Digests {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    static String crc32(byte[] bytes) {
+    /** The CRC-32 of {@code bytes}: 8 lower-case hex digits, zero-padded. */
+    public static String crc32(byte[] bytes) {
         CRC32 crc = new CRC32();
         crc.update(bytes);
         return String.format("%08x", crc.getValue());
