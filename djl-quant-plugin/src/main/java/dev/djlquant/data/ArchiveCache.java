@@ -1,24 +1,18 @@
 package dev.djlquant.data;
 
+import dev.djlquant.files.AtomicFiles;
+import dev.djlquant.files.Digests;
 import dev.djlquant.files.FileErrors;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.HexFormat;
-import java.util.stream.Stream;
 
 /**
  * Extracts a {@code .tar.gz} archive once into a cache directory and reuses the copy afterwards.
@@ -60,7 +54,8 @@ final class ArchiveCache {
             throw new NoSuchFileException(archive.toString(), null, "archive not found");
         }
         String name = archive.getFileName().toString().replaceFirst("\\.tar\\.gz$|\\.tgz$", "");
-        Path target = cacheDir.resolve(name + "-" + sha256Prefix(archive));
+        Path target =
+                cacheDir.resolve(name + "-" + Digests.sha256(archive).substring(0, HASH_CHARS));
         if (Files.isDirectory(target)) {
             return new Extraction(target, false);
         }
@@ -74,15 +69,12 @@ final class ArchiveCache {
         deleteStalePartials(cacheDir, name);
         Path partial = Files.createTempDirectory(cacheDir, "." + name + ".partial-");
         try {
-            TarGzExtractor.extract(archive, partial);
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.fillThenInstall(
+                    partial,
+                    dir -> TarGzExtractor.extract(archive, dir),
+                    () -> Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE));
             return new Extraction(target, true);
         } catch (IOException | RuntimeException e) {
-            try {
-                deleteTree(partial);
-            } catch (IOException cleanup) {
-                e.addSuppressed(cleanup);
-            }
             if (Files.isDirectory(target)) {
                 return new Extraction(target, false); // another process finished first
             }
@@ -101,35 +93,14 @@ final class ArchiveCache {
                 : e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
-    private static String sha256Prefix(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every Java platform provides SHA-256", e);
-        }
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-            in.transferTo(OutputStream.nullOutputStream());
-        }
-        return HexFormat.of().formatHex(digest.digest()).substring(0, HASH_CHARS);
-    }
-
     private static void deleteStalePartials(Path cacheDir, String name) throws IOException {
         Instant cutoff = Instant.now().minus(STALE);
         try (DirectoryStream<Path> partials =
                 Files.newDirectoryStream(cacheDir, "." + name + ".partial-*")) {
             for (Path partial : partials) {
                 if (Files.getLastModifiedTime(partial).toInstant().isBefore(cutoff)) {
-                    deleteTree(partial);
+                    AtomicFiles.deleteRecursively(partial);
                 }
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         }
     }

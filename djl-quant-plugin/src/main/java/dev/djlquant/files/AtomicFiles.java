@@ -78,31 +78,52 @@ public final class AtomicFiles {
         }
         check.check(absolute);
         Files.createDirectories(parent);
-        Path tmp = parent.resolve(siblingName(absolute, "tmp"));
-        Files.createDirectory(tmp);
-        try {
-            writer.write(tmp);
-            try (Stream<Path> files = Files.list(tmp)) {
-                for (Path f : (Iterable<Path>) files::iterator) {
-                    if (Files.isRegularFile(f)) {
-                        fsync(f);
+        Path tmp = Files.createDirectory(parent.resolve(siblingName(absolute, "tmp")));
+        fillThenInstall(
+                tmp,
+                dir -> {
+                    writer.write(dir);
+                    try (Stream<Path> files = Files.list(dir)) {
+                        for (Path f : (Iterable<Path>) files::iterator) {
+                            if (Files.isRegularFile(f)) {
+                                fsync(f);
+                            }
+                        }
                     }
-                }
-            }
-            check.check(absolute);
-            Path old = null;
-            if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
-                old = parent.resolve(siblingName(absolute, "old"));
-                move(absolute, old);
-            }
-            move(tmp, absolute);
-            if (old != null) {
-                deleteRecursively(old);
-            }
-        } finally {
-            deleteRecursively(tmp);
-        }
+                },
+                () -> {
+                    check.check(absolute);
+                    Path old = null;
+                    if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
+                        old = parent.resolve(siblingName(absolute, "old"));
+                        move(absolute, old);
+                    }
+                    move(tmp, absolute);
+                    if (old != null) {
+                        deleteRecursively(old);
+                    }
+                });
         deleteStaleSiblings(absolute);
+    }
+
+    /**
+     * Fills {@code temporary}, a new hidden directory the caller created beside the target, then
+     * runs {@code install}, which renames it into place. If either fails, {@code temporary} is
+     * deleted and the first error is rethrown, with a failure of that deletion added as suppressed.
+     */
+    public static void fillThenInstall(Path temporary, DirectoryWriter fill, IoAction install)
+            throws IOException {
+        try {
+            fill.write(temporary);
+            install.run();
+        } catch (Throwable e) {
+            try {
+                deleteRecursively(temporary);
+            } catch (IOException | UncheckedIOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
     }
 
     /**

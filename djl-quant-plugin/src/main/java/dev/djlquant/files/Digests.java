@@ -17,17 +17,9 @@ public final class Digests {
 
     private Digests() {}
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError("every JVM has SHA-256", e);
-        }
-    }
-
     /** The SHA-256 of {@code bytes}: 64 lower-case hex digits. */
     public static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(sha256().digest(bytes));
+        return HexFormat.of().formatHex(digest("SHA-256").digest(bytes));
     }
 
     /**
@@ -36,14 +28,7 @@ public final class Digests {
      * @throws IOException if the file cannot be read
      */
     public static String sha256(Path file) throws IOException {
-        MessageDigest digest = sha256();
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
+        return hash(file, digest("SHA-256"));
     }
 
     /**
@@ -53,19 +38,7 @@ public final class Digests {
      * @throws IOException if the file cannot be read
      */
     public static String sha1(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-1");
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError("every JVM has SHA-1", e);
-        }
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
+        return hash(file, digest("SHA-1"));
     }
 
     /** The CRC-32 of {@code bytes}: 8 lower-case hex digits, zero-padded. */
@@ -73,5 +46,23 @@ public final class Digests {
         CRC32 crc = new CRC32();
         crc.update(bytes);
         return String.format("%08x", crc.getValue());
+    }
+
+    private static MessageDigest digest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError("every JVM has " + algorithm, e);
+        }
+    }
+
+    private static String hash(Path file, MessageDigest digest) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 }

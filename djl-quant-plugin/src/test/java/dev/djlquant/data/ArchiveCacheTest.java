@@ -8,7 +8,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -54,6 +59,56 @@ class ArchiveCacheTest {
         assertThat(after.directory()).isNotEqualTo(before);
         assertThat(after.directory().resolve("f")).hasContent("new");
         assertThat(after.directory().getFileName().toString()).startsWith("data-");
+    }
+
+    @Test
+    void theCopyIsNamedAfterTheArchiveAndTheFirst16HexDigitsOfItsSha256(@TempDir Path temp)
+            throws Exception {
+        Path archive = dataArchive(temp);
+        String sha256 =
+                HexFormat.of()
+                        .formatHex(
+                                MessageDigest.getInstance("SHA-256")
+                                        .digest(Files.readAllBytes(archive)));
+
+        Path copy = ArchiveCache.extract(archive, temp.resolve("cache")).directory();
+
+        // Copies extracted by earlier versions are found again only if the name stays the same.
+        assertThat(copy.getFileName().toString()).isEqualTo("data-" + sha256.substring(0, 16));
+    }
+
+    @Test
+    void partialDirectoriesOlderThanAnHourAreRemovedByTheNextExtraction(@TempDir Path temp)
+            throws IOException {
+        Path archive = dataArchive(temp);
+        Path cache = temp.resolve("cache");
+        Path killed = partial(cache.resolve(".data.partial-1"), Duration.ofHours(2));
+        Path running = partial(cache.resolve(".data.partial-2"), Duration.ofMinutes(5));
+        Path otherArchive = partial(cache.resolve(".other.partial-3"), Duration.ofHours(2));
+
+        Path copy = ArchiveCache.extract(archive, cache).directory();
+
+        assertThat(killed).doesNotExist();
+        assertThat(running.resolve("sub/part.jpg")).hasContent("partial");
+        assertThat(otherArchive.resolve("sub/part.jpg")).hasContent("partial");
+        assertThat(listNames(cache))
+                .containsExactlyInAnyOrder(
+                        copy.getFileName().toString(), ".data.partial-2", ".other.partial-3");
+    }
+
+    /** {@code data.tar.gz} in {@code dir}, holding one small file. */
+    private static Path dataArchive(Path dir) throws IOException {
+        return Files.move(
+                TarFixture.write(dir, TarFixture.entry("f", '0', TarFixture.bytes("x"))),
+                dir.resolve("data.tar.gz"));
+    }
+
+    /** A partial directory with a nested file, last modified {@code age} ago. */
+    private static Path partial(Path dir, Duration age) throws IOException {
+        Files.createDirectories(dir.resolve("sub"));
+        Files.writeString(dir.resolve("sub/part.jpg"), "partial");
+        Files.setLastModifiedTime(dir, FileTime.from(Instant.now().minus(age)));
+        return dir;
     }
 
     @Test

@@ -1,0 +1,91 @@
+package dev.djlquant.files;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link AtomicFiles#fillThenInstall}, which the checkpoint writer and the archive cache share: the
+ * temporary directory, however deep, never outlives a failure, and the error is the first one.
+ */
+class AtomicFilesTest {
+
+    @TempDir Path tmp;
+
+    @Test
+    void aFilledTemporaryIsInstalled() throws IOException {
+        Path temporary = Files.createDirectory(tmp.resolve(".t.partial"));
+        Path target = tmp.resolve("t");
+
+        AtomicFiles.fillThenInstall(
+                temporary, AtomicFilesTest::fillDeep, () -> Files.move(temporary, target));
+
+        assertThat(target.resolve("a/b/c.txt")).hasContent("c");
+        assertThat(names()).containsExactly("t");
+    }
+
+    @Test
+    void aFailedFillLeavesNothingInstallsNothingAndRethrowsItsError() throws IOException {
+        for (Exception error :
+                List.of(new IOException("disk full"), new IllegalStateException("bad entry"))) {
+            Path temporary = Files.createDirectory(tmp.resolve(".t.partial"));
+            boolean[] installed = {false};
+
+            assertThatThrownBy(
+                            () ->
+                                    AtomicFiles.fillThenInstall(
+                                            temporary,
+                                            dir -> {
+                                                fillDeep(dir);
+                                                rethrow(error);
+                                            },
+                                            () -> installed[0] = true))
+                    .isSameAs(error);
+            assertThat(installed[0]).isFalse();
+            assertThat(names()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFailedInstallDeletesTheTemporaryAndKeepsTheTarget() throws IOException {
+        Path temporary = Files.createDirectory(tmp.resolve(".t.partial"));
+        Files.createDirectories(tmp.resolve("t/other"));
+
+        assertThatThrownBy(
+                        () ->
+                                AtomicFiles.fillThenInstall(
+                                        temporary,
+                                        AtomicFilesTest::fillDeep,
+                                        () -> Files.move(temporary, tmp.resolve("t"))))
+                .isInstanceOf(IOException.class)
+                .hasNoSuppressedExceptions();
+        assertThat(names()).containsExactly("t");
+        assertThat(tmp.resolve("t/other")).isEmptyDirectory();
+    }
+
+    private static void rethrow(Exception e) throws IOException {
+        if (e instanceof IOException io) {
+            throw io;
+        }
+        throw (RuntimeException) e;
+    }
+
+    private static void fillDeep(Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("a/b"));
+        Files.writeString(dir.resolve("a/b/c.txt"), "c");
+        Files.writeString(dir.resolve("top.txt"), "top");
+    }
+
+    private List<String> names() throws IOException {
+        try (Stream<Path> children = Files.list(tmp)) {
+            return children.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+}
