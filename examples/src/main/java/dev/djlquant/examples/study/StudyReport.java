@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -121,7 +122,7 @@ public final class StudyReport {
         md.append("\n## Size: the study's estimate and the real thing\n\n");
         md.append(
                 "Bits are per quantized weight. *Code bits*: what each packed code takes (the"
-                        + " study's `seeddtK` codes need 9). *Entropy*: the code entropy, what an"
+                        + " study's `seeddtK` codes need 8 for K = 3..5, 9 for K = 6..8). *Entropy*: the code entropy, what an"
                         + " entropy coder could reach. *Real bits*: codes, float32 scales and the"
                         + " stable-embedding permutation, exactly. *Study est.*: the study's"
                         + " `(n*K + 32*groups)/8`. Sizes are whole models in MB (10^6 bytes);"
@@ -336,8 +337,9 @@ public final class StudyReport {
                         "**The study's \"3-bit\" dynamic tree is not 3 bits.** `seeddt3` keeps 7"
                                 + " fraction bits for every weight in the top decade of its group"
                                 + " (|w| >= 0.1 max): %.1f%% of the weights here; all the others"
-                                + " become zero. Its codes need %s bits (sign and an 8-bit"
-                                + " magnitude index), their entropy is %.2f bits, and with the"
+                                + " become zero. Its codes need %s bits (sign and a 7-bit"
+                                + " magnitude index: the top decade alone has 116 levels a sign),"
+                                + " their entropy is %.2f bits, and with the"
                                 + " scales %.2f bits per weight are really stored, against the"
                                 + " study's %.2f (3 bits plus scales). Its accuracy is %.2f%%.",
                         100 * s.exponentShare(0),
@@ -349,23 +351,23 @@ public final class StudyReport {
         List<SchemeResult> seedFamily =
                 r.schemes().stream().filter(x -> x.family().equals(s.family())).toList();
         if (seedFamily.size() > 1) {
+            DoubleSummaryStatistics packed =
+                    seedFamily.stream().mapToDouble(x -> x.packedBytes() / 1e6).summaryStatistics();
+            DoubleSummaryStatistics estimate =
+                    seedFamily.stream()
+                            .mapToDouble(x -> x.studyEstimateBytes() / 1e6)
+                            .summaryStatistics();
             t.append(
                     f(
-                            " All %d `seeddtK@lastaxis` models take the same %.2f MB whatever K,"
-                                    + " since every code is 9 bits wide; the study's estimate"
+                            " The %d `seeddtK@lastaxis` models take %.2f to %.2f MB (codes of 8"
+                                    + " bits for K = 3..5, 9 for K = 6..8: the top decade's 7"
+                                    + " fraction bits set the width, not K); the study's estimate"
                                     + " ranges from %.2f to %.2f MB.",
                             seedFamily.size(),
-                            s.packedBytes() / 1e6,
-                            seedFamily.stream()
-                                            .mapToDouble(SchemeResult::studyEstimateBytes)
-                                            .min()
-                                            .getAsDouble()
-                                    / 1e6,
-                            seedFamily.stream()
-                                            .mapToDouble(SchemeResult::studyEstimateBytes)
-                                            .max()
-                                            .getAsDouble()
-                                    / 1e6));
+                            packed.getMin(),
+                            packed.getMax(),
+                            estimate.getMin(),
+                            estimate.getMax()));
         }
         r.find("dt3@row")
                 .ifPresent(
