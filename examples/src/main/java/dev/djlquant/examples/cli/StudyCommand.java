@@ -270,13 +270,16 @@ final class StudyCommand implements Callable<Integer> {
                 .build();
     }
 
-    /** {@code djlq study replot DIR...}: charts from a saved {@code results.json}. */
+    /**
+     * {@code djlq study replot DIR...}: charts and {@code results.md} from a saved {@code
+     * results.json}.
+     */
     @Command(
             name = "replot",
             mixinStandardHelpOptions = true,
             description =
-                    "Redraw the PNG charts of earlier runs from their results.json, without"
-                            + " training or evaluating anything.")
+                    "Redraw the PNG charts and rewrite results.md of earlier runs from their"
+                            + " results.json, without training or evaluating anything.")
     static final class Replot implements Callable<Integer> {
 
         @Parameters(
@@ -292,8 +295,14 @@ final class StudyCommand implements Callable<Integer> {
                 if (!Files.isRegularFile(json)) {
                     throw new NoSuchFileException(json.toString(), null, "no results.json");
                 }
-                StudyCharts.write(StudyReport.readJson(Files.readString(json)), dir);
-                System.out.println("Charts redrawn in " + dir);
+                StudyResult result = StudyReport.readJson(Files.readString(json));
+                Path layers = dir.resolve("layers.csv");
+                if (Files.isRegularFile(layers)) {
+                    result = StudyReport.withLayers(result, Files.readString(layers));
+                }
+                StudyCharts.write(result, dir);
+                StudyReport.writeMarkdown(result, dir);
+                System.out.println("Charts and results.md redrawn in " + dir);
             }
             return 0;
         }

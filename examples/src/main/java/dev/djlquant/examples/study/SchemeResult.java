@@ -59,6 +59,31 @@ public record SchemeResult(
         double evaluateSeconds,
         List<QuantizationReport.Row> layers) {
 
+    /** This row with {@code layers} as its per-parameter rows. */
+    SchemeResult withLayers(List<QuantizationReport.Row> layers) {
+        return new SchemeResult(
+                spec,
+                family,
+                nominalBits,
+                codeBits,
+                entropyBits,
+                totalParameters,
+                quantizedWeights,
+                float32Bytes,
+                codeBytes,
+                scaleBytes,
+                indexBytes,
+                packedBytes,
+                studyEstimateBytes,
+                checkpointBytes,
+                accuracy,
+                error,
+                exponents,
+                quantizeSeconds,
+                evaluateSeconds,
+                layers);
+    }
+
     /** Builds the baseline row: float32 everywhere. */
     static SchemeResult baseline(
             long totalParameters,

@@ -53,10 +53,21 @@ public final class StudyReport {
      */
     public static void write(StudyResult result, Path dir) throws IOException {
         Files.createDirectories(dir);
-        write(dir.resolve("results.md"), markdown(result, true));
+        writeMarkdown(result, dir);
         write(dir.resolve("results.csv"), csv(result));
         write(dir.resolve("results.json"), json(result));
         write(dir.resolve("layers.csv"), layersCsv(result));
+    }
+
+    /**
+     * Rewrites {@code results.md} alone, from a result read back from {@code results.json}.
+     *
+     * @param result the measurements
+     * @param dir the result folder
+     * @throws IOException if the file cannot be written
+     */
+    public static void writeMarkdown(StudyResult result, Path dir) throws IOException {
+        write(dir.resolve("results.md"), markdown(result, true));
     }
 
     private static void write(Path file, String text) throws IOException {
@@ -123,12 +134,14 @@ public final class StudyReport {
         md.append(
                 "Bits are per quantized weight. *Code bits*: what each packed code takes (the"
                         + " study's `seeddtK` codes need 8 for K = 3..5, 9 for K = 6..8). *Entropy*: the code entropy, what an"
-                        + " entropy coder could reach. *Real bits*: codes, float32 scales and the"
+                        + " entropy coder could reach (for `seeddtK` a little more: its codes also"
+                        + " keep the decade of a weight rounded to zero). *Real bits*: codes, float32 scales and the"
                         + " stable-embedding permutation, exactly. *Study est.*: the study's"
                         + " `(n*K + 32*groups)/8`. Sizes are whole models in MB (10^6 bytes);"
                         + " non-quantized parameters count as float32. *Exact* is"
                         + " `QuantizationReport.quantizedBytes()`; *on disk* is the file that"
-                        + " `Model.save` wrote for the COMPRESSED `QuantizedBlock`.\n\n");
+                        + " `Model.save` wrote for the COMPRESSED `QuantizedBlock`; *vs float32 on disk* is how many"
+                        + " times smaller than float32 it is (below 1x: larger).\n\n");
         md.append(
                 "| scheme | nominal bits | code bits | entropy | real bits | study bits |"
                         + " study est. MB | exact MB | of which index MB | of which scales MB |"
@@ -280,9 +293,12 @@ public final class StudyReport {
         md.append("\n## Decimal exponents of the dynamic-tree codes\n\n");
         md.append(
                 "Share of the quantized weights per decimal exponent k (|w| / group max in"
-                        + " [10^-(k+1), 10^-k)) and exact zeros: the study's exponent count."
+                        + " [10^-(k+1), 10^-k)) and zeros: the study's exponent count."
                         + " `seeddtK` keeps 7 fraction bits at k = 0 whatever K is, K-2-k bits"
-                        + " below, and rounds k >= K-2 to zero.\n\n");
+                        + " below, and rounds k >= K-2 to zero; as in the study, such a weight"
+                        + " counts in its decade, the last column holds every k >= K-1, and only"
+                        + " an exact 0 counts as a zero. For `dtK` a zero is a weight quantized to"
+                        + " the code of 0.\n\n");
         md.append("| scheme |");
         for (int k = 0; k < maxK; k++) {
             md.append(" k=").append(k).append(" |");
@@ -758,6 +774,79 @@ public final class StudyReport {
             }
         }
         return csv.toString();
+    }
+
+    /**
+     * Adds the per-parameter rows of a {@code layers.csv} ({@link #layersCsv}) to a result read
+     * back from its JSON, for the tables and findings that use them; the error sums are rebuilt
+     * from the CSV's rounded metrics.
+     *
+     * @param r a result from {@link #readJson}
+     * @param layersCsv the contents of the run's {@code layers.csv}
+     * @return the result with its schemes' layers
+     * @throws IllegalArgumentException if a line does not have the columns {@link #layersCsv}
+     *     writes
+     */
+    public static StudyResult withLayers(StudyResult r, String layersCsv) {
+        Map<String, List<QuantizationReport.Row>> bySpec = new LinkedHashMap<>();
+        List<String> lines = layersCsv.lines().skip(1).filter(l -> !l.isBlank()).toList();
+        for (String line : lines) {
+            String[] c = line.split(",", -1);
+            if (c.length != 16) {
+                throw new IllegalArgumentException("layers.csv: not 16 columns: " + line);
+            }
+            long n = Long.parseLong(c[3]);
+            double mse = Double.parseDouble(c[10]);
+            double noise = mse * n;
+            ErrorMetrics error =
+                    new ErrorMetrics(
+                            n,
+                            Double.parseDouble(c[9]) * n,
+                            noise,
+                            noise * Math.pow(10, Double.parseDouble(c[12]) / 10),
+                            Double.parseDouble(c[11]));
+            ExponentHistogram exponents =
+                    c[14].isEmpty()
+                            ? null
+                            : new ExponentHistogram(
+                                    Arrays.stream(c[14].split(" "))
+                                            .mapToLong(Long::parseLong)
+                                            .toArray(),
+                                    Long.parseLong(c[15]));
+            bySpec.computeIfAbsent(c[0], k -> new ArrayList<>())
+                    .add(
+                            new QuantizationReport.Row(
+                                    c[1],
+                                    Arrays.stream(c[2].split("x"))
+                                            .mapToLong(Long::parseLong)
+                                            .toArray(),
+                                    c[0],
+                                    n,
+                                    Integer.parseInt(c[4]),
+                                    Integer.parseInt(c[5]),
+                                    Integer.parseInt(c[6]),
+                                    Long.parseLong(c[7]),
+                                    Double.parseDouble(c[8]),
+                                    error,
+                                    Double.parseDouble(c[13]),
+                                    exponents));
+        }
+        List<SchemeResult> schemes =
+                r.schemes().stream()
+                        .map(s -> s.withLayers(bySpec.getOrDefault(s.spec(), List.of())))
+                        .toList();
+        return new StudyResult(
+                r.model(),
+                r.architecture(),
+                r.quick(),
+                r.command(),
+                r.data(),
+                r.pretrained(),
+                r.testImages(),
+                r.importedAccuracy(),
+                r.fineTune(),
+                schemes,
+                r.environment());
     }
 
     /**
