@@ -25,7 +25,7 @@ final class Shapes {
     }
 
     /** Checks that a shape describes {@code length} values and that there is at least one. */
-    static int checkMatches(long[] shape, int length, String name) {
+    static void checkMatches(long[] shape, int length, String name) {
         long n = size(shape);
         if (n != length) {
             throw new IllegalArgumentException(
@@ -45,6 +45,5 @@ final class Shapes {
                             + Arrays.toString(shape)
                             + ")");
         }
-        return length;
     }
 }

@@ -340,8 +340,10 @@ public final class CheckpointWriter {
                         size,
                         floatBytes);
         CheckpointManifest.Builder manifest =
-                base(CheckpointManifest.Kind.TORCHSCRIPT, QuantConfig.Mode.SIMULATE, null)
-                        .spec(mostCommonSpec(tensors))
+                base(
+                                CheckpointManifest.Kind.TORCHSCRIPT,
+                                QuantConfig.Mode.SIMULATE,
+                                mostCommonSpec(tensors))
                         .config(describe(tensors))
                         .torchscript(ts)
                         .tensors(tensors)
