@@ -25,28 +25,13 @@ public final class CifarTranslator implements Translator<Image, Classifications>
 
     private final Pipeline pipeline;
 
-    /** Creates a translator using DJL's {@code Cifar10.NORMALIZE_MEAN/STD}. */
-    public CifarTranslator() {
-        this(Cifar10.NORMALIZE_MEAN, Cifar10.NORMALIZE_STD);
+    private CifarTranslator(Builder builder) {
+        this.pipeline = new Pipeline(new ToTensor(), new Normalize(builder.mean, builder.std));
     }
 
-    /**
-     * Creates a translator with the given per-channel normalization, applied after scaling pixels
-     * to [0, 1].
-     *
-     * @param mean the RGB means
-     * @param std the RGB standard deviations
-     * @throws IllegalArgumentException unless both arrays have three values
-     */
-    public CifarTranslator(float[] mean, float[] std) {
-        if (mean.length != CifarImages.CHANNELS || std.length != CifarImages.CHANNELS) {
-            throw new IllegalArgumentException(
-                    "Normalization needs 3 means and 3 standard deviations, got "
-                            + mean.length
-                            + " and "
-                            + std.length);
-        }
-        this.pipeline = new Pipeline(new ToTensor(), new Normalize(mean.clone(), std.clone()));
+    /** Returns a builder; DJL's {@code Cifar10.NORMALIZE_MEAN/STD} unless told otherwise. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** {@inheritDoc} */
@@ -70,5 +55,39 @@ public final class CifarTranslator implements Translator<Image, Classifications>
     @Override
     public Batchifier getBatchifier() {
         return Batchifier.STACK;
+    }
+
+    /** Builds a {@link CifarTranslator}. */
+    public static final class Builder {
+        private float[] mean = Cifar10.NORMALIZE_MEAN.clone();
+        private float[] std = Cifar10.NORMALIZE_STD.clone();
+
+        private Builder() {}
+
+        /**
+         * Sets the per-channel normalization, applied after scaling pixels to [0, 1].
+         *
+         * @param mean the RGB means
+         * @param std the RGB standard deviations
+         * @return this builder
+         * @throws IllegalArgumentException unless both arrays have three values
+         */
+        public Builder optNormalization(float[] mean, float[] std) {
+            if (mean.length != CifarImages.CHANNELS || std.length != CifarImages.CHANNELS) {
+                throw new IllegalArgumentException(
+                        "Normalization needs 3 means and 3 standard deviations, got "
+                                + mean.length
+                                + " and "
+                                + std.length);
+            }
+            this.mean = mean.clone();
+            this.std = std.clone();
+            return this;
+        }
+
+        /** Returns the translator. */
+        public CifarTranslator build() {
+            return new CifarTranslator(this);
+        }
     }
 }

@@ -36,6 +36,6 @@ public final class CifarTranslatorFactory implements TranslatorFactory {
                             + output.getName()
                             + "; only Image -> Classifications");
         }
-        return (Translator<I, O>) new CifarTranslator();
+        return (Translator<I, O>) CifarTranslator.builder().build();
     }
 }
