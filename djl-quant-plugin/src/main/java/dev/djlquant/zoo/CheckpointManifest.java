@@ -702,7 +702,7 @@ public final class CheckpointManifest {
      * Tells whether {@code file} is a djlq checkpoint manifest, cheaply and leniently: a JSON
      * object whose {@code format} is {@value #FORMAT}. Neither its checksum nor its version is
      * checked, so a damaged checkpoint or one of another version is still recognized (and can be
-     * replaced by {@link CheckpointWriter#replaceExisting}).
+     * replaced by {@link CheckpointWriter.Builder#optReplaceExisting}).
      *
      * @return the file names the manifest lists (those that are strings), or null if it is not a
      *     djlq manifest or cannot be read

@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * serving.properties} and {@code manifest.json}; a TorchScript checkpoint holds {@code
  * weights.djlq} and the TorchScript file (or a reference to it by path and SHA-256) instead of the
  * parameters. Everything is written into a temporary sibling directory and renamed into place, so a
- * failed write leaves nothing behind. Configure with the fluent setters, then call a {@code write}
- * method; not thread-safe.
+ * failed write leaves nothing behind. Configure with {@link #builder()}, then call a {@code write}
+ * method. Immutable and thread-safe (a warnings sink shared by concurrent writes must be
+ * thread-safe too).
  */
 public final class CheckpointWriter {
 
@@ -87,109 +88,33 @@ public final class CheckpointWriter {
 
     private static final Logger logger = LoggerFactory.getLogger(CheckpointWriter.class);
 
-    private String dataset;
-    private String application = IMAGE_CLASSIFICATION;
-    private Path source;
-    private String sourceDescription;
-    private boolean replace;
-    private boolean embedTorchScript = true;
-    private QuantConfig.Mode loadMode;
-    private Consumer<String> warnings = w -> logger.warn(w);
+    private final String dataset;
+    private final String application;
+    private final Path source;
+    private final String sourceDescription;
+    private final boolean replace;
+    private final boolean embedTorchScript;
+    private final QuantConfig.Mode loadMode;
+    private final Consumer<String> warnings;
 
-    /** Creates a writer with the defaults: no dataset, image classification, nothing replaced. */
-    public CheckpointWriter() {}
-
-    /**
-     * Records the dataset the model was trained for; {@code cifar10} also names {@link
-     * CifarTranslatorFactory} as the translator for images.
-     *
-     * @param dataset e.g. {@code cifar10}
-     * @return this writer
-     */
-    public CheckpointWriter dataset(String dataset) {
-        this.dataset = dataset;
-        return this;
+    private CheckpointWriter(Builder builder) {
+        this.dataset = builder.dataset;
+        this.application = builder.application;
+        this.source = builder.source;
+        this.sourceDescription = builder.sourceDescription;
+        this.replace = builder.replace;
+        this.embedTorchScript = builder.embedTorchScript;
+        this.loadMode = builder.loadMode;
+        this.warnings = builder.warnings;
     }
 
     /**
-     * Sets the DJL application path; {@value #IMAGE_CLASSIFICATION} by default.
+     * Returns a builder with the defaults: no dataset, image classification, nothing replaced.
      *
-     * @param application e.g. {@code cv/image_classification}
-     * @return this writer
+     * @return a new builder
      */
-    public CheckpointWriter application(String application) {
-        this.application = Objects.requireNonNull(application, "application");
-        return this;
-    }
-
-    /**
-     * Records the file the float weights came from, with its SHA-256.
-     *
-     * @param file the source model file
-     * @param description how it became the quantized model, or null
-     * @return this writer
-     */
-    public CheckpointWriter source(Path file, String description) {
-        this.source = file;
-        this.sourceDescription = description;
-        return this;
-    }
-
-    /**
-     * Replaces an existing checkpoint at the target path instead of refusing. Only a djlq
-     * checkpoint is replaced: a directory with a {@code manifest.json} whose {@code format} is
-     * {@value CheckpointManifest#FORMAT} (damaged or of another version counts) and no other
-     * entries than a checkpoint's files. Anything else at the path (a file, a directory of other
-     * files, the working directory or a parent of it) is refused with an exception, never deleted;
-     * see {@link #checkTarget(Path)}.
-     *
-     * @param replace whether to replace
-     * @return this writer
-     */
-    public CheckpointWriter replaceExisting(boolean replace) {
-        this.replace = replace;
-        return this;
-    }
-
-    /**
-     * Chooses whether a TorchScript checkpoint carries its TorchScript file (the default) or
-     * references it by absolute path and SHA-256.
-     *
-     * @param embed true to copy the file into the checkpoint
-     * @return this writer
-     */
-    public CheckpointWriter embedTorchScript(boolean embed) {
-        this.embedTorchScript = embed;
-        return this;
-    }
-
-    /**
-     * Sets where the warnings of quantizing a TorchScript file go (a regex of the config that
-     * matched no parameter, say); by default to this class's logger. A DJL-native checkpoint is
-     * written from a model quantized beforehand, whose report has the warnings.
-     *
-     * @param sink receives each warning
-     * @return this writer
-     */
-    public CheckpointWriter warnings(Consumer<String> sink) {
-        this.warnings = Objects.requireNonNull(sink, "sink");
-        return this;
-    }
-
-    /**
-     * Sets how a loaded DJL-native checkpoint holds its weights: {@code COMPRESSED} (the default:
-     * packed codes, dequantized per forward) or {@code SIMULATE} (dequantized once into float
-     * weights). TorchScript checkpoints always load in {@code SIMULATE}.
-     *
-     * @param mode the load mode
-     * @return this writer
-     */
-    public CheckpointWriter loadMode(QuantConfig.Mode mode) {
-        if (mode == QuantConfig.Mode.QAT) {
-            throw new IllegalArgumentException("A checkpoint loads as COMPRESSED or SIMULATE");
-        }
-        this.loadMode = mode;
-        return this;
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
@@ -379,8 +304,8 @@ public final class CheckpointWriter {
      * call it before the expensive work, so that a bad path is reported at once (the write methods
      * check again). Accepted: a path that does not exist yet, whose nearest existing ancestor is a
      * directory this process can create entries in; an empty directory; with {@link
-     * #replaceExisting} set, a djlq checkpoint (see there). Refused: the working directory and its
-     * parents, a symbolic link, a file, a non-empty directory otherwise.
+     * Builder#optReplaceExisting} set, a djlq checkpoint (see there). Refused: the working
+     * directory and its parents, a symbolic link, a file, a non-empty directory otherwise.
      *
      * @param out the checkpoint directory to create
      * @throws IllegalArgumentException if {@code out} is the empty path
@@ -426,7 +351,8 @@ public final class CheckpointWriter {
                     absolute,
                     notCheckpoint == null
                             ? "already holds a djlq checkpoint; choose another path or replace it"
-                                    + " (CheckpointWriter.replaceExisting, djlq quantize --force)"
+                                    + " (CheckpointWriter.Builder.optReplaceExisting, djlq quantize"
+                                    + " --force)"
                             : "exists and is not empty; choose another path");
         }
         if (notCheckpoint != null) {
@@ -667,5 +593,121 @@ public final class CheckpointWriter {
         return bySpec.entrySet().stream()
                 .map(e -> e.getKey() + " on " + e.getValue())
                 .collect(Collectors.joining("; "));
+    }
+
+    /** Builds a {@link CheckpointWriter}; every setting is optional. */
+    public static final class Builder {
+        private String dataset;
+        private String application = IMAGE_CLASSIFICATION;
+        private Path source;
+        private String sourceDescription;
+        private boolean replace;
+        private boolean embedTorchScript = true;
+        private QuantConfig.Mode loadMode;
+        private Consumer<String> warnings = w -> logger.warn(w);
+
+        private Builder() {}
+
+        /**
+         * Records the dataset the model was trained for; {@code cifar10} also names {@link
+         * CifarTranslatorFactory} as the translator for images.
+         *
+         * @param dataset e.g. {@code cifar10}
+         * @return this builder
+         */
+        public Builder optDataset(String dataset) {
+            this.dataset = dataset;
+            return this;
+        }
+
+        /**
+         * Sets the DJL application path; {@value CheckpointWriter#IMAGE_CLASSIFICATION} by default.
+         *
+         * @param application e.g. {@code cv/image_classification}
+         * @return this builder
+         */
+        public Builder optApplication(String application) {
+            this.application = Objects.requireNonNull(application, "application");
+            return this;
+        }
+
+        /**
+         * Records the file the float weights came from, with its SHA-256.
+         *
+         * @param file the source model file
+         * @param description how it became the quantized model, or null
+         * @return this builder
+         */
+        public Builder optSource(Path file, String description) {
+            this.source = file;
+            this.sourceDescription = description;
+            return this;
+        }
+
+        /**
+         * Replaces an existing checkpoint at the target path instead of refusing. Only a djlq
+         * checkpoint is replaced: a directory with a {@code manifest.json} whose {@code format} is
+         * {@value CheckpointManifest#FORMAT} (damaged or of another version counts) and no other
+         * entries than a checkpoint's files. Anything else at the path (a file, a directory of
+         * other files, the working directory or a parent of it) is refused with an exception, never
+         * deleted; see {@link CheckpointWriter#checkTarget(Path)}.
+         *
+         * @param replace whether to replace
+         * @return this builder
+         */
+        public Builder optReplaceExisting(boolean replace) {
+            this.replace = replace;
+            return this;
+        }
+
+        /**
+         * Chooses whether a TorchScript checkpoint carries its TorchScript file (the default) or
+         * references it by absolute path and SHA-256.
+         *
+         * @param embed true to copy the file into the checkpoint
+         * @return this builder
+         */
+        public Builder optEmbedTorchScript(boolean embed) {
+            this.embedTorchScript = embed;
+            return this;
+        }
+
+        /**
+         * Sets where the warnings of quantizing a TorchScript file go (a regex of the config that
+         * matched no parameter, say); by default to {@code CheckpointWriter}'s logger. A DJL-native
+         * checkpoint is written from a model quantized beforehand, whose report has the warnings.
+         *
+         * @param sink receives each warning
+         * @return this builder
+         */
+        public Builder optWarnings(Consumer<String> sink) {
+            this.warnings = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /**
+         * Sets how a loaded DJL-native checkpoint holds its weights: {@code COMPRESSED} (the
+         * default: packed codes, dequantized per forward) or {@code SIMULATE} (dequantized once
+         * into float weights). TorchScript checkpoints always load in {@code SIMULATE}.
+         *
+         * @param mode the load mode
+         * @return this builder
+         */
+        public Builder optLoadMode(QuantConfig.Mode mode) {
+            if (mode == QuantConfig.Mode.QAT) {
+                throw new IllegalArgumentException("A checkpoint loads as COMPRESSED or SIMULATE");
+            }
+            this.loadMode = mode;
+            return this;
+        }
+
+        /**
+         * Builds the writer.
+         *
+         * @return the writer
+         */
+        public CheckpointWriter build() {
+            return new CheckpointWriter(this);
+        }
     }
 }

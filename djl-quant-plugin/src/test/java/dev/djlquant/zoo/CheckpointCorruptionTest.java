@@ -57,7 +57,9 @@ class CheckpointCorruptionTest {
                             TinyNet.INPUT);
             QuantizationReport report =
                     Quantizers.apply(model, config.optMode(QuantConfig.Mode.COMPRESSED).build());
-            return new CheckpointWriter().writeNative(model, report, TinyNet.class.getName(), out);
+            return CheckpointWriter.builder()
+                    .build()
+                    .writeNative(model, report, TinyNet.class.getName(), out);
         }
     }
 
@@ -347,8 +349,9 @@ class CheckpointCorruptionTest {
         Path pt = tmp.resolve("copy.pt");
         Files.copy(dev.djlquant.SharedFiles.require("models/resnet20_cifar10.pt"), pt);
         Path ts = tmp.resolve("ts");
-        new CheckpointWriter()
-                .embedTorchScript(false)
+        CheckpointWriter.builder()
+                .optEmbedTorchScript(false)
+                .build()
                 .writeTorchScript(pt, QuantConfig.of("int8@row"), ts);
         assertThat(ts.resolve(CheckpointWriter.TORCHSCRIPT_FILE)).doesNotExist();
         byte[] bytes = Files.readAllBytes(pt);
@@ -374,17 +377,18 @@ class CheckpointCorruptionTest {
         try (var left = Files.list(tmp)) {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("tiny");
         }
-        // An existing checkpoint is neither overwritten nor damaged without replaceExisting.
+        // An existing checkpoint is neither overwritten nor damaged without optReplaceExisting.
         byte[] before = Files.readAllBytes(params());
         assertThatThrownBy(() -> writeTiny(checkpoint, QuantConfig.builder().setScheme("int8@row")))
                 .isInstanceOf(FileAlreadyExistsException.class);
         assertThat(Files.readAllBytes(params())).isEqualTo(before);
         CheckpointReader.verify(checkpoint);
-        // With replaceExisting the new checkpoint takes its place whole.
+        // With optReplaceExisting the new checkpoint takes its place whole.
         QuantizationReport[] report = new QuantizationReport[1];
         try (Model model = TinyNet.compressed("int8@row", 3, report)) {
-            new CheckpointWriter()
-                    .replaceExisting(true)
+            CheckpointWriter.builder()
+                    .optReplaceExisting(true)
+                    .build()
                     .writeNative(model, report[0], TinyNet.class.getName(), checkpoint);
         }
         assertThat(CheckpointReader.verify(checkpoint).spec()).isEqualTo("int8@row");

@@ -36,10 +36,12 @@ class CheckpointModesTest {
                 NDManager manager = NDManager.newBaseManager("PyTorch")) {
             NDArray input = manager.randomNormal(TinyNet.INPUT);
             expected = forward(model.getBlock(), input);
-            new CheckpointWriter()
+            CheckpointWriter.builder()
+                    .build()
                     .writeNative(model, report[0], TinyNet.class.getName(), tmp.resolve("c"));
-            new CheckpointWriter()
-                    .loadMode(QuantConfig.Mode.SIMULATE)
+            CheckpointWriter.builder()
+                    .optLoadMode(QuantConfig.Mode.SIMULATE)
+                    .build()
                     .writeNative(model, report[0], TinyNet.class.getName(), tmp.resolve("s"));
             try (ZooModel<NDList, NDList> c =
                             CheckpointReader.load(tmp.resolve("c"), NDList.class, NDList.class);
@@ -73,7 +75,8 @@ class CheckpointModesTest {
             NDArray input = manager.randomNormal(TiedNet.INPUT);
             float[] expected = forward(model.getBlock(), input);
             CheckpointManifest manifest =
-                    new CheckpointWriter()
+                    CheckpointWriter.builder()
+                            .build()
                             .writeNative(model, report, TiedNet.class.getName(), tmp.resolve("t"));
             assertThat(manifest.tensors())
                     .extracting(CheckpointManifest.TensorEntry::name)
@@ -104,7 +107,8 @@ class CheckpointModesTest {
             QuantizationReport simulate = Quantizers.apply(model, QuantConfig.of("int8@row"));
             assertThatThrownBy(
                             () ->
-                                    new CheckpointWriter()
+                                    CheckpointWriter.builder()
+                                            .build()
                                             .writeNative(
                                                     model,
                                                     simulate,
@@ -116,7 +120,8 @@ class CheckpointModesTest {
         try (Model model = TinyNet.compressed("int8@row", 1, report)) {
             assertThatThrownBy(
                             () ->
-                                    new CheckpointWriter()
+                                    CheckpointWriter.builder()
+                                            .build()
                                             .writeNative(
                                                     model,
                                                     report[0],

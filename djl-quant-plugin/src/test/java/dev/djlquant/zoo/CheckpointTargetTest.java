@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What {@link CheckpointWriter} may write over: nothing but a djlq checkpoint, and with {@code
- * replaceExisting} only; everything else at the target path is refused with the path and the
+ * optReplaceExisting} only; everything else at the target path is refused with the path and the
  * reason, and left as it was.
  */
 class CheckpointTargetTest {
@@ -28,8 +28,9 @@ class CheckpointTargetTest {
     private static void write(Path out, boolean replace) throws IOException {
         QuantizationReport[] report = new QuantizationReport[1];
         try (Model model = TinyNet.compressed("int8@row", 3, report)) {
-            new CheckpointWriter()
-                    .replaceExisting(replace)
+            CheckpointWriter.builder()
+                    .optReplaceExisting(replace)
+                    .build()
                     .writeNative(model, report[0], TinyNet.class.getName(), out);
         }
     }
@@ -105,7 +106,7 @@ class CheckpointTargetTest {
     @Test
     void theWorkingDirectoryItsParentsAndTheEmptyPathAreRefused() throws Exception {
         // Only checked, never written: a regression here must not delete the build directory.
-        CheckpointWriter writer = new CheckpointWriter().replaceExisting(true);
+        CheckpointWriter writer = CheckpointWriter.builder().optReplaceExisting(true).build();
         Path cwd = Path.of("").toAbsolutePath();
         for (Path p : new Path[] {Path.of("."), cwd, cwd.getParent(), Path.of("..")}) {
             assertThatThrownBy(() -> writer.checkTarget(p))
@@ -122,7 +123,7 @@ class CheckpointTargetTest {
     void aTargetUnderAFileIsRefusedBeforeWriting() throws Exception {
         Path file = Files.writeString(tmp.resolve("file"), "x");
         Path out = file.resolve("sub/ck");
-        assertThatThrownBy(() -> new CheckpointWriter().checkTarget(out))
+        assertThatThrownBy(() -> CheckpointWriter.builder().build().checkTarget(out))
                 .isInstanceOf(FileSystemException.class)
                 .hasMessageContaining(out + ": cannot be created: " + file + " is not a directory");
     }

@@ -145,7 +145,8 @@ class ModelRepositoryTest {
         CheckpointManifest written;
         try (var model = TinyNet.compressed("int4@row", 99, report)) {
             written =
-                    new CheckpointWriter()
+                    CheckpointWriter.builder()
+                            .build()
                             .writeNative(model, report[0], TinyNet.class.getName(), other);
         }
         ModelRepository.Published second = repository.publish(other, "tiny");

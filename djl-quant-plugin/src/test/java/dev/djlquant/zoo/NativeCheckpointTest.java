@@ -60,9 +60,10 @@ class NativeCheckpointTest {
                                 .build());
         checkpoint = tmp.resolve("alexnet-dt4");
         manifest =
-                new CheckpointWriter()
-                        .dataset("cifar10")
-                        .source(pt, "imported by order into alexnet-cifar10")
+                CheckpointWriter.builder()
+                        .optDataset("cifar10")
+                        .optSource(pt, "imported by order into alexnet-cifar10")
+                        .build()
                         .writeNative(model, report, CifarArchitectures.ALEXNET, checkpoint);
         images = SharedFiles.cifar().images(Dataset.Usage.TEST).firstPerClass(2);
         expectedLogits = logits(model.getBlock(), model.getNDManager(), images);

@@ -30,8 +30,9 @@ class TorchScriptCheckpointTest {
         Path pt = SharedFiles.require("models/resnet20_cifar10.pt");
         Path out = tmp.resolve("resnet20-dt4");
         CheckpointManifest manifest =
-                new CheckpointWriter()
-                        .dataset("cifar10")
+                CheckpointWriter.builder()
+                        .optDataset("cifar10")
+                        .build()
                         .writeTorchScript(pt, QuantConfig.of("dt4@row"), out);
         assertThat(manifest.kind()).isEqualTo(CheckpointManifest.Kind.TORCHSCRIPT);
         assertThat(manifest.mode()).isEqualTo("SIMULATE");
@@ -83,7 +84,8 @@ class TorchScriptCheckpointTest {
     void aManifestListingAnotherSpecThanTheWeightsIsRefused() throws Exception {
         Path out = tmp.resolve("resnet20-int8");
         CheckpointManifest manifest =
-                new CheckpointWriter()
+                CheckpointWriter.builder()
+                        .build()
                         .writeTorchScript(
                                 SharedFiles.require("models/resnet20_cifar10.pt"),
                                 QuantConfig.of("int8@row"),
@@ -127,9 +129,10 @@ class TorchScriptCheckpointTest {
         QuantConfig config =
                 QuantConfig.builder().setScheme("int8@row").addExclude("no-such-layer").build();
         CheckpointManifest manifest =
-                new CheckpointWriter()
-                        .embedTorchScript(false)
-                        .warnings(warnings::add)
+                CheckpointWriter.builder()
+                        .optEmbedTorchScript(false)
+                        .optWarnings(warnings::add)
+                        .build()
                         .writeTorchScript(pt, config, out);
         // The quantization's warnings reach the caller, who has no report to read them from.
         assertThat(warnings).containsExactly("regex 'no-such-layer' matched no parameter");

@@ -159,12 +159,21 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         QuantConfig.Builder config = selection.config(quantizer, spec);
         PrintWriter stderr = spec.commandLine().getErr();
-        CheckpointWriter writer =
-                new CheckpointWriter()
-                        .dataset(dataset)
-                        .replaceExisting(force)
-                        .loadMode(loadMode)
-                        .warnings(w -> warn(stderr, w));
+        CheckpointWriter.Builder builder =
+                CheckpointWriter.builder()
+                        .optDataset(dataset)
+                        .optReplaceExisting(force)
+                        .optLoadMode(loadMode)
+                        .optWarnings(w -> warn(stderr, w))
+                        .optEmbedTorchScript(!link);
+        if (arch != null) {
+            builder.optSource(
+                    source.path(),
+                    source.kind() == Inputs.ModelKind.TORCHSCRIPT
+                            ? "TorchScript weights imported by order into " + arch
+                            : "DJL model directory of " + arch);
+        }
+        CheckpointWriter writer = builder.build();
         checkOut(writer);
         CheckpointManifest manifest;
         if (arch != null) {
@@ -174,19 +183,12 @@ final class QuantizeCommand implements Callable<Integer> {
                 QuantizationReport report =
                         Quantizers.apply(m, config.optMode(QuantConfig.Mode.COMPRESSED).build());
                 report.warnings().forEach(w -> warn(stderr, w));
-                writer.source(
-                        source.path(),
-                        source.kind() == Inputs.ModelKind.TORCHSCRIPT
-                                ? "TorchScript weights imported by order into " + arch
-                                : "DJL model directory of " + arch);
                 progress.status("Writing " + out + " ...");
                 manifest = writer.writeNative(m, report, arch, out);
             }
         } else {
             progress.status("Quantizing " + source.path() + " with " + quantizer.spec() + " ...");
-            manifest =
-                    writer.embedTorchScript(!link)
-                            .writeTorchScript(source.path(), config.build(), out);
+            manifest = writer.writeTorchScript(source.path(), config.build(), out);
         }
         stdout.println(manifest.toMarkdown());
         long onDisk = manifest.fileBytes() + Files.size(out.resolve(CheckpointManifest.FILE_NAME));
