@@ -112,13 +112,7 @@ public final class CifarDataset extends RandomAccessDataset {
          * @throws IllegalArgumentException unless both arrays have three values
          */
         public Builder optNormalization(float[] mean, float[] std) {
-            if (mean.length != CifarImages.CHANNELS || std.length != CifarImages.CHANNELS) {
-                throw new IllegalArgumentException(
-                        "Normalization needs 3 means and 3 standard deviations, got "
-                                + mean.length
-                                + " and "
-                                + std.length);
-            }
+            CifarImages.checkNormalization(mean, std);
             this.mean = mean.clone();
             this.std = std.clone();
             return this;
