@@ -20,6 +20,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.zip.CRC32;
 
 /**
@@ -442,7 +443,21 @@ public final class QuantizedTensor {
                     groupLength);
             expect(groups == GroupKernel.groupCount(n, groupLength), "group count", groups);
             int bits = quantizer.format().codeBits();
-            expect(codeBytes == BitPacker.packedBytes(n, bits), "code bytes", codeBytes);
+            long expectedCodeBytes = BitPacker.packedBytes(n, bits);
+            if (codeBytes != expectedCodeBytes) {
+                // Says what this library packs, for streams of another layout (seeddt3..5 were
+                // written at 9 bits before 2026-12-06) as well as for damaged ones.
+                throw new CorruptTensorException(
+                        String.format(
+                                Locale.ROOT,
+                                "inconsistent code bytes %d: %d values of %s take %d bytes at %d"
+                                        + " bits",
+                                codeBytes,
+                                n,
+                                quantizer.spec(),
+                                expectedCodeBytes,
+                                bits));
+            }
             long expectedPermutation =
                     quantizer.granularity().permutes()
                             ? BitPacker.packedBytes(n, BitPacker.indexBits(n))

@@ -80,6 +80,26 @@ class QuantizedTensorTest {
     }
 
     /**
+     * A stream whose codes have another width (the study's seeddt3 at 9 bits, as written before its
+     * codes became 8 bits wide) is refused with what this library expects.
+     */
+    @org.junit.jupiter.api.Test
+    void codesOfAnotherWidthSayWhatIsExpected() {
+        QuantizedTensor t =
+                Quantizer.parse("seeddt3@row").quantize(new float[15], new long[] {3, 5});
+        byte[] bytes = t.toBytes();
+        // magic 4, version 1, spec (2 + 11), rank 1, shape 2 x 8, group length 4, groups 4.
+        int at = 4 + 1 + 2 + "seeddt3@row".length() + 1 + 16 + 4 + 4;
+        assertThat(java.nio.ByteBuffer.wrap(bytes, at, 4).getInt()).isEqualTo(15);
+        java.nio.ByteBuffer.wrap(bytes, at, 4).putInt(17); // ceil(15 * 9 / 8)
+        assertThatThrownBy(() -> QuantizedTensor.fromBytes(bytes))
+                .isInstanceOf(CorruptTensorException.class)
+                .hasMessage(
+                        "inconsistent code bytes 17: 15 values of seeddt3@row take 15 bytes at 8"
+                                + " bits");
+    }
+
+    /**
      * Float32 scales keep the layout of earlier releases (version 1); 8-bit scales need version 2,
      * and a version that cannot hold the spec is refused before its bytes are read as scales.
      */
