@@ -305,7 +305,9 @@ public final class StudyCharts {
                         .width(700)
                         .height(520)
                         .title(name + ": decimal exponents, " + family)
-                        .xAxisTitle("decimal exponent k (|w| / group max in [10^-(k+1), 10^-k))")
+                        .xAxisTitle(
+                                "decimal exponent k (|w| / group max in [10^-(k+1), 10^-k));"
+                                        + " zeros: see the table")
                         .yAxisTitle("share of weights % (log)")
                         .build();
         style(chart);
