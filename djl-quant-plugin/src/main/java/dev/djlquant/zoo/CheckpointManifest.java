@@ -3,10 +3,7 @@ package dev.djlquant.zoo;
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.annotations.SerializedName;
 import dev.djlquant.QuantizationReport;
 import dev.djlquant.QuantizedTensor;
@@ -17,17 +14,14 @@ import dev.djlquant.metrics.ExponentHistogram;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The {@code manifest.json} of a quantized checkpoint: format version, source model and its
@@ -46,8 +40,9 @@ public final class CheckpointManifest {
     /** The checkpoint format version this library writes and reads. */
     public static final int FORMAT_VERSION = 1;
 
-    private static final String CHECKSUM_KEY = "\"manifest_sha256\": \"";
-    private static final String PLACEHOLDER = "0".repeat(64);
+    // Shared with ManifestReader, which zeroes the recorded checksum the same way to verify it.
+    static final String CHECKSUM_KEY = "\"manifest_sha256\": \"";
+    static final String PLACEHOLDER = "0".repeat(64);
 
     static final Gson GSON =
             new GsonBuilder()
@@ -226,6 +221,11 @@ public final class CheckpointManifest {
         return new Builder();
     }
 
+    /** The {@code format} field; {@link ManifestMarkdown} prints it as the manifest has it. */
+    String format() {
+        return format;
+    }
+
     /**
      * Returns the checkpoint format version this manifest declares.
      *
@@ -374,6 +374,19 @@ public final class CheckpointManifest {
     }
 
     /**
+     * Whether the {@code files} field is present: an empty list is a valid manifest, an absent one
+     * is not, and {@link #files()} cannot tell them apart.
+     */
+    boolean listsFiles() {
+        return files != null;
+    }
+
+    /** Sets the checksum {@link ManifestReader} found recorded in the file (it is not a field). */
+    void setManifestSha256(String recorded) {
+        manifestSha256 = recorded;
+    }
+
+    /**
      * Returns the sum of {@code storageBytes} over the quantized parameters.
      *
      * @return the packed bytes
@@ -433,94 +446,7 @@ public final class CheckpointManifest {
      * @return Markdown text
      */
     public String toMarkdown() {
-        StringBuilder md = new StringBuilder();
-        md.append(
-                String.format(
-                        Locale.ROOT,
-                        "Checkpoint format %s version %d, %s, written %s.%n",
-                        format,
-                        formatVersion,
-                        kind == Kind.DJL_NATIVE
-                                ? "DJL-native architecture " + architecture
-                                : "TorchScript module",
-                        created));
-        if (source != null) {
-            md.append(
-                    String.format(
-                            Locale.ROOT,
-                            "Source: %s (%s bytes, sha256 %s)%s.%n",
-                            source.path(),
-                            source.bytes(),
-                            source.sha256(),
-                            source.description() == null ? "" : ", " + source.description()));
-        }
-        md.append("Config: ").append(config).append(". Loads in ").append(mode).append(" mode");
-        md.append(dataset == null ? "" : ", dataset " + dataset).append(".\n\n");
-        md.append("| parameter | shape | spec | values | groups | bits (code/nominal) | bytes |")
-                .append(" study estimate | MAE | MSE | max error | SQNR dB | entropy bits |")
-                .append(" exponents (0..K-1, zeros) | crc32 |\n");
-        md.append("|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
-        for (TensorEntry t : tensors()) {
-            md.append(
-                    String.format(
-                            Locale.ROOT,
-                            "| %s | %s | %s | %d | %d | %d/%d | %d | %.1f | %s | %s | %s | %s | %s"
-                                    + " | %s | %s |%n",
-                            t.name(),
-                            Arrays.toString(t.shape()),
-                            t.spec(),
-                            t.values(),
-                            t.groups(),
-                            t.codeBits(),
-                            t.nominalBits(),
-                            t.storageBytes(),
-                            t.studyEstimateBytes(),
-                            sci(t.mae()),
-                            sci(t.mse()),
-                            sci(t.maxError()),
-                            t.sqnrDb() == null
-                                    ? "inf"
-                                    : String.format(Locale.ROOT, "%.2f", t.sqnrDb()),
-                            t.entropyBits() == null
-                                    ? "-"
-                                    : String.format(Locale.ROOT, "%.2f", t.entropyBits()),
-                            t.exponents() == null
-                                    ? ""
-                                    : Arrays.toString(t.exponents()) + ", " + t.zeros(),
-                            t.crc32()));
-        }
-        md.append('\n');
-        if (!unquantized().isEmpty()) {
-            md.append(
-                    String.format(
-                            Locale.ROOT,
-                            "%d parameters kept unquantized: %d bytes (%s).%n",
-                            unquantized().size(),
-                            unquantizedBytes(),
-                            summarize(unquantized())));
-        }
-        md.append(
-                String.format(
-                        Locale.ROOT,
-                        "Packed %d bytes + unquantized %d bytes = %d bytes; files on disk %d bytes"
-                                + " besides the manifest.%n",
-                        packedBytes(),
-                        unquantizedBytes(),
-                        packedBytes() + unquantizedBytes(),
-                        fileBytes()));
-        md.append("\n| file | role | bytes | sha256 |\n|---|---|---:|---|\n");
-        for (FileEntry f : files()) {
-            md.append(
-                    String.format(
-                            Locale.ROOT,
-                            "| %s | %s | %d | %s |%n",
-                            f.name(),
-                            f.role(),
-                            f.bytes(),
-                            f.sha256()));
-        }
-        md.append('\n').append(loadingCost()).append('\n');
-        return md.toString();
+        return ManifestMarkdown.render(this);
     }
 
     /**
@@ -529,53 +455,10 @@ public final class CheckpointManifest {
      * @return one or two sentences
      */
     public String loadingCost() {
-        if (kind == Kind.TORCHSCRIPT) {
-            return String.format(
-                    Locale.ROOT,
-                    "Loading costs the float weights: the TorchScript module is loaded with"
-                            + " trainParam=true and the dequantized values are written into its"
-                            + " parameters in place, so it holds %d bytes of weights in memory,"
-                            + " not the %d packed bytes. The TorchScript file (%d bytes) is %s.",
-                    torchscript.floatBytes(),
-                    packedBytes(),
-                    torchscript.bytes(),
-                    torchscript.embedded()
-                            ? "embedded as " + torchscript.file()
-                            : "referenced at "
-                                    + torchscript.file()
-                                    + " and must still have sha256 "
-                                    + torchscript.sha256());
-        }
-        if ("SIMULATE".equals(mode)) {
-            return String.format(
-                    Locale.ROOT,
-                    "Loading dequantizes every weight once into float32 parameters: %d bytes of"
-                            + " weights in memory.",
-                    4 * tensors().stream().mapToLong(TensorEntry::values).sum()
-                            + unquantizedBytes());
-        }
-        return String.format(
-                Locale.ROOT,
-                "Loading keeps the packed codes (%d bytes) and the unquantized parameters (%d"
-                        + " bytes) in memory; each weight is dequantized when a forward needs it.",
-                packedBytes(),
-                unquantizedBytes());
+        return ManifestMarkdown.loadingCost(this);
     }
 
-    private static String summarize(List<ParameterEntry> entries) {
-        Map<String, Long> byType = new LinkedHashMap<>();
-        for (ParameterEntry e : entries) {
-            byType.merge(e.dtype(), e.bytes(), Long::sum);
-        }
-        List<String> parts = new ArrayList<>();
-        byType.forEach((type, bytes) -> parts.add(type + " " + bytes));
-        return String.join(", ", parts);
-    }
-
-    private static String sci(Double v) {
-        return v == null ? "-" : String.format(Locale.ROOT, "%.3e", v);
-    }
-
+    /** Non-finite metrics are written as null: JSON has no NaN or Infinity. */
     private static Double finite(double v) {
         return Double.isFinite(v) ? v : null;
     }
@@ -617,230 +500,7 @@ public final class CheckpointManifest {
      * @throws CheckpointException naming the manifest and the problem
      */
     public static CheckpointManifest read(Path directory) throws CheckpointException {
-        Path file = directory.resolve(FILE_NAME);
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new CheckpointException(
-                    file, "missing: " + directory + " is not a djlq checkpoint directory", e);
-        } catch (IOException e) {
-            throw new CheckpointException(file, "unreadable (" + e.getMessage() + ")", e);
-        }
-        String text = new String(bytes, StandardCharsets.ISO_8859_1);
-        int key = text.lastIndexOf(CHECKSUM_KEY);
-        int at = key + CHECKSUM_KEY.length();
-        if (key < 0 || at + 64 > text.length()) {
-            throw new CheckpointException(
-                    file,
-                    "has no manifest_sha256 field: truncated, damaged or not a djlq manifest ("
-                            + bytes.length
-                            + " bytes)");
-        }
-        String recorded = text.substring(at, at + 64);
-        String zeroed = text.substring(0, at) + PLACEHOLDER + text.substring(at + 64);
-        String actual = Digests.sha256(zeroed.getBytes(StandardCharsets.ISO_8859_1));
-        JsonObject json = null;
-        try {
-            JsonElement parsed = JsonParser.parseString(new String(bytes, StandardCharsets.UTF_8));
-            json = parsed.isJsonObject() ? parsed.getAsJsonObject() : null;
-        } catch (JsonParseException e) {
-            // Reported below as damage (the checksum cannot match) or as unreadable JSON.
-        }
-        String declared = declaredVersion(json);
-        if (!actual.equals(recorded)) {
-            throw new CheckpointException(
-                    file,
-                    "checksum mismatch (recorded sha256 "
-                            + recorded
-                            + ", actual "
-                            + actual
-                            + "): the manifest was damaged or edited after it was written"
-                            + (declared != null && !declared.equals("" + FORMAT_VERSION)
-                                    ? "; it declares format version " + declared
-                                    : ""));
-        }
-        if (json == null) {
-            throw new CheckpointException(file, "is not a JSON object");
-        }
-        if (!FORMAT.equals(string(json, "format"))) {
-            throw new CheckpointException(
-                    file,
-                    "is not a "
-                            + FORMAT
-                            + " manifest: field format is "
-                            + (json.has("format") ? json.get("format") : "missing"));
-        }
-        if (!("" + FORMAT_VERSION).equals(declared)) {
-            throw new CheckpointException(
-                    file,
-                    "format version "
-                            + declared
-                            + " is not supported: this library reads version "
-                            + FORMAT_VERSION
-                            + (isNewer(declared) ? "; upgrade djl-quant to read it" : ""));
-        }
-        String wrongType = ManifestFields.problem(json);
-        if (wrongType != null) {
-            throw new CheckpointException(file, "has a field of the wrong type: " + wrongType);
-        }
-        CheckpointManifest manifest;
-        try {
-            manifest = GSON.fromJson(json, CheckpointManifest.class);
-        } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
-            throw new CheckpointException(file, "has malformed fields: " + e.getMessage(), e);
-        }
-        manifest.manifestSha256 = recorded;
-        manifest.checkComplete(file);
-        return manifest;
-    }
-
-    /** Larger files are not taken for a manifest: a VGG-16 manifest is about 20 KB. */
-    private static final long MAX_RECOGNIZED_BYTES = 16L << 20;
-
-    /**
-     * Tells whether {@code file} is a djlq checkpoint manifest, cheaply and leniently: a JSON
-     * object whose {@code format} is {@value #FORMAT}. Neither its checksum nor its version is
-     * checked, so a damaged checkpoint or one of another version is still recognized (and can be
-     * replaced by {@link CheckpointWriter.Builder#optReplaceExisting}).
-     *
-     * @return the file names the manifest lists (those that are strings), or null if it is not a
-     *     djlq manifest or cannot be read
-     */
-    static Set<String> recognize(Path file) {
-        try {
-            if (!Files.isRegularFile(file) || Files.size(file) > MAX_RECOGNIZED_BYTES) {
-                return null;
-            }
-            JsonElement parsed =
-                    JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-            if (!parsed.isJsonObject()
-                    || !FORMAT.equals(string(parsed.getAsJsonObject(), "format"))) {
-                return null;
-            }
-            Set<String> names = new HashSet<>();
-            JsonElement listed = parsed.getAsJsonObject().get("files");
-            if (listed != null && listed.isJsonArray()) {
-                for (JsonElement f : listed.getAsJsonArray()) {
-                    if (f.isJsonObject() && string(f.getAsJsonObject(), "name") != null) {
-                        names.add(string(f.getAsJsonObject(), "name"));
-                    }
-                }
-            }
-            return names;
-        } catch (IOException | JsonParseException e) {
-            return null;
-        }
-    }
-
-    /** The value of a string field, or null if it is absent or not a string. */
-    private static String string(JsonObject json, String field) {
-        JsonElement e = json.get(field);
-        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString()
-                ? e.getAsString()
-                : null;
-    }
-
-    private static boolean isNewer(String declared) {
-        try {
-            return declared != null && Integer.parseInt(declared) > FORMAT_VERSION;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
-    private static String declaredVersion(JsonObject json) {
-        if (json == null || !json.has("format_version")) {
-            return null;
-        }
-        JsonElement v = json.get("format_version");
-        return v.isJsonPrimitive() ? v.getAsString() : v.toString();
-    }
-
-    private void checkComplete(Path file) throws CheckpointException {
-        List<String> missing = new ArrayList<>();
-        if (kind == null) {
-            missing.add("kind");
-        }
-        if (mode == null) {
-            missing.add("mode");
-        }
-        if (spec == null) {
-            missing.add("spec");
-        }
-        if (files == null) {
-            missing.add("files");
-        }
-        if (tensors == null || tensors.isEmpty()) {
-            missing.add("tensors");
-        }
-        if (kind == Kind.DJL_NATIVE && architecture == null) {
-            missing.add("architecture");
-        }
-        if (kind == Kind.TORCHSCRIPT && torchscript == null) {
-            missing.add("torchscript");
-        }
-        missing.addAll(missingEntryFields());
-        if (!missing.isEmpty()) {
-            throw new CheckpointException(file, "lacks the fields " + missing);
-        }
-        if (!mode.equals("SIMULATE") && !mode.equals("COMPRESSED")) {
-            // The loaders take anything but SIMULATE for COMPRESSED, and the zoo publishes it.
-            throw new CheckpointException(
-                    file, "has the mode '" + mode + "'; expected SIMULATE or COMPRESSED");
-        }
-        try {
-            Quantizer.parse(spec);
-            for (TensorEntry t : tensors) {
-                Quantizer.parse(t.spec());
-            }
-        } catch (IllegalArgumentException e) {
-            throw new CheckpointException(file, "has an unknown spec: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * The fields of file, tensor, parameter and TorchScript entries that the readers use without a
-     * null check, where they are absent (or null), as {@code tensors[3].spec}.
-     */
-    private List<String> missingEntryFields() {
-        List<String> missing = new ArrayList<>();
-        for (int i = 0; files != null && i < files.size(); i++) {
-            FileEntry f = files.get(i);
-            requireAll(missing, "files[" + i + "]", "name", f.name(), "role", f.role());
-            requireAll(missing, "files[" + i + "]", "sha256", f.sha256());
-        }
-        for (int i = 0; tensors != null && i < tensors.size(); i++) {
-            TensorEntry t = tensors.get(i);
-            requireAll(missing, "tensors[" + i + "]", "name", t.name(), "shape", t.shape());
-            requireAll(missing, "tensors[" + i + "]", "spec", t.spec(), "crc32", t.crc32());
-        }
-        for (int i = 0; unquantized != null && i < unquantized.size(); i++) {
-            ParameterEntry p = unquantized.get(i);
-            requireAll(missing, "unquantized[" + i + "]", "name", p.name(), "shape", p.shape());
-            requireAll(missing, "unquantized[" + i + "]", "dtype", p.dtype());
-        }
-        if (torchscript != null) {
-            requireAll(
-                    missing,
-                    "torchscript",
-                    "file",
-                    torchscript.file(),
-                    "sha256",
-                    torchscript.sha256());
-        }
-        return missing;
-    }
-
-    /**
-     * Adds {@code prefix.name} to {@code missing} for each (name, value) pair whose value is null.
-     */
-    private static void requireAll(List<String> missing, String prefix, Object... namesAndValues) {
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            if (namesAndValues[i + 1] == null) {
-                missing.add(prefix + "." + namesAndValues[i]);
-            }
-        }
+        return ManifestReader.read(directory);
     }
 
     /**

@@ -375,7 +375,7 @@ public final class CheckpointWriter {
         if (!Files.exists(manifest, LinkOption.NOFOLLOW_LINKS)) {
             return "is not a djlq checkpoint (it has no " + CheckpointManifest.FILE_NAME + ")";
         }
-        Set<String> allowed = CheckpointManifest.recognize(manifest);
+        Set<String> allowed = ManifestReader.recognize(manifest);
         if (allowed == null) {
             return "is not a djlq checkpoint (its "
                     + CheckpointManifest.FILE_NAME
