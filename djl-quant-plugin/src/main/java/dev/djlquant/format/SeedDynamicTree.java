@@ -22,6 +22,12 @@ public final class SeedDynamicTree implements ScalarFormat, DecimalExponents {
     /** First magnitude index of decade k, for k = 0..bits-1, then of exact zero. */
     private final int[] decadeStart;
 
+    /**
+     * The magnitude index level 0 of decade k would have: {@code decadeStart[k]} minus the decade's
+     * lowest reachable level, so that a level maps to its index by one addition.
+     */
+    private final int[] levelBase;
+
     private final int codeBits;
 
     /** The sign bit: the top bit of a code. */
@@ -32,8 +38,11 @@ public final class SeedDynamicTree implements ScalarFormat, DecimalExponents {
     private SeedDynamicTree(int bits) {
         this.bits = bits;
         decadeStart = new int[bits + 1];
+        levelBase = new int[bits];
         for (int k = 0; k < bits; k++) {
-            int levels = k < bits - 2 ? (1 << fractionBits(k)) - lowestLevel(k) : 1;
+            int lowest = k < bits - 2 ? lowestLevel(k) : 0;
+            levelBase[k] = decadeStart[k] - lowest;
+            int levels = k < bits - 2 ? (1 << fractionBits(k)) - lowest : 1;
             decadeStart[k + 1] = decadeStart[k] + levels;
         }
         int magnitudes = decadeStart[bits] + 1;
@@ -78,7 +87,7 @@ public final class SeedDynamicTree implements ScalarFormat, DecimalExponents {
         if (k == ZERO || k >= bits - 2) {
             return negative ? -0f : 0f;
         }
-        int level = magnitude - decadeStart[k] + lowestLevel(k);
+        int level = magnitude - levelBase[k];
         double kept = Math.scalb((double) level, -fractionBits(k));
         return (float) ((negative ? -kept : kept) * SeedArithmetic.tenToMinus(k));
     }
@@ -133,7 +142,7 @@ public final class SeedDynamicTree implements ScalarFormat, DecimalExponents {
         int levels = 1 << fractionBits;
         // |y| = 1 truncates to the top level: the study's greedy loop keeps at most 1 - 2^-bits.
         int level = (int) Math.min(Math.floor(Math.scalb(v, fractionBits)), levels - 1);
-        return signBit | (decadeStart[k] + level - lowestLevel(k));
+        return signBit | (levelBase[k] + level);
     }
 
     @Override
