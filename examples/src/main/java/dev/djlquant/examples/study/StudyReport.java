@@ -132,16 +132,18 @@ public final class StudyReport {
 
         md.append("\n## Size: the study's estimate and the real thing\n\n");
         md.append(
-                "Bits are per quantized weight. *Code bits*: what each packed code takes (the"
-                        + " study's `seeddtK` codes need 8 for K = 3..5, 9 for K = 6..8). *Entropy*: the code entropy, what an"
-                        + " entropy coder could reach (for `seeddtK` a little more: its codes also"
-                        + " keep the decade of a weight rounded to zero). *Real bits*: codes, float32 scales and the"
-                        + " stable-embedding permutation, exactly. *Study est.*: the study's"
-                        + " `(n*K + 32*groups)/8`. Sizes are whole models in MB (10^6 bytes);"
+                "Bits are per quantized weight. *Code bits*: what each packed code"
+                        + " takes (the study's `seeddtK` codes need 8 for K = 3..5, 9 for K ="
+                        + " 6..8). *Entropy*: the code entropy, what an entropy coder could reach"
+                        + " (for `seeddtK` a little more: its codes also keep the decade of a"
+                        + " weight rounded to zero). *Real bits*: codes, float32 scales and the"
+                        + " stable-embedding permutation, exactly. *Study est.*: the study's `(n*K"
+                        + " + 32*groups)/8`. Sizes are whole models in MB (10^6 bytes);"
                         + " non-quantized parameters count as float32. *Exact* is"
                         + " `QuantizationReport.quantizedBytes()`; *on disk* is the file that"
-                        + " `Model.save` wrote for the COMPRESSED `QuantizedBlock`; *vs float32 on disk* is how many"
-                        + " times smaller than float32 it is (below 1x: larger).\n\n");
+                        + " `Model.save` wrote for the COMPRESSED `QuantizedBlock`; *vs float32 on"
+                        + " disk* is how many times smaller than float32 it is (below 1x:"
+                        + " larger).\n\n");
         md.append(
                 "| scheme | nominal bits | code bits | entropy | real bits | study bits |"
                         + " study est. MB | exact MB | of which index MB | of which scales MB |"
