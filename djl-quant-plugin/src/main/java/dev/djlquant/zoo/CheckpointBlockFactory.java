@@ -13,6 +13,7 @@ import ai.djl.util.Pair;
 import dev.djlquant.QuantizedTensor;
 import dev.djlquant.Quantizers;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -34,10 +35,21 @@ public final class CheckpointBlockFactory implements BlockFactory {
 
     private static final long serialVersionUID = 1L;
 
-    /** {@inheritDoc} */
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Returns null, so that DJL loads the model its own way, for a directory without a {@code
+     * manifest.json} when the arguments do not name this factory: DJL offers every block factory it
+     * finds in a jar in a model's directory (a TorchScript file beside a djl-quant jar, say). Named
+     * (as a checkpoint's {@code serving.properties} does), a missing manifest is an error.
+     */
     @Override
     public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments)
             throws IOException {
+        if (!Files.exists(modelPath.resolve(CheckpointManifest.FILE_NAME))
+                && !namesThisFactory(arguments)) {
+            return null;
+        }
         CheckpointManifest manifest = CheckpointReader.verify(modelPath);
         Object expected = arguments == null ? null : arguments.get(MANIFEST_SHA256);
         if (expected != null && !expected.toString().equals(manifest.manifestSha256())) {
@@ -59,6 +71,11 @@ public final class CheckpointBlockFactory implements BlockFactory {
             return block;
         }
         return dequantized(model, modelPath, manifest, block);
+    }
+
+    private static boolean namesThisFactory(Map<String, ?> arguments) {
+        Object named = arguments == null ? null : arguments.get("blockFactory");
+        return named != null && CheckpointBlockFactory.class.getName().equals(named.toString());
     }
 
     /** Reads the compact parameters into a scratch model, then fills a float architecture. */

@@ -99,8 +99,8 @@ public final class TorchScriptImport {
 
     /**
      * A block factory that gives no block, so that the engine loads the module as its own block.
-     * Without one, DJL takes any {@link BlockFactory} it finds in a jar beside the file: with a
-     * djl-quant jar there, the checkpoint factory, which then looked for a manifest.
+     * Without one, DJL takes any {@link BlockFactory} it finds in a jar beside the file (the
+     * checkpoint factory gives none for a directory without a manifest; another library's may).
      */
     private static final BlockFactory NO_BLOCK = (model, path, arguments) -> null;
 

@@ -21,6 +21,7 @@ import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Dataset;
 import dev.djlquant.SharedFiles;
 import dev.djlquant.data.CifarDataset;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -157,24 +158,37 @@ class TorchScriptImportTest {
     }
 
     /**
-     * DJL looks for a block factory in every jar beside a model file; a djl-quant jar there (this
-     * one holds the checkpoint factory's class) must not make a TorchScript file a checkpoint.
+     * DJL looks for a block factory in every jar beside a model file; a djl-quant jar there must
+     * not make a TorchScript file a checkpoint, whether it is opened here or with a plain Criteria.
      */
     @Test
     void aJarBesideTheFileDoesNotChangeHowItLoads(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("resnet20.pt");
         Files.copy(SharedFiles.require("models/resnet20_cifar10.pt"), file);
+        writeJarWithTheCheckpointFactory(dir.resolve("x.jar"));
+        try (ZooModel<NDList, NDList> model = TorchScriptImport.open(file, false)) {
+            assertThat(model.getBlock().getClass().getSimpleName()).isEqualTo("PtSymbolBlock");
+        }
+        try (ZooModel<NDList, NDList> model =
+                Criteria.builder()
+                        .setTypes(NDList.class, NDList.class)
+                        .optModelPath(file)
+                        .optEngine(TorchScriptImport.ENGINE)
+                        .build()
+                        .loadModel()) {
+            assertThat(model.getBlock().getClass().getSimpleName()).isEqualTo("PtSymbolBlock");
+        }
+    }
+
+    /** A jar holding the checkpoint factory's class, as a djl-quant jar does. */
+    private static void writeJarWithTheCheckpointFactory(Path jarFile) throws IOException {
         String entry = CheckpointBlockFactory.class.getName().replace('.', '/') + ".class";
-        try (JarOutputStream jar =
-                        new JarOutputStream(Files.newOutputStream(dir.resolve("x.jar")));
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(jarFile));
                 InputStream bytes =
                         CheckpointBlockFactory.class.getClassLoader().getResourceAsStream(entry)) {
             jar.putNextEntry(new JarEntry(entry));
             bytes.transferTo(jar);
             jar.closeEntry();
-        }
-        try (ZooModel<NDList, NDList> model = TorchScriptImport.open(file, false)) {
-            assertThat(model.getBlock().getClass().getSimpleName()).isEqualTo("PtSymbolBlock");
         }
     }
 
