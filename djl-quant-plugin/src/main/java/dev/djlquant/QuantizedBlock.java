@@ -32,8 +32,8 @@ import java.util.stream.Collectors;
  * are overwritten in place; in COMPRESSED mode only packed codes and scales are kept (the float32
  * weights are released) and each weight is dequantized when a layer asks the {@link ParameterStore}
  * for it, one layer at a time, into engine memory that the store's manager keeps for the next call
- * ({@link #workspaceBytes()}; a linear weight larger than that memory, a block of rows at a time);
- * linear layers with few input rows (4 or 16, by the kernel that sums their codes: {@link
+ * ({@link #getWorkspaceBytes()}; a linear weight larger than that memory, a block of rows at a
+ * time); linear layers with few input rows (4 or 16, by the kernel that sums their codes: {@link
  * dev.djlquant.pack.CodeKernel}) multiply from the packed codes instead (their sums may round
  * differently from the engine's, about 1e-6 relative). Saves and loads through {@code
  * Model.save}/{@code Model.load} in the compact form; COMPRESSED needs DJL-native layers.
@@ -182,12 +182,12 @@ public class QuantizedBlock extends AbstractBlock {
      * and thread; freed with the predictor's manager, or at the next restore after its thread
      * ended).
      */
-    public long workspaceBytes() {
+    public long getWorkspaceBytes() {
         return workspace.touchedBytes();
     }
 
     /** Returns the packed bytes held for the compressed weights. */
-    public long compressedBytes() {
+    public long getCompressedBytes() {
         return compressed.values().stream().mapToLong(QuantizedTensor::storageBytes).sum();
     }
 
@@ -440,7 +440,7 @@ public class QuantizedBlock extends AbstractBlock {
         return "QuantizedBlock("
                 + compressed.size()
                 + " compressed weights, "
-                + compressedBytes()
+                + getCompressedBytes()
                 + " bytes) of "
                 + inner;
     }

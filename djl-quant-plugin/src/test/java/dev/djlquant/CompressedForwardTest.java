@@ -135,14 +135,14 @@ class CompressedForwardTest extends ManagerPerTest {
             qb.forward(store, new NDList(manager.randomNormal(new Shape(1, 32))), false);
             // Only the 12 x 24 layer inside the sequence that returns intermediates, which runs
             // its own forward, is restored.
-            assertThat(qb.workspaceBytes()).isEqualTo(12 * 24 * Float.BYTES);
+            assertThat(qb.getWorkspaceBytes()).isEqualTo(12 * 24 * Float.BYTES);
             // int8 codes: the largest limit of any kernel.
             int rows = CompressedForward.packedRowsLimit(CodeKernel.SIGNED_BYTES) + 1;
             qb.forward(store, new NDList(manager.randomNormal(new Shape(rows, 32))), false);
             // The first layer's 40 x 32 weight is the largest.
-            assertThat(qb.workspaceBytes()).isEqualTo(40 * 32 * Float.BYTES);
+            assertThat(qb.getWorkspaceBytes()).isEqualTo(40 * 32 * Float.BYTES);
         }
-        assertThat(qb.workspaceBytes()).isZero();
+        assertThat(qb.getWorkspaceBytes()).isZero();
     }
 
     /**
@@ -191,7 +191,7 @@ class CompressedForwardTest extends ManagerPerTest {
                         }
                     };
             call.run();
-            long one = qb.workspaceBytes();
+            long one = qb.getWorkspaceBytes();
             assertThat(one).isPositive();
             for (int t = 0; t < 4; t++) {
                 Thread thread = new Thread(call);
@@ -199,7 +199,7 @@ class CompressedForwardTest extends ManagerPerTest {
                 thread.join();
             }
             // Four ended threads' workspaces are gone; the caller's remains.
-            assertThat(qb.workspaceBytes()).isEqualTo(one);
+            assertThat(qb.getWorkspaceBytes()).isEqualTo(one);
         }
     }
 
@@ -367,7 +367,7 @@ class CompressedForwardTest extends ManagerPerTest {
             float scale = expected.abs().max().getFloat();
             assertThat(actual.sub(expected).abs().max().getFloat())
                     .isLessThanOrEqualTo(1e-5f * Math.max(1f, scale));
-            assertThat(qb.workspaceBytes())
+            assertThat(qb.getWorkspaceBytes())
                     .isPositive()
                     .isLessThanOrEqualTo(RestoreWorkspace.LIMIT * Float.BYTES);
         }

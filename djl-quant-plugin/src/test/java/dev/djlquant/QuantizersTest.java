@@ -274,7 +274,7 @@ class QuantizersTest extends ManagerPerTest {
                                     .build());
             QuantizedBlock qb = (QuantizedBlock) report.block();
             assertThat(qb.getCompressed()).hasSize(3);
-            assertThat(qb.compressedBytes())
+            assertThat(qb.getCompressedBytes())
                     .isEqualTo(
                             report.rows().stream()
                                     .mapToLong(QuantizationReport.Row::storageBytes)

@@ -262,8 +262,8 @@ public final class ModelBench {
      */
     private static RatioRow withWorkspace(String arch, String spec, Model model, int batch) {
         QuantizedBlock block = (QuantizedBlock) model.getBlock();
-        long packed = block.compressedBytes();
-        long workspace = block.workspaceBytes();
+        long packed = block.getCompressedBytes();
+        long workspace = block.getWorkspaceBytes();
         long float32 =
                 block.getCompressed().values().stream()
                         .mapToLong(t -> (long) t.size() * Float.BYTES)

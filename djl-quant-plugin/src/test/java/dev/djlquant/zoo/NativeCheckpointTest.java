@@ -141,7 +141,7 @@ class NativeCheckpointTest {
                 CheckpointReader.load(checkpoint, NDList.class, NDList.class)) {
             assertThat(loaded.getBlock()).isInstanceOf(QuantizedBlock.class);
             QuantizedBlock qb = (QuantizedBlock) loaded.getBlock();
-            assertThat(qb.compressedBytes()).isEqualTo(manifest.packedBytes());
+            assertThat(qb.getCompressedBytes()).isEqualTo(manifest.packedBytes());
             float[] actual = logits(loaded.getBlock(), loaded.getNDManager(), images);
             assertThat(actual).containsExactly(expectedLogits);
         }
