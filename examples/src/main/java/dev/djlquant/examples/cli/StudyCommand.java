@@ -229,7 +229,7 @@ final class StudyCommand implements Callable<Integer> {
 
     private StudyConfig configOrThrow(String m, Path sharedDir) throws NoSuchFileException {
         StudyConfig.Builder b = quick ? StudyConfig.quick(m) : StudyConfig.full(m);
-        b.outputDir(out.resolve(m + (quick ? "-quick" : "")));
+        b.optOutputDir(out.resolve(m + (quick ? "-quick" : "")));
         if (!scratch) {
             Path file =
                     pretrained != null ? pretrained : StudyConfig.sharedPretrained(sharedDir, m);
@@ -239,34 +239,34 @@ final class StudyCommand implements Callable<Integer> {
                         null,
                         "no pretrained TorchScript file; pass --pretrained FILE.pt or --scratch");
             }
-            b.pretrained(file);
+            b.optPretrained(file);
         }
         if (epochs != null) {
-            b.epochs(epochs);
+            b.optEpochs(epochs);
         }
         if (trainImages != null) {
-            b.trainImages(trainImages);
+            b.optTrainImages(trainImages);
         }
         if (testImages != null) {
-            b.testImages(testImages);
+            b.optTestImages(testImages);
         }
         if (batchSize != null) {
-            b.batchSize(batchSize);
+            b.optBatchSize(batchSize);
         }
         if (learningRate != null) {
-            b.learningRate(learningRate);
+            b.optLearningRate(learningRate);
         }
         if (seed != null) {
-            b.seed(seed);
+            b.optSeed(seed);
         }
         if (schemes != null) {
-            b.schemes(schemes);
+            b.optSchemes(schemes);
         }
-        return b.saveModel(!noSaveModel)
-                .keepCheckpoints(keepCheckpoints)
-                .charts(!noCharts)
-                .progress(!noProgress)
-                .command(commandLine())
+        return b.optSaveModel(!noSaveModel)
+                .optKeepCheckpoints(keepCheckpoints)
+                .optCharts(!noCharts)
+                .optProgress(!noProgress)
+                .optCommand(commandLine())
                 .build();
     }
 

@@ -73,11 +73,11 @@ public final class StudyConfig {
      */
     public static Builder quick(String model) {
         return new Builder(model)
-                .quick(true)
-                .trainImages(2000)
-                .testImages(1000)
-                .epochs(1)
-                .outputDir(Path.of("results", model + "-quick"));
+                .optQuick(true)
+                .optTrainImages(2000)
+                .optTestImages(1000)
+                .optEpochs(1)
+                .optOutputDir(Path.of("results", model + "-quick"));
     }
 
     /**
@@ -89,10 +89,10 @@ public final class StudyConfig {
      */
     public static Builder full(String model) {
         return new Builder(model)
-                .trainImages(0)
-                .testImages(0)
-                .epochs(2)
-                .outputDir(Path.of("results", model));
+                .optTrainImages(0)
+                .optTestImages(0)
+                .optEpochs(2)
+                .optOutputDir(Path.of("results", model));
     }
 
     /**
@@ -267,103 +267,103 @@ public final class StudyConfig {
         }
 
         /** Starts from {@code file} (TorchScript); null trains from scratch. */
-        public Builder pretrained(Path file) {
+        public Builder optPretrained(Path file) {
             this.pretrained = file;
             return this;
         }
 
         /** Uses the first {@code n/10} training images of every class (0: all). */
-        public Builder trainImages(int n) {
+        public Builder optTrainImages(int n) {
             this.trainImages = n;
             return this;
         }
 
         /** Uses the first {@code n/10} test images of every class (0: all). */
-        public Builder testImages(int n) {
+        public Builder optTestImages(int n) {
             this.testImages = n;
             return this;
         }
 
         /** Sets the number of fine-tuning epochs. */
-        public Builder epochs(int n) {
+        public Builder optEpochs(int n) {
             this.epochs = n;
             return this;
         }
 
         /** Sets the training batch size (64 by default). */
-        public Builder batchSize(int n) {
+        public Builder optBatchSize(int n) {
             this.batchSize = n;
             return this;
         }
 
         /** Sets the evaluation batch size (100 by default). */
-        public Builder evalBatchSize(int n) {
+        public Builder optEvalBatchSize(int n) {
             this.evalBatchSize = n;
             return this;
         }
 
         /** Sets Adam's learning rate (1e-3 by default). */
-        public Builder learningRate(float lr) {
+        public Builder optLearningRate(float lr) {
             this.learningRate = lr;
             return this;
         }
 
         /** Sets the seed (42 by default). */
-        public Builder seed(long seed) {
+        public Builder optSeed(long seed) {
             this.seed = seed;
             return this;
         }
 
         /** Sets the schemes to sweep (default: {@link StudySchemes#defaults()}). */
-        public Builder schemes(List<String> specs) {
+        public Builder optSchemes(List<String> specs) {
             this.schemes = List.copyOf(specs);
             return this;
         }
 
         /** Sets the directory that receives this model's results. */
-        public Builder outputDir(Path dir) {
+        public Builder optOutputDir(Path dir) {
             this.outputDir = dir;
             return this;
         }
 
         /** Marks the run as the quick preset. */
-        public Builder quick(boolean quick) {
+        public Builder optQuick(boolean quick) {
             this.quick = quick;
             return this;
         }
 
         /** Saves the fine-tuned float32 model under the output directory (default true). */
-        public Builder saveModel(boolean save) {
+        public Builder optSaveModel(boolean save) {
             this.saveModel = save;
             return this;
         }
 
         /** Keeps every quantized checkpoint under the output directory (default false). */
-        public Builder keepCheckpoints(boolean keep) {
+        public Builder optKeepCheckpoints(boolean keep) {
             this.keepCheckpoints = keep;
             return this;
         }
 
         /** Draws PNG charts (default true). */
-        public Builder charts(boolean charts) {
+        public Builder optCharts(boolean charts) {
             this.charts = charts;
             return this;
         }
 
         /** Shows DJL's training progress bar (default true). */
-        public Builder progress(boolean progress) {
+        public Builder optProgress(boolean progress) {
             this.progress = progress;
             return this;
         }
 
         /** Records the command line that started the run. */
-        public Builder command(String command) {
+        public Builder optCommand(String command) {
             this.command = command;
             return this;
         }
 
         /** Sets where progress lines go (System.out by default). */
-        public Builder log(PrintStream log) {
+        public Builder optLog(PrintStream log) {
             this.log = log;
             return this;
         }

@@ -59,16 +59,16 @@ class StudySchemesTest {
     void configCanonicalizesSchemesAndValidatesSettings() {
         StudyConfig c =
                 StudyConfig.quick("AlexNet")
-                        .schemes(List.of("dt4", "dt4@row", "int8@tensor"))
+                        .optSchemes(List.of("dt4", "dt4@row", "int8@tensor"))
                         .build();
         assertThat(c.model()).isEqualTo("alexnet");
         assertThat(c.schemes()).containsExactly("dt4@row", "int8@tensor");
         assertThat(c.fromScratch()).isTrue();
         assertThatThrownBy(() -> StudyConfig.quick("resnet").build())
                 .hasMessageContaining("resnet");
-        assertThatThrownBy(() -> StudyConfig.quick("vgg16").epochs(-1).build())
+        assertThatThrownBy(() -> StudyConfig.quick("vgg16").optEpochs(-1).build())
                 .hasMessageContaining("epochs");
-        assertThatThrownBy(() -> StudyConfig.quick("vgg16").learningRate(0).build())
+        assertThatThrownBy(() -> StudyConfig.quick("vgg16").optLearningRate(0).build())
                 .hasMessageContaining("Learning rate");
     }
 }

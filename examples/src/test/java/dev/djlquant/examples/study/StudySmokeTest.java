@@ -101,16 +101,16 @@ class StudySmokeTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         StudyConfig config =
                 StudyConfig.quick("alexnet")
-                        .pretrained(shared("models/alexnet_cifar10_fp16.pt"))
-                        .trainImages(50)
-                        .testImages(100)
-                        .batchSize(25)
-                        .schemes(SCHEMES)
-                        .outputDir(out.resolve("alexnet-smoke"))
-                        .keepCheckpoints(true)
-                        .progress(false)
-                        .command("smoke test")
-                        .log(new PrintStream(bytes, true, StandardCharsets.UTF_8))
+                        .optPretrained(shared("models/alexnet_cifar10_fp16.pt"))
+                        .optTrainImages(50)
+                        .optTestImages(100)
+                        .optBatchSize(25)
+                        .optSchemes(SCHEMES)
+                        .optOutputDir(out.resolve("alexnet-smoke"))
+                        .optKeepCheckpoints(true)
+                        .optProgress(false)
+                        .optCommand("smoke test")
+                        .optLog(new PrintStream(bytes, true, StandardCharsets.UTF_8))
                         .build();
         result = Study.run(config, data);
         log = bytes.toString(StandardCharsets.UTF_8);
