@@ -23,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -48,6 +50,9 @@ public final class ModelRepository {
     private static final Pattern ARTIFACT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern APPLICATION = Pattern.compile("[a-z0-9_]+(/[a-z0-9_]+)*");
     private static final String METADATA = "metadata.json";
+
+    /** The lock of each artifact directory, by real path, that this JVM has published to. */
+    private static final Map<Path, ReentrantLock> PUBLISHING = new ConcurrentHashMap<>();
 
     private final Path root;
 
@@ -155,51 +160,95 @@ public final class ModelRepository {
                         + manifest.manifestSha256().substring(0, 12);
         Path target = artifactDir.resolve(VERSION).resolve(name);
         Map<String, String> properties = manifest.properties();
+        withArtifactLock(
+                artifactDir,
+                () -> {
+                    if (!Files.isDirectory(target)) {
+                        copy(checkpoint, manifest, target);
+                    }
+                    CheckpointReader.verify(target);
+                    register(artifactDir, application, artifactId, manifest, target);
+                });
+        return new Published(artifactId, VERSION, name, properties, target);
+    }
+
+    /** Copies the manifest and the files it lists into the new directory {@code target}. */
+    private static void copy(Path checkpoint, CheckpointManifest manifest, Path target)
+            throws IOException {
+        AtomicFiles.writeDirectory(
+                target,
+                AtomicFiles::requireAbsentOrEmpty,
+                dir -> {
+                    Files.copy(
+                            checkpoint.resolve(CheckpointManifest.FILE_NAME),
+                            dir.resolve(CheckpointManifest.FILE_NAME));
+                    for (CheckpointManifest.FileEntry f : manifest.files()) {
+                        Files.copy(checkpoint.resolve(f.name()), dir.resolve(f.name()));
+                    }
+                });
+    }
+
+    /**
+     * Lists the checkpoint at {@code target} in the artifact's {@code metadata.json}, in place of
+     * an artifact with the same properties, whose directory is then deleted.
+     */
+    private static void register(
+            Path artifactDir,
+            String application,
+            String artifactId,
+            CheckpointManifest manifest,
+            Path target)
+            throws IOException {
+        String name = target.getFileName().toString();
+        Map<String, String> properties = manifest.properties();
+        Metadata metadata = readMetadata(artifactDir, application, artifactId);
+        List<Artifact> artifacts = new ArrayList<>();
+        artifacts.add(artifact(manifest, name, target));
+        List<Path> replaced = new ArrayList<>();
+        for (Artifact a : metadata.getArtifacts()) {
+            if (a.getProperties().equals(properties) || name.equals(a.getName())) {
+                if (!name.equals(a.getName())) {
+                    replaced.add(artifactDir.resolve(a.getVersion()).resolve(a.getName()));
+                }
+            } else {
+                artifacts.add(a);
+            }
+        }
+        metadata.setArtifacts(artifacts);
+        metadata.setLastUpdated(new Date());
+        AtomicFiles.writeFile(
+                artifactDir.resolve(METADATA),
+                JsonUtils.GSON_PRETTY.toJson(metadata).getBytes(StandardCharsets.UTF_8));
+        for (Path old : replaced) {
+            if (old.normalize().startsWith(artifactDir)) {
+                AtomicFiles.deleteRecursively(old);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code action} holding the lock of {@code artifactDir} (which must exist): a {@link
+     * FileLock} on its {@code .lock} file against other processes, taken under a lock of this JVM
+     * against its other threads, since a second {@code FileLock} on one file in one JVM throws
+     * {@link java.nio.channels.OverlappingFileLockException} instead of waiting. The channel is
+     * opened inside the JVM's lock too: on Linux, closing any channel of a file releases every lock
+     * this process holds on it.
+     */
+    private static void withArtifactLock(Path artifactDir, AtomicFiles.IoAction action)
+            throws IOException {
+        ReentrantLock inJvm =
+                PUBLISHING.computeIfAbsent(artifactDir.toRealPath(), d -> new ReentrantLock());
+        inJvm.lock();
         try (FileChannel lockFile =
                         FileChannel.open(
                                 artifactDir.resolve(".lock"),
                                 StandardOpenOption.CREATE,
                                 StandardOpenOption.WRITE);
                 FileLock lock = lockFile.lock()) {
-            if (!Files.isDirectory(target)) {
-                AtomicFiles.writeDirectory(
-                        target,
-                        AtomicFiles::requireAbsentOrEmpty,
-                        dir -> {
-                            Files.copy(
-                                    checkpoint.resolve(CheckpointManifest.FILE_NAME),
-                                    dir.resolve(CheckpointManifest.FILE_NAME));
-                            for (CheckpointManifest.FileEntry f : manifest.files()) {
-                                Files.copy(checkpoint.resolve(f.name()), dir.resolve(f.name()));
-                            }
-                        });
-            }
-            CheckpointReader.verify(target);
-            Metadata metadata = readMetadata(artifactDir, application, artifactId);
-            List<Artifact> artifacts = new ArrayList<>();
-            artifacts.add(artifact(manifest, name, target));
-            List<Path> replaced = new ArrayList<>();
-            for (Artifact a : metadata.getArtifacts()) {
-                if (a.getProperties().equals(properties) || name.equals(a.getName())) {
-                    if (!name.equals(a.getName())) {
-                        replaced.add(artifactDir.resolve(a.getVersion()).resolve(a.getName()));
-                    }
-                } else {
-                    artifacts.add(a);
-                }
-            }
-            metadata.setArtifacts(artifacts);
-            metadata.setLastUpdated(new Date());
-            AtomicFiles.writeFile(
-                    artifactDir.resolve(METADATA),
-                    JsonUtils.GSON_PRETTY.toJson(metadata).getBytes(StandardCharsets.UTF_8));
-            for (Path old : replaced) {
-                if (old.normalize().startsWith(artifactDir)) {
-                    AtomicFiles.deleteRecursively(old);
-                }
-            }
+            action.run();
+        } finally {
+            inJvm.unlock();
         }
-        return new Published(artifactId, VERSION, name, properties, target);
     }
 
     /**

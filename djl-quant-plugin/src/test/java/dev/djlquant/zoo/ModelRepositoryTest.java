@@ -16,6 +16,10 @@ import dev.djlquant.QuantizedBlock;
 import dev.djlquant.files.Digests;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -185,6 +189,40 @@ class ModelRepositoryTest {
                         .loadModel()) {
             assertThat(specOf(m)).isEqualTo("int8@row");
         }
+    }
+
+    @Test
+    void concurrentPublishesInOneJvmWaitForEachOther() throws Exception {
+        // A FileLock only excludes other processes: a second one taken in this JVM throws
+        // OverlappingFileLockException instead of waiting.
+        Path a = tiny("a", "int4@row");
+        Path b = tiny("b", "int8@row");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 3; round++) {
+                CyclicBarrier start = new CyclicBarrier(2);
+                Future<ModelRepository.Published> first =
+                        pool.submit(() -> publishAfter(start, ModelRepository.at(root), a));
+                Future<ModelRepository.Published> second =
+                        pool.submit(() -> publishAfter(start, repository, b));
+                assertThat(first.get().properties()).containsEntry("bits", "4");
+                assertThat(second.get().properties()).containsEntry("bits", "8");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (ZooModel<NDList, NDList> m = load("tiny", "bits", "4")) {
+            assertThat(specOf(m)).isEqualTo("int4@row");
+        }
+        try (ZooModel<NDList, NDList> m = load("tiny", "bits", "8")) {
+            assertThat(specOf(m)).isEqualTo("int8@row");
+        }
+    }
+
+    private static ModelRepository.Published publishAfter(
+            CyclicBarrier start, ModelRepository into, Path checkpoint) throws Exception {
+        start.await();
+        return into.publish(checkpoint, "tiny");
     }
 
     @Test
