@@ -127,7 +127,8 @@ public final class ModelRepository {
      * <artifact dir>/<version>/<name>/} and adds it to {@code metadata.json} with the manifest's
      * {@link CheckpointManifest#properties() properties}, replacing an artifact with identical
      * properties. The name contains a prefix of the manifest's SHA-256, so a republished checkpoint
-     * never collides with DJL's cached copy of an older one.
+     * never collides with DJL's cached copy of an older one. The copy is verified before it is
+     * renamed into place; a damaged copy of the same checkpoint already there is rewritten.
      *
      * @param checkpoint the checkpoint directory
      * @param artifactId e.g. {@code alexnet-cifar10}
@@ -163,21 +164,38 @@ public final class ModelRepository {
         withArtifactLock(
                 artifactDir,
                 () -> {
-                    if (!Files.isDirectory(target)) {
+                    if (!isIntact(target)) {
                         copy(checkpoint, manifest, target);
                     }
-                    CheckpointReader.verify(target);
                     register(artifactDir, application, artifactId, manifest, target);
                 });
         return new Published(artifactId, VERSION, name, properties, target);
     }
 
-    /** Copies the manifest and the files it lists into the new directory {@code target}. */
+    /**
+     * Whether the repository already holds an intact copy at {@code target}. A damaged one (its
+     * name is the manifest's checksum, so it was once this very checkpoint) is rewritten rather
+     * than refused: publishing again is how a user repairs it.
+     */
+    private static boolean isIntact(Path target) {
+        try {
+            CheckpointReader.verify(target);
+            return true;
+        } catch (CheckpointException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Copies the manifest and the files it lists to {@code target}, replacing what is there (a
+     * damaged copy), and verifies the copy before it is renamed into place, so that a checkpoint
+     * changed while it is copied is never installed.
+     */
     private static void copy(Path checkpoint, CheckpointManifest manifest, Path target)
             throws IOException {
         AtomicFiles.writeDirectory(
                 target,
-                AtomicFiles::requireAbsentOrEmpty,
+                existing -> {},
                 dir -> {
                     Files.copy(
                             checkpoint.resolve(CheckpointManifest.FILE_NAME),
@@ -185,7 +203,24 @@ public final class ModelRepository {
                     for (CheckpointManifest.FileEntry f : manifest.files()) {
                         Files.copy(checkpoint.resolve(f.name()), dir.resolve(f.name()));
                     }
+                    verifyCopy(checkpoint, dir);
                 });
+    }
+
+    /** Verifies the copy in {@code dir}, naming the file of {@code checkpoint} that changed. */
+    private static void verifyCopy(Path checkpoint, Path dir) throws CheckpointException {
+        try {
+            CheckpointReader.verify(dir);
+        } catch (CheckpointException e) {
+            Path source =
+                    e.file().startsWith(dir)
+                            ? checkpoint.resolve(dir.relativize(e.file()))
+                            : e.file();
+            throw new CheckpointException(
+                    source,
+                    "changed while it was being published (its copy: " + e.getMessage() + ")",
+                    e);
+        }
     }
 
     /**

@@ -226,6 +226,23 @@ class ModelRepositoryTest {
     }
 
     @Test
+    void republishingRepairsADamagedRepositoryCopy() throws Exception {
+        Path a = tiny("a", "int4@row");
+        ModelRepository.Published p = repository.publish(a, "tiny");
+        Path params = p.directory().resolve(CheckpointWriter.PARAMETERS_FILE);
+        byte[] bytes = Files.readAllBytes(params);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(params, bytes);
+        // The damaged entry has the name of the intact checkpoint: publishing it again rewrites it.
+        ModelRepository.Published again = repository.publish(a, "tiny");
+        assertThat(again.directory()).isEqualTo(p.directory());
+        CheckpointReader.verify(again.directory());
+        try (ZooModel<NDList, NDList> m = load("tiny", "bits", "4")) {
+            assertThat(specOf(m)).isEqualTo("int4@row");
+        }
+    }
+
+    @Test
     void refusesBadArtifactIdsAndDamagedCheckpoints() throws Exception {
         Path a = tiny("a", "int4@row");
         assertThatThrownBy(() -> repository.publish(a, "../escape"))
