@@ -115,6 +115,16 @@ class CheckpointCorruptionTest {
     }
 
     @Test
+    void anUnlistedParameterFileOfALaterEpochIsRefusedByName() throws Exception {
+        // DJL reads the parameter file of the highest epoch, not the one manifest.json lists.
+        Path other = tmp.resolve("other");
+        writeTiny(other, QuantConfig.builder().setScheme("int8@row"));
+        Path stray = checkpoint.resolve("model-0001.params");
+        Files.copy(other.resolve(CheckpointWriter.PARAMETERS_FILE), stray);
+        assertLoadFails(stray, "manifest.json does not list");
+    }
+
+    @Test
     void aDirectoryWhereAFileShouldBeIsNotAFileRatherThanMissing() throws Exception {
         Files.delete(params());
         Files.createDirectory(params());
