@@ -1,10 +1,19 @@
 package dev.djlquant.zoo;
 
 import ai.djl.Application;
+import ai.djl.MalformedModelException;
+import ai.djl.repository.Artifact;
+import ai.djl.repository.MRL;
 import ai.djl.repository.Repository;
 import ai.djl.repository.zoo.BaseModelLoader;
+import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelLoader;
+import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ModelZoo;
+import ai.djl.repository.zoo.ZooModel;
+import com.google.gson.JsonParseException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -64,8 +73,9 @@ public final class QuantizedModelZoo extends ModelZoo {
         List<ModelLoader> loaders = new ArrayList<>();
         for (Map.Entry<String, String> a : repository.artifacts()) {
             loaders.add(
-                    new BaseModelLoader(
-                            djl.model(Application.of(a.getKey()), GROUP_ID, a.getValue())));
+                    new CheckedLoader(
+                            djl.model(Application.of(a.getKey()), GROUP_ID, a.getValue()),
+                            repository.artifactDirectory(a.getKey(), a.getValue())));
         }
         return loaders;
     }
@@ -77,6 +87,46 @@ public final class QuantizedModelZoo extends ModelZoo {
                 .filter(l -> l.getArtifactId().equals(name))
                 .findFirst()
                 .orElse(null);
+    }
+
+    /**
+     * Checks the repository's files before DJL reads them, so that damage is reported with the
+     * path: DJL reports a damaged {@code metadata.json} as a bare {@code JsonSyntaxException}, and
+     * a damaged file of a checkpoint it has not cached yet as "Checksum error: model-0000.params".
+     * A cached copy is left to {@link CheckpointBlockFactory}, which verifies it on every load.
+     */
+    private static final class CheckedLoader extends BaseModelLoader {
+        private final Path artifactDir;
+
+        CheckedLoader(MRL mrl, Path artifactDir) {
+            super(mrl);
+            this.artifactDir = artifactDir;
+        }
+
+        /** {@inheritDoc} */
+        @Override
+        public <I, O> ZooModel<I, O> loadModel(Criteria<I, O> criteria)
+                throws IOException, ModelNotFoundException, MalformedModelException {
+            Artifact artifact = match(criteria);
+            if (artifact != null
+                    && !Files.exists(mrl.getRepository().getResourceDirectory(artifact))) {
+                CheckpointReader.verify(
+                        artifactDir.resolve(artifact.getVersion()).resolve(artifact.getName()));
+            }
+            return super.loadModel(criteria);
+        }
+
+        /** The artifact DJL will load for these filters, or null if none matches. */
+        private Artifact match(Criteria<?, ?> criteria) throws IOException {
+            try {
+                return mrl.match(criteria.getFilters());
+            } catch (JsonParseException e) {
+                throw new CheckpointException(
+                        artifactDir.resolve("metadata.json"),
+                        "is not valid JSON (" + e.getMessage() + ")",
+                        e);
+            }
+        }
     }
 
     @Override

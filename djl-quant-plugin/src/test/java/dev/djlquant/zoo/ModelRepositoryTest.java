@@ -243,6 +243,27 @@ class ModelRepositoryTest {
     }
 
     @Test
+    void aDamagedRepositoryFileIsReportedByPathBeforeDjlCopiesIt() throws Exception {
+        // A spec no other test publishes, so DJL's cache holds no copy of this checkpoint yet.
+        ModelRepository.Published p = repository.publish(tiny("a", "int5@block4"), "tiny");
+        Path params = p.directory().resolve(CheckpointWriter.PARAMETERS_FILE);
+        byte[] bytes = Files.readAllBytes(params);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(params, bytes);
+        assertThatThrownBy(() -> load("tiny", "bits", "5").close())
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining(params.toString())
+                .hasMessageContaining("sha256 mismatch");
+        Path metadata = p.directory().getParent().getParent().resolve("metadata.json");
+        byte[] json = Files.readAllBytes(metadata);
+        Files.write(metadata, java.util.Arrays.copyOf(json, json.length / 2));
+        assertThatThrownBy(() -> load("tiny", "bits", "5").close())
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining(metadata.toString())
+                .hasMessageContaining("not valid JSON");
+    }
+
+    @Test
     void refusesBadArtifactIdsAndDamagedCheckpoints() throws Exception {
         Path a = tiny("a", "int4@row");
         assertThatThrownBy(() -> repository.publish(a, "../escape"))
