@@ -56,8 +56,8 @@ public final class CheckpointBlockFactory implements BlockFactory {
                 && !namesThisFactory(arguments)) {
             return null;
         }
-        CheckpointManifest manifest = CheckpointReader.verify(modelPath);
         Object expected = arguments == null ? null : arguments.get(MANIFEST_SHA256);
+        CheckpointManifest manifest = verify(modelPath, expected != null);
         if (expected != null && !expected.toString().equals(manifest.manifestSha256())) {
             throw new CheckpointException(
                     modelPath.resolve(CheckpointManifest.FILE_NAME),
@@ -109,6 +109,33 @@ public final class CheckpointBlockFactory implements BlockFactory {
                                 + CheckpointWriter.PARAMETERS_FILE
                                 + ": remove it");
             }
+        }
+    }
+
+    /**
+     * Verifies the checkpoint; a damaged copy in DJL's cache ({@code fromZoo}: the repository's
+     * metadata named the manifest) also says to delete it, since DJL never copies it again. (Damage
+     * to a TorchScript file the checkpoint references by path is reported as it is.)
+     */
+    private static CheckpointManifest verify(Path modelPath, boolean fromZoo)
+            throws CheckpointException {
+        try {
+            return CheckpointReader.verify(modelPath);
+        } catch (CheckpointException e) {
+            if (!fromZoo || !e.file().startsWith(modelPath)) {
+                throw e; // a referenced TorchScript file lies outside the cached copy
+            }
+            // The message without its "Checkpoint file <path>: " prefix, which the new one repeats.
+            String problem =
+                    e.getMessage().substring(("Checkpoint file " + e.file() + ": ").length());
+            throw new CheckpointException(
+                    e.file(),
+                    problem
+                            + "; this is DJL's cached copy of a published checkpoint, which DJL"
+                            + " does not copy again: delete "
+                            + modelPath
+                            + " to have it copied afresh",
+                    e);
         }
     }
 

@@ -264,6 +264,28 @@ class ModelRepositoryTest {
     }
 
     @Test
+    void aDamagedCachedCopySaysToDeleteIt() throws Exception {
+        repository.publish(tiny("a", "int6@block4"), "tiny");
+        Path cached;
+        try (ZooModel<NDList, NDList> m = load("tiny", "bits", "6")) {
+            cached = m.getModelPath();
+        }
+        Path params = cached.resolve(CheckpointWriter.PARAMETERS_FILE);
+        byte[] bytes = Files.readAllBytes(params);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(params, bytes);
+        try {
+            // DJL copies a published checkpoint once and never again: the message says what to do.
+            assertThatThrownBy(() -> load("tiny", "bits", "6").close())
+                    .isInstanceOf(CheckpointException.class)
+                    .hasMessageContaining(params.toString())
+                    .hasMessageContaining("delete " + cached);
+        } finally {
+            dev.djlquant.files.AtomicFiles.deleteRecursively(cached);
+        }
+    }
+
+    @Test
     void refusesBadArtifactIdsAndDamagedCheckpoints() throws Exception {
         Path a = tiny("a", "int4@row");
         assertThatThrownBy(() -> repository.publish(a, "../escape"))
