@@ -125,12 +125,9 @@ public final class CheckpointBlockFactory implements BlockFactory {
             if (!fromZoo || !e.file().startsWith(modelPath)) {
                 throw e; // a referenced TorchScript file lies outside the cached copy
             }
-            // The message without its "Checkpoint file <path>: " prefix, which the new one repeats.
-            String problem =
-                    e.getMessage().substring(("Checkpoint file " + e.file() + ": ").length());
             throw new CheckpointException(
                     e.file(),
-                    problem
+                    e.problem()
                             + "; this is DJL's cached copy of a published checkpoint, which DJL"
                             + " does not copy again: delete "
                             + modelPath

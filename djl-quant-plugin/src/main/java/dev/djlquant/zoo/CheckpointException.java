@@ -6,13 +6,14 @@ import java.nio.file.Path;
 /**
  * A quantized checkpoint cannot be used: a file is missing, truncated, damaged, of an unsupported
  * format version, or does not hold what the manifest lists. The message names the file and the
- * problem; {@link #file()} returns the file.
+ * problem; {@link #file()} returns the file and {@link #problem()} the problem alone.
  */
 public class CheckpointException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
+    private final String problem;
 
     /**
      * Creates the exception.
@@ -23,6 +24,7 @@ public class CheckpointException extends IOException {
     public CheckpointException(Path file, String problem) {
         super("Checkpoint file " + file + ": " + problem);
         this.file = file;
+        this.problem = problem;
     }
 
     /**
@@ -35,6 +37,7 @@ public class CheckpointException extends IOException {
     public CheckpointException(Path file, String problem, Throwable cause) {
         super("Checkpoint file " + file + ": " + problem, cause);
         this.file = file;
+        this.problem = problem;
     }
 
     /**
@@ -44,5 +47,14 @@ public class CheckpointException extends IOException {
      */
     public Path file() {
         return file;
+    }
+
+    /**
+     * Returns what is wrong with the file, without its path.
+     *
+     * @return the problem
+     */
+    public String problem() {
+        return problem;
     }
 }
