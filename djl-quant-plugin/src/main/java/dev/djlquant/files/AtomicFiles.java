@@ -98,12 +98,32 @@ public final class AtomicFiles {
                         old = parent.resolve(siblingName(absolute, "old"));
                         move(absolute, old);
                     }
-                    move(tmp, absolute);
-                    if (old != null) {
-                        deleteRecursively(old);
-                    }
+                    installOver(tmp, absolute, old);
                 });
         deleteStaleSiblings(absolute);
+    }
+
+    /**
+     * Renames {@code tmp} to {@code target}, then deletes {@code old} (the target moved aside, or
+     * null); if the rename fails, {@code old} is moved back, so a failed write leaves the target as
+     * it was.
+     */
+    static void installOver(Path tmp, Path target, Path old) throws IOException {
+        try {
+            move(tmp, target);
+        } catch (IOException | RuntimeException e) {
+            if (old != null) {
+                try {
+                    move(old, target);
+                } catch (IOException | RuntimeException restore) {
+                    e.addSuppressed(restore);
+                }
+            }
+            throw e;
+        }
+        if (old != null) {
+            deleteRecursively(old);
+        }
     }
 
     /**

@@ -70,6 +70,20 @@ class AtomicFilesTest {
         assertThat(tmp.resolve("t/other")).isEmptyDirectory();
     }
 
+    /** The target moved aside before a rename that then fails is moved back, whole. */
+    @Test
+    void aFailedRenameOverATargetPutsTheTargetBack() throws IOException {
+        Path target = tmp.resolve("t");
+        Files.createDirectories(target.resolve("kept"));
+        Path old = tmp.resolve(".t.old");
+        Files.move(target, old);
+
+        assertThatThrownBy(() -> AtomicFiles.installOver(tmp.resolve(".t.missing"), target, old))
+                .isInstanceOf(IOException.class);
+        assertThat(names()).containsExactly("t");
+        assertThat(target.resolve("kept")).isEmptyDirectory();
+    }
+
     private static void rethrow(Exception e) throws IOException {
         if (e instanceof IOException io) {
             throw io;
