@@ -48,7 +48,15 @@ public final class ModelRepository {
     public static final String VERSION = Integer.toString(CheckpointManifest.FORMAT_VERSION);
 
     private static final Pattern ARTIFACT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    private static final Pattern APPLICATION = Pattern.compile("[a-z0-9_]+(/[a-z0-9_]+)*");
+
+    /**
+     * Most parts of an application path (DJL's own have one or two, {@code
+     * cv/image_classification}).
+     */
+    private static final int APPLICATION_PARTS = 3;
+
+    private static final Pattern APPLICATION =
+            Pattern.compile("[a-z0-9_]+(/[a-z0-9_]+){0," + (APPLICATION_PARTS - 1) + "}");
     private static final String METADATA = "metadata.json";
 
     /** The lock of each artifact directory, by real path, that this JVM has published to. */
@@ -151,7 +159,11 @@ public final class ModelRepository {
         if (!APPLICATION.matcher(application).matches()) {
             throw new CheckpointException(
                     checkpoint.resolve(CheckpointManifest.FILE_NAME),
-                    "names an invalid application path '" + application + "'");
+                    "names an invalid application path '"
+                            + application
+                            + "' (lower-case letters, digits and '_', at most "
+                            + APPLICATION_PARTS
+                            + " parts separated by '/')");
         }
         Path artifactDir = artifactDirectory(application, artifactId);
         Files.createDirectories(artifactDir);
@@ -298,7 +310,9 @@ public final class ModelRepository {
             return found;
         }
         String group = QuantizedModelZoo.GROUP_ID.replace('.', '/');
-        try (Stream<Path> walk = Files.walk(models, 7)) {
+        // model/<application>/dev/djlquant/<artifact>/metadata.json
+        int depth = APPLICATION_PARTS + group.split("/").length + 2;
+        try (Stream<Path> walk = Files.walk(models, depth)) {
             walk.filter(p -> p.getFileName().toString().equals(METADATA))
                     .filter(Files::isRegularFile)
                     .forEach(

@@ -46,6 +46,12 @@ class CheckpointCorruptionTest {
     }
 
     static CheckpointManifest writeTiny(Path out, QuantConfig.Builder config) throws Exception {
+        return writeTiny(out, config, CheckpointWriter.builder());
+    }
+
+    static CheckpointManifest writeTiny(
+            Path out, QuantConfig.Builder config, CheckpointWriter.Builder writer)
+            throws Exception {
         Model model = Model.newInstance("tiny", "PyTorch");
         try (model) {
             model.getNDManager().getEngine().setRandomSeed(7);
@@ -57,9 +63,7 @@ class CheckpointCorruptionTest {
                             TinyNet.INPUT);
             QuantizationReport report =
                     Quantizers.apply(model, config.optMode(QuantConfig.Mode.COMPRESSED).build());
-            return CheckpointWriter.builder()
-                    .build()
-                    .writeNative(model, report, TinyNet.class.getName(), out);
+            return writer.build().writeNative(model, report, TinyNet.class.getName(), out);
         }
     }
 

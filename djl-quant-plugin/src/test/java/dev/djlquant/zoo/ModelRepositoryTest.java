@@ -16,6 +16,7 @@ import dev.djlquant.QuantizedBlock;
 import dev.djlquant.files.Digests;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -116,6 +117,29 @@ class ModelRepositoryTest {
         }
         assertThat(repository.artifacts())
                 .containsExactly(java.util.Map.entry("cv/image_classification", "tiny"));
+    }
+
+    /** Application paths of up to three parts are published and listed; longer ones refused. */
+    @Test
+    void applicationPathsOfUpToThreePartsAreListed() throws Exception {
+        Path three = tmp.resolve("three");
+        CheckpointCorruptionTest.writeTiny(
+                three,
+                QuantConfig.builder().setScheme("int4@row"),
+                CheckpointWriter.builder().optApplication("cv/image_classification/small"));
+        repository.publish(three, "tiny");
+        assertThat(repository.artifacts())
+                .containsExactly(Map.entry("cv/image_classification/small", "tiny"));
+
+        Path four = tmp.resolve("four");
+        CheckpointCorruptionTest.writeTiny(
+                four,
+                QuantConfig.builder().setScheme("int4@row"),
+                CheckpointWriter.builder().optApplication("a/b/c/d"));
+        assertThatThrownBy(() -> repository.publish(four, "tiny"))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("'a/b/c/d'")
+                .hasMessageContaining("at most 3 parts");
     }
 
     @Test
