@@ -46,7 +46,7 @@ public class QuantizedBlock extends AbstractBlock {
     private final Block inner;
     private final Map<String, QuantizedTensor> compressed = new LinkedHashMap<>();
     private final Map<Parameter, QuantizedTensor> byParameter = new IdentityHashMap<>();
-    private final Map<Parameter, Quantizer> fakeQuantized = new IdentityHashMap<>();
+    private final Map<Parameter, FakeQuantized> fakeQuantized = new IdentityHashMap<>();
     private final RestoreWorkspace workspace = new RestoreWorkspace();
     private boolean releasesWeights = true;
 
@@ -87,7 +87,8 @@ public class QuantizedBlock extends AbstractBlock {
                         config,
                         this,
                         (name, parameter, tensor, restored) ->
-                                fakeQuantized.put(parameter, tensor.quantizer()));
+                                fakeQuantized.put(
+                                        parameter, new FakeQuantized(name, tensor.quantizer())));
             default:
                 checkNativeLayers(
                         inner,
@@ -281,6 +282,12 @@ public class QuantizedBlock extends AbstractBlock {
         return compressed.values().stream().mapToLong(QuantizedTensor::size).max().orElse(0);
     }
 
+    /**
+     * A weight in QAT: the name it has in the wrapped block (errors name it so; {@link
+     * Parameter#getName()} is only "weight", as every layer's), and its scheme.
+     */
+    private record FakeQuantized(String name, Quantizer quantizer) {}
+
     /** QAT: the forward sees {@code q(w)}, the gradient flows to {@code w} unchanged. */
     private final class FakeQuantization implements SubstitutingParameterStore.Substitution {
         @Override
@@ -299,13 +306,12 @@ public class QuantizedBlock extends AbstractBlock {
             // Quantized where w lies and restored straight into the new array: 41-58 ms against
             // 63-81 ms a step for AlexNet's weights through toFloatArray, roundTrip and create.
             // DJL-native weights are contiguous, so the view is w's own memory, not a copy.
-            String name = parameter.getName();
+            FakeQuantized fake = fakeQuantized.get(parameter);
             QuantizedTensor t =
-                    fakeQuantized
-                            .get(parameter)
+                    fake.quantizer()
                             .quantize(
-                                    name,
-                                    ParameterArrays.values(name, w),
+                                    fake.name(),
+                                    ParameterArrays.values(fake.name(), w),
                                     w.getShape().getShape(),
                                     false);
             NDArray quantized = ParameterArrays.create(manager, w.getShape(), t::dequantizeInto);

@@ -1,10 +1,12 @@
 package dev.djlquant;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -128,6 +130,29 @@ class QatAndViewTest extends ManagerPerTest {
         Block simulated = net(before);
         Quantizers.apply(simulated, QuantConfig.of("int4@row"));
         SummationOrder.assertSameUpToSummationOrder(viewOut, forward(simulated, input));
+    }
+
+    /**
+     * A weight that training drove to NaN fails the next QAT forward with the parameter's full name
+     * (the one reports and regexes use), not just "weight", which every layer's weight is called.
+     */
+    @Test
+    void aNonFiniteWeightInTrainingIsNamedByItsFullName() {
+        Block net = net(null);
+        QuantizedBlock qat =
+                (QuantizedBlock)
+                        Quantizers.apply(
+                                        net,
+                                        QuantConfig.builder()
+                                                .setScheme("int8@row")
+                                                .optMode(QuantConfig.Mode.QAT)
+                                                .build())
+                                .block();
+        net.getParameters().get("04Linear_weight").getArray().set(new NDIndex("1, 2"), Float.NaN);
+        NDArray input = manager.randomNormal(new Shape(2, 2, 5, 5));
+        assertThatThrownBy(() -> forward(qat, input))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("04Linear_weight: ");
     }
 
     private float[] forward(Block block, NDArray input) {
