@@ -378,12 +378,17 @@ public class QuantizedBlock extends AbstractBlock {
             throws IOException, MalformedModelException {
         byte loadVersion = is.readByte();
         if (loadVersion != VERSION) {
+            // The first byte of any block's parameters is its version: a float model's
+            // parameters (the commoner mistake) start with the wrapped block's, so say both.
             throw new MalformedModelException(
-                    "QuantizedBlock parameters of version "
+                    "The parameters start with version "
                             + loadVersion
-                            + " cannot be read by this library (version "
+                            + ", not "
                             + VERSION
-                            + ")");
+                            + ": they are not those of a QuantizedBlock this library wrote."
+                            + " Float parameters load into the float block itself (quantize it"
+                            + " after loading); a checkpoint of another djl-quant version needs"
+                            + " that version");
         }
         int inputs = is.readInt();
         List<String> names = new ArrayList<>();

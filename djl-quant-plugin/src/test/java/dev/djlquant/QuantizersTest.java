@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.basicmodelzoo.cv.classification.AlexNet;
 import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
@@ -317,6 +318,26 @@ class QuantizersTest extends ManagerPerTest {
         long full = Files.size(dir.resolve("plain-0000.params"));
         // 4-bit codes of 8*27 + 16*288 + 10*16 weights; the metadata is small.
         assertThat(compact).isLessThan(full / 3);
+    }
+
+    /**
+     * Float parameters loaded into a QuantizedBlock fail saying what they are, not as a
+     * QuantizedBlock of another version: their first byte is the wrapped block's own version.
+     */
+    @Test
+    void floatParametersLoadedIntoAQuantizedBlockAreRefusedSayingSo(@TempDir Path dir)
+            throws Exception {
+        try (Model plain = Model.newInstance("plain")) {
+            plain.setBlock(smallNet(6));
+            plain.save(dir, "plain");
+        }
+        try (Model loaded = Model.newInstance("plain")) {
+            loaded.setBlock(new QuantizedBlock(uninitializedSmallNet()));
+            assertThatThrownBy(() -> loaded.load(dir, "plain"))
+                    .isInstanceOf(MalformedModelException.class)
+                    .hasMessageContaining("not those of a QuantizedBlock")
+                    .hasMessageContaining("float block");
+        }
     }
 
     /**
