@@ -1,10 +1,12 @@
 package dev.djlquant;
 
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SymbolBlock;
 import ai.djl.util.Pair;
+import dev.djlquant.metrics.ErrorMetrics;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,6 +79,14 @@ final class ParameterQuantization {
          * quantized, so that a refusal leaves the block as it was.
          */
         default void checkAccepts(String name, Parameter parameter) {}
+
+        /**
+         * The error to report for a parameter it accepted, given the quantizer's: the same unless
+         * the sink kept other values than the restored ones.
+         */
+        default ErrorMetrics error(Parameter parameter, ErrorMetrics quantized) {
+            return quantized;
+        }
     }
 
     private ParameterQuantization() {}
@@ -110,8 +120,8 @@ final class ParameterQuantization {
             if (restored != null) {
                 t.dequantizeInto(restored);
             }
-            rows.add(QuantizationReport.Row.of(s.name, t, m.error()));
             sink.accept(s.name, s.parameter, t, restored);
+            rows.add(QuantizationReport.Row.of(s.name, t, sink.error(s.parameter, m.error())));
         }
         Set<Parameter> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
         all.forEach(p -> distinct.add(p.getValue()));
@@ -205,13 +215,29 @@ final class ParameterQuantization {
                                         : Optional.ofNullable(ParameterArrays.memoryOf(p)));
             }
 
+            /** Errors of parameters that hold the restored values rounded to their data type. */
+            private final Map<Parameter, ErrorMetrics> rounded = new IdentityHashMap<>();
+
             @Override
             public void accept(
                     String name, Parameter parameter, QuantizedTensor t, FloatBuffer restored) {
                 if (restored.hasArray()) {
+                    boolean rounds = parameter.getArray().getDataType() != DataType.FLOAT32;
+                    // A float16 weight keeps fp16(restored): measure what it holds, from the
+                    // originals it still has until the write (read as float32, so exactly).
+                    FloatBuffer originals = rounds ? ParameterArrays.values(name, parameter) : null;
                     ParameterArrays.write(name, parameter, restored.array());
+                    if (rounds) {
+                        float[] held = ParameterArrays.values(name, parameter).array();
+                        rounded.put(parameter, ErrorMetrics.between(originals, held));
+                    }
                 }
                 Simulated.mark(parameter, t.quantizer().spec());
+            }
+
+            @Override
+            public ErrorMetrics error(Parameter parameter, ErrorMetrics quantized) {
+                return rounded.getOrDefault(parameter, quantized);
             }
         };
     }

@@ -3,6 +3,7 @@ package dev.djlquant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
@@ -154,6 +155,42 @@ class QuantizersTest extends ManagerPerTest {
         assertThat(conv.storageBytes()).isEqualTo((8 * 27 * 4 + 7) / 8 + 32);
         assertThat(conv.exponents()).isNotNull();
         assertThat(conv.error().mae()).isPositive();
+    }
+
+    /**
+     * Weights held as float16 keep the restored values rounded to float16: the report's errors are
+     * those of the values the model then holds, computed here in double from before and after.
+     */
+    @Test
+    void simulateReportsTheErrorOfTheValuesAFloat16ModelHolds() {
+        SequentialBlock net =
+                new SequentialBlock()
+                        .add(Linear.builder().setUnits(64).build())
+                        .add(Linear.builder().setUnits(10).build());
+        manager.getEngine().setRandomSeed(4);
+        net.initialize(manager, DataType.FLOAT16, new Shape(2, 96));
+        Map<String, float[]> before = snapshot(net);
+        QuantizationReport report = Quantizers.apply(net, QuantConfig.of("fp8e4m3@block16"));
+        Map<String, float[]> after = snapshot(net);
+        assertThat(report.rows()).hasSize(2);
+        for (QuantizationReport.Row row : report.rows()) {
+            float[] x = before.get(row.name());
+            float[] y = after.get(row.name());
+            double abs = 0;
+            double squared = 0;
+            double max = 0;
+            for (int i = 0; i < x.length; i++) {
+                double d = Math.abs((double) x[i] - y[i]);
+                abs += d;
+                squared += d * d;
+                max = Math.max(max, d);
+            }
+            assertThat(row.error().maxAbsError()).as(row.name()).isEqualTo(max);
+            assertThat(row.error().mae()).as(row.name()).isCloseTo(abs / x.length, within(1e-12));
+            assertThat(row.error().mse())
+                    .as(row.name())
+                    .isCloseTo(squared / x.length, within(1e-15));
+        }
     }
 
     @Test
