@@ -138,7 +138,7 @@ public class QuantizedBlock extends AbstractBlock {
         }
         if (block instanceof QuantizedBlock q && !q.fakeQuantized.isEmpty()) {
             throw new IllegalStateException(
-                    "The block is in quantization-aware training ("
+                    "The block is already in quantization-aware training ("
                             + q.fakeQuantized.size()
                             + " weights seen quantized): QatTraining.finish(model, config)"
                             + " quantizes it for inference");

@@ -23,10 +23,15 @@ public final class QatTraining {
      * Wraps the model's block for quantization-aware training; create the trainer afterwards (or
      * before: the trainer reads {@code model.getBlock()} on every forward).
      *
-     * @param model a model whose block is initialized (weights loaded or initialized)
+     * <p>A QAT model saves its float weights, not its config: it loads back into a {@link
+     * QuantizedBlock} around the architecture that forwards them unquantized until prepared again
+     * with the same config, which resumes training.
+     *
+     * @param model a model whose block is initialized (weights loaded or initialized), or holds
+     *     such a QAT checkpoint
      * @param config selection and schemes; its mode is replaced by {@link QuantConfig.Mode#QAT}
      * @return the report of the first quantization; {@code report.block()} is the wrapper
-     * @throws IllegalStateException if the block is already a {@link QuantizedBlock}
+     * @throws IllegalStateException if the block is already in QAT or holds quantized weights
      * @throws IllegalArgumentException if the block is not initialized (weights are selected by
      *     their shapes) or the config selects no parameter
      * @throws UnsupportedOperationException if the block reads its weights inside the engine
@@ -35,13 +40,12 @@ public final class QatTraining {
     public static QuantizationReport prepare(Model model, QuantConfig config) {
         Objects.requireNonNull(config, "config");
         Block block = requireBlock(model);
-        if (block instanceof QuantizedBlock) {
-            throw new IllegalStateException(
-                    "Model "
-                            + model.getName()
-                            + " already has a QuantizedBlock; prepare the float model once");
+        QuantConfig qat = config.toBuilder().optMode(QuantConfig.Mode.QAT).build();
+        if (block instanceof QuantizedBlock wrapper) {
+            // A loaded QAT checkpoint: the wrapper refuses if it is in QAT or compressed already.
+            return wrapper.quantize(qat);
         }
-        return Quantizers.apply(model, config.toBuilder().optMode(QuantConfig.Mode.QAT).build());
+        return Quantizers.apply(model, qat);
     }
 
     /**

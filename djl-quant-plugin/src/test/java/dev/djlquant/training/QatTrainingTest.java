@@ -19,8 +19,10 @@ import dev.djlquant.ManagerPerTest;
 import dev.djlquant.QuantConfig;
 import dev.djlquant.QuantizedBlock;
 import dev.djlquant.Quantizers;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Quantization-aware training inside a real DJL {@link Trainer} and {@link EasyTrain#fit}. */
 class QatTrainingTest extends ManagerPerTest {
@@ -130,6 +132,29 @@ class QatTrainingTest extends ManagerPerTest {
                 assertThat(model.getBlock()).isNotInstanceOf(QuantizedBlock.class);
                 assertThat(forward(model.getBlock(), input)).containsExactly(qatForward);
             }
+        }
+    }
+
+    /**
+     * A QAT model saved mid-training (as DJL's checkpoint listener does every epoch) loads back as
+     * a QuantizedBlock holding its float weights, without the config, which is not saved: preparing
+     * it again resumes QAT with the same forward.
+     */
+    @Test
+    void aSavedQatModelResumesByPreparingItAgain(@TempDir Path dir) throws Exception {
+        NDArray input = manager.randomNormal(new Shape(5, 2, 6, 6));
+        QuantConfig config = QuantConfig.of("int4@row");
+        float[] qatForward;
+        try (Model model = Toy.model(7)) {
+            QatTraining.prepare(model, config);
+            qatForward = forward(model.getBlock(), input);
+            model.save(dir, "toy");
+        }
+        try (Model model = Model.newInstance("toy", "PyTorch")) {
+            model.setBlock(new QuantizedBlock(Toy.net(model.getNDManager(), 8)));
+            model.load(dir, "toy");
+            QatTraining.prepare(model, config);
+            assertThat(forward(model.getBlock(), input)).containsExactly(qatForward);
         }
     }
 
