@@ -228,9 +228,7 @@ public final class AtomicFiles {
     public static void writeFile(Path target, byte[] bytes) throws IOException {
         Path absolute = target.toAbsolutePath().normalize();
         Files.createDirectories(absolute.getParent());
-        Path tmp =
-                absolute.getParent()
-                        .resolve("." + absolute.getFileName() + ".tmp-" + UUID.randomUUID());
+        Path tmp = absolute.getParent().resolve(siblingName(absolute, "tmp"));
         try {
             Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW);
             fsync(tmp);
@@ -238,6 +236,7 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+        deleteStaleSiblings(absolute);
     }
 
     /**

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,6 +84,25 @@ class AtomicFilesTest {
                 .isInstanceOf(IOException.class);
         assertThat(names()).containsExactly("t");
         assertThat(target.resolve("kept")).isEmptyDirectory();
+    }
+
+    /** A temporary file of a killed writeFile (metadata.json, say) goes with the next write. */
+    @Test
+    void writeFileRemovesTheTemporaryFilesOfEndedWriters() throws Exception {
+        Process done = new ProcessBuilder("true").start();
+        done.waitFor();
+        Path killed = tmp.resolve(".m.json.tmp-" + done.pid() + "-" + UUID.randomUUID());
+        Path running =
+                tmp.resolve(
+                        ".m.json.tmp-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
+        Files.writeString(killed, "{\"part");
+        Files.writeString(running, "{\"part");
+
+        AtomicFiles.writeFile(tmp.resolve("m.json"), "{}".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(tmp.resolve("m.json")).hasContent("{}");
+        assertThat(killed).doesNotExist();
+        assertThat(running).exists();
     }
 
     private static void rethrow(Exception e) throws IOException {
