@@ -4,14 +4,19 @@ import ai.djl.ndarray.NDList;
 import ai.djl.repository.zoo.ZooModel;
 import dev.djlquant.QuantConfig;
 import dev.djlquant.QuantizationReport;
+import dev.djlquant.Quantizer;
 import dev.djlquant.Quantizers;
 import dev.djlquant.zoo.TorchScriptImport;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Quantizes a TorchScript model (the shared ResNet20 by default) and prints the reports. */
 @Command(
@@ -20,6 +25,8 @@ import picocli.CommandLine.Option;
         description =
                 "Quantize a TorchScript model with a few schemes and print per-layer reports.")
 final class DemoCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
 
     @Option(
             names = "--model",
@@ -31,19 +38,30 @@ final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--spec",
             split = ",",
+            converter = SpecConverter.class,
             description = "Schemes to try (default: ${DEFAULT-VALUE}).")
-    List<String> specs = List.of("int8@row", "fp8e4m3@row", "dt4@row", "seeddt3@lastaxis");
+    List<Quantizer> specs =
+            List.of(
+                    Quantizer.parse("int8@row"),
+                    Quantizer.parse("fp8e4m3@row"),
+                    Quantizer.parse("dt4@row"),
+                    Quantizer.parse("seeddt3@lastaxis"));
 
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(model)) {
-            throw new IllegalArgumentException("No model file at " + model.toAbsolutePath());
+            // A usage error (exit code 2), as for quantize and eval.
+            throw new ParameterException(
+                    spec.commandLine(), "No model file at " + model.toAbsolutePath());
         }
-        for (String spec : specs) {
+        PrintWriter out = spec.commandLine().getOut();
+        for (Quantizer quantizer : specs) {
             try (ZooModel<NDList, NDList> m = TorchScriptImport.open(model, true)) {
-                QuantizationReport report = Quantizers.apply(m, QuantConfig.of(spec));
-                System.out.println("## " + spec + "\n");
-                System.out.println(report.toMarkdown());
+                QuantizationReport report =
+                        Quantizers.apply(m, QuantConfig.builder().setScheme(quantizer).build());
+                out.println("## " + quantizer.spec() + "\n");
+                out.println(report.toMarkdown());
+                out.flush();
             }
         }
         return 0;

@@ -375,6 +375,24 @@ class DjlqCliTest {
     }
 
     @Test
+    void demoRejectsABadSpecAndAMissingModelAsUsageErrors() {
+        Run spec = djlq("demo", "--model", resnet.toString(), "--spec", "int8@row,int9@row");
+        assertThat(spec.code()).as(spec.err()).isEqualTo(2);
+        assertThat(spec.err()).contains("Bad quantizer spec 'int9@row'", "2 to 8 bits");
+        assertThat(spec.out()).isEmpty();
+        Run missing = djlq("demo", "--model", tmp.resolve("no-such.pt").toString());
+        assertThat(missing.code()).as(missing.err()).isEqualTo(2);
+        assertThat(missing.err()).contains("No model file at", "no-such.pt");
+    }
+
+    @Test
+    void demoPrintsOneReportPerSpec() {
+        Run run = djlq("demo", "--model", resnet.toString(), "--spec", "int8@row,nf4@block64");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).contains("## int8@row", "## nf4@block64", "| conv1.weight |");
+    }
+
+    @Test
     void benchRejectsAnUnknownModel() {
         Run run = djlq("bench", "--model", "resnet", "--skip-kernel");
         assertThat(run.code()).isEqualTo(2);
