@@ -415,8 +415,9 @@ public final class CheckpointManifest {
 
     /**
      * Returns the properties a model zoo filters on: {@code scheme} (e.g. {@code dt}, {@code
-     * fp8e4m3}), {@code bits}, {@code granularity}, {@code spec}, {@code kind}, {@code mode}, and
-     * when known {@code dataset} and {@code architecture}.
+     * fp8e4m3}), {@code bits}, {@code granularity}, {@code spec}, {@code kind}, {@code mode},
+     * {@code format} ({@code djlq-checkpoint-<version>}), and when known {@code dataset} and {@code
+     * architecture}.
      *
      * @return the properties, all strings
      */
