@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What quantizing a model did: one row per quantized parameter (shape, scheme, exact and
@@ -50,6 +51,59 @@ public final class QuantizationReport {
                     error,
                     usage.entropyBits(),
                     usage.exponents());
+        }
+
+        /** Compares the shapes element by element (a record compares arrays by identity). */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Row r
+                    && name.equals(r.name)
+                    && Arrays.equals(shape, r.shape)
+                    && spec.equals(r.spec)
+                    && count == r.count
+                    && groups == r.groups
+                    && codeBits == r.codeBits
+                    && nominalBits == r.nominalBits
+                    && storageBytes == r.storageBytes
+                    && Double.compare(studyEstimateBytes, r.studyEstimateBytes) == 0
+                    && Objects.equals(error, r.error)
+                    && Double.compare(entropyBits, r.entropyBits) == 0
+                    && Objects.equals(exponents, r.exponents);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(name, Arrays.hashCode(shape), spec, count, storageBytes);
+        }
+
+        /** Shows the shape as its dimensions, e.g. {@code shape=[64, 3, 3, 3]}. */
+        @Override
+        public String toString() {
+            return "Row[name="
+                    + name
+                    + ", shape="
+                    + Arrays.toString(shape)
+                    + ", spec="
+                    + spec
+                    + ", count="
+                    + count
+                    + ", groups="
+                    + groups
+                    + ", codeBits="
+                    + codeBits
+                    + ", nominalBits="
+                    + nominalBits
+                    + ", storageBytes="
+                    + storageBytes
+                    + ", studyEstimateBytes="
+                    + studyEstimateBytes
+                    + ", error="
+                    + error
+                    + ", entropyBits="
+                    + entropyBits
+                    + ", exponents="
+                    + exponents
+                    + "]";
         }
     }
 

@@ -35,4 +35,23 @@ public record ExponentHistogram(long[] counts, long zeros) {
         }
         return new ExponentHistogram(sum, zeros + other.zeros);
     }
+
+    /** Compares the counts element by element (a record compares arrays by identity). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ExponentHistogram h
+                && zeros == h.zeros
+                && Arrays.equals(counts, h.counts);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(counts) + Long.hashCode(zeros);
+    }
+
+    /** Shows the counts, e.g. {@code ExponentHistogram[counts=[5, 2, 0], zeros=1]}. */
+    @Override
+    public String toString() {
+        return "ExponentHistogram[counts=" + Arrays.toString(counts) + ", zeros=" + zeros + "]";
+    }
 }
