@@ -3,9 +3,7 @@ package dev.djlquant.examples.cli;
 import dev.djlquant.QuantConfig;
 import dev.djlquant.Quantizer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -37,7 +35,7 @@ final class SelectionOptions {
             description =
                     "Quantize the selected weights whose name matches <regex> with <spec> instead"
                             + " of --spec, e.g. Conv2d=int8@row; the first matching override wins.")
-    Map<String, String> overrides = new LinkedHashMap<>();
+    List<String> overrides = new ArrayList<>();
 
     /** Whether any option was given. */
     boolean isSet() {
@@ -53,7 +51,17 @@ final class SelectionOptions {
         try {
             includes.forEach(config::addInclude);
             excludes.forEach(config::addExclude);
-            overrides.forEach(config::addOverride);
+            for (String override : overrides) {
+                // Split at the last '=': a spec never holds one, a regex may.
+                int eq = override.lastIndexOf('=');
+                if (eq <= 0 || eq == override.length() - 1) {
+                    throw new IllegalArgumentException(
+                            "--override takes <regex>=<spec>, e.g. Conv2d=int8@row; got '"
+                                    + override
+                                    + "'");
+                }
+                config.addOverride(override.substring(0, eq), override.substring(eq + 1));
+            }
         } catch (IllegalArgumentException e) {
             throw new ParameterException(command.commandLine(), e.getMessage());
         }
