@@ -39,7 +39,6 @@ import picocli.CommandLine.Spec;
         name = "bench",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        usageHelpWidth = 100,
         description = {
             "Speed and memory of djl-quant as ratios to their baselines, each with its target:"
                     + " quantize/dequantize kernels vs System.arraycopy and vs the same arithmetic"

@@ -14,7 +14,6 @@ import picocli.CommandLine.Command;
         name = "djlq",
         mixinStandardHelpOptions = true,
         version = "djlq 0.1.0",
-        usageHelpWidth = 100,
         description = "Weight quantization for DJL models.",
         footer = {
             "",
@@ -82,7 +81,8 @@ public final class Djlq {
      * and returns its exit code.
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new Djlq());
+        // One help width for every subcommand (setUsageHelpWidth reaches the registered ones).
+        CommandLine cli = new CommandLine(new Djlq()).setUsageHelpWidth(100);
         if (out != null) {
             cli.setOut(out);
         }

@@ -36,7 +36,6 @@ import picocli.CommandLine.Spec;
         name = "eval",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        usageHelpWidth = 100,
         description = {
             "Top-1 accuracy on the CIFAR-10 test set of a checkpoint, a TorchScript model (as"
                     + " itself, or imported into --arch), or a DJL model directory (with --arch);"
@@ -140,6 +139,7 @@ final class EvalCommand implements Callable<Integer> {
         if (batchSize <= 0) {
             throw new ParameterException(spec.commandLine(), "--batch-size must be positive");
         }
+        checkSubsetPositive();
         float[][] normalization = normalization();
         Inputs.ModelPath source = Inputs.model(spec, model);
         if (source.kind() == Inputs.ModelKind.CHECKPOINT && (quantizer != null || arch != null)) {
@@ -221,19 +221,29 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
+    /** Refuses a subset size below 1 before any data is read; the upper bound needs the data. */
+    private void checkSubsetPositive() {
+        if (subset == null) {
+            return;
+        }
+        if (subset.limit != null && subset.limit <= 0) {
+            throw new ParameterException(spec.commandLine(), "--limit must be positive");
+        }
+        if (subset.perClass != null && subset.perClass <= 0) {
+            throw new ParameterException(spec.commandLine(), "--per-class must be positive");
+        }
+    }
+
     private CifarImages subset(CifarImages test) {
         if (subset == null) {
             return test;
         }
         if (subset.limit != null) {
-            if (subset.limit <= 0 || subset.limit > test.size()) {
+            if (subset.limit > test.size()) {
                 throw new ParameterException(
                         spec.commandLine(), "--limit must be 1.." + test.size());
             }
             return test.sample(subset.limit, 0);
-        }
-        if (subset.perClass <= 0) {
-            throw new ParameterException(spec.commandLine(), "--per-class must be positive");
         }
         try {
             return test.firstPerClass(subset.perClass);

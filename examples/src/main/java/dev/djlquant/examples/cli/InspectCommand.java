@@ -18,7 +18,6 @@ import picocli.CommandLine.Spec;
         name = "inspect",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        usageHelpWidth = 100,
         description = {
             "Verify a checkpoint (every file's size and sha256, the manifest's own checksum and"
                     + " format version) and print its per-layer table: spec, bytes, errors,"

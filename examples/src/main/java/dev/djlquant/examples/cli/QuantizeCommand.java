@@ -26,7 +26,6 @@ import picocli.CommandLine.Spec;
         name = "quantize",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        usageHelpWidth = 100,
         description = {
             "Quantize a model's weights and write a checkpoint that DJL loads by itself.",
             "",

@@ -290,6 +290,9 @@ class DjlqCliTest {
         Run badOverride = quantizeResNet("--spec", "int8@row", "--override", "conv=dt9@row");
         assertThat(badOverride.code()).isEqualTo(2);
         assertThat(badOverride.err()).contains("dt9@row");
+        Run noEquals = quantizeResNet("--spec", "int8@row", "--override", "conv");
+        assertThat(noEquals.code()).isEqualTo(2);
+        assertThat(noEquals.err()).contains("--override takes <regex>=<spec>", "'conv'");
         Run compressedTorchScript = quantizeResNet("--spec", "int8@row", "--mode", "compressed");
         assertThat(compressedTorchScript.code()).isEqualTo(2);
         assertThat(compressedTorchScript.err()).contains("--arch");
@@ -305,6 +308,11 @@ class DjlqCliTest {
                                         "5")
                                 .code())
                 .isEqualTo(2);
+        // Refused before any data is read: this --data directory holds no CIFAR-10.
+        Run zeroLimit =
+                djlq("eval", checkpoint.toString(), "--data", tmp.toString(), "--limit", "0");
+        assertThat(zeroLimit.code()).isEqualTo(2);
+        assertThat(zeroLimit.err()).contains("--limit must be positive");
         Run specOnCheckpoint =
                 djlq("eval", checkpoint.toString(), "--spec", "int8", "--data", data.toString());
         assertThat(specOnCheckpoint.code()).isEqualTo(2);
