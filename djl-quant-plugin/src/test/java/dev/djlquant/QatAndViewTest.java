@@ -60,15 +60,7 @@ class QatAndViewTest extends ManagerPerTest {
         NDArray g = manager.randomNormal(new Shape(2, 5));
         Block qatNet = net(null);
         Map<String, float[]> original = values(qatNet);
-        QuantizedBlock qat =
-                (QuantizedBlock)
-                        Quantizers.apply(
-                                        qatNet,
-                                        QuantConfig.builder()
-                                                .setScheme("dt3@row")
-                                                .optMode(QuantConfig.Mode.QAT)
-                                                .build())
-                                .block();
+        QuantizedBlock qat = qat(qatNet, "dt3@row");
         // Reference: a copy whose weights were replaced by their quantized values.
         Block reference = net(original);
         Quantizers.apply(reference, QuantConfig.of("dt3@row"));
@@ -98,15 +90,7 @@ class QatAndViewTest extends ManagerPerTest {
     void afterTrainingApplyReproducesTheQatForward() {
         NDArray input = manager.randomNormal(new Shape(2, 2, 5, 5));
         Block trained = net(null);
-        QuantizedBlock qat =
-                (QuantizedBlock)
-                        Quantizers.apply(
-                                        trained,
-                                        QuantConfig.builder()
-                                                .setScheme("int4@row")
-                                                .optMode(QuantConfig.Mode.QAT)
-                                                .build())
-                                .block();
+        QuantizedBlock qat = qat(trained, "int4@row");
         // A stand-in for an optimizer step: move every weight.
         for (Parameter p : trained.getParameters().values()) {
             NDArray a = p.getArray();
@@ -139,15 +123,7 @@ class QatAndViewTest extends ManagerPerTest {
     @Test
     void aNonFiniteWeightInTrainingIsNamedByItsFullName() {
         Block net = net(null);
-        QuantizedBlock qat =
-                (QuantizedBlock)
-                        Quantizers.apply(
-                                        net,
-                                        QuantConfig.builder()
-                                                .setScheme("int8@row")
-                                                .optMode(QuantConfig.Mode.QAT)
-                                                .build())
-                                .block();
+        QuantizedBlock qat = qat(net, "int8@row");
         net.getParameters().get("04Linear_weight").getArray().set(new NDIndex("1, 2"), Float.NaN);
         NDArray input = manager.randomNormal(new Shape(2, 2, 5, 5));
         assertThatThrownBy(() -> forward(qat, input))
@@ -159,5 +135,17 @@ class QatAndViewTest extends ManagerPerTest {
         return block.forward(new ParameterStore(manager, false), new NDList(input), false)
                 .singletonOrThrow()
                 .toFloatArray();
+    }
+
+    /** Wraps {@code block} for quantization-aware training with {@code spec}. */
+    private static QuantizedBlock qat(Block block, String spec) {
+        return (QuantizedBlock)
+                Quantizers.apply(
+                                block,
+                                QuantConfig.builder()
+                                        .setScheme(spec)
+                                        .optMode(QuantConfig.Mode.QAT)
+                                        .build())
+                        .block();
     }
 }
