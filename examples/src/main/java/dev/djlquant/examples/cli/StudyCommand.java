@@ -5,7 +5,7 @@ import dev.djlquant.examples.study.Study;
 import dev.djlquant.examples.study.StudyCharts;
 import dev.djlquant.examples.study.StudyConfig;
 import dev.djlquant.examples.study.StudyData;
-import dev.djlquant.examples.study.StudyReport;
+import dev.djlquant.examples.study.StudyFiles;
 import dev.djlquant.examples.study.StudyResult;
 import dev.djlquant.examples.study.StudySchemes;
 import java.nio.file.Files;
@@ -295,13 +295,13 @@ final class StudyCommand implements Callable<Integer> {
                 if (!Files.isRegularFile(json)) {
                     throw new NoSuchFileException(json.toString(), null, "no results.json");
                 }
-                StudyResult result = StudyReport.readJson(Files.readString(json));
+                StudyResult result = StudyFiles.readJson(Files.readString(json));
                 Path layers = dir.resolve("layers.csv");
                 if (Files.isRegularFile(layers)) {
-                    result = StudyReport.withLayers(result, Files.readString(layers));
+                    result = StudyFiles.withLayers(result, Files.readString(layers));
                 }
                 StudyCharts.write(result, dir);
-                StudyReport.writeMarkdown(result, dir);
+                StudyFiles.writeMarkdown(result, dir);
                 System.out.println("Charts and results.md redrawn in " + dir);
             }
             return 0;

@@ -143,7 +143,7 @@ public final class Study {
                                 sweepSeconds,
                                 0));
         result = result.withTotalSeconds(seconds(start));
-        StudyReport.write(result, config.outputDir());
+        StudyFiles.write(result, config.outputDir());
         if (config.charts()) {
             StudyCharts.write(result, config.outputDir());
         }

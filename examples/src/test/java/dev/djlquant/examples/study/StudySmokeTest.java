@@ -210,7 +210,7 @@ class StudySmokeTest {
     @Test
     void resultsJsonReadsBackAndChartsCanBeRedrawnFromIt() throws Exception {
         Path dir = out.resolve("alexnet-smoke");
-        StudyResult back = StudyReport.readJson(Files.readString(dir.resolve("results.json")));
+        StudyResult back = StudyFiles.readJson(Files.readString(dir.resolve("results.json")));
         assertThat(back.schemes()).hasSameSizeAs(result.schemes());
         for (int i = 0; i < back.schemes().size(); i++) {
             SchemeResult a = result.schemes().get(i);
@@ -224,7 +224,7 @@ class StudySmokeTest {
                             a.error().mse(), org.assertj.core.data.Percentage.withPercentage(1e-9));
             assertThat(b.exponents() == null).isEqualTo(a.exponents() == null);
         }
-        assertThat(StudyReport.csv(back)).isEqualTo(StudyReport.csv(result));
+        assertThat(StudyFiles.csv(back)).isEqualTo(StudyFiles.csv(result));
         // replot redraws the charts and rewrites results.md, to the byte the run wrote.
         String md = Files.readString(dir.resolve("results.md"));
         Files.delete(dir.resolve(StudyCharts.ACCURACY));
