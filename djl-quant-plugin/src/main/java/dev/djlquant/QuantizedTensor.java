@@ -9,18 +9,14 @@ import dev.djlquant.pack.PackedDot;
 import dev.djlquant.pack.PackedValues;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.zip.CRC32;
 
 /**
@@ -37,10 +33,6 @@ public final class QuantizedTensor {
      * releases, which this library also reads.
      */
     public static final byte VERSION = 2;
-
-    private static final byte VERSION_FLOAT_SCALES = 1;
-
-    private static final int MAGIC = 0x444A5154; // "DJQT"
 
     private final Quantizer quantizer;
     private final long[] shape;
@@ -92,6 +84,21 @@ public final class QuantizedTensor {
     /** Returns the length of every group but possibly the last. */
     public int groupLength() {
         return groupLength;
+    }
+
+    /** The scales as stored (float32, or 8-bit for {@code +dq}). */
+    Scales storedScales() {
+        return scales;
+    }
+
+    /** The packed codes. */
+    PackedValues packedCodes() {
+        return codes;
+    }
+
+    /** The packed permutation of {@code sortedN}, or null. */
+    PackedValues packedPermutation() {
+        return permutation;
     }
 
     /**
@@ -274,34 +281,9 @@ public final class QuantizedTensor {
         return CodeUsage.of(counts, quantizer.format());
     }
 
-    /** Writes this tensor as a versioned, CRC-checked byte stream. */
+    /** Writes this tensor as a versioned, CRC-checked byte stream ({@link TensorStream}). */
     public void writeTo(OutputStream out) throws IOException {
-        ByteArrayOutputStream header = new ByteArrayOutputStream();
-        DataOutputStream h = new DataOutputStream(header);
-        h.writeInt(MAGIC);
-        h.writeByte(scales.eightBit() != null ? VERSION : VERSION_FLOAT_SCALES);
-        h.writeUTF(quantizer.spec());
-        h.writeByte(shape.length);
-        for (long d : shape) {
-            h.writeLong(d);
-        }
-        h.writeInt(groupLength);
-        h.writeInt(groups());
-        h.writeInt((int) codes.byteLength());
-        h.writeInt(permutation == null ? -1 : (int) permutation.byteLength());
-        h.flush();
-        byte[] headerBytes = header.toByteArray();
-        CRC32 crc = new CRC32();
-        DataOutputStream d = new DataOutputStream(out);
-        crc.update(headerBytes);
-        d.write(headerBytes);
-        scales.writeTo(d, crc);
-        codes.writeTo(d, crc);
-        if (permutation != null) {
-            permutation.writeTo(d, crc);
-        }
-        d.writeInt((int) crc.getValue());
-        d.flush();
+        TensorStream.write(this, out);
     }
 
     /** Returns this tensor's serialized bytes. */
@@ -320,7 +302,7 @@ public final class QuantizedTensor {
      * length against the shape, and the checksum; throws {@link CorruptTensorException} otherwise.
      */
     public static QuantizedTensor readFrom(InputStream in) throws IOException {
-        return new TensorReader(new DataInputStream(in)).read();
+        return TensorStream.read(in);
     }
 
     /** Parses {@link #toBytes()} output. */
@@ -384,158 +366,6 @@ public final class QuantizedTensor {
                 if (span ? !(s > 0f) : !(s >= 0f) || Float.isInfinite(s)) {
                     throw new CorruptTensorException("scale " + g + " is " + float32[g]);
                 }
-            }
-        }
-    }
-
-    /** Reads and validates one serialized tensor, keeping a running checksum. */
-    private static final class TensorReader {
-        private final DataInputStream in;
-        private final CRC32 crc = new CRC32();
-
-        TensorReader(DataInputStream in) {
-            this.in = in;
-        }
-
-        QuantizedTensor read() throws IOException {
-            try {
-                return readChecked();
-            } catch (EOFException e) {
-                throw new CorruptTensorException("quantized tensor is truncated", e);
-            }
-        }
-
-        private QuantizedTensor readChecked() throws IOException {
-            int magic = readInt();
-            if (magic != MAGIC) {
-                throw new CorruptTensorException(
-                        "not a quantized tensor (magic " + Integer.toHexString(magic) + ")");
-            }
-            int version = bytes(1)[0];
-            if (version != VERSION_FLOAT_SCALES && version != VERSION) {
-                throw new CorruptTensorException(
-                        "quantized tensor format version "
-                                + version
-                                + " is not supported (this"
-                                + " library reads versions "
-                                + VERSION_FLOAT_SCALES
-                                + " to "
-                                + VERSION
-                                + ")");
-            }
-            Quantizer quantizer = parseSpec(readUtf());
-            if (quantizer.quantizesScales() != (version == VERSION)) {
-                throw new CorruptTensorException(
-                        "format version " + version + " cannot hold " + quantizer.spec());
-            }
-            long[] shape = new long[bytes(1)[0] & 0xFF];
-            for (int i = 0; i < shape.length; i++) {
-                shape[i] = ByteBuffer.wrap(bytes(8)).getLong();
-            }
-            long n = checkedSize(shape);
-            int groupLength = readInt();
-            int groups = readInt();
-            int codeBytes = readInt();
-            int permutationBytes = readInt();
-            expect(
-                    groupLength == expectedGroupLength(quantizer, shape),
-                    "group length",
-                    groupLength);
-            expect(groups == GroupKernel.groupCount(n, groupLength), "group count", groups);
-            int bits = quantizer.format().codeBits();
-            long expectedCodeBytes = BitPacker.packedBytes(n, bits);
-            if (codeBytes != expectedCodeBytes) {
-                // Says what this library packs, for streams of another layout (seeddt3..5 were
-                // written at 9 bits before 2026-12-06) as well as for damaged ones.
-                throw new CorruptTensorException(
-                        String.format(
-                                Locale.ROOT,
-                                "inconsistent code bytes %d: %d values of %s take %d bytes at %d"
-                                        + " bits",
-                                codeBytes,
-                                n,
-                                quantizer.spec(),
-                                expectedCodeBytes,
-                                bits));
-            }
-            long expectedPermutation =
-                    quantizer.granularity().permutes()
-                            ? BitPacker.packedBytes(n, BitPacker.indexBits(n))
-                            : -1;
-            expect(permutationBytes == expectedPermutation, "permutation bytes", permutationBytes);
-            Scales scales =
-                    quantizer.quantizesScales()
-                            ? new Scales(null, DoubleQuantizedScales.readFrom(in, groups, crc))
-                            : Scales.exact(readFloats(groups));
-            PackedValues codes = PackedValues.readFrom(in, n, bits, crc);
-            PackedValues permutation =
-                    permutationBytes < 0
-                            ? null
-                            : PackedValues.readFrom(in, n, BitPacker.indexBits(n), crc);
-            int expectedCrc = (int) crc.getValue();
-            if (in.readInt() != expectedCrc) {
-                throw new CorruptTensorException("quantized tensor checksum mismatch");
-            }
-            scales.check(quantizer.format().scaling());
-            return new QuantizedTensor(
-                    quantizer, shape, groupLength, scales, codes, permutation, null);
-        }
-
-        private float[] readFloats(int count) throws IOException {
-            float[] values = new float[count];
-            ByteBuffer.wrap(bytes(4 * count)).asFloatBuffer().get(values);
-            return values;
-        }
-
-        private int readInt() throws IOException {
-            return ByteBuffer.wrap(bytes(4)).getInt();
-        }
-
-        private String readUtf() throws IOException {
-            int length = ByteBuffer.wrap(bytes(2)).getShort() & 0xFFFF;
-            return new String(bytes(length), StandardCharsets.UTF_8);
-        }
-
-        private byte[] bytes(int count) throws IOException {
-            byte[] b = new byte[count];
-            in.readFully(b);
-            crc.update(b);
-            return b;
-        }
-
-        private static Quantizer parseSpec(String spec) throws CorruptTensorException {
-            try {
-                return Quantizer.parse(spec);
-            } catch (IllegalArgumentException e) {
-                throw new CorruptTensorException("unreadable spec: " + e.getMessage(), e);
-            }
-        }
-
-        private static long checkedSize(long[] shape) throws CorruptTensorException {
-            try {
-                long n = Shapes.size(shape);
-                if (n == 0 || n > Integer.MAX_VALUE - 8) {
-                    throw new CorruptTensorException("implausible shape " + Arrays.toString(shape));
-                }
-                return n;
-            } catch (IllegalArgumentException e) {
-                throw new CorruptTensorException("implausible shape " + Arrays.toString(shape), e);
-            }
-        }
-
-        private static int expectedGroupLength(Quantizer quantizer, long[] shape)
-                throws CorruptTensorException {
-            try {
-                return quantizer.granularity().groupLength(shape);
-            } catch (IllegalArgumentException e) {
-                throw new CorruptTensorException(e.getMessage(), e);
-            }
-        }
-
-        private static void expect(boolean ok, String field, long value)
-                throws CorruptTensorException {
-            if (!ok) {
-                throw new CorruptTensorException("inconsistent " + field + " " + value);
             }
         }
     }
