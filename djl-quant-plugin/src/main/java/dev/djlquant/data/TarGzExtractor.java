@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Extracts a gzip-compressed tar archive (POSIX ustar, GNU long names, pax {@code path} records)
@@ -48,6 +49,21 @@ final class TarGzExtractor {
         try (InputStream in =
                 new GZIPInputStream(new BufferedInputStream(Files.newInputStream(archive)))) {
             extractEntries(in, target.toAbsolutePath().normalize());
+            verifyGzipEnd(in);
+        }
+    }
+
+    /**
+     * Reads what follows the end-of-archive blocks (tar's zero padding) to the end, so that {@link
+     * GZIPInputStream} checks the CRC-32 and length in the gzip trailer: without that, damaged file
+     * content or a cut trailer would go unnoticed, since tar checksums only its headers.
+     */
+    private static void verifyGzipEnd(InputStream in) throws IOException {
+        try {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (ZipException e) {
+            throw new IOException(
+                    "The archive is damaged: " + e.getMessage() + " (gzip checksum mismatch)", e);
         }
     }
 

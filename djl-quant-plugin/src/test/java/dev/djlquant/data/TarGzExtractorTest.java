@@ -8,9 +8,14 @@ import static dev.djlquant.data.TarFixture.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,6 +74,43 @@ class TarGzExtractorTest {
         assertThatThrownBy(() -> TarGzExtractor.extract(archive, temp))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("checksum");
+    }
+
+    @Test
+    void detectsDamagedFileContentThroughTheGzipChecksum() throws IOException {
+        // Stored (uncompressed) deflate blocks: a flipped content byte still inflates, and only
+        // the CRC-32 in the gzip trailer can tell.
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        tar.write(entry("test/cat/a.jpg", '0', bytes("hello world")));
+        tar.write(new byte[1024]);
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz =
+                new GZIPOutputStream(compressed) {
+                    {
+                        def.setLevel(Deflater.NO_COMPRESSION);
+                    }
+                }) {
+            gz.write(tar.toByteArray());
+        }
+        byte[] damaged = compressed.toByteArray();
+        damaged[new String(damaged, StandardCharsets.ISO_8859_1).indexOf("hello")] = 'j';
+        Path archive = Files.write(temp.resolve("damaged.tar.gz"), damaged);
+        Path out = Files.createDirectory(temp.resolve("out"));
+
+        assertThatThrownBy(() -> TarGzExtractor.extract(archive, out))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("damaged");
+    }
+
+    @Test
+    void detectsAMissingGzipTrailer() throws IOException {
+        byte[] whole = Files.readAllBytes(write(temp, entry("a.jpg", '0', bytes("alpha"))));
+        Path archive =
+                Files.write(temp.resolve("cut.tar.gz"), Arrays.copyOf(whole, whole.length - 4));
+        Path out = Files.createDirectory(temp.resolve("out"));
+
+        assertThatThrownBy(() -> TarGzExtractor.extract(archive, out))
+                .isInstanceOf(IOException.class);
     }
 
     @Test
