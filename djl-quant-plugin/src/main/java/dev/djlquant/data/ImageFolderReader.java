@@ -7,11 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Decodes a split folder {@code <split>/<class>/*.jpg} (also {@code .jpeg}, {@code .png}) into
@@ -87,6 +90,32 @@ final class ImageFolderReader {
         return name.endsWith(".jpg") || name.endsWith(".jpeg") || name.endsWith(".png");
     }
 
+    /**
+     * Decodes the first image of a file like {@code ImageIO.read}, but fails on a decoder warning:
+     * a truncated or corrupt JPEG decodes with only a warning, its missing part filled with grey.
+     */
+    private static BufferedImage strictRead(Path file) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new IOException("no image decoder accepts it");
+            }
+            ImageReader reader = readers.next();
+            List<String> warnings = new ArrayList<>();
+            try {
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                reader.setInput(in, true, true);
+                BufferedImage image = reader.read(0);
+                if (!warnings.isEmpty()) {
+                    throw new IOException(String.join("; ", warnings));
+                }
+                return image;
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
     private static void decodeInto(Path file, byte[] pixels, int offset) {
         int side = CifarImages.SIDE;
         int[] argb = decode(file).getRGB(0, 0, side, side, null, 0, side);
@@ -100,12 +129,10 @@ final class ImageFolderReader {
     private static BufferedImage decode(Path file) {
         BufferedImage image;
         try {
-            image = ImageIO.read(file.toFile());
+            image = strictRead(file);
         } catch (IOException e) {
-            throw new UncheckedIOException(new IOException("Cannot decode " + file, e));
-        }
-        if (image == null) {
-            throw new UncheckedIOException(new IOException("No image decoder accepts " + file));
+            throw new UncheckedIOException(
+                    new IOException("Cannot decode " + file + ": " + e.getMessage(), e));
         }
         if (image.getWidth() != CifarImages.SIDE || image.getHeight() != CifarImages.SIDE) {
             throw new UncheckedIOException(

@@ -8,6 +8,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +62,23 @@ class CifarDataTest {
     }
 
     @Test
+    void truncatedJpegIsRefusedNamingTheFile() throws IOException {
+        for (String name : CLASSES) {
+            writeImage(root.resolve("test/" + name + "/a.png"), 32, 0);
+        }
+        Path jpeg = root.resolve("test/dog/cut.jpg");
+        writeImage(jpeg, 32, 7, "jpg");
+        byte[] whole = Files.readAllBytes(jpeg);
+        // ImageIO alone decodes this to an image whose missing part is grey, with only a warning.
+        Files.write(jpeg, Arrays.copyOf(whole, whole.length - 40));
+
+        assertThatThrownBy(() -> CifarData.fromImageFolders(root).images(Dataset.Usage.TEST))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(jpeg.toString())
+                .hasMessageContaining("Cannot decode");
+    }
+
+    @Test
     void validationSplitDoesNotExist() {
         assertThatThrownBy(() -> CifarData.fromImageFolders(root).images(Dataset.Usage.VALIDATION))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -69,6 +87,11 @@ class CifarDataTest {
 
     /** Pixel p of the image has red = base + p, green = base + p + 1, blue = base + p + 2. */
     private static void writeImage(Path file, int side, int base) throws IOException {
+        writeImage(file, side, base, "png");
+    }
+
+    private static void writeImage(Path file, int side, int base, String format)
+            throws IOException {
         BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
         for (int p = 0; p < side * side; p++) {
             int r = (base + p) & 0xFF;
@@ -77,6 +100,6 @@ class CifarDataTest {
             image.setRGB(p % side, p / side, r << 16 | g << 8 | b);
         }
         Files.createDirectories(file.getParent());
-        ImageIO.write(image, "png", file.toFile());
+        ImageIO.write(image, format, file.toFile());
     }
 }
