@@ -29,7 +29,8 @@ final class ImageFolderReader {
      *
      * @param splitDir the folder holding one subfolder per class
      * @return the decoded images
-     * @throws IOException if a class folder is missing or unknown, or an image is not 32x32 RGB
+     * @throws IOException if a class folder is missing, unknown or empty, or an image does not
+     *     decode to 32x32 RGB
      */
     static CifarImages read(Path splitDir) throws IOException {
         checkClassFolders(splitDir);
@@ -76,13 +77,21 @@ final class ImageFolderReader {
         }
     }
 
+    /** The images of a class folder; an empty one would silently drop a class from the data. */
     private static List<Path> imageFiles(Path classDir) throws IOException {
+        List<Path> images;
         try (Stream<Path> children = Files.list(classDir)) {
-            return children.filter(Files::isRegularFile)
-                    .filter(ImageFolderReader::isImage)
-                    .sorted()
-                    .toList();
+            images =
+                    children.filter(Files::isRegularFile)
+                            .filter(ImageFolderReader::isImage)
+                            .sorted()
+                            .toList();
         }
+        if (images.isEmpty()) {
+            throw new IOException(
+                    "Class folder " + classDir + " holds no images (.jpg, .jpeg or .png)");
+        }
+        return images;
     }
 
     private static boolean isImage(Path file) {

@@ -79,6 +79,21 @@ class CifarDataTest {
     }
 
     @Test
+    void emptyClassFolderIsRefusedNamingIt() throws IOException {
+        for (String name : CLASSES) {
+            writeImage(root.resolve("test/" + name + "/a.png"), 32, 0);
+        }
+        Path bird = root.resolve("test/bird");
+        Files.delete(bird.resolve("a.png"));
+        Files.writeString(bird.resolve("readme.txt"), "not an image");
+
+        assertThatThrownBy(() -> CifarData.fromImageFolders(root).images(Dataset.Usage.TEST))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(bird.toString())
+                .hasMessageContaining("no images");
+    }
+
+    @Test
     void validationSplitDoesNotExist() {
         assertThatThrownBy(() -> CifarData.fromImageFolders(root).images(Dataset.Usage.VALIDATION))
                 .isInstanceOf(IllegalArgumentException.class)
