@@ -29,7 +29,7 @@ final class CifarBinaryReader {
      * @param usage {@code TRAIN} (five {@code data_batch_N.bin} or one {@code data_batch.bin}) or
      *     {@code TEST} ({@code test_batch.bin})
      * @return the decoded images
-     * @throws IOException if a file is missing, has a partial record or an invalid label
+     * @throws IOException if a file is missing or empty, has a partial record or an invalid label
      */
     static CifarImages read(Path dir, Dataset.Usage usage) throws IOException {
         Path root = Files.isDirectory(dir.resolve(BATCHES_DIR)) ? dir.resolve(BATCHES_DIR) : dir;
@@ -37,6 +37,10 @@ final class CifarBinaryReader {
         int records = 0;
         for (Path file : batchFiles(root, CifarData.splitName(usage))) {
             byte[] content = Files.readAllBytes(file);
+            if (content.length == 0) {
+                // A multiple of the record size too, but an empty split is a damaged download.
+                throw new IOException(file + " is empty: no CIFAR-10 records");
+            }
             if (content.length % RECORD_BYTES != 0) {
                 throw new IOException(
                         file

@@ -66,6 +66,16 @@ class CifarBinaryReaderTest {
     }
 
     @Test
+    void emptyBatchFileIsRefused() throws IOException {
+        Path file = Files.write(temp.resolve("test_batch.bin"), new byte[0]);
+
+        assertThatThrownBy(() -> CifarData.fromBinary(temp).images(Dataset.Usage.TEST))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("empty");
+    }
+
+    @Test
     void missingBatchIsNamed() {
         assertThatThrownBy(() -> CifarData.fromBinary(temp).images(Dataset.Usage.TRAIN))
                 .isInstanceOf(NoSuchFileException.class)
