@@ -107,9 +107,13 @@ public final class CifarImages {
      *
      * @param n images per class
      * @return the subset
-     * @throws IllegalArgumentException if a class has fewer than {@code n} images
+     * @throws IllegalArgumentException if {@code n} is negative or a class has fewer than {@code n}
+     *     images
      */
     public CifarImages firstPerClass(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("Cannot keep " + n + " images per class");
+        }
         int[] counts = countPerClass();
         for (int c = 0; c < counts.length; c++) {
             if (counts[c] < n) {

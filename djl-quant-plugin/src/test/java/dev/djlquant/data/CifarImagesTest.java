@@ -29,6 +29,13 @@ class CifarImagesTest {
     }
 
     @Test
+    void firstPerClassRefusesANegativeCount() {
+        assertThatThrownBy(() -> images.firstPerClass(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-1");
+    }
+
+    @Test
     void sampleIsDeterministicDistinctAndOrdered() {
         int[] first = origins(images.sample(12, 42));
         int[] again = origins(images.sample(12, 42));
