@@ -89,7 +89,14 @@ final class TarGzExtractor {
                     Files.createDirectories(resolve(root, name));
                     skip(in, padded(size), offset);
                 }
-                case '0', '\0', '7' -> writeFile(in, resolve(root, name), size, offset);
+                case '0', '\0', '7' -> {
+                    if (name.endsWith("/")) { // a directory in pre-POSIX (V7) archives
+                        Files.createDirectories(resolve(root, name));
+                        skip(in, padded(size), offset);
+                    } else {
+                        writeFile(in, resolve(root, name), size, offset);
+                    }
+                }
                 default ->
                         throw new IOException(
                                 "Unsupported tar entry type '" + type + "' for " + name);

@@ -59,6 +59,22 @@ class TarGzExtractorTest {
     }
 
     @Test
+    void oldStyleDirectoryEntriesAreDirectories() throws IOException {
+        // Pre-POSIX (V7) tar marks a directory only by the trailing slash of a regular entry.
+        Path archive =
+                write(
+                        temp,
+                        entry("./", '5', new byte[0]),
+                        entry("split/", '0', new byte[0]),
+                        entry("split/a.jpg", '0', bytes("alpha")));
+        Path out = Files.createDirectory(temp.resolve("out"));
+
+        TarGzExtractor.extract(archive, out);
+
+        assertThat(out.resolve("split/a.jpg")).hasContent("alpha");
+    }
+
+    @Test
     void refusesLinks() throws IOException {
         Path archive = write(temp, entry("link", '2', new byte[0]));
         assertThatThrownBy(() -> TarGzExtractor.extract(archive, temp))
