@@ -94,7 +94,7 @@ final class TarGzExtractor {
                         Files.createDirectories(resolve(root, name));
                         skip(in, padded(size), offset);
                     } else {
-                        writeFile(in, resolve(root, name), size, offset);
+                        writeFile(in, resolveFile(root, name), size, offset);
                     }
                 }
                 default ->
@@ -185,6 +185,15 @@ final class TarGzExtractor {
         Path path = root.resolve(name).normalize();
         if (!path.startsWith(root)) {
             throw new IOException("Tar entry '" + name + "' points outside " + root);
+        }
+        return path;
+    }
+
+    /** Resolves a file entry, which must name something below the root, not the root itself. */
+    private static Path resolveFile(Path root, String name) throws IOException {
+        Path path = resolve(root, name);
+        if (path.equals(root)) {
+            throw new IOException("Tar entry '" + name + "' is a file without a file name");
         }
         return path;
     }

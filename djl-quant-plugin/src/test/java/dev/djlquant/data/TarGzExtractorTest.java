@@ -75,6 +75,16 @@ class TarGzExtractorTest {
     }
 
     @Test
+    void aFileEntryWithoutANameIsNamedInTheError() throws IOException {
+        Path archive = write(temp, entry(".", '0', bytes("x")));
+        Path out = Files.createDirectory(temp.resolve("out"));
+
+        assertThatThrownBy(() -> TarGzExtractor.extract(archive, out))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Tar entry '.'");
+    }
+
+    @Test
     void refusesLinks() throws IOException {
         Path archive = write(temp, entry("link", '2', new byte[0]));
         assertThatThrownBy(() -> TarGzExtractor.extract(archive, temp))
