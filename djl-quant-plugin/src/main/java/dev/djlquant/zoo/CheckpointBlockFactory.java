@@ -3,7 +3,6 @@ package dev.djlquant.zoo;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -164,7 +163,7 @@ public final class CheckpointBlockFactory implements BlockFactory {
                 if (t != null) {
                     restore(p.getValue(), t, p.getKey(), dir);
                 } else {
-                    into.set(new NDIndex("..."), loaded.get(p.getKey()).getArray());
+                    TorchScriptImport.overwrite(into, loaded.get(p.getKey()).getArray());
                 }
             }
         } catch (MalformedModelException e) {
