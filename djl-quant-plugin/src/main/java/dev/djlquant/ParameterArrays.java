@@ -121,31 +121,9 @@ final class ParameterArrays {
             if (array.getDataType() != DataType.FLOAT32) {
                 source = source.toType(array.getDataType(), false);
             }
-            setInPlace(array, new NDIndex("..."), source);
+            InPlaceWrite.set(array, new NDIndex("..."), source);
         } catch (EngineException e) {
             throw refused(name, e);
-        }
-    }
-
-    /**
-     * {@code target.set(index, value)} outside autograd, as PyTorch's {@code torch.no_grad()}
-     * would. libtorch records gradients per thread: DJL turns that off only on the thread that
-     * started the engine, so on any other thread (a server's pool, a request's thread) a direct
-     * write into a parameter that requires gradients is refused ("a leaf Variable that requires
-     * grad is being used in an in-place operation"). On PyTorch the write goes through {@code
-     * stopGradient()}, a detached alias of the same memory; tensors that may not be changed at all
-     * (TorchScript's inference tensors without {@code trainParam}) are still refused. Other engines
-     * write directly: their {@code stopGradient()} need not alias.
-     */
-    static void setInPlace(NDArray target, NDIndex index, NDArray value) {
-        if (!"PyTorch".equals(target.getManager().getEngine().getEngineName())) {
-            target.set(index, value);
-            return;
-        }
-        try (NDManager scratch = target.getManager().newSubManager()) {
-            NDArray alias = target.stopGradient();
-            alias.attach(scratch);
-            alias.set(index, value);
         }
     }
 
@@ -163,7 +141,7 @@ final class ParameterArrays {
             NDIndex first = new NDIndex(new long[array.getShape().dimension()]);
             NDArray value = array.get(first);
             value.attach(scratch);
-            setInPlace(array, first, value);
+            InPlaceWrite.set(array, first, value);
         } catch (EngineException e) {
             throw refused(name, e);
         }

@@ -9,6 +9,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.BlockFactory;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import dev.djlquant.InPlaceWrite;
 import dev.djlquant.QuantizedTensor;
 import dev.djlquant.Quantizers;
 import java.io.IOException;
@@ -163,7 +164,7 @@ public final class CheckpointBlockFactory implements BlockFactory {
                 if (t != null) {
                     restore(p.getValue(), t, p.getKey(), dir);
                 } else {
-                    TorchScriptImport.overwrite(into, loaded.get(p.getKey()).getArray());
+                    InPlaceWrite.overwrite(into, loaded.get(p.getKey()).getArray());
                 }
             }
         } catch (MalformedModelException e) {

@@ -5,8 +5,6 @@ import ai.djl.Model;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.BlockFactory;
@@ -16,6 +14,7 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
+import dev.djlquant.InPlaceWrite;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -180,30 +179,11 @@ public final class TorchScriptImport {
     private static void copy(NDArray from, NDArray to) {
         NDArray converted = from.toType(to.getDataType(), false);
         try {
-            overwrite(to, converted);
+            InPlaceWrite.overwrite(to, converted);
         } finally {
             if (converted != from) {
                 converted.close();
             }
-        }
-    }
-
-    /**
-     * Writes {@code values} over all of {@code to} in place, outside autograd (as {@code
-     * ParameterArrays.setInPlace}): libtorch records gradients per thread and DJL turns that off
-     * only on the thread that started the engine, so on another thread a direct write into a
-     * parameter that requires gradients is refused. On PyTorch the write goes through a detached
-     * alias of the same memory ({@code stopGradient()}); other engines write directly.
-     */
-    static void overwrite(NDArray to, NDArray values) {
-        if (!ENGINE.equals(to.getManager().getEngine().getEngineName())) {
-            to.set(new NDIndex("..."), values);
-            return;
-        }
-        try (NDManager scratch = to.getManager().newSubManager()) {
-            NDArray alias = to.stopGradient();
-            alias.attach(scratch);
-            alias.set(new NDIndex("..."), values);
         }
     }
 }
