@@ -1,5 +1,6 @@
 package dev.djlquant;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -8,6 +9,7 @@ import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.format.SeedArithmetic;
 import dev.djlquant.metrics.ExponentHistogram;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * The study's seven functions, one to one, on DJL NDArrays. By default they use the study's own
@@ -54,10 +56,9 @@ public final class Quantization {
         QuantizedTensor t = quantize(x, quantizer);
         long[] shape = x.getShape().getShape();
         long[] maxesShape = maxesShape(shape, kind, t.groups());
-        NDManager m = x.getManager();
         return new Quantized(
-                m.create(t.normalizedValues(), x.getShape()),
-                m.create(t.scales(), new Shape(maxesShape)),
+                like(x, m -> m.create(t.normalizedValues(), x.getShape())),
+                like(x, m -> m.create(t.scales(), new Shape(maxesShape))),
                 null,
                 exponents(t),
                 t.groupLength());
@@ -84,12 +85,11 @@ public final class Quantization {
                     "quantizeStableEmbedding needs sortedN groups, not " + quantizer.spec());
         }
         QuantizedTensor t = quantize(x, quantizer);
-        NDManager m = x.getManager();
         long[] order = Arrays.stream(t.permutation()).asLongStream().toArray();
         return new Quantized(
-                m.create(t.normalizedValues(), x.getShape()),
-                m.create(t.scales()),
-                m.create(order),
+                like(x, m -> m.create(t.normalizedValues(), x.getShape())),
+                like(x, m -> m.create(t.scales())),
+                like(x, m -> m.create(order)),
                 exponents(t),
                 t.groupLength());
     }
@@ -105,6 +105,13 @@ public final class Quantization {
     public static NDArray dequantizeStableEmbedding(NDArray q, NDArray maxes, NDArray indexing) {
         long n = q.size();
         long groups = maxes.size();
+        if (groups == 0) {
+            if (n > 0) {
+                throw new IllegalArgumentException(
+                        "Stable embedding maxes are empty but there are " + n + " values");
+            }
+            return dequantizeStableEmbedding(q, maxes, indexing, 1);
+        }
         long size = (n + groups - 1) / groups;
         if (n % groups != 0 && groups > 1 && (size + 1) * (groups - 1) < n) {
             throw new IllegalArgumentException(
@@ -125,9 +132,13 @@ public final class Quantization {
     /** {@code dequantize_stable_embedding} with the group size given. */
     public static NDArray dequantizeStableEmbedding(
             NDArray q, NDArray maxes, NDArray indexing, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException(
+                    "Stable embedding group size must be at least 1, got " + batchSize);
+        }
         float[] values = floats(q);
         float[] scales = floats(maxes);
-        long[] order = indexing.toType(DataType.INT64, false).toLongArray();
+        long[] order = longs(indexing);
         if (order.length != values.length
                 || (values.length + batchSize - 1) / batchSize != scales.length) {
             throw new IllegalArgumentException(
@@ -140,11 +151,12 @@ public final class Quantization {
                             + " groups of "
                             + batchSize);
         }
+        checkPermutation(order);
         float[] out = new float[values.length];
         for (int j = 0; j < values.length; j++) {
             out[(int) order[j]] = values[j] * scales[j / batchSize];
         }
-        return q.getManager().create(out, q.getShape());
+        return like(q, m -> m.create(out, q.getShape()));
     }
 
     /** The study's {@code measure_quantization_error}: MAE (in double) and {@code |diff|}. */
@@ -154,10 +166,13 @@ public final class Quantization {
             throw new IllegalArgumentException(
                     "Shapes differ: " + original.getShape() + " vs " + dequantized.getShape());
         }
-        NDArray diff = original.sub(dequantized).abs();
-        float[] d = floats(diff);
+        NDArray diff;
+        try (NDArray signed = original.sub(dequantized)) {
+            diff = signed.abs();
+        }
+        double[] d = doubles(diff);
         double sum = 0;
-        for (float v : d) {
+        for (double v : d) {
             sum += v;
         }
         return new QuantizationError(d.length == 0 ? 0 : sum / d.length, diff);
@@ -194,9 +209,67 @@ public final class Quantization {
     }
 
     private static float[] floats(NDArray x) {
-        return x.getDataType() == DataType.FLOAT32
-                ? x.toFloatArray()
-                : x.toType(DataType.FLOAT32, false).toFloatArray();
+        if (x.getDataType() == DataType.FLOAT32) {
+            return x.toFloatArray();
+        }
+        try (NDArray copy = x.toType(DataType.FLOAT32, true)) {
+            return copy.toFloatArray();
+        }
+    }
+
+    private static double[] doubles(NDArray x) {
+        if (x.getDataType() == DataType.FLOAT64) {
+            return x.toDoubleArray();
+        }
+        try (NDArray copy = x.toType(DataType.FLOAT64, true)) {
+            return copy.toDoubleArray();
+        }
+    }
+
+    private static long[] longs(NDArray x) {
+        if (x.getDataType() == DataType.INT64) {
+            return x.toLongArray();
+        }
+        try (NDArray copy = x.toType(DataType.INT64, true)) {
+            return copy.toLongArray();
+        }
+    }
+
+    /** Rejects a stable-embedding index array that is not a permutation of {@code 0..n-1}. */
+    private static void checkPermutation(long[] order) {
+        boolean[] seen = new boolean[order.length];
+        for (int j = 0; j < order.length; j++) {
+            long i = order[j];
+            if (i < 0 || i >= order.length || seen[(int) i]) {
+                throw new IllegalArgumentException(
+                        "Stable embedding indexing is not a permutation of 0.."
+                                + (order.length - 1)
+                                + ": "
+                                + (i < 0 || i >= order.length ? "out of range" : "repeated")
+                                + " index "
+                                + i
+                                + " at position "
+                                + j);
+            }
+            seen[(int) i] = true;
+        }
+    }
+
+    /**
+     * Creates an array on {@code like}'s device, attached to {@code like}'s manager (whose own
+     * device may differ, e.g. after {@code toDevice}).
+     */
+    private static NDArray like(NDArray like, Function<NDManager, NDArray> create) {
+        NDManager manager = like.getManager();
+        Device device = like.getDevice();
+        if (device.equals(manager.getDevice())) {
+            return create.apply(manager);
+        }
+        try (NDManager onDevice = manager.newSubManager(device)) {
+            NDArray array = create.apply(onDevice);
+            array.attach(manager);
+            return array;
+        }
     }
 
     private static long[] maxesShape(long[] shape, Granularity.Kind kind, int groups) {
