@@ -209,29 +209,24 @@ public final class Quantization {
     }
 
     private static float[] floats(NDArray x) {
-        if (x.getDataType() == DataType.FLOAT32) {
-            return x.toFloatArray();
-        }
-        try (NDArray copy = x.toType(DataType.FLOAT32, true)) {
-            return copy.toFloatArray();
-        }
+        return read(x, DataType.FLOAT32, NDArray::toFloatArray);
     }
 
     private static double[] doubles(NDArray x) {
-        if (x.getDataType() == DataType.FLOAT64) {
-            return x.toDoubleArray();
-        }
-        try (NDArray copy = x.toType(DataType.FLOAT64, true)) {
-            return copy.toDoubleArray();
-        }
+        return read(x, DataType.FLOAT64, NDArray::toDoubleArray);
     }
 
     private static long[] longs(NDArray x) {
-        if (x.getDataType() == DataType.INT64) {
-            return x.toLongArray();
+        return read(x, DataType.INT64, NDArray::toLongArray);
+    }
+
+    /** Reads {@code x} as {@code type}, through a copy that is closed right after if it differs. */
+    private static <T> T read(NDArray x, DataType type, Function<NDArray, T> reader) {
+        if (x.getDataType() == type) {
+            return reader.apply(x);
         }
-        try (NDArray copy = x.toType(DataType.INT64, true)) {
-            return copy.toLongArray();
+        try (NDArray copy = x.toType(type, true)) {
+            return reader.apply(copy);
         }
     }
 
