@@ -46,13 +46,22 @@ public record RatioRow(
     }
 
     /**
-     * The ratio as printed: to two decimals (fewer above 10), but to four where it would print as
-     * the limit, so that a verdict is never judged on digits the table does not show.
+     * The ratio as printed: to two decimals (fewer above 10), but to four or more where it would
+     * print as the limit, as many as it takes to differ from it, so that a verdict is never judged
+     * on digits the table does not show.
      */
     public String ratioText() {
         String text = CompareRunner.ratio(ratio);
-        boolean looksLikeLimit = !Double.isNaN(limit) && text.equals(CompareRunner.ratio(limit));
-        return looksLikeLimit && ratio != limit ? String.format(Locale.ROOT, "%.4f", ratio) : text;
+        if (Double.isNaN(limit) || ratio == limit || !text.equals(CompareRunner.ratio(limit))) {
+            return text;
+        }
+        for (int digits = 4; ; digits++) {
+            String fine = String.format(Locale.ROOT, "%." + digits + "f", ratio);
+            if (!fine.equals(String.format(Locale.ROOT, "%." + digits + "f", limit))
+                    || digits >= 17) {
+                return fine;
+            }
+        }
     }
 
     /** The cells of this row in {@link #HEADER} order. */

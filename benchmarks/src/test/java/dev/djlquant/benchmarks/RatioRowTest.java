@@ -25,6 +25,10 @@ class RatioRowTest {
         assertThat(row(1.5, 1.5, true).ratioText()).isEqualTo("1.50");
         assertThat(row(1.53, 1.5, true).ratioText()).isEqualTo("1.53");
         assertThat(row(1.503, Double.NaN, true).ratioText()).isEqualTo("1.50");
+        // Four decimals are not always enough: a missed target never prints as its limit.
+        assertThat(row(1.50003, 1.5, true).ratioText()).isEqualTo("1.50003");
+        assertThat(row(1.50003, 1.5, true).verdict()).isEqualTo("MISSED");
+        assertThat(row(4.9999996, 5.0, false).ratioText()).isEqualTo("4.9999996");
     }
 
     @Test
