@@ -10,7 +10,10 @@ import java.util.concurrent.Callable;
 /**
  * Wall and CPU time of repeated runs of an operation, each on freshly prepared state: the median
  * and the best of the timed runs. CPU time is the whole process's (Java, GC and PyTorch's native
- * threads), so it shows the work done even when other processes hold the cores.
+ * threads), so it shows the work done even when other processes hold the cores. Its resolution is
+ * the kernel's clock tick (the JDK reads it with {@code times()}: 10 ms steps on Linux), so for
+ * runs of a few tens of milliseconds the median CPU figure is a multiple of 10 ms and only a rough
+ * guide; no ratio or verdict uses it.
  */
 record Timing(double medianMs, double bestMs, double medianCpuMs, int repetitions) {
 
