@@ -454,10 +454,9 @@ public final class CompareRunner {
                     }
                     double wallRatio = ours.ms / copy.ms;
                     double cpuRatio = ours.cpu / CORES / copy.cpu;
-                    String verdict =
-                            shape.equals(Weights.LARGE)
-                                    ? verdict(spec, op, wallRatio, cpuRatio, nd, ours)
-                                    : "";
+                    boolean judged = shape.equals(Weights.LARGE);
+                    String verdict = judged ? verdict(spec, op, wallRatio, cpuRatio, nd, ours) : "";
+                    double copyLimit = judged ? copyLimit(spec, op) : Double.NaN;
                     rows.add(
                             new String[] {
                                 spec,
@@ -465,10 +464,10 @@ public final class CompareRunner {
                                 op,
                                 ours.toString(),
                                 fmt(ours.cpu),
-                                ratio(wallRatio),
-                                ratio(cpuRatio),
+                                ratioCell(wallRatio, copyLimit, true),
+                                ratioCell(cpuRatio, copyLimit, true),
                                 nd == null ? "" : nd.toString(),
-                                nd == null ? "" : ratio(nd.ms / ours.ms),
+                                nd == null ? "" : ratioCell(nd.ms / ours.ms, NDARRAY_TARGET, false),
                                 ndTransfer == null ? "" : ndTransfer.toString(),
                                 ndTransfer == null ? "" : ratio(ndTransfer.ms / ours.ms),
                                 verdict
@@ -477,6 +476,19 @@ public final class CompareRunner {
             }
         }
         return markdown(rows);
+    }
+
+    /** The limit of {@code spec}'s {@code op} as a multiple of arraycopy, NaN if it has none. */
+    private static double copyLimit(String spec, String op) {
+        if (op.equals("quantize")) {
+            return QUANTIZE_TARGET.getOrDefault(spec, Double.NaN);
+        }
+        return QUANTIZE_TARGET.containsKey(spec) ? DEQUANTIZE_TARGET : Double.NaN;
+    }
+
+    /** A ratio as the table prints it: never as its limit unless it equals it (see RatioRow). */
+    private static String ratioCell(double ratio, double limit, boolean atMost) {
+        return new RatioRow("", "", "", "", "", ratio, limit, atMost).ratioText();
     }
 
     /**
