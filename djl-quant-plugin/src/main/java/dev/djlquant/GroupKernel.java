@@ -582,13 +582,19 @@ final class GroupKernel {
                                         BitPacker.fillPairs(g.table(), g.scales()[group], pairs);
                                         paired[0] = group;
                                     }
-                                    BitPacker.unpackPairs(
-                                            packed.segmentOf(i),
-                                            packed.byteOffsetOf(i),
-                                            pairs,
-                                            bytes,
-                                            (i - base) * Float.BYTES,
-                                            end - i);
+                                    // A chunk starts on first's grid, not the chunks' own, so
+                                    // it may straddle a segment of the packed codes.
+                                    forEachPackedSegment(
+                                            i,
+                                            end,
+                                            (run, stop) ->
+                                                    BitPacker.unpackPairs(
+                                                            packed.segmentOf(run),
+                                                            packed.byteOffsetOf(run),
+                                                            pairs,
+                                                            bytes,
+                                                            (run - base) * Float.BYTES,
+                                                            stop - run));
                                 });
                         out.put(chunk - first, chunkValues, 0, length);
                     }
