@@ -10,6 +10,7 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,6 +28,11 @@ class QuantizedTensorLinearTest {
      * SIMD for int8 and seedlinear8 values, for fp8e4m3 and for codes of 1 to 4 bits, scalar for
      * other tables, none (restored values) where rows or groups split bytes or storage is sorted.
      */
+    @DisabledIfSystemProperty(
+            named = "djlquant.vector",
+            matches = "false",
+            disabledReason =
+                    "checks that the SIMD kernels are picked; this run keeps the scalar loops")
     @ParameterizedTest
     @CsvSource({
         "int8@row, 4, 64, SIGNED_BYTES",

@@ -17,6 +17,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -417,6 +418,11 @@ class QuantizerTest {
                 "int4@sorted64");
     }
 
+    @DisabledIfSystemProperty(
+            named = "djlquant.vector",
+            matches = "false",
+            disabledReason =
+                    "checks that the SIMD kernels are picked; this run keeps the scalar loops")
     @Test
     void simdMaximaRunInThisTestJvm() {
         assertThat(GroupKernel.VECTOR_MAXIMA)

@@ -18,6 +18,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 /**
  * Which {@link CodeKernel} takes which codes, and that its decoding and its dot products ({@link
@@ -30,6 +31,11 @@ class CodeKernelTest {
     /** A value no decoder writes here: the tables hold small integers. */
     private static final float UNTOUCHED = 1e30f;
 
+    @DisabledIfSystemProperty(
+            named = "djlquant.vector",
+            matches = "false",
+            disabledReason =
+                    "checks that the SIMD kernels are picked; this run keeps the scalar loops")
     @Test
     void theVectorModuleIsInThisTestJvm() {
         assertThat(CodeKernel.vectorized())
@@ -42,6 +48,11 @@ class CodeKernelTest {
                 .isTrue();
     }
 
+    @DisabledIfSystemProperty(
+            named = "djlquant.vector",
+            matches = "false",
+            disabledReason =
+                    "checks that the SIMD kernels are picked; this run keeps the scalar loops")
     @Test
     void picksSimdForSignedByteValuesE4m3AndCodesUpToFourBits() {
         assertThat(CodeKernel.of(8, signedBytes())).isEqualTo(CodeKernel.SIGNED_BYTES);
