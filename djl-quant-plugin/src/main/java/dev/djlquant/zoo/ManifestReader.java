@@ -60,8 +60,19 @@ final class ManifestReader {
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new CheckpointException(
-                    file, "missing: " + directory + " is not a djlq checkpoint directory", e);
+                    file,
+                    "missing: "
+                            + directory
+                            + (Files.exists(directory)
+                                    ? " is not a djlq checkpoint directory"
+                                    : " does not exist"),
+                    e);
         } catch (IOException e) {
+            if (Files.isRegularFile(directory)) {
+                // The JDK's "Not a directory" names the manifest path, not the file given.
+                throw new CheckpointException(
+                        directory, "is a file, not a djlq checkpoint directory", e);
+            }
             throw new CheckpointException(file, "unreadable (" + e.getMessage() + ")", e);
         }
     }

@@ -58,6 +58,16 @@ public final class TorchScriptImport {
                     model.getNDManager(), DataType.FLOAT32, CifarArchitectures.INPUT_SHAPE);
             try (ZooModel<NDList, NDList> source = open(torchScript, false)) {
                 copyWeights(source.getBlock(), block);
+            } catch (IllegalArgumentException e) {
+                // Say which file and architecture did not fit: the message alone names neither.
+                throw new IllegalArgumentException(
+                        "Cannot import "
+                                + torchScript
+                                + " into "
+                                + architecture
+                                + ": "
+                                + e.getMessage(),
+                        e);
             }
             return model;
         } catch (IOException | MalformedModelException | RuntimeException e) {
@@ -83,11 +93,11 @@ public final class TorchScriptImport {
                     "Parameter count differs: source has "
                             + from.size()
                             + " "
-                            + from.keys()
+                            + names(from)
                             + ", target has "
                             + to.size()
                             + " "
-                            + to.keys());
+                            + names(to));
         }
         for (int i = 0; i < from.size(); i++) {
             checkPair(i, from.get(i), to.get(i));
@@ -95,6 +105,15 @@ public final class TorchScriptImport {
         for (int i = 0; i < from.size(); i++) {
             copy(from.get(i).getValue().getArray(), to.get(i).getValue().getArray());
         }
+    }
+
+    /** The first few parameter names, enough to recognize a model without a line per name. */
+    private static String names(PairList<String, Parameter> parameters) {
+        int shown = Math.min(parameters.size(), 6);
+        return "["
+                + String.join(", ", parameters.keys().subList(0, shown))
+                + (parameters.size() > shown ? ", ..." : "")
+                + "]";
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.djlquant.examples.cli;
 
+import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
@@ -9,9 +10,12 @@ import dev.djlquant.zoo.CheckpointManifest;
 import dev.djlquant.zoo.CifarArchitectures;
 import dev.djlquant.zoo.TorchScriptImport;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -81,6 +85,7 @@ final class Inputs {
             return TorchScriptImport.load(model.path(), arch);
         }
         String prefix = parameterPrefix(model.path());
+        checkParameterFiles(model.path(), prefix, arch);
         Model m = Model.newInstance(prefix, TorchScriptImport.ENGINE);
         try {
             Block block = CifarArchitectures.byName(arch);
@@ -89,11 +94,64 @@ final class Inputs {
             // but no input names, and describeInput() (which COMPRESSED quantization calls)
             // then fails with "key value size mismatch".
             block.initialize(m.getNDManager(), DataType.FLOAT32, CifarArchitectures.INPUT_SHAPE);
-            m.load(model.path(), prefix);
+            try {
+                m.load(model.path(), prefix);
+            } catch (Exception e) {
+                // DJL's messages ("Unsupported encoding version: 1") name no file.
+                throw new MalformedModelException(
+                        "Cannot load DJL model directory "
+                                + model.path()
+                                + " ("
+                                + prefix
+                                + "-NNNN.params) into "
+                                + arch
+                                + ": "
+                                + Djlq.describe(e),
+                        e);
+            }
             return m;
         } catch (Exception e) {
             m.close();
             throw e;
+        }
+    }
+
+    /**
+     * Refuses {@code .params} files without DJL's header: DJL's own load skips such a file without
+     * a word and leaves the block at its random initialization, which would then be quantized or
+     * evaluated as if it were the model.
+     */
+    private static void checkParameterFiles(Path dir, String prefix, String arch)
+            throws IOException, MalformedModelException {
+        List<Path> params;
+        try (Stream<Path> list = Files.list(dir)) {
+            params =
+                    list.filter(
+                                    f ->
+                                            f.getFileName()
+                                                    .toString()
+                                                    .matches(
+                                                            Pattern.quote(prefix)
+                                                                    + "-\\d{4}\\.params"))
+                            .sorted()
+                            .toList();
+        }
+        for (Path f : params) {
+            byte[] head = new byte[4];
+            int n;
+            try (InputStream in = Files.newInputStream(f)) {
+                n = in.readNBytes(head, 0, 4);
+            }
+            if (n < 4 || !"DJL@".equals(new String(head, StandardCharsets.US_ASCII))) {
+                throw new MalformedModelException(
+                        "Cannot load DJL model directory "
+                                + dir
+                                + " into "
+                                + arch
+                                + ": "
+                                + f
+                                + " is not a DJL parameter file (no DJL@ header)");
+            }
         }
     }
 

@@ -1,0 +1,109 @@
+package dev.djlquant.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Failed commands print one line that says what was wrong and with which path. */
+class DjlqErrorMessagesTest {
+
+    @TempDir static Path tmp;
+
+    private static Path resnet;
+
+    /** The result of one run. */
+    record Run(int code, String out, String err) {}
+
+    static Run djlq(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Djlq.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void locate() {
+        Path shared = Path.of(System.getProperty("djlq.shared", "../../shared"));
+        resnet = shared.resolve("models/resnet20_cifar10.pt");
+        assertThat(resnet).isRegularFile();
+    }
+
+    @Test
+    void inspectOfAFileSaysItIsNotACheckpointDirectory() {
+        Run run = djlq("inspect", resnet.toString());
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.err().lines()).hasSize(1);
+        assertThat(run.err())
+                .contains(resnet.toString(), "is a file, not a djlq checkpoint directory")
+                .doesNotContain("Not a directory");
+    }
+
+    @Test
+    void inspectOfANonexistentPathSaysSo() {
+        Path nothing = tmp.resolve("nothing-here");
+        Run run = djlq("inspect", nothing.toString());
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.err()).contains(nothing.toString(), "does not exist");
+    }
+
+    @Test
+    void importIntoTheWrongArchitectureNamesFileAndArchitectureBriefly() {
+        Path out = tmp.resolve("wrong-arch");
+        Run run =
+                djlq(
+                        "quantize",
+                        "--model",
+                        resnet.toString(),
+                        "--arch",
+                        "alexnet-cifar10",
+                        "--spec",
+                        "int8@row",
+                        "--out",
+                        out.toString(),
+                        "--quiet");
+        assertThat(run.code()).as(run.err()).isEqualTo(1);
+        assertThat(run.err().lines()).hasSize(1);
+        assertThat(run.err())
+                .contains(
+                        "Cannot import " + resnet + " into alexnet-cifar10",
+                        "source has 59",
+                        "target has 16")
+                .doesNotContain("layer3.2.bn2.bias");
+        assertThat(run.err().length()).isLessThan(600);
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void aDjlDirectoryThatDoesNotLoadIsNamed() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("not-djl"));
+        Files.write(dir.resolve("model-0000.params"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        Run run =
+                djlq(
+                        "quantize",
+                        "--model",
+                        dir.toString(),
+                        "--arch",
+                        "alexnet-cifar10",
+                        "--spec",
+                        "int8@row",
+                        "--out",
+                        tmp.resolve("from-not-djl").toString(),
+                        "--quiet");
+        assertThat(run.code()).as(run.err()).isEqualTo(1);
+        assertThat(run.err().lines()).hasSize(1);
+        assertThat(run.err())
+                .contains(
+                        "Cannot load DJL model directory " + dir,
+                        "into alexnet-cifar10",
+                        "not a DJL parameter file");
+        // DJL skips a file without its header silently: the job must not go on with random
+        // weights.
+        assertThat(tmp.resolve("from-not-djl")).doesNotExist();
+    }
+}
