@@ -123,19 +123,7 @@ final class Inputs {
      */
     private static void checkParameterFiles(Path dir, String prefix, String arch)
             throws IOException, MalformedModelException {
-        List<Path> params;
-        try (Stream<Path> list = Files.list(dir)) {
-            params =
-                    list.filter(
-                                    f ->
-                                            f.getFileName()
-                                                    .toString()
-                                                    .matches(
-                                                            Pattern.quote(prefix)
-                                                                    + "-\\d{4}\\.params"))
-                            .sorted()
-                            .toList();
-        }
+        List<Path> params = parameterFiles(dir, prefix);
         for (Path f : params) {
             byte[] head = new byte[4];
             int n;
@@ -153,6 +141,28 @@ final class Inputs {
                                 + " is not a DJL parameter file (no DJL@ header)");
             }
         }
+    }
+
+    /** The {@code <prefix>-NNNN.params} files of {@code dir}, by epoch. */
+    private static List<Path> parameterFiles(Path dir, String prefix) throws IOException {
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.filter(
+                            f ->
+                                    f.getFileName()
+                                            .toString()
+                                            .matches(Pattern.quote(prefix) + "-\\d{4}\\.params"))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    /**
+     * The parameter file DJL loads from a DJL model directory (the highest epoch's), for the record
+     * of where a checkpoint's weights came from.
+     */
+    static Path parameterFile(Path dir) throws IOException {
+        List<Path> params = parameterFiles(dir, parameterPrefix(dir));
+        return params.get(params.size() - 1);
     }
 
     /** The model name of the {@code <name>-NNNN.params} files in a DJL model directory. */

@@ -166,11 +166,12 @@ final class QuantizeCommand implements Callable<Integer> {
                         .optWarnings(w -> warn(stderr, w))
                         .optEmbedTorchScript(!link);
         if (arch != null) {
+            boolean torchScript = source.kind() == Inputs.ModelKind.TORCHSCRIPT;
             builder.optSource(
-                    source.path(),
-                    source.kind() == Inputs.ModelKind.TORCHSCRIPT
+                    torchScript ? source.path() : Inputs.parameterFile(source.path()),
+                    torchScript
                             ? "TorchScript weights imported by order into " + arch
-                            : "DJL model directory of " + arch);
+                            : "DJL parameters of " + arch);
         }
         CheckpointWriter writer = builder.build();
         checkOut(writer);
