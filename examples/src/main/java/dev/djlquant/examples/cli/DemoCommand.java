@@ -52,7 +52,11 @@ final class DemoCommand implements Callable<Integer> {
         if (!Files.isRegularFile(model)) {
             // A usage error (exit code 2), as for quantize and eval.
             throw new ParameterException(
-                    spec.commandLine(), "No model file at " + model.toAbsolutePath());
+                    spec.commandLine(),
+                    Files.isDirectory(model)
+                            ? model.toAbsolutePath()
+                                    + " is a directory; demo takes a TorchScript file"
+                            : "No model file at " + model.toAbsolutePath());
         }
         PrintWriter out = spec.commandLine().getOut();
         for (Quantizer quantizer : specs) {

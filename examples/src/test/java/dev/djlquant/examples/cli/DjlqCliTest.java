@@ -391,6 +391,9 @@ class DjlqCliTest {
         Run missing = djlq("demo", "--model", tmp.resolve("no-such.pt").toString());
         assertThat(missing.code()).as(missing.err()).isEqualTo(2);
         assertThat(missing.err()).contains("No model file at", "no-such.pt");
+        Run directory = djlq("demo", "--model", tmp.toString());
+        assertThat(directory.code()).as(directory.err()).isEqualTo(2);
+        assertThat(directory.err()).contains("is a directory; demo takes a TorchScript file");
     }
 
     @Test
