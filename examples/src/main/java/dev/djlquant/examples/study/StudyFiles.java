@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.djlquant.QuantizationReport;
 import dev.djlquant.data.Evaluation;
+import dev.djlquant.files.AtomicFiles;
 import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.metrics.ExponentHistogram;
 import java.io.IOException;
@@ -58,13 +59,7 @@ public final class StudyFiles {
     }
 
     private static void write(Path file, String text) throws IOException {
-        Path partial = file.resolveSibling(file.getFileName() + ".partial");
-        Files.writeString(partial, text, StandardCharsets.UTF_8);
-        Files.move(
-                partial,
-                file,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeFile(file, text.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
