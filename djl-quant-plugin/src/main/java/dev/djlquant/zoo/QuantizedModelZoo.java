@@ -13,7 +13,6 @@ import ai.djl.repository.zoo.ModelZoo;
 import ai.djl.repository.zoo.ZooModel;
 import com.google.gson.JsonParseException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -90,10 +89,11 @@ public final class QuantizedModelZoo extends ModelZoo {
     }
 
     /**
-     * Checks the repository's files before DJL reads them, so that damage is reported with the
-     * path: DJL reports a damaged {@code metadata.json} as a bare {@code JsonSyntaxException}, and
-     * a damaged file of a checkpoint it has not cached yet as "Checksum error: model-0000.params".
-     * A cached copy is left to {@link CheckpointBlockFactory}, which verifies it on every load.
+     * Says which file of the repository is damaged when DJL's load fails: DJL reports a damaged
+     * {@code metadata.json} as a bare {@code JsonSyntaxException}, and a damaged file of a
+     * checkpoint it has not cached yet as "Checksum error: model-0000.params", naming neither path.
+     * Only a failed load verifies the repository copy; a cached copy is left to {@link
+     * CheckpointBlockFactory}, which verifies it on every load.
      */
     private static final class CheckedLoader extends BaseModelLoader {
         private final Path artifactDir;
@@ -107,24 +107,37 @@ public final class QuantizedModelZoo extends ModelZoo {
         @Override
         public <I, O> ZooModel<I, O> loadModel(Criteria<I, O> criteria)
                 throws IOException, ModelNotFoundException, MalformedModelException {
-            Artifact artifact = match(criteria);
-            if (artifact != null
-                    && !Files.exists(mrl.getRepository().getResourceDirectory(artifact))) {
-                CheckpointReader.verify(
-                        artifactDir.resolve(artifact.getVersion()).resolve(artifact.getName()));
-            }
-            return super.loadModel(criteria);
-        }
-
-        /** The artifact DJL will load for these filters, or null if none matches. */
-        private Artifact match(Criteria<?, ?> criteria) throws IOException {
             try {
-                return mrl.match(criteria.getFilters());
+                return super.loadModel(criteria);
             } catch (JsonParseException e) {
                 throw new CheckpointException(
                         artifactDir.resolve("metadata.json"),
                         "is not valid JSON (" + e.getMessage() + ")",
                         e);
+            } catch (CheckpointException e) {
+                throw e; // names its file already
+            } catch (IOException e) {
+                verifyRepositoryCopy(criteria, e);
+                throw e;
+            }
+        }
+
+        /**
+         * Verifies the repository copy of the artifact these filters pick: if it is damaged, throws
+         * that, naming the file, with DJL's {@code failure} attached.
+         */
+        private void verifyRepositoryCopy(Criteria<?, ?> criteria, IOException failure)
+                throws IOException {
+            Artifact artifact = mrl.match(criteria.getFilters());
+            if (artifact == null) {
+                return;
+            }
+            try {
+                CheckpointReader.verify(
+                        artifactDir.resolve(artifact.getVersion()).resolve(artifact.getName()));
+            } catch (CheckpointException damaged) {
+                damaged.addSuppressed(failure);
+                throw damaged;
             }
         }
     }
