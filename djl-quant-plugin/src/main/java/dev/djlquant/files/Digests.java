@@ -10,8 +10,8 @@ import java.util.HexFormat;
 import java.util.zip.CRC32;
 
 /**
- * SHA-256, SHA-1 and CRC-32 as lower-case hex strings, of bytes in memory or of a file read as a
- * stream (a file of any size, never held in memory whole).
+ * SHA-256, SHA-1 and CRC-32 as lower-case hex strings, of bytes in memory, of a stream, or of a
+ * file read as a stream (a file of any size, never held in memory whole).
  */
 public final class Digests {
 
@@ -29,6 +29,16 @@ public final class Digests {
      */
     public static String sha256(Path file) throws IOException {
         return hash(file, digest("SHA-256"));
+    }
+
+    /**
+     * The SHA-256 of what {@code in} reads until its end: 64 lower-case hex digits. The stream is
+     * not closed.
+     *
+     * @throws IOException if reading fails
+     */
+    public static String sha256(InputStream in) throws IOException {
+        return hash(in, digest("SHA-256"));
     }
 
     /**
@@ -57,11 +67,15 @@ public final class Digests {
     }
 
     private static String hash(Path file, MessageDigest digest) throws IOException {
-        byte[] buffer = new byte[1 << 16];
         try (InputStream in = Files.newInputStream(file)) {
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                digest.update(buffer, 0, n);
-            }
+            return hash(in, digest);
+        }
+    }
+
+    private static String hash(InputStream in, MessageDigest digest) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+            digest.update(buffer, 0, n);
         }
         return HexFormat.of().formatHex(digest.digest());
     }

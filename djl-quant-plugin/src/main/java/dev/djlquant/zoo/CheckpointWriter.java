@@ -43,11 +43,11 @@ import org.slf4j.LoggerFactory;
  * {@code model-0000.params} (a COMPRESSED {@link QuantizedBlock} saved by {@code Model.save}:
  * packed codes, scales, and the unquantized parameters in their data type), {@code
  * serving.properties} and {@code manifest.json}; a TorchScript checkpoint holds {@code
- * weights.djlq} and the TorchScript file (or a reference to it by path and SHA-256) instead of the
- * parameters. Everything is written into a temporary sibling directory and renamed into place, so a
- * failed write leaves nothing behind. Configure with {@link #builder()}, then call a {@code write}
- * method. Immutable and thread-safe (a warnings sink shared by concurrent writes must be
- * thread-safe too).
+ * weights.djlq} and a copy of the TorchScript file whose quantized weights hold zeros instead of
+ * their values (or a reference to the file by path and SHA-256) instead of the parameters.
+ * Everything is written into a temporary sibling directory and renamed into place, so a failed
+ * write leaves nothing behind. Configure with {@link #builder()}, then call a {@code write} method.
+ * Immutable and thread-safe (a warnings sink shared by concurrent writes must be thread-safe too).
  */
 public final class CheckpointWriter {
 
@@ -210,7 +210,10 @@ public final class CheckpointWriter {
     /**
      * Quantizes the parameters of a TorchScript file and writes a TorchScript checkpoint: on load
      * the module is read with {@code trainParam=true} and the dequantized values are written into
-     * its parameters.
+     * its parameters. The embedded copy of the module leaves out the float values of the quantized
+     * weights (zero-filled and compressed), so the checkpoint costs the packed weights plus the
+     * module's code and its other tensors; it is loaded once before it is renamed into place, to
+     * confirm that every other parameter is intact.
      *
      * @param torchScript the TorchScript file with float weights
      * @param config which parameters get which scheme (its mode is ignored)
@@ -235,6 +238,9 @@ public final class CheckpointWriter {
         List<CheckpointManifest.TensorEntry> tensors = new ArrayList<>();
         List<CheckpointManifest.ParameterEntry> kept = new ArrayList<>();
         long floatBytes = 0;
+        // Contents of the weights whose values the embedded copy leaves out, and of those it keeps.
+        List<StrippedTorchScript.Content> left = new ArrayList<>();
+        Map<String, StrippedTorchScript.Content> intact = new LinkedHashMap<>();
         try (ZooModel<NDList, NDList> m = TorchScriptImport.open(torchScript, false)) {
             QuantizationReport report = Quantizers.pack(m.getBlock(), config, quantized::put);
             report.warnings().forEach(warnings);
@@ -244,31 +250,40 @@ public final class CheckpointWriter {
             for (Pair<String, Parameter> p : m.getBlock().getParameters()) {
                 NDArray array = p.getValue().getArray();
                 floatBytes += array.size() * array.getDataType().getNumOfBytes();
-                if (!quantized.containsKey(p.getKey())) {
+                boolean isQuantized = quantized.containsKey(p.getKey());
+                if (!isQuantized) {
                     kept.add(parameterEntry(p.getKey(), array, false));
+                }
+                if (embedTorchScript) {
+                    StrippedTorchScript.Content content = StrippedTorchScript.Content.of(array);
+                    if (isQuantized) {
+                        left.add(content);
+                    } else {
+                        intact.put(p.getKey(), content);
+                    }
                 }
             }
         }
+        long loadedBytes = floatBytes;
         String sha = Digests.sha256(torchScript);
         long size = Files.size(torchScript);
-        CheckpointManifest.TorchScript ts =
-                new CheckpointManifest.TorchScript(
-                        embedTorchScript,
-                        embedTorchScript
-                                ? TORCHSCRIPT_FILE
-                                : torchScript.toAbsolutePath().normalize().toString(),
-                        sha,
-                        size,
-                        floatBytes);
         CheckpointManifest.Builder manifest =
                 base(
                                 CheckpointManifest.Kind.TORCHSCRIPT,
                                 QuantConfig.Mode.SIMULATE,
                                 mostCommonSpec(tensors))
                         .config(describe(tensors))
-                        .torchscript(ts)
                         .tensors(tensors)
                         .unquantized(kept);
+        if (!embedTorchScript) {
+            manifest.torchscript(
+                    new CheckpointManifest.TorchScript(
+                            false,
+                            torchScript.toAbsolutePath().normalize().toString(),
+                            sha,
+                            size,
+                            loadedBytes));
+        }
         if (source == null) {
             manifest.source(
                     new CheckpointManifest.Source(
@@ -287,8 +302,17 @@ public final class CheckpointWriter {
                     roles.put(WeightsFile.NAME, ROLE_WEIGHTS);
                     if (embedTorchScript) {
                         Path copy = dir.resolve(TORCHSCRIPT_FILE);
-                        AtomicFiles.writing(copy, () -> AtomicFiles.copy(torchScript, copy));
+                        AtomicFiles.writing(
+                                copy, () -> StrippedTorchScript.write(torchScript, left, copy));
+                        StrippedTorchScript.checkUnchanged(copy, intact);
                         roles.put(TORCHSCRIPT_FILE, ROLE_TORCHSCRIPT);
+                        manifest.torchscript(
+                                new CheckpointManifest.TorchScript(
+                                        true,
+                                        TORCHSCRIPT_FILE,
+                                        Digests.sha256(copy),
+                                        Files.size(copy),
+                                        loadedBytes));
                     }
                     return roles;
                 },
@@ -520,10 +544,11 @@ public final class CheckpointWriter {
         }
 
         /**
-         * Chooses whether a TorchScript checkpoint carries its TorchScript file (the default) or
-         * references it by absolute path and SHA-256.
+         * Chooses whether a TorchScript checkpoint carries a copy of its TorchScript file, without
+         * the quantized weights' values (the default), or references the file by absolute path and
+         * SHA-256.
          *
-         * @param embed true to copy the file into the checkpoint
+         * @param embed true to embed the copy
          * @return this builder
          */
         public Builder optEmbedTorchScript(boolean embed) {

@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import dev.djlquant.QuantConfig;
 import dev.djlquant.Quantizers;
 import dev.djlquant.SharedFiles;
+import dev.djlquant.files.Digests;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +21,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A TorchScript model quantized as itself: the .pt travels along, its weights are replaced. */
+/**
+ * A TorchScript model quantized as itself: the .pt travels along without its quantized weights'
+ * values, which are restored on load.
+ */
 class TorchScriptCheckpointTest {
 
     @TempDir Path tmp;
@@ -38,7 +42,15 @@ class TorchScriptCheckpointTest {
         assertThat(manifest.mode()).isEqualTo("SIMULATE");
         assertThat(manifest.torchscript().embedded()).isTrue();
         assertThat(manifest.torchscript().floatBytes()).isGreaterThan(manifest.packedBytes());
-        assertThat(out.resolve(CheckpointWriter.TORCHSCRIPT_FILE)).hasSameBinaryContentAs(pt);
+        // The embedded copy leaves out the values of the quantized weights (float32, 4 bytes a
+        // value): the checkpoint is the packed weights plus the module's code and small tensors.
+        long quantizedFloatBytes = manifest.tensors().stream().mapToLong(t -> 4 * t.values()).sum();
+        Path embedded = out.resolve(CheckpointWriter.TORCHSCRIPT_FILE);
+        assertThat(Files.size(embedded))
+                .isEqualTo(manifest.torchscript().bytes())
+                .isLessThan(Files.size(pt) - quantizedFloatBytes * 9 / 10);
+        assertThat(manifest.torchscript().sha256()).isEqualTo(Digests.sha256(embedded));
+        assertThat(manifest.source().sha256()).isEqualTo(Digests.sha256(pt));
         assertThat(manifest.toMarkdown()).contains("Loading costs the float weights");
         assertThat(manifest.properties()).containsEntry("kind", "torchscript");
 

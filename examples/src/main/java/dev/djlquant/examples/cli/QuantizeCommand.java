@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
             "",
             "DJL-native checkpoints take the packed size on disk (codes, scales and the"
                     + " unquantized parameters) plus a few KiB; TorchScript checkpoints add the"
-                    + " TorchScript file, embedded or referenced by sha256.",
+                    + " TorchScript module without its quantized weights' values (its code and"
+                    + " other tensors), or a reference to the file by sha256.",
         },
         footer = {
             "",
@@ -121,7 +122,7 @@ final class QuantizeCommand implements Callable<Integer> {
             names = "--link-torchscript",
             description =
                     "Reference the TorchScript file by absolute path and sha256 instead of"
-                            + " copying it into the checkpoint.")
+                            + " embedding a copy without the quantized weights' values.")
     boolean link;
 
     @Option(
@@ -306,8 +307,8 @@ final class QuantizeCommand implements Callable<Integer> {
         if (torchscript.embedded()) {
             return String.format(
                     Locale.ROOT,
-                    "packed %d + TorchScript file %d + metadata %d; the %d unquantized bytes are"
-                            + " read from the TorchScript file",
+                    "packed %d + TorchScript module %d (without the quantized weights' values)"
+                            + " + metadata %d; the %d unquantized bytes are read from the module",
                     packed,
                     torchscript.bytes(),
                     onDisk - packed - torchscript.bytes(),

@@ -1,0 +1,131 @@
+package dev.djlquant.zoo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Parameter;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.util.Pair;
+import dev.djlquant.SharedFiles;
+import dev.djlquant.files.Digests;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded TorchScript copy without the quantized weights' values, on the shared ResNet20. */
+class StrippedTorchScriptTest {
+
+    private static final Path RESNET20 = SharedFiles.require("models/resnet20_cifar10.pt");
+
+    @TempDir Path tmp;
+
+    @Test
+    void blanksExactlyTheGivenWeightsAndLoadsWithTheOthersIntact() throws Exception {
+        Map<String, StrippedTorchScript.Content> original = contents(RESNET20);
+        List<StrippedTorchScript.Content> blank = new ArrayList<>();
+        Map<String, StrippedTorchScript.Content> kept = new LinkedHashMap<>();
+        long blankBytes = 0;
+        for (Map.Entry<String, StrippedTorchScript.Content> e : original.entrySet()) {
+            if (e.getKey().endsWith("conv1.weight") || e.getKey().equals("linear.weight")) {
+                blank.add(e.getValue());
+                blankBytes += e.getValue().bytes();
+            } else {
+                kept.put(e.getKey(), e.getValue());
+            }
+        }
+        Path copy = tmp.resolve("copy.pt");
+
+        int blanked = StrippedTorchScript.write(RESNET20, blank, copy);
+
+        assertThat(blanked).isEqualTo(blank.size());
+        // Each blanked storage deflates to a few hundred bytes at most.
+        assertThat(Files.size(copy))
+                .isLessThan(Files.size(RESNET20) - blankBytes + 500L * blank.size());
+        StrippedTorchScript.checkUnchanged(copy, kept);
+        try (ZooModel<NDList, NDList> m = TorchScriptImport.open(copy, false)) {
+            for (Pair<String, Parameter> p : m.getBlock().getParameters()) {
+                NDArray values = p.getValue().getArray();
+                if (kept.containsKey(p.getKey())) {
+                    continue;
+                }
+                assertThat(values.abs().max().getFloat())
+                        .as("%s is zero-filled", p.getKey())
+                        .isZero();
+            }
+        }
+    }
+
+    @Test
+    void aChangedParameterIsNamed() throws Exception {
+        Map<String, StrippedTorchScript.Content> original = contents(RESNET20);
+        Path copy = tmp.resolve("copy.pt");
+        StrippedTorchScript.write(RESNET20, List.of(original.get("layer2.1.conv2.weight")), copy);
+
+        assertThatThrownBy(() -> StrippedTorchScript.checkUnchanged(copy, original))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining(copy.toString())
+                .hasMessageContaining("layer2.1.conv2.weight");
+    }
+
+    @Test
+    void contentThatSeveralStoragesShareIsNeverBlanked() throws Exception {
+        // Every batch norm's num_batches_tracked holds the same count: one 8-byte storage each.
+        Map<StrippedTorchScript.Content, Integer> storages = new HashMap<>();
+        try (ZipFile zip = new ZipFile(RESNET20.toFile())) {
+            for (ZipEntry entry : Collections.list(zip.entries())) {
+                if (entry.getName().contains("/data/")) {
+                    try (InputStream in = zip.getInputStream(entry)) {
+                        storages.merge(
+                                new StrippedTorchScript.Content(
+                                        entry.getSize(), Digests.sha256(in)),
+                                1,
+                                Integer::sum);
+                    }
+                }
+            }
+        }
+        List<StrippedTorchScript.Content> shared =
+                storages.entrySet().stream()
+                        .filter(e -> e.getValue() > 1)
+                        .map(Map.Entry::getKey)
+                        .toList();
+        assertThat(shared).isNotEmpty();
+        Path copy = tmp.resolve("copy.pt");
+
+        assertThat(StrippedTorchScript.write(RESNET20, shared, copy)).isZero();
+        assertThat(contents(copy)).isEqualTo(contents(RESNET20));
+    }
+
+    @Test
+    void aFileThatIsNotAZipArchiveIsCopiedAsItIs() throws Exception {
+        Path legacy = tmp.resolve("legacy.pt");
+        Files.write(legacy, new byte[] {(byte) 0x80, 2, 'x', 'y'});
+        Path copy = tmp.resolve("copy.pt");
+
+        assertThat(StrippedTorchScript.write(legacy, List.of(), copy)).isZero();
+        assertThat(copy).hasSameBinaryContentAs(legacy);
+    }
+
+    private static Map<String, StrippedTorchScript.Content> contents(Path torchScript)
+            throws Exception {
+        Map<String, StrippedTorchScript.Content> contents = new LinkedHashMap<>();
+        try (ZooModel<NDList, NDList> m = TorchScriptImport.open(torchScript, false)) {
+            for (Pair<String, Parameter> p : m.getBlock().getParameters()) {
+                contents.put(p.getKey(), StrippedTorchScript.Content.of(p.getValue().getArray()));
+            }
+        }
+        return contents;
+    }
+}
