@@ -201,10 +201,31 @@ final class TarGzExtractor {
     private static void writeFile(InputStream in, Path file, long size, long offset)
             throws IOException {
         Files.createDirectories(file.getParent());
+        checkSpace(file, size, offset);
         try (OutputStream out = Files.newOutputStream(file)) {
             copy(in, out, size, offset);
         }
         skip(in, padded(size) - size, offset);
+    }
+
+    /**
+     * Refuses an entry larger than the space left where it goes, before writing any of it: a
+     * damaged or hostile size field (a gzip bomb) would otherwise fill the disk, then fail.
+     */
+    private static void checkSpace(Path file, long size, long offset) throws IOException {
+        long free = Files.getFileStore(file.getParent()).getUsableSpace();
+        if (size > free) {
+            throw new IOException(
+                    "Tar entry "
+                            + file
+                            + " at offset "
+                            + offset
+                            + " needs "
+                            + size
+                            + " bytes, more than the "
+                            + free
+                            + " bytes free there");
+        }
     }
 
     private static byte[] readData(InputStream in, long size, long offset) throws IOException {

@@ -34,15 +34,38 @@ final class TarFixture {
 
     /** One ustar header block followed by the content padded to 512 bytes. */
     static byte[] entry(String name, char type, byte[] content) {
+        byte[] header = header(name, type);
+        put(header, 124, String.format("%011o\0", content.length));
+        return block(header, content);
+    }
+
+    /**
+     * A file entry whose header declares {@code size} bytes in GNU's base-256 form, followed by
+     * {@code content} (fewer bytes, as in a damaged or hostile archive).
+     */
+    static byte[] entryDeclaring(String name, long size, byte[] content) {
+        byte[] header = header(name, '0');
+        for (int i = 0; i < 8; i++) {
+            header[135 - i] = (byte) (size >>> (8 * i));
+        }
+        header[124] = (byte) 0x80;
+        return block(header, content);
+    }
+
+    private static byte[] header(String name, char type) {
         byte[] header = new byte[512];
         put(header, 0, name);
         put(header, 100, "0000644\0");
         put(header, 108, "0000000\0");
         put(header, 116, "0000000\0");
-        put(header, 124, String.format("%011o\0", content.length));
         put(header, 136, "00000000000\0");
         header[156] = (byte) type;
         put(header, 257, "ustar\0" + "00");
+        return header;
+    }
+
+    /** The header with its checksum, then the content padded to 512 bytes. */
+    private static byte[] block(byte[] header, byte[] content) {
         put(header, 148, "        ");
         int sum = 0;
         for (byte b : header) {

@@ -2,6 +2,7 @@ package dev.djlquant.data;
 
 import static dev.djlquant.data.TarFixture.bytes;
 import static dev.djlquant.data.TarFixture.entry;
+import static dev.djlquant.data.TarFixture.entryDeclaring;
 import static dev.djlquant.data.TarFixture.gzip;
 import static dev.djlquant.data.TarFixture.paxRecord;
 import static dev.djlquant.data.TarFixture.write;
@@ -145,5 +146,18 @@ class TarGzExtractorTest {
         assertThatThrownBy(() -> TarGzExtractor.extract(archive, temp))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("end-of-archive");
+    }
+
+    @Test
+    void anEntryLargerThanTheFreeSpaceIsRefusedBeforeAnythingIsWritten() throws IOException {
+        long exabyte = 1L << 60;
+        Path archive = write(temp, entryDeclaring("bomb/zeros.bin", exabyte, new byte[4096]));
+        Path target = Files.createDirectory(temp.resolve("out"));
+
+        assertThatThrownBy(() -> TarGzExtractor.extract(archive, target))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("zeros.bin")
+                .hasMessageContaining("needs " + exabyte + " bytes");
+        assertThat(target.resolve("bomb/zeros.bin")).doesNotExist();
     }
 }
