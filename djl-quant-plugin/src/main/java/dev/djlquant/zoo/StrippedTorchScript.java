@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
@@ -61,19 +60,11 @@ final class StrippedTorchScript {
      * Writes a copy of {@code source} to the new file {@code target} in which the storages whose
      * content is one of {@code blank} (and of no other storage) are zero-filled.
      *
-     * @return the number of storages blanked: 0 for a file that is not a zip archive (TorchScript
-     *     from before PyTorch 1.4), which is copied as it is
-     * @throws IOException if reading or writing fails
+     * @return the number of storages blanked
+     * @throws IOException if reading or writing fails, or {@code source} is not a zip archive
      */
     static int write(Path source, Collection<Content> blank, Path target) throws IOException {
-        ZipFile zip;
-        try {
-            zip = new ZipFile(source.toFile());
-        } catch (ZipException e) {
-            Files.copy(source, target);
-            return 0;
-        }
-        try (zip) {
+        try (ZipFile zip = new ZipFile(source.toFile())) {
             Set<String> blanked = storagesToBlank(zip, Set.copyOf(blank));
             try (ZipOutputStream out =
                     new ZipOutputStream(

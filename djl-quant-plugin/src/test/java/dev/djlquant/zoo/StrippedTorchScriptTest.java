@@ -108,16 +108,6 @@ class StrippedTorchScriptTest {
         assertThat(contents(copy)).isEqualTo(contents(RESNET20));
     }
 
-    @Test
-    void aFileThatIsNotAZipArchiveIsCopiedAsItIs() throws Exception {
-        Path legacy = tmp.resolve("legacy.pt");
-        Files.write(legacy, new byte[] {(byte) 0x80, 2, 'x', 'y'});
-        Path copy = tmp.resolve("copy.pt");
-
-        assertThat(StrippedTorchScript.write(legacy, List.of(), copy)).isZero();
-        assertThat(copy).hasSameBinaryContentAs(legacy);
-    }
-
     private static Map<String, StrippedTorchScript.Content> contents(Path torchScript)
             throws Exception {
         Map<String, StrippedTorchScript.Content> contents = new LinkedHashMap<>();
