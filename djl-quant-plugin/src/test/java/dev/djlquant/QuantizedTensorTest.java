@@ -7,6 +7,7 @@ import dev.djlquant.metrics.ErrorMetrics;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -14,6 +15,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class QuantizedTensorTest {
@@ -331,6 +333,51 @@ class QuantizedTensorTest {
             assertThat(m.error()).isEqualTo(expected);
             assertThat(Arrays.equals(m.tensor().dequantize(), plain.dequantize())).isTrue();
             assertThat(m.tensor().codeUsage().histogram()).isEqualTo(plain.codeUsage().histogram());
+        }
+    }
+
+    /** Every format family at every kind of granularity but the sorted one. */
+    static List<String> everyFormatAndGranularity() {
+        List<String> formats = new ArrayList<>();
+        for (int bits = 2; bits <= 8; bits++) {
+            formats.addAll(List.of("int" + bits, "dt" + bits, "nf" + bits));
+        }
+        for (int bits = 3; bits <= 8; bits++) {
+            formats.add("seeddt" + bits);
+        }
+        formats.addAll(List.of("fp8e4m3", "fp8e5m2", "seedfp8", "seedfp8e5", "seedlinear8"));
+        List<String> specs = new ArrayList<>();
+        for (String format : formats) {
+            for (String granularity : List.of("tensor", "row", "lastaxis", "block20", "block64")) {
+                specs.add(format + "@" + granularity);
+            }
+        }
+        return specs;
+    }
+
+    /**
+     * The same for every format and granularity, on groups that are not whole steps of the error
+     * sums' eight lanes (rows of 1455 values, last-axis runs of 97, blocks of 20), a row of zeros
+     * and a row whose scale underflows.
+     */
+    @ParameterizedTest
+    @MethodSource("everyFormatAndGranularity")
+    void errorMeasuredWhileEncodingIsTheErrorOfTheDequantizedValues(String spec) {
+        long[] shape = {160, 3, 5, 97};
+        int row = 3 * 5 * 97;
+        float[] x = QuantizerTest.randomWeights(new SplittableRandom(spec.hashCode()), 160 * row);
+        Arrays.fill(x, 2 * row, 3 * row, 0f);
+        for (int i = 5 * row; i < 6 * row; i++) {
+            x[i] = Float.MIN_VALUE * (i % 3 - 1);
+        }
+        Quantizer q = Quantizer.parse(spec);
+        FloatBuffer memory = direct(x.length);
+        memory.put(0, x);
+        for (FloatBuffer input : List.of(FloatBuffer.wrap(x), memory)) {
+            Quantizer.Measured m = q.quantizeMeasured("w", input, shape);
+            assertThat(m.error())
+                    .as(spec)
+                    .isEqualTo(ErrorMetrics.between(x, m.tensor().dequantize()));
         }
     }
 
