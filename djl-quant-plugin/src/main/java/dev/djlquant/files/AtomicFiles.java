@@ -130,11 +130,16 @@ public final class AtomicFiles {
      * Fills {@code temporary}, a new hidden directory the caller created beside the target, then
      * runs {@code install}, which renames it into place. If either fails, {@code temporary} is
      * deleted and the first error is rethrown, with a failure of that deletion added as suppressed.
+     * If the JVM shuts down meanwhile (SIGTERM, Ctrl-C), a fill still running loses its temporary
+     * directory and installs nothing, and an install that has begun is waited for ({@link
+     * InFlightWrites}).
      */
     public static void fillThenInstall(Path temporary, DirectoryWriter fill, IoAction install)
             throws IOException {
+        InFlightWrites.Write write = InFlightWrites.begin(temporary);
         try {
             fill.write(temporary);
+            write.beginInstall();
             install.run();
         } catch (Throwable e) {
             try {
@@ -143,6 +148,8 @@ public final class AtomicFiles {
                 e.addSuppressed(cleanup);
             }
             throw e;
+        } finally {
+            write.end();
         }
     }
 

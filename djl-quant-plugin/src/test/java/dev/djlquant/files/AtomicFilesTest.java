@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,6 +106,85 @@ class AtomicFilesTest {
         assertThat(tmp.resolve("m.json")).hasContent("{}");
         assertThat(killed).doesNotExist();
         assertThat(running).exists();
+    }
+
+    /** What the shutdown hook does to a write whose fill is still running: SIGTERM mid-write. */
+    @Test
+    void shutdownDuringTheFillDeletesTheTemporaryAndInstallsNothing() throws Exception {
+        Path temporary = Files.createDirectory(tmp.resolve(".t.partial"));
+        CountDownLatch filling = new CountDownLatch(1);
+        CountDownLatch shutDown = new CountDownLatch(1);
+        boolean[] installed = {false};
+        CompletableFuture<Void> write =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                AtomicFiles.fillThenInstall(
+                                        temporary,
+                                        dir -> {
+                                            fillDeep(dir);
+                                            filling.countDown();
+                                            await(shutDown);
+                                        },
+                                        () -> installed[0] = true);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        });
+        filling.await();
+
+        InFlightWrites.abortAll();
+        assertThat(temporary).doesNotExist();
+        shutDown.countDown();
+
+        assertThatThrownBy(write::join).hasMessageContaining("The JVM is shutting down");
+        assertThat(installed[0]).isFalse();
+        assertThat(names()).isEmpty();
+    }
+
+    /** A rename into place that has begun when the JVM shuts down is let finish. */
+    @Test
+    void shutdownDuringTheInstallWaitsForIt() throws Exception {
+        Path temporary = Files.createDirectory(tmp.resolve(".t.partial"));
+        Path target = tmp.resolve("t");
+        CountDownLatch installing = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        CompletableFuture<Void> write =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                AtomicFiles.fillThenInstall(
+                                        temporary,
+                                        AtomicFilesTest::fillDeep,
+                                        () -> {
+                                            installing.countDown();
+                                            await(proceed);
+                                            Files.move(temporary, target);
+                                        });
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        });
+        installing.await();
+        Thread hook = new Thread(InFlightWrites::abortAll);
+        hook.start();
+        hook.join(300);
+        assertThat(hook.isAlive()).as("the hook waits for the rename").isTrue();
+
+        proceed.countDown();
+        hook.join();
+        write.join();
+
+        assertThat(target.resolve("a/b/c.txt")).hasContent("c");
+        assertThat(names()).containsExactly("t");
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void rethrow(Exception e) throws IOException {
