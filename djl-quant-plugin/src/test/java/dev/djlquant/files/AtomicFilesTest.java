@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,29 +114,24 @@ class AtomicFilesTest {
         CountDownLatch filling = new CountDownLatch(1);
         CountDownLatch shutDown = new CountDownLatch(1);
         boolean[] installed = {false};
-        CompletableFuture<Void> write =
-                CompletableFuture.runAsync(
-                        () -> {
-                            try {
-                                AtomicFiles.fillThenInstall(
-                                        temporary,
-                                        dir -> {
-                                            fillDeep(dir);
-                                            filling.countDown();
-                                            await(shutDown);
-                                        },
-                                        () -> installed[0] = true);
-                            } catch (IOException e) {
-                                throw new UncheckedIOException(e);
-                            }
-                        });
+        FutureTask<Void> write =
+                writeInBackground(
+                        temporary,
+                        dir -> {
+                            fillDeep(dir);
+                            filling.countDown();
+                            await(shutDown);
+                        },
+                        () -> installed[0] = true);
         filling.await();
 
         InFlightWrites.abortAll();
         assertThat(temporary).doesNotExist();
         shutDown.countDown();
 
-        assertThatThrownBy(write::join).hasMessageContaining("The JVM is shutting down");
+        assertThatThrownBy(write::get)
+                .hasCauseInstanceOf(IOException.class)
+                .hasMessageContaining("The JVM is shutting down");
         assertThat(installed[0]).isFalse();
         assertThat(names()).isEmpty();
     }
@@ -149,21 +143,14 @@ class AtomicFilesTest {
         Path target = tmp.resolve("t");
         CountDownLatch installing = new CountDownLatch(1);
         CountDownLatch proceed = new CountDownLatch(1);
-        CompletableFuture<Void> write =
-                CompletableFuture.runAsync(
+        FutureTask<Void> write =
+                writeInBackground(
+                        temporary,
+                        AtomicFilesTest::fillDeep,
                         () -> {
-                            try {
-                                AtomicFiles.fillThenInstall(
-                                        temporary,
-                                        AtomicFilesTest::fillDeep,
-                                        () -> {
-                                            installing.countDown();
-                                            await(proceed);
-                                            Files.move(temporary, target);
-                                        });
-                            } catch (IOException e) {
-                                throw new UncheckedIOException(e);
-                            }
+                            installing.countDown();
+                            await(proceed);
+                            Files.move(temporary, target);
                         });
         installing.await();
         Thread hook = new Thread(InFlightWrites::abortAll);
@@ -173,10 +160,23 @@ class AtomicFilesTest {
 
         proceed.countDown();
         hook.join();
-        write.join();
+        write.get();
 
         assertThat(target.resolve("a/b/c.txt")).hasContent("c");
         assertThat(names()).containsExactly("t");
+    }
+
+    /** Runs a write on a thread of its own, while the test thread plays the shutdown hook. */
+    private static FutureTask<Void> writeInBackground(
+            Path temporary, AtomicFiles.DirectoryWriter fill, AtomicFiles.IoAction install) {
+        FutureTask<Void> write =
+                new FutureTask<>(
+                        () -> {
+                            AtomicFiles.fillThenInstall(temporary, fill, install);
+                            return null;
+                        });
+        new Thread(write, "write").start();
+        return write;
     }
 
     private static void await(CountDownLatch latch) {
