@@ -43,32 +43,63 @@ public final class Granularity {
         this.size = size;
     }
 
-    /** One scale for the whole tensor. */
+    /**
+     * One scale for the whole tensor.
+     *
+     * @return {@code tensor}
+     */
     public static Granularity tensor() {
         return TENSOR;
     }
 
-    /** One scale per output channel (index of dimension 0). */
+    /**
+     * One scale per output channel (index of dimension 0).
+     *
+     * @return {@code row}; a tensor of fewer than two dimensions is one group
+     */
     public static Granularity row() {
         return ROW;
     }
 
-    /** One scale per run of the last dimension, the study's choice for conv kernels. */
+    /**
+     * One scale per run of the last dimension, the study's choice for conv kernels.
+     *
+     * @return {@code lastaxis}
+     */
     public static Granularity lastAxis() {
         return LASTAXIS;
     }
 
-    /** One scale per block of {@code n} consecutive flattened values. */
+    /**
+     * One scale per block of {@code n} consecutive flattened values.
+     *
+     * @param n the values per block, 1 to {@link #MAX_GROUP}
+     * @return {@code blockN}
+     * @throws IllegalArgumentException if {@code n} is out of range
+     */
     public static Granularity block(int n) {
         return new Granularity(Kind.BLOCK, checkSize(n, "block"));
     }
 
-    /** Stable embedding: one scale per {@code n} values in order of increasing magnitude. */
+    /**
+     * Stable embedding: one scale per {@code n} values in order of increasing magnitude.
+     *
+     * @param n the values per group, 1 to {@link #MAX_GROUP}
+     * @return {@code sortedN}
+     * @throws IllegalArgumentException if {@code n} is out of range
+     */
     public static Granularity sorted(int n) {
         return new Granularity(Kind.SORTED, checkSize(n, "sorted"));
     }
 
-    /** Parses {@code tensor}, {@code row}, {@code lastaxis}, {@code blockN} or {@code sortedN}. */
+    /**
+     * Parses {@code tensor}, {@code row}, {@code lastaxis}, {@code blockN} or {@code sortedN}.
+     *
+     * @param token the token; case and surrounding blanks are ignored
+     * @return the granularity
+     * @throws IllegalArgumentException if the token is none of these, or N is not 1 to {@link
+     *     #MAX_GROUP}
+     */
     public static Granularity parse(String token) {
         String t = token.trim().toLowerCase(Locale.ROOT);
         switch (t) {
@@ -106,22 +137,43 @@ public final class Granularity {
         return n;
     }
 
-    /** Returns the kind of grouping. */
+    /**
+     * Returns the kind of grouping.
+     *
+     * @return the kind
+     */
     public Kind kind() {
         return kind;
     }
 
-    /** Returns N for {@code blockN} and {@code sortedN}, 0 otherwise. */
+    /**
+     * Returns N for {@code blockN} and {@code sortedN}, 0 otherwise.
+     *
+     * @return N, or 0
+     */
     public int size() {
         return size;
     }
 
-    /** Returns whether values are reordered (stable-sorted by magnitude) before grouping. */
+    /**
+     * Returns whether values are reordered (stable-sorted by magnitude) before grouping.
+     *
+     * @return true for {@code sortedN}
+     */
     public boolean permutes() {
         return kind == Kind.SORTED;
     }
 
-    /** Returns the length of each group (the last may be shorter) for a tensor of this shape. */
+    /**
+     * Returns the length of each group (the last may be shorter) for a tensor of this shape.
+     *
+     * @param shape the tensor's shape
+     * @return the values per group: all of them for {@code tensor} (and for {@code row} below two
+     *     dimensions), the last dimension for {@code lastaxis}, N (at most the size) for {@code
+     *     blockN} and {@code sortedN}
+     * @throws IllegalArgumentException if the shape holds no values, has a negative dimension, or
+     *     gives groups longer than {@code Integer.MAX_VALUE}
+     */
     public int groupLength(long[] shape) {
         long n = Shapes.size(shape);
         if (n == 0) {
@@ -155,7 +207,12 @@ public final class Granularity {
         return (int) length;
     }
 
-    /** Returns the canonical spec token. */
+    /**
+     * Returns the canonical spec token.
+     *
+     * @return {@code tensor}, {@code row}, {@code lastaxis}, or the kind followed by N, such as
+     *     {@code block64}
+     */
     public String spec() {
         return size == 0
                 ? kind.name().toLowerCase(Locale.ROOT)

@@ -48,17 +48,31 @@ public final class QuantConfig {
         this.overrides = Collections.unmodifiableMap(new LinkedHashMap<>(b.overrides));
     }
 
-    /** The default selection with one scheme in {@link Mode#SIMULATE} mode. */
+    /**
+     * The default selection with one scheme in {@link Mode#SIMULATE} mode.
+     *
+     * @param spec the scheme's spec, such as {@code dt4@row}
+     * @return the config
+     * @throws IllegalArgumentException if {@code spec} does not parse ({@link Quantizer#parse})
+     */
     public static QuantConfig of(String spec) {
         return builder().setScheme(spec).build();
     }
 
-    /** Returns a builder; a default scheme is required. */
+    /**
+     * Returns a builder; a default scheme is required.
+     *
+     * @return a new builder, in {@link Mode#SIMULATE} mode with no regexes
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Returns a builder holding this config's scheme, selection and mode. */
+    /**
+     * Returns a builder holding this config's scheme, selection and mode.
+     *
+     * @return a new builder; changing it leaves this config as it is
+     */
     public Builder toBuilder() {
         Builder b = builder().setScheme(scheme).optMode(mode);
         b.includes.addAll(includes);
@@ -67,27 +81,47 @@ public final class QuantConfig {
         return b;
     }
 
-    /** Returns the default scheme. */
+    /**
+     * Returns the default scheme.
+     *
+     * @return the scheme of every selected parameter that no override matches
+     */
     public Quantizer scheme() {
         return scheme;
     }
 
-    /** Returns the mode. */
+    /**
+     * Returns the mode.
+     *
+     * @return the mode
+     */
     public Mode mode() {
         return mode;
     }
 
-    /** Returns the include regexes (empty: the default selection). */
+    /**
+     * Returns the include regexes (empty: the default selection).
+     *
+     * @return the include regexes in the order added, unmodifiable
+     */
     public List<Pattern> includes() {
         return includes;
     }
 
-    /** Returns the exclude regexes. */
+    /**
+     * Returns the exclude regexes.
+     *
+     * @return the exclude regexes in the order added, unmodifiable
+     */
     public List<Pattern> excludes() {
         return excludes;
     }
 
-    /** Returns the per-regex scheme overrides, first match wins. */
+    /**
+     * Returns the per-regex scheme overrides, first match wins.
+     *
+     * @return the regexes and their schemes in the order added, unmodifiable
+     */
     public Map<Pattern, Quantizer> overrides() {
         return overrides;
     }
@@ -96,6 +130,11 @@ public final class QuantConfig {
      * Returns the scheme for a parameter, or empty when it stays as it is: included by a regex (or,
      * without includes, a WEIGHT of two or more dimensions), not excluded, first matching override
      * else the default.
+     *
+     * @param name the parameter's name, which the regexes are searched in
+     * @param parameter the parameter; its type and number of dimensions decide when there are no
+     *     includes
+     * @return the scheme, or empty if the parameter is not selected or is excluded
      */
     public Optional<Quantizer> schemeFor(String name, Parameter parameter) {
         boolean selected =
@@ -156,42 +195,89 @@ public final class QuantConfig {
 
         private Builder() {}
 
-        /** Sets the default scheme. */
+        /**
+         * Sets the default scheme.
+         *
+         * @param quantizer the scheme
+         * @return this builder
+         * @throws NullPointerException if {@code quantizer} is null
+         */
         public Builder setScheme(Quantizer quantizer) {
             this.scheme = Objects.requireNonNull(quantizer, "scheme");
             return this;
         }
 
-        /** Sets the default scheme from a spec such as {@code dt4@row}. */
+        /**
+         * Sets the default scheme from a spec such as {@code dt4@row}.
+         *
+         * @param spec the scheme's spec
+         * @return this builder
+         * @throws IllegalArgumentException if {@code spec} does not parse ({@link Quantizer#parse})
+         */
         public Builder setScheme(String spec) {
             return setScheme(Quantizer.parse(spec));
         }
 
-        /** Sets the mode; {@link Mode#SIMULATE} by default. */
+        /**
+         * Sets the mode; {@link Mode#SIMULATE} by default.
+         *
+         * @param mode the mode
+         * @return this builder
+         * @throws NullPointerException if {@code mode} is null
+         */
         public Builder optMode(Mode mode) {
             this.mode = Objects.requireNonNull(mode, "mode");
             return this;
         }
 
-        /** Quantizes only parameters whose name matches one of the include regexes. */
+        /**
+         * Quantizes only parameters whose name matches one of the include regexes.
+         *
+         * @param regex searched in each parameter name; once any include is added, only matching
+         *     parameters are quantized, whatever their type and shape
+         * @return this builder
+         * @throws IllegalArgumentException if {@code regex} does not compile
+         * @throws NullPointerException if {@code regex} is null
+         */
         public Builder addInclude(String regex) {
             includes.add(compile("include", regex));
             return this;
         }
 
-        /** Leaves parameters whose name matches this regex untouched. */
+        /**
+         * Leaves parameters whose name matches this regex untouched.
+         *
+         * @param regex searched in each parameter name; it wins over the includes
+         * @return this builder
+         * @throws IllegalArgumentException if {@code regex} does not compile
+         * @throws NullPointerException if {@code regex} is null
+         */
         public Builder addExclude(String regex) {
             excludes.add(compile("exclude", regex));
             return this;
         }
 
-        /** Uses {@code spec} for selected parameters whose name matches {@code regex}. */
+        /**
+         * Uses {@code spec} for selected parameters whose name matches {@code regex}.
+         *
+         * @param regex searched in each parameter name; overrides are tried in the order added
+         * @param spec the scheme for the parameters it matches
+         * @return this builder
+         * @throws IllegalArgumentException if {@code regex} does not compile or {@code spec} does
+         *     not parse
+         * @throws NullPointerException if {@code regex} is null
+         */
         public Builder addOverride(String regex, String spec) {
             overrides.put(compile("override", regex), Quantizer.parse(spec));
             return this;
         }
 
-        /** Returns the config. */
+        /**
+         * Returns the config.
+         *
+         * @return a new config
+         * @throws NullPointerException if no default scheme was set
+         */
         public QuantConfig build() {
             return new QuantConfig(this);
         }

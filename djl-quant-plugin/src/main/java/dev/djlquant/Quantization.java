@@ -41,12 +41,29 @@ public final class Quantization {
     /** The mean absolute error and the element-wise {@code |original - dequantized|}. */
     public record QuantizationError(double mae, NDArray absoluteDifference) {}
 
-    /** The study's {@code quantize_rowwise}: seeddt8 when {@code dt}, else seedfp8, per row. */
+    /**
+     * The study's {@code quantize_rowwise}: seeddt8 when {@code dt}, else seedfp8, per row.
+     *
+     * @param x the values, of any shape and numeric data type; read as float32, not modified
+     * @param dt true for {@code seeddt8}, false for {@code seedfp8}
+     * @return the normalized values (float32, the shape of {@code x}) and one maximum per run of
+     *     the last axis
+     */
     public static Quantized quantizeRowwise(NDArray x, boolean dt) {
         return quantizeRowwise(x, Quantizer.parse(dt ? "seeddt8@lastaxis" : "seedfp8@lastaxis"));
     }
 
-    /** {@code quantize_rowwise} with any format; the granularity must be row or lastaxis. */
+    /**
+     * {@code quantize_rowwise} with any format; the granularity must be row or lastaxis.
+     *
+     * @param x the values, of any shape and numeric data type; read as float32, not modified
+     * @param quantizer the scheme; its granularity must be {@code row} or {@code lastaxis} and its
+     *     format must multiply by its scales
+     * @return the values before scaling (float32, the shape of {@code x}) and the scales, shaped to
+     *     broadcast against them ({@code [1]} for a 1-D {@code x}); no sort order
+     * @throws IllegalArgumentException if the granularity is neither {@code row} nor {@code
+     *     lastaxis}, or the format divides by its scales ({@code seedlinear8})
+     */
     public static Quantized quantizeRowwise(NDArray x, Quantizer quantizer) {
         Granularity.Kind kind = quantizer.granularity().kind();
         if (kind != Granularity.Kind.ROW && kind != Granularity.Kind.LASTAXIS) {
@@ -64,7 +81,13 @@ public final class Quantization {
                 t.groupLength());
     }
 
-    /** The study's {@code dequantize_rowwise}: {@code q * maxes}, broadcast per row. */
+    /**
+     * The study's {@code dequantize_rowwise}: {@code q * maxes}, broadcast per row.
+     *
+     * @param q the normalized values
+     * @param maxes the group maxima, broadcastable against {@code q}
+     * @return a new array, {@code q * maxes}
+     */
     public static NDArray dequantizeRowwise(NDArray q, NDArray maxes) {
         return q.mul(maxes);
     }
@@ -72,13 +95,29 @@ public final class Quantization {
     /**
      * The study's {@code quantize_stable_embedding}: sort by magnitude (stable), quantize groups of
      * {@code batchSize} with seeddt8 when {@code dt}, else seedfp8. The last group may be short.
+     *
+     * @param x the values, of any shape and numeric data type; read as float32, not modified
+     * @param batchSize the values per group
+     * @param dt true for {@code seeddt8}, false for {@code seedfp8}
+     * @return the normalized values in magnitude order, the group maxima and the sort order
+     * @throws IllegalArgumentException if {@code batchSize} is not a valid group size
      */
     public static Quantized quantizeStableEmbedding(NDArray x, int batchSize, boolean dt) {
         String format = dt ? "seeddt8" : "seedfp8";
         return quantizeStableEmbedding(x, Quantizer.parse(format + "@sorted" + batchSize));
     }
 
-    /** {@code quantize_stable_embedding} with any format; the granularity must be sortedN. */
+    /**
+     * {@code quantize_stable_embedding} with any format; the granularity must be sortedN.
+     *
+     * @param x the values, of any shape and numeric data type; read as float32, not modified
+     * @param quantizer the scheme; its granularity must be {@code sortedN} and its format must
+     *     multiply by its scales
+     * @return the values before scaling in magnitude order (float32, the shape of {@code x}), one
+     *     scale per group (1-D) and the sort order (int64, storage position to index)
+     * @throws IllegalArgumentException if the granularity is not {@code sortedN}, or the format
+     *     divides by its scales ({@code seedlinear8})
+     */
     public static Quantized quantizeStableEmbedding(NDArray x, Quantizer quantizer) {
         if (!quantizer.granularity().permutes()) {
             throw new IllegalArgumentException(
@@ -101,6 +140,13 @@ public final class Quantization {
      * short last group gives as many groups (42 values in groups of 7 or of 8); otherwise it infers
      * the group size when only one fits, else throws. Values quantized with a group size that does
      * not divide {@code n} are restored safely by {@link #dequantizeStableEmbedding(Quantized)}.
+     *
+     * @param q the normalized values in magnitude order
+     * @param maxes one maximum per group
+     * @param indexing the sort order: a permutation of {@code 0..n-1}, storage position to index
+     * @return a new float32 array of the shape of {@code q}, in the original order
+     * @throws IllegalArgumentException if several group sizes fit, or the parts do not agree, or
+     *     {@code indexing} is not a permutation
      */
     public static NDArray dequantizeStableEmbedding(NDArray q, NDArray maxes, NDArray indexing) {
         long n = q.size();
@@ -120,7 +166,14 @@ public final class Quantization {
         return dequantizeStableEmbedding(q, maxes, indexing, (int) size);
     }
 
-    /** {@code dequantize_stable_embedding} of what {@link #quantizeStableEmbedding} returned. */
+    /**
+     * {@code dequantize_stable_embedding} of what {@link #quantizeStableEmbedding} returned.
+     *
+     * @param q what {@link #quantizeStableEmbedding} returned
+     * @return a new float32 array of the input's shape, in the original order
+     * @throws IllegalArgumentException if {@code q} has no sort order (it came from {@link
+     *     #quantizeRowwise}) or its parts do not agree
+     */
     public static NDArray dequantizeStableEmbedding(Quantized q) {
         if (q.indexing() == null) {
             throw new IllegalArgumentException(
@@ -129,7 +182,17 @@ public final class Quantization {
         return dequantizeStableEmbedding(q.values(), q.maxes(), q.indexing(), q.groupLength());
     }
 
-    /** {@code dequantize_stable_embedding} with the group size given. */
+    /**
+     * {@code dequantize_stable_embedding} with the group size given.
+     *
+     * @param q the normalized values in magnitude order
+     * @param maxes one maximum per group
+     * @param indexing the sort order: a permutation of {@code 0..n-1}, storage position to index
+     * @param batchSize the values per group, at least 1; the last group may be shorter
+     * @return a new float32 array of the shape of {@code q}, in the original order
+     * @throws IllegalArgumentException if {@code batchSize} is below 1, the numbers of values,
+     *     indices and maxima do not agree with it, or {@code indexing} is not a permutation
+     */
     public static NDArray dequantizeStableEmbedding(
             NDArray q, NDArray maxes, NDArray indexing, int batchSize) {
         if (batchSize < 1) {
@@ -159,7 +222,14 @@ public final class Quantization {
         return like(q, m -> m.create(out, q.getShape()));
     }
 
-    /** The study's {@code measure_quantization_error}: MAE (in double) and {@code |diff|}. */
+    /**
+     * The study's {@code measure_quantization_error}: MAE (in double) and {@code |diff|}.
+     *
+     * @param original the original values
+     * @param dequantized the restored values, of the same shape
+     * @return the mean absolute error (0 for no values) and a new array of the absolute differences
+     * @throws IllegalArgumentException if the shapes differ
+     */
     public static QuantizationError measureQuantizationError(
             NDArray original, NDArray dequantized) {
         if (!original.getShape().equals(dequantized.getShape())) {
@@ -178,22 +248,46 @@ public final class Quantization {
         return new QuantizationError(d.length == 0 ? 0 : sum / d.length, diff);
     }
 
-    /** The study's {@code round_fp8}. */
+    /**
+     * The study's {@code round_fp8}.
+     *
+     * @param x the value, already divided by its group maximum
+     * @param exponentBits 4 or 5
+     * @return the rounded value
+     * @throws IllegalArgumentException if {@code exponentBits} is not 4 or 5
+     */
     public static float roundFp8(float x, int exponentBits) {
         return SeedArithmetic.roundFp8(x, exponentBits);
     }
 
-    /** The study's {@code round_fp8} with its default of 4 exponent bits. */
+    /**
+     * The study's {@code round_fp8} with its default of 4 exponent bits.
+     *
+     * @param x the value, already divided by its group maximum
+     * @return the rounded value
+     */
     public static float roundFp8(float x) {
         return SeedArithmetic.roundFp8(x);
     }
 
-    /** The study's {@code round_dt8}. */
+    /**
+     * The study's {@code round_dt8}.
+     *
+     * @param x the value, already divided by its group maximum
+     * @param numBits the nominal width, 3 to 8
+     * @return the rounded value; zero stays zero
+     * @throws IllegalArgumentException if {@code numBits} is not 3 to 8
+     */
     public static float roundDt8(float x, int numBits) {
         return SeedArithmetic.roundDt(x, numBits);
     }
 
-    /** The study's {@code round_dt8} with its default of 8 bits. */
+    /**
+     * The study's {@code round_dt8} with its default of 8 bits.
+     *
+     * @param x the value, already divided by its group maximum
+     * @return the rounded value; zero stays zero
+     */
     public static float roundDt8(float x) {
         return SeedArithmetic.roundDt(x);
     }

@@ -126,17 +126,29 @@ public final class QuantizationReport {
         this.block = block;
     }
 
-    /** Returns how the weights are held. */
+    /**
+     * Returns how the weights are held.
+     *
+     * @return the config's mode
+     */
     public QuantConfig.Mode mode() {
         return mode;
     }
 
-    /** Returns one row per quantized parameter, in parameter order. */
+    /**
+     * Returns one row per quantized parameter, in parameter order.
+     *
+     * @return the rows, unmodifiable
+     */
     public List<Row> rows() {
         return rows;
     }
 
-    /** Returns warnings, e.g. regexes that matched no parameter. */
+    /**
+     * Returns warnings, e.g. regexes that matched no parameter.
+     *
+     * @return the warnings, unmodifiable; empty if there were none
+     */
     public List<String> warnings() {
         return warnings;
     }
@@ -144,44 +156,74 @@ public final class QuantizationReport {
     /**
      * Returns the block to run: the same block for SIMULATE, the {@link QuantizedBlock} wrapping it
      * for COMPRESSED.
+     *
+     * @return the block to run
      */
     public Block block() {
         return block;
     }
 
-    /** Returns the number of values of all parameters of the model. */
+    /**
+     * Returns the number of values of all parameters of the model.
+     *
+     * @return the number of values, each shared parameter counted once
+     */
     public long totalParameters() {
         return totalParameters;
     }
 
-    /** Returns the number of values that were quantized. */
+    /**
+     * Returns the number of values that were quantized.
+     *
+     * @return the sum of the rows' value counts
+     */
     public long quantizedParameters() {
         return rows.stream().mapToLong(Row::count).sum();
     }
 
-    /** Returns the size of all parameters as float32. */
+    /**
+     * Returns the size of all parameters as float32.
+     *
+     * @return 4 bytes per value of {@link #totalParameters()}
+     */
     public long float32Bytes() {
         return 4 * totalParameters;
     }
 
-    /** Returns the packed size of the quantized parameters plus float32 for all others. */
+    /**
+     * Returns the packed size of the quantized parameters plus float32 for all others.
+     *
+     * @return the size in bytes
+     */
     public long quantizedBytes() {
         long packed = rows.stream().mapToLong(Row::storageBytes).sum();
         return packed + 4 * (totalParameters - quantizedParameters());
     }
 
-    /** Returns the study's estimate for the quantized parameters plus float32 for all others. */
+    /**
+     * Returns the study's estimate for the quantized parameters plus float32 for all others.
+     *
+     * @return the estimate in bytes, possibly fractional
+     */
     public double studyEstimateBytes() {
         double estimate = rows.stream().mapToDouble(Row::studyEstimateBytes).sum();
         return estimate + 4.0 * (totalParameters - quantizedParameters());
     }
 
-    /** Returns {@code float32Bytes / quantizedBytes}. */
+    /**
+     * Returns {@code float32Bytes / quantizedBytes}.
+     *
+     * @return the ratio of {@link #float32Bytes()} to {@link #quantizedBytes()}
+     */
     public double compressionRatio() {
         return (double) float32Bytes() / quantizedBytes();
     }
 
-    /** Returns the error over all quantized values together. */
+    /**
+     * Returns the error over all quantized values together.
+     *
+     * @return the rows' errors combined as if measured over all their values at once
+     */
     public ErrorMetrics totalError() {
         return rows.stream()
                 .map(Row::error)
@@ -189,7 +231,11 @@ public final class QuantizationReport {
                 .orElse(new ErrorMetrics(0, 0, 0, 0, 0));
     }
 
-    /** Returns the exponent histogram summed over all rows that have one, or null. */
+    /**
+     * Returns the exponent histogram summed over all rows that have one, or null.
+     *
+     * @return the summed histogram, or null if no row has one
+     */
     public ExponentHistogram totalExponents() {
         return rows.stream()
                 .map(Row::exponents)
@@ -198,7 +244,11 @@ public final class QuantizationReport {
                 .orElse(null);
     }
 
-    /** Renders a Markdown table with totals and warnings. */
+    /**
+     * Renders a Markdown table with totals and warnings.
+     *
+     * @return the table, one line per row, then the totals and one line per warning
+     */
     public String toMarkdown() {
         StringBuilder md = new StringBuilder();
         md.append("| parameter | shape | spec | values | groups | bits (code/nominal) | bytes |")
@@ -236,7 +286,11 @@ public final class QuantizationReport {
         return md.toString();
     }
 
-    /** Renders one CSV line per row with a header. */
+    /**
+     * Renders one CSV line per row with a header.
+     *
+     * @return the header line and one line per row; no totals or warnings
+     */
     public String toCsv() {
         StringBuilder csv =
                 new StringBuilder(
@@ -254,7 +308,11 @@ public final class QuantizationReport {
         return csv.toString();
     }
 
-    /** Renders the rows, totals and warnings as JSON. */
+    /**
+     * Renders the rows, totals and warnings as JSON.
+     *
+     * @return a JSON object with the mode, totals, rows and warnings
+     */
     public String toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("mode", mode.name());

@@ -53,6 +53,8 @@ public class QuantizedBlock extends AbstractBlock {
     /**
      * Wraps {@code inner} with nothing quantized yet: call {@link #quantize(QuantConfig)}, or load
      * a checkpoint saved from a quantized block of the same architecture.
+     *
+     * @param inner the block to wrap
      */
     public QuantizedBlock(Block inner) {
         super(VERSION);
@@ -63,6 +65,13 @@ public class QuantizedBlock extends AbstractBlock {
      * Returns a block that runs {@code inner} as it would be after quantizing with {@code config},
      * without changing {@code inner}: its weights stay as they are and in use. For evaluating
      * candidate schemes during training; DJL-native layers only.
+     *
+     * @param inner the block to evaluate; initialized, with DJL-native layers
+     * @param config what to quantize; its mode is ignored (the view holds packed weights)
+     * @return a new block holding packed copies of the selected weights
+     * @throws IllegalArgumentException if {@code inner} is not initialized, the config selects no
+     *     parameter, or a selected weight cannot be quantized
+     * @throws UnsupportedOperationException if {@code inner} has TorchScript layers
      */
     public static QuantizedBlock view(Block inner, QuantConfig config) {
         QuantizedBlock view = new QuantizedBlock(inner);
@@ -71,7 +80,17 @@ public class QuantizedBlock extends AbstractBlock {
         return view;
     }
 
-    /** Quantizes the wrapped block's weights as {@code config} says, once. */
+    /**
+     * Quantizes the wrapped block's weights as {@code config} says, once.
+     *
+     * @param config what to quantize and how
+     * @return the report; its block is this block
+     * @throws IllegalArgumentException if the config selects no parameter, a selected weight cannot
+     *     be quantized, or (COMPRESSED) the wrapped block is not initialized
+     * @throws IllegalStateException if this block, or a block inside it, holds quantized weights
+     *     already, or a selected weight holds quantized values
+     * @throws UnsupportedOperationException if COMPRESSED or QAT meets TorchScript layers
+     */
     public QuantizationReport quantize(QuantConfig config) {
         checkNotQuantized(this);
         // Before the initialized check below: released weights look uninitialized.
@@ -167,12 +186,21 @@ public class QuantizedBlock extends AbstractBlock {
         block.getChildren().values().forEach(child -> checkNativeLayers(child, what));
     }
 
-    /** Returns the wrapped block. */
+    /**
+     * Returns the wrapped block.
+     *
+     * @return the block given to the constructor
+     */
     public Block getInner() {
         return inner;
     }
 
-    /** Returns the compressed weights by parameter name of the wrapped block. */
+    /**
+     * Returns the compressed weights by parameter name of the wrapped block.
+     *
+     * @return an unmodifiable view; empty until a COMPRESSED quantize (or {@link #view}) or a load
+     *     of packed weights
+     */
     public Map<String, QuantizedTensor> getCompressed() {
         return Collections.unmodifiableMap(compressed);
     }
@@ -182,12 +210,18 @@ public class QuantizedBlock extends AbstractBlock {
      * each predictor's restore workspace that restores have touched (at most 16 MB per predictor
      * and thread; freed with the predictor's manager, or at the next restore after its thread
      * ended).
+     *
+     * @return the bytes of the live workspaces that restores have touched; 0 before any restore
      */
     public long getWorkspaceBytes() {
         return workspace.touchedBytes();
     }
 
-    /** Returns the packed bytes held for the compressed weights. */
+    /**
+     * Returns the packed bytes held for the compressed weights.
+     *
+     * @return the sum of the tensors' {@link QuantizedTensor#storageBytes()}
+     */
     public long getCompressedBytes() {
         return compressed.values().stream().mapToLong(QuantizedTensor::storageBytes).sum();
     }

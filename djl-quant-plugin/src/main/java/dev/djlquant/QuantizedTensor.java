@@ -61,27 +61,47 @@ public final class QuantizedTensor {
         this.histogram = histogram;
     }
 
-    /** Returns the scheme that produced this tensor. */
+    /**
+     * Returns the scheme that produced this tensor.
+     *
+     * @return the quantizer
+     */
     public Quantizer quantizer() {
         return quantizer;
     }
 
-    /** Returns a copy of the shape. */
+    /**
+     * Returns a copy of the shape.
+     *
+     * @return the dimensions, outermost first, in a new array
+     */
     public long[] shape() {
         return shape.clone();
     }
 
-    /** Returns the number of values. */
+    /**
+     * Returns the number of values.
+     *
+     * @return the product of the dimensions
+     */
     public int size() {
         return (int) Shapes.size(shape);
     }
 
-    /** Returns the number of groups, i.e. of scales. */
+    /**
+     * Returns the number of groups, i.e. of scales.
+     *
+     * @return the number of groups, one scale each
+     */
     public int groups() {
         return scales.count();
     }
 
-    /** Returns the length of every group but possibly the last. */
+    /**
+     * Returns the length of every group but possibly the last.
+     *
+     * @return the values per group; the last group may hold fewer
+     */
     public int groupLength() {
         return groupLength;
     }
@@ -105,12 +125,18 @@ public final class QuantizedTensor {
      * Returns a copy of the per-group scales that restoring uses: {@code absmax / range}, or for
      * {@code +dq} its 8-bit approximation; for {@code seedlinear8}, {@code S = 255 / (max - min)},
      * which restoring divides by ({@link dev.djlquant.format.ScalarFormat.Scaling#SPAN}).
+     *
+     * @return a new array of {@link #groups()} scales, group by group
      */
     public float[] scales() {
         return scales.values().clone();
     }
 
-    /** Returns the bits of the stored permutation per value (0 unless {@code sortedN}). */
+    /**
+     * Returns the bits of the stored permutation per value (0 unless {@code sortedN}).
+     *
+     * @return {@code ceil(log2 n)} for {@code sortedN}, else 0
+     */
     public int permutationBits() {
         return permutation == null ? 0 : BitPacker.indexBits(size());
     }
@@ -119,6 +145,8 @@ public final class QuantizedTensor {
      * Returns the exact packed size: {@code ceil(n*K/8) + 4*groups} (for {@code +dq}: {@code groups
      * + 4*ceil(groups/256) + 4}) plus, for {@code sortedN}, the permutation at {@code ceil(log2 n)}
      * bits per value.
+     *
+     * @return the payload in bytes, without the serialized header and checksum
      */
     public long storageBytes() {
         long n = size();
@@ -130,12 +158,18 @@ public final class QuantizedTensor {
     /**
      * Returns the study's own size estimate, {@code (n*K + 32*groups) / 8} with K the nominal bits;
      * it ignores the permutation and the study formats' wider codes.
+     *
+     * @return the estimate in bytes, possibly fractional
      */
     public double studyEstimateBytes() {
         return ((double) size() * quantizer.format().nominalBits() + 32.0 * groups()) / 8;
     }
 
-    /** Restores the values in their original order. */
+    /**
+     * Restores the values in their original order.
+     *
+     * @return a new array of {@link #size()} values
+     */
     public float[] dequantize() {
         float[] values = GroupKernel.decode(grouped());
         return permutation == null ? values : MagnitudeSort.scatter(values, permutation());
@@ -157,6 +191,10 @@ public final class QuantizedTensor {
      * Restores the values in their original order into {@code out} from index 0 (its position is
      * not used); a direct buffer over an engine's tensor memory is filled without an intermediate
      * array.
+     *
+     * @param out receives the values at indices 0 to {@code size() - 1}; its position is neither
+     *     used nor changed
+     * @throws IllegalArgumentException if the capacity of {@code out} is below {@link #size()}
      */
     public void dequantizeInto(FloatBuffer out) {
         if (out.capacity() < size()) {
@@ -203,6 +241,12 @@ public final class QuantizedTensor {
      * and {@code rows} input rows of {@code in} values: what a linear layer computes, row-major
      * {@code rows x out}. Each product is summed straight from the packed codes, so the float32
      * weight never exists; the sums may round differently from an engine's matrix product.
+     *
+     * @param input the {@code rows x in} input values, row-major
+     * @param rows the number of input rows, non-negative
+     * @return a new array of {@code rows x out} values, row-major; empty if {@code rows} is 0
+     * @throws IllegalArgumentException if this tensor is not 2-D, or {@code rows} is negative, or
+     *     {@code input} does not hold {@code rows * in} values
      */
     public float[] linear(float[] input, int rows) {
         if (shape.length != 2) {
@@ -258,6 +302,8 @@ public final class QuantizedTensor {
     /**
      * Returns {@code value(code)} of every value in storage order: grouped values before scaling,
      * sorted by magnitude for {@code sortedN}, the original order otherwise.
+     *
+     * @return a new array of {@link #size()} values
      */
     public float[] normalizedValues() {
         float[] ones = new float[groups()];
@@ -270,23 +316,39 @@ public final class QuantizedTensor {
 
     /**
      * Returns the stable magnitude order for {@code sortedN} (storage position to index), or null.
+     *
+     * @return a new array of {@link #size()} indices, or null unless {@code sortedN}
      */
     public int[] permutation() {
         return permutation == null ? null : GroupKernel.unpackIndices(permutation);
     }
 
-    /** Returns how often each code occurs, its entropy and, for dynamic trees, the exponents. */
+    /**
+     * Returns how often each code occurs, its entropy and, for dynamic trees, the exponents.
+     *
+     * @return the code usage; the counts are taken from the codes now unless they were counted
+     *     during encoding
+     */
     public CodeUsage codeUsage() {
         long[] counts = histogram != null ? histogram.clone() : GroupKernel.histogram(codes);
         return CodeUsage.of(counts, quantizer.format());
     }
 
-    /** Writes this tensor as a versioned, CRC-checked byte stream ({@link TensorStream}). */
+    /**
+     * Writes this tensor as a versioned, CRC-checked byte stream ({@link TensorStream}).
+     *
+     * @param out the stream; flushed, not closed
+     * @throws IOException if writing to {@code out} fails
+     */
     public void writeTo(OutputStream out) throws IOException {
         TensorStream.write(this, out);
     }
 
-    /** Returns this tensor's serialized bytes. */
+    /**
+     * Returns this tensor's serialized bytes.
+     *
+     * @return what {@link #writeTo(OutputStream)} writes, in a new array
+     */
     public byte[] toBytes() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) storageBytes() + 128);
         try {
@@ -300,12 +362,25 @@ public final class QuantizedTensor {
     /**
      * Reads a tensor written by {@link #writeTo(OutputStream)}, checking magic, version, every
      * length against the shape, and the checksum; throws {@link CorruptTensorException} otherwise.
+     *
+     * @param in the stream, positioned at a tensor; read up to the end of that tensor, not closed
+     * @return the tensor
+     * @throws CorruptTensorException if the stream is truncated, a field is invalid, the version is
+     *     unknown or the checksum does not match
+     * @throws IOException if reading from {@code in} fails
      */
     public static QuantizedTensor readFrom(InputStream in) throws IOException {
         return TensorStream.read(in);
     }
 
-    /** Parses {@link #toBytes()} output. */
+    /**
+     * Parses {@link #toBytes()} output.
+     *
+     * @param bytes a serialized tensor; bytes after its end are ignored
+     * @return the tensor
+     * @throws IOException only as a {@link CorruptTensorException}: if the bytes are truncated or
+     *     invalid, of an unknown version, or fail the checksum
+     */
     public static QuantizedTensor fromBytes(byte[] bytes) throws IOException {
         return readFrom(new ByteArrayInputStream(bytes));
     }

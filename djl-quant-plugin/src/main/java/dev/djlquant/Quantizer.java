@@ -52,13 +52,27 @@ public final class Quantizer {
         this.quantizedScales = quantizedScales;
     }
 
-    /** Returns the scheme that applies {@code format} per group of {@code granularity}. */
+    /**
+     * Returns the scheme that applies {@code format} per group of {@code granularity}.
+     *
+     * @param format the number format
+     * @param granularity the grouping
+     * @return the scheme, without {@code +dq}
+     * @throws NullPointerException if either argument is null
+     */
     public static Quantizer of(ScalarFormat format, Granularity granularity) {
         return new Quantizer(format, granularity, false);
     }
 
     /**
      * Parses {@code <format>[@<granularity>][+dq]}; throws naming the bad part and the valid forms.
+     *
+     * @param spec the spec; surrounding blanks and the case of the format and of {@code +dq} are
+     *     ignored
+     * @return the scheme
+     * @throws IllegalArgumentException if {@code spec} is null, blank or malformed, names an
+     *     unknown format or granularity, or asks for {@code +dq} where it does not apply (see
+     *     {@link #withQuantizedScales()})
      */
     public static Quantizer parse(String spec) {
         if (spec == null || spec.isBlank()) {
@@ -90,22 +104,43 @@ public final class Quantizer {
      * Linear quantization with one scale per tensor, symmetric {@code intK@tensor}: the study's
      * scheme done right (its own arithmetic, truncating and wrapping around, is {@code
      * seedlinear8@tensor}).
+     *
+     * @param bits the code width K, 2 to 8
+     * @return {@code intK@tensor}
+     * @throws IllegalArgumentException if {@code bits} is not 2 to 8
      */
     public static Quantizer linearPerTensor(int bits) {
         return of(IntFormat.of(bits), Granularity.tensor());
     }
 
-    /** Row-wise FP8 (OCP E4M3), one scale per output channel. */
+    /**
+     * Row-wise FP8 (OCP E4M3), one scale per output channel.
+     *
+     * @return {@code fp8e4m3@row}
+     */
     public static Quantizer rowwiseFp8() {
         return of(Fp8Format.E4M3, Granularity.row());
     }
 
-    /** Row-wise dynamic tree quantization at {@code bits} bits. */
+    /**
+     * Row-wise dynamic tree quantization at {@code bits} bits.
+     *
+     * @param bits the code width K, 2 to 8
+     * @return {@code dtK@row}
+     * @throws IllegalArgumentException if {@code bits} is not 2 to 8
+     */
     public static Quantizer dynamicTree(int bits) {
         return of(DynamicTree.of(bits), Granularity.row());
     }
 
-    /** Stable embedding: {@code format} per group of {@code groupSize} magnitude-sorted values. */
+    /**
+     * Stable embedding: {@code format} per group of {@code groupSize} magnitude-sorted values.
+     *
+     * @param groupSize the values per group, 1 to {@link Granularity#MAX_GROUP}
+     * @param format the number format
+     * @return {@code <format>@sortedN} with N = {@code groupSize}
+     * @throws IllegalArgumentException if {@code groupSize} is out of range
+     */
     public static Quantizer stableEmbedding(int groupSize, ScalarFormat format) {
         return of(format, Granularity.sorted(groupSize));
     }
@@ -115,17 +150,30 @@ public final class Quantizer {
      * codes, {@code dt8} in blocks of 256 after subtracting their mean ({@code +dq} in the spec).
      * Values are encoded with the exact scales and restored with the stored ones, as bitsandbytes
      * does; {@code nf4@block64+dq} takes 4.127 bits a weight against 4.5 without.
+     *
+     * @return the same scheme with {@code +dq}
+     * @throws IllegalArgumentException if the format divides by its scales ({@code seedlinear8}) or
+     *     does not encode 0 as 0 ({@code seedfp8}: a group of zeros would not restore to 0)
      */
     public Quantizer withQuantizedScales() {
         return new Quantizer(format, granularity, true);
     }
 
-    /** Returns whether the scales are stored at 8 bits ({@link #withQuantizedScales()}). */
+    /**
+     * Returns whether the scales are stored at 8 bits ({@link #withQuantizedScales()}).
+     *
+     * @return true for {@code +dq}
+     */
     public boolean quantizesScales() {
         return quantizedScales;
     }
 
-    /** Returns the canonical spec, e.g. {@code dt4@row} or {@code nf4@block64+dq}. */
+    /**
+     * Returns the canonical spec, e.g. {@code dt4@row} or {@code nf4@block64+dq}.
+     *
+     * @return {@code <format>@<granularity>}, followed by {@code +dq} if the scales are stored at 8
+     *     bits
+     */
     public String spec() {
         return format.specName()
                 + "@"
@@ -133,17 +181,34 @@ public final class Quantizer {
                 + (quantizedScales ? QUANTIZED_SCALES : "");
     }
 
-    /** Returns the number format. */
+    /**
+     * Returns the number format.
+     *
+     * @return the format applied to every group
+     */
     public ScalarFormat format() {
         return format;
     }
 
-    /** Returns the grouping. */
+    /**
+     * Returns the grouping.
+     *
+     * @return the granularity
+     */
     public Granularity granularity() {
         return granularity;
     }
 
-    /** Quantizes row-major {@code values} of the given shape. */
+    /**
+     * Quantizes row-major {@code values} of the given shape.
+     *
+     * @param values the values, row-major; not modified
+     * @param shape the shape; its values multiply to {@code values.length}
+     * @return the quantized tensor
+     * @throws IllegalArgumentException if the shape does not match the values or holds none, a
+     *     value is NaN or infinite, a group's values are too close to float32's largest to be
+     *     stored, or {@code +dq} cannot store a group's scale
+     */
     public QuantizedTensor quantize(float[] values, long[] shape) {
         return quantize("tensor", values, shape);
     }
@@ -151,6 +216,15 @@ public final class Quantizer {
     /**
      * Quantizes row-major {@code values} of the given shape; {@code name} appears in errors (NaN or
      * infinite values, empty tensors, shape mismatches).
+     *
+     * @param name the tensor's name, for error messages
+     * @param values the values, row-major; not modified
+     * @param shape the shape; its values multiply to {@code values.length}
+     * @return the quantized tensor
+     * @throws IllegalArgumentException if the shape does not match the values or holds none, a
+     *     value is NaN or infinite, a group's values are too close to float32's largest to be
+     *     stored, or {@code +dq} cannot store a group's scale
+     * @throws NullPointerException if {@code values} or {@code shape} is null
      */
     public QuantizedTensor quantize(String name, float[] values, long[] shape) {
         return quantize(name, values, shape, false);
@@ -274,7 +348,13 @@ public final class Quantizer {
         return copy;
     }
 
-    /** Restores the values of {@code t} in their original order (same length as quantized). */
+    /**
+     * Restores the values of {@code t} in their original order (same length as quantized).
+     *
+     * @param t a tensor quantized with this scheme (the same spec)
+     * @return a new array of the tensor's values
+     * @throws IllegalArgumentException if {@code t} was quantized with another spec
+     */
     public float[] dequantize(QuantizedTensor t) {
         if (!t.quantizer().spec().equals(spec())) {
             throw new IllegalArgumentException(
@@ -283,7 +363,15 @@ public final class Quantizer {
         return t.dequantize();
     }
 
-    /** Quantizes and dequantizes in one step: what the weights look like after quantization. */
+    /**
+     * Quantizes and dequantizes in one step: what the weights look like after quantization.
+     *
+     * @param name the tensor's name, for error messages
+     * @param values the values, row-major; not modified
+     * @param shape the shape; its values multiply to {@code values.length}
+     * @return a new array of the restored values, in the original order
+     * @throws IllegalArgumentException as {@link #quantize(String, float[], long[])} does
+     */
     public float[] roundTrip(String name, float[] values, long[] shape) {
         return quantize(name, values, shape).dequantize();
     }

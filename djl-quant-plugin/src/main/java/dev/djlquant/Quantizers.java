@@ -20,7 +20,19 @@ public final class Quantizers {
 
     private Quantizers() {}
 
-    /** Quantizes a model's block; COMPRESSED and QAT replace it with a {@link QuantizedBlock}. */
+    /**
+     * Quantizes a model's block; COMPRESSED and QAT replace it with a {@link QuantizedBlock}.
+     *
+     * @param model a model with a block (loaded or initialized)
+     * @param config what to quantize and how
+     * @return the report; its block is the model's block afterwards
+     * @throws IllegalArgumentException if the model has no block, the config selects no parameter,
+     *     or a selected weight cannot be quantized (NaN or infinite values, say); the block is then
+     *     as it was
+     * @throws IllegalStateException if a selected weight already holds quantized values, or the
+     *     block holds a quantized {@link QuantizedBlock} or weights a COMPRESSED apply released
+     * @throws UnsupportedOperationException if COMPRESSED or QAT meets TorchScript layers
+     */
     public static QuantizationReport apply(Model model, QuantConfig config) {
         if (model.getBlock() == null) {
             throw new IllegalArgumentException(
@@ -36,6 +48,17 @@ public final class Quantizers {
     /**
      * Quantizes a block's weights; the block to run afterwards is {@link
      * QuantizationReport#block()}.
+     *
+     * @param block the block; initialized, or at least with known weight shapes
+     * @param config what to quantize and how
+     * @return the report; its block is {@code block} for SIMULATE, else a new {@link
+     *     QuantizedBlock} wrapping it
+     * @throws IllegalArgumentException if the config selects no parameter, a selected weight cannot
+     *     be quantized (NaN or infinite values, say), or (COMPRESSED) the block is not initialized;
+     *     the block is then as it was
+     * @throws IllegalStateException if a selected weight already holds quantized values, or the
+     *     block holds a quantized {@link QuantizedBlock} or weights a COMPRESSED apply released
+     * @throws UnsupportedOperationException if COMPRESSED or QAT meets TorchScript layers
      */
     public static QuantizationReport apply(Block block, QuantConfig config) {
         if (config.mode() == QuantConfig.Mode.SIMULATE) {
@@ -51,6 +74,8 @@ public final class Quantizers {
      * values are quantized already. For loading packed tensors (a checkpoint's, say) into a float
      * model.
      *
+     * @param parameter the parameter to overwrite; it must hold values
+     * @param tensor the packed values, of the parameter's shape
      * @throws IllegalArgumentException if the parameter's shape is not the tensor's
      * @throws IllegalStateException if the parameter has no values or the engine refuses the update
      */
@@ -62,6 +87,16 @@ public final class Quantizers {
      * Quantizes the parameters {@code config} selects without changing the block, handing each
      * packed tensor to {@code sink} by parameter name (for writing checkpoints, say). The report's
      * mode is the config's; its block is {@code block}, untouched.
+     *
+     * @param block the block; not changed
+     * @param config what to quantize (its mode is only reported)
+     * @param sink receives each parameter's name and packed tensor, once every selected weight is
+     *     quantized
+     * @return the report
+     * @throws IllegalArgumentException if the config selects no parameter, or a selected weight
+     *     cannot be quantized; {@code sink} then receives nothing
+     * @throws IllegalStateException if a selected weight already holds quantized values, or the
+     *     block holds a quantized {@link QuantizedBlock} or weights a COMPRESSED apply released
      */
     public static QuantizationReport pack(
             Block block, QuantConfig config, BiConsumer<String, QuantizedTensor> sink) {

@@ -29,6 +29,7 @@ public final class AtomicFiles {
         /**
          * Writes the content of {@code directory}.
          *
+         * @param directory the directory to fill; it exists
          * @throws IOException if that fails
          */
         void write(Path directory) throws IOException;
@@ -40,6 +41,7 @@ public final class AtomicFiles {
         /**
          * Returns if what is at {@code target} (possibly nothing) may be replaced.
          *
+         * @param target the absolute, normalized target path
          * @throws IOException naming the target and the reason, to refuse
          */
         void check(Path target) throws IOException;
@@ -68,6 +70,15 @@ public final class AtomicFiles {
      * target} left by processes that no longer run (killed mid-write) are deleted too: only names
      * of this class's own pattern, {@code .<name>.tmp-<pid>-<uuid>} and {@code
      * .<name>.old-<pid>-<uuid>}.
+     *
+     * @param target the directory to create or replace; its parent directories are created
+     * @param check decides, before the write and again before the swap, whether what is at {@code
+     *     target} may be replaced (for example {@link #requireAbsentOrEmpty})
+     * @param writer fills the temporary directory; the regular files it puts directly in that
+     *     directory are flushed to disk before the rename
+     * @throws IOException if {@code target} is a file system root, if {@code check} refuses, or if
+     *     writing, flushing or renaming fails (the target is then left as it was); also if deleting
+     *     the replaced target fails after the rename (the new content is then in place)
      */
     public static void writeDirectory(Path target, TargetCheck check, DirectoryWriter writer)
             throws IOException {
@@ -133,6 +144,13 @@ public final class AtomicFiles {
      * If the JVM shuts down meanwhile (SIGTERM, Ctrl-C), a fill still running loses its temporary
      * directory and installs nothing, and an install that has begun is waited for ({@link
      * InFlightWrites}).
+     *
+     * @param temporary the new, empty temporary directory; deleted if the write fails
+     * @param fill writes the content of {@code temporary}
+     * @param install renames {@code temporary} into place
+     * @throws IOException if {@code fill} or {@code install} throws it, or if the JVM began
+     *     shutting down during the fill (then {@code install} does not run); {@code temporary} is
+     *     deleted
      */
     public static void fillThenInstall(Path temporary, DirectoryWriter fill, IoAction install)
             throws IOException {
@@ -156,6 +174,10 @@ public final class AtomicFiles {
     /**
      * The check of a target that is never replaced: it may be absent or an empty directory (which
      * the rename replaces), nothing else.
+     *
+     * @param target the path to check; a link at it is not followed
+     * @throws java.nio.file.FileAlreadyExistsException if something else is at {@code target}
+     * @throws IOException if {@code target} is a directory that cannot be listed
      */
     public static void requireAbsentOrEmpty(Path target) throws IOException {
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS) || isEmptyDirectory(target)) {
@@ -173,6 +195,10 @@ public final class AtomicFiles {
      * Runs a write to {@code file} and names the file in an error that names none: a full disk
      * fails with a bare "No space left on device". A {@link FileSystemException}, which names its
      * file, passes unchanged; any other {@link IOException} becomes "cannot write FILE: message".
+     *
+     * @param file the file that {@code action} writes, named in the error
+     * @param action the write
+     * @throws IOException if {@code action} throws it, named as above (the original as its cause)
      */
     public static void writing(Path file, IoAction action) throws IOException {
         try {
@@ -231,6 +257,10 @@ public final class AtomicFiles {
     /**
      * Replaces {@code target} with {@code bytes} through a flushed temporary file in the same
      * folder, renamed into place: readers see the old content or the new, never a part.
+     *
+     * @param target the file to create or replace; its parent directories are created
+     * @param bytes the new content
+     * @throws IOException if writing, flushing or renaming fails; the target is then left as it was
      */
     public static void writeFile(Path target, byte[] bytes) throws IOException {
         Path absolute = target.toAbsolutePath().normalize();
@@ -249,7 +279,11 @@ public final class AtomicFiles {
     /**
      * Copies {@code source} to a new file {@code target} and flushes it to disk.
      *
+     * @param source the file to copy
+     * @param target the path of the copy, which must not exist
      * @throws java.nio.file.FileAlreadyExistsException if {@code target} exists
+     * @throws IOException if copying or flushing fails; after a failed flush the copy stays at
+     *     {@code target}
      */
     public static void copy(Path source, Path target) throws IOException {
         Files.copy(source, target);
@@ -278,6 +312,10 @@ public final class AtomicFiles {
     /**
      * Whether {@code dir} is a directory (not a link to one) with no entries; false for anything
      * else, including nothing.
+     *
+     * @param dir the path to test
+     * @return true if {@code dir} is a directory without entries
+     * @throws IOException if {@code dir} is a directory that cannot be listed
      */
     public static boolean isEmptyDirectory(Path dir) throws IOException {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -291,6 +329,11 @@ public final class AtomicFiles {
     /**
      * Deletes a file or directory tree, deepest entries first, without following links; does
      * nothing if {@code path} does not exist.
+     *
+     * @param path the file or directory to delete
+     * @throws IOException if {@code path} cannot be walked or an entry cannot be deleted (entries
+     *     deleted before stay deleted); a subdirectory that cannot be read fails with an {@link
+     *     UncheckedIOException} instead
      */
     public static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path)) {

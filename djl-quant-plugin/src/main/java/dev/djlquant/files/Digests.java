@@ -17,7 +17,12 @@ public final class Digests {
 
     private Digests() {}
 
-    /** The SHA-256 of {@code bytes}: 64 lower-case hex digits. */
+    /**
+     * The SHA-256 of {@code bytes}: 64 lower-case hex digits.
+     *
+     * @param bytes the data
+     * @return the digest as hex
+     */
     public static String sha256(byte[] bytes) {
         return HexFormat.of().formatHex(digest("SHA-256").digest(bytes));
     }
@@ -25,6 +30,8 @@ public final class Digests {
     /**
      * The SHA-256 of the content of {@code file}, read as a stream: 64 lower-case hex digits.
      *
+     * @param file the file
+     * @return the digest as hex
      * @throws IOException if the file cannot be read
      */
     public static String sha256(Path file) throws IOException {
@@ -35,6 +42,8 @@ public final class Digests {
      * The SHA-256 of what {@code in} reads until its end: 64 lower-case hex digits. The stream is
      * not closed.
      *
+     * @param in the stream, read to its end
+     * @return the digest as hex
      * @throws IOException if reading fails
      */
     public static String sha256(InputStream in) throws IOException {
@@ -45,13 +54,20 @@ public final class Digests {
      * The SHA-1 of the content of {@code file}, read as a stream: 40 lower-case hex digits (for
      * DJL's repository metadata, which checks artifacts by SHA-1).
      *
+     * @param file the file
+     * @return the digest as hex
      * @throws IOException if the file cannot be read
      */
     public static String sha1(Path file) throws IOException {
         return hash(file, digest("SHA-1"));
     }
 
-    /** The CRC-32 of {@code bytes}: 8 lower-case hex digits, zero-padded. */
+    /**
+     * The CRC-32 of {@code bytes}: 8 lower-case hex digits, zero-padded.
+     *
+     * @param bytes the data
+     * @return the checksum as hex
+     */
     public static String crc32(byte[] bytes) {
         CRC32 crc = new CRC32();
         crc.update(bytes);

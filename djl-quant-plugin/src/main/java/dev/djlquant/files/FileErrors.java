@@ -19,7 +19,14 @@ public final class FileErrors {
 
     private FileErrors() {}
 
-    /** The reason alone, without the path: "permission denied", "no such file or directory". */
+    /**
+     * The reason alone, without the path: "permission denied", "no such file or directory".
+     *
+     * @param e the failure
+     * @return the exception's own reason, or words for its class; for an exception that is not a
+     *     {@link FileSystemException}, its message (which may name a path) or, without one, its
+     *     {@code toString()}
+     */
     public static String reason(IOException e) {
         if (e instanceof FileSystemException fs) {
             return reason(fs);
@@ -30,6 +37,10 @@ public final class FileErrors {
     /**
      * The reason and the path (and the other path of a move): "permission denied: /a", or the
      * exception's own "/a: reason" when it has a reason; other exceptions' messages.
+     *
+     * @param e the failure
+     * @return the description; for other exceptions their message or, without one, their {@code
+     *     toString()}
      */
     public static String describe(IOException e) {
         if (e instanceof FileSystemException fs && fs.getReason() == null) {

@@ -55,7 +55,13 @@ public final class DynamicTree extends NearestCodebookFormat implements DecimalE
         return new SortedMap(codebook, exponents);
     }
 
-    /** Returns the {@code dtK} format for K in 2..8. */
+    /**
+     * Returns the {@code dtK} format for K in 2..8.
+     *
+     * @param bits the code width K, 2 to 8
+     * @return the format, one shared instance per width
+     * @throws IllegalArgumentException if {@code bits} is not 2 to 8
+     */
     public static synchronized DynamicTree of(int bits) {
         Formats.checkBits("dt", bits, 2, 8);
         if (CACHE[bits] == null) {
@@ -64,7 +70,13 @@ public final class DynamicTree extends NearestCodebookFormat implements DecimalE
         return CACHE[bits];
     }
 
-    /** Returns a copy of the sorted {@code 2^bits} codebook, bits in 2..8. */
+    /**
+     * Returns a copy of the sorted {@code 2^bits} codebook, bits in 2..8.
+     *
+     * @param bits the code width K, 2 to 8
+     * @return a new array of the {@code 2^bits} values, ascending
+     * @throws IllegalArgumentException if {@code bits} is not 2 to 8
+     */
     public static float[] codebook(int bits) {
         return of(bits).sortedCodebook();
     }

@@ -22,13 +22,23 @@ public final class Formats {
     /**
      * Returns the family of a format's spec name: {@code int}, {@code dt}, {@code nf} or {@code
      * seeddt} for the sized families ({@code nf4} is {@code nf}), else the name itself.
+     *
+     * @param specName a format's spec name, such as {@code nf4}
+     * @return the family, or {@code specName} itself
      */
     public static String family(String specName) {
         Matcher m = WITH_BITS.matcher(specName);
         return m.matches() ? m.group(1) : specName;
     }
 
-    /** Returns the format a token names; throws with the valid tokens listed otherwise. */
+    /**
+     * Returns the format a token names; throws with the valid tokens listed otherwise.
+     *
+     * @param token the token; case and surrounding blanks are ignored
+     * @return the format, shared by every caller (the formats are immutable)
+     * @throws IllegalArgumentException if the token names no format, or a sized family with a width
+     *     it does not have (that message gives the family's range instead of the valid tokens)
+     */
     public static ScalarFormat parse(String token) {
         String t = token.trim().toLowerCase(Locale.ROOT);
         switch (t) {

@@ -66,12 +66,22 @@ public enum Fp8Format implements ScalarFormat {
         return sign * Math.scalb(significand, exponentField - bias);
     }
 
-    /** Returns the largest finite value of this format. */
+    /**
+     * Returns the largest finite value of this format.
+     *
+     * @return 448 for {@link #E4M3}, 57344 for {@link #E5M2}
+     */
     public float max() {
         return max;
     }
 
-    /** Encodes a float32 value: round to nearest even, saturate, NaN stays NaN. */
+    /**
+     * Encodes a float32 value: round to nearest even, saturate, NaN stays NaN.
+     *
+     * @param x the value
+     * @return the code: beyond the largest finite value (infinities included) the largest finite
+     *     code of the same sign; NaN a NaN code
+     */
     public byte encode(float x) {
         int bits = Float.floatToRawIntBits(x);
         int sign = (bits >>> 24) & 0x80;
@@ -91,12 +101,23 @@ public enum Fp8Format implements ScalarFormat {
         return (byte) (sign | ((rounded >>> shift) - ((127 - bias) << mantissaBits)));
     }
 
-    /** Decodes a code to its float32 value. */
+    /**
+     * Decodes a code to its float32 value.
+     *
+     * @param code the code; all 256 are defined
+     * @return the value, NaN for the NaN codes and, for {@link #E5M2}, infinite for its infinity
+     *     codes
+     */
     public float decode(byte code) {
         return values[code & 0xFF];
     }
 
-    /** Rounds a float32 value to the nearest value of this format. */
+    /**
+     * Rounds a float32 value to the nearest value of this format.
+     *
+     * @param x the value
+     * @return the nearest value of this format, saturated at {@link #max()}; NaN stays NaN
+     */
     public float round(float x) {
         return decode(encode(x));
     }

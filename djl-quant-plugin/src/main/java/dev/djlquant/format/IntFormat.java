@@ -20,7 +20,13 @@ public final class IntFormat implements ScalarFormat {
         this.table = new CodeTable(this::code);
     }
 
-    /** Returns the {@code intK} format for K in 2..8. */
+    /**
+     * Returns the {@code intK} format for K in 2..8.
+     *
+     * @param bits the code width K, 2 to 8
+     * @return the format, one shared instance per width
+     * @throws IllegalArgumentException if {@code bits} is not 2 to 8
+     */
     public static synchronized IntFormat of(int bits) {
         Formats.checkBits("int", bits, 2, 8);
         if (CACHE[bits] == null) {

@@ -22,6 +22,11 @@ public final class SeedArithmetic {
      * The study's {@code round_fp8}: keeps the first {@code 7 - e} mantissa bits of {@code x}
      * (truncated), clamps the unbiased exponent to {@code [2 - 2^e, 2^e - 1]} and returns {@code
      * ±(1 + m) * 2^exp}; zero becomes {@code 2^-(2^e - 2)}.
+     *
+     * @param x the value, already divided by its group maximum
+     * @param exponentBits the exponent bits {@code e}: 4 or 5
+     * @return the rounded value
+     * @throws IllegalArgumentException if {@code exponentBits} is not 4 or 5
      */
     public static float roundFp8(float x, int exponentBits) {
         checkExponentBits(exponentBits);
@@ -34,7 +39,12 @@ public final class SeedArithmetic {
         return bits < 0 ? -magnitude : magnitude;
     }
 
-    /** The study's {@code round_fp8} with its default of 4 exponent bits. */
+    /**
+     * The study's {@code round_fp8} with its default of 4 exponent bits.
+     *
+     * @param x the value, already divided by its group maximum
+     * @return the rounded value
+     */
     public static float roundFp8(float x) {
         return roundFp8(x, 4);
     }
@@ -42,6 +52,11 @@ public final class SeedArithmetic {
     /**
      * The study's {@code round_dt8} for a nominal width of {@code numBits} (3..8) in double
      * precision, rounded to float32 at the end. Zero stays zero.
+     *
+     * @param x the value, already divided by its group maximum
+     * @param numBits the nominal width, 3 to 8
+     * @return the rounded value
+     * @throws IllegalArgumentException if {@code numBits} is not 3 to 8
      */
     public static float roundDt(float x, int numBits) {
         checkDtBits(numBits);
@@ -67,7 +82,12 @@ public final class SeedArithmetic {
         return (float) ((x < 0 ? -kept : kept) * TEN_TO_MINUS[kc]);
     }
 
-    /** The study's {@code round_dt8} with its default of 8 bits. */
+    /**
+     * The study's {@code round_dt8} with its default of 8 bits.
+     *
+     * @param x the value, already divided by its group maximum
+     * @return the rounded value; zero stays zero
+     */
     public static float roundDt(float x) {
         return roundDt(x, 8);
     }
@@ -75,6 +95,12 @@ public final class SeedArithmetic {
     /**
      * Returns the exponent {@code kc} the study counted for {@code x} (0..numBits-1), or {@link
      * DecimalExponents#ZERO} for zero.
+     *
+     * @param x the value, already divided by its group maximum
+     * @param numBits the nominal width, 3 to 8
+     * @return the number of decades below the top one, capped at {@code numBits - 1}; or {@link
+     *     DecimalExponents#ZERO}
+     * @throws IllegalArgumentException if {@code numBits} is not 3 to 8
      */
     public static int dtExponent(float x, int numBits) {
         checkDtBits(numBits);

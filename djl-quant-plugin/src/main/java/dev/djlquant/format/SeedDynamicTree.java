@@ -54,7 +54,13 @@ public final class SeedDynamicTree implements ScalarFormat, DecimalExponents {
         }
     }
 
-    /** Returns the study's {@code seeddtK} for K in 3..8. */
+    /**
+     * Returns the study's {@code seeddtK} for K in 3..8.
+     *
+     * @param bits the nominal width K, 3 to 8
+     * @return the format, one shared instance per width
+     * @throws IllegalArgumentException if {@code bits} is not 3 to 8
+     */
     public static synchronized SeedDynamicTree of(int bits) {
         SeedArithmetic.checkDtBits(bits);
         if (CACHE[bits] == null) {

@@ -32,7 +32,13 @@ public final class SeedFp8 implements ScalarFormat {
         this.table = new CodeTable(this::code);
     }
 
-    /** Returns the study's FP8 with 4 or 5 exponent bits. */
+    /**
+     * Returns the study's FP8 with 4 or 5 exponent bits.
+     *
+     * @param exponentBits 4 ({@code seedfp8}) or 5 ({@code seedfp8e5})
+     * @return the format, one shared instance per width
+     * @throws IllegalArgumentException if {@code exponentBits} is not 4 or 5
+     */
     public static SeedFp8 of(int exponentBits) {
         SeedArithmetic.checkExponentBits(exponentBits);
         return exponentBits == 4 ? E4 : E5;

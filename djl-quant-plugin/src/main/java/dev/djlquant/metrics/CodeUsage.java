@@ -12,6 +12,10 @@ public record CodeUsage(long[] histogram, double entropyBits, ExponentHistogram 
 
     /**
      * Summarizes a code histogram of {@code format}; {@code exponents} is null for other formats.
+     *
+     * @param histogram how often each code occurs, indexed by code; kept, not copied
+     * @param format the format whose codes they are
+     * @return the usage; entropy 0 if only one code occurs
      */
     public static CodeUsage of(long[] histogram, ScalarFormat format) {
         long total = 0;
@@ -32,7 +36,11 @@ public record CodeUsage(long[] histogram, double entropyBits, ExponentHistogram 
         return new CodeUsage(histogram, entropy, exponents);
     }
 
-    /** Returns the number of values counted. */
+    /**
+     * Returns the number of values counted.
+     *
+     * @return the sum of the histogram
+     */
     public long total() {
         long total = 0;
         for (long c : histogram) {

@@ -25,6 +25,11 @@ public record ErrorMetrics(
      * Compares {@code restored} with {@code original}, which must have the same length. Blocks of
      * 65,536 values are summed in parallel and combined in block order, so the result does not
      * depend on the thread count.
+     *
+     * @param original the original values
+     * @param restored the restored values, as many
+     * @return the metrics
+     * @throws IllegalArgumentException if the lengths differ
      */
     public static ErrorMetrics between(float[] original, float[] restored) {
         return between(FloatBuffer.wrap(original), restored);
@@ -33,6 +38,11 @@ public record ErrorMetrics(
     /**
      * As {@link #between(float[], float[])}, with the originals in a buffer (from index 0 to its
      * capacity), such as a view of an engine's tensor memory.
+     *
+     * @param original the original values; its position and limit are not used
+     * @param restored the restored values, as many as the buffer's capacity
+     * @return the metrics
+     * @throws IllegalArgumentException if the buffer's capacity is not {@code restored.length}
      */
     public static ErrorMetrics between(FloatBuffer original, float[] restored) {
         if (original.capacity() != restored.length) {
@@ -57,6 +67,13 @@ public record ErrorMetrics(
      * sums of lane {@code i % 8} and the eight lanes are added in order (SIMD where the JVM has it,
      * the same doubles either way: {@link ErrorSums}). Originals outside a heap array (a view of an
      * engine's tensor memory) are first copied into a per-thread array.
+     *
+     * @param original the original values
+     * @param from the index in {@code original} of the first value
+     * @param restored the restored values
+     * @param at the index in {@code restored} of the first value
+     * @param count the number of values
+     * @return the metrics of the block
      */
     public static ErrorMetrics ofBlock(
             FloatBuffer original, int from, float[] restored, int at, int count) {
@@ -75,7 +92,12 @@ public record ErrorMetrics(
         return sums.toMetrics();
     }
 
-    /** Combines blocks in order, from zero. */
+    /**
+     * Combines blocks in order, from zero.
+     *
+     * @param blocks the metrics of consecutive blocks
+     * @return their sum; all zeros for no blocks
+     */
     public static ErrorMetrics combine(ErrorMetrics[] blocks) {
         ErrorMetrics total = new ErrorMetrics(0, 0, 0, 0, 0);
         for (ErrorMetrics block : blocks) {
@@ -84,24 +106,41 @@ public record ErrorMetrics(
         return total;
     }
 
-    /** Mean absolute error. */
+    /**
+     * Mean absolute error.
+     *
+     * @return the mean of {@code |x - x'|}, 0 for no values
+     */
     public double mae() {
         return count == 0 ? 0 : absErrorSum / count;
     }
 
-    /** Mean squared error. */
+    /**
+     * Mean squared error.
+     *
+     * @return the mean of {@code (x - x')^2}, 0 for no values
+     */
     public double mse() {
         return count == 0 ? 0 : squaredErrorSum / count;
     }
 
-    /** SQNR in dB; positive infinity when restoration is exact. */
+    /**
+     * SQNR in dB; positive infinity when restoration is exact.
+     *
+     * @return the SQNR in dB
+     */
     public double sqnrDb() {
         return squaredErrorSum == 0
                 ? Double.POSITIVE_INFINITY
                 : 10 * Math.log10(signalSum / squaredErrorSum);
     }
 
-    /** Combines metrics of disjoint value sets, as if measured over their union. */
+    /**
+     * Combines metrics of disjoint value sets, as if measured over their union.
+     *
+     * @param other the metrics of other values
+     * @return the combined metrics; the maximum is the larger of the two
+     */
     public ErrorMetrics plus(ErrorMetrics other) {
         return new ErrorMetrics(
                 count + other.count,

@@ -31,6 +31,11 @@ public final class ErrorSums {
      * Adds the next {@code length} values of the block: {@code restored[restoredAt..)} against
      * {@code original[originalAt..)}. Every piece but the last must hold a multiple of 8 values.
      *
+     * @param original the original values
+     * @param originalAt the index in {@code original} of the first value
+     * @param restored the restored values
+     * @param restoredAt the index in {@code restored} of the first value
+     * @param length the number of values
      * @throws IllegalStateException if an earlier piece was not a multiple of 8 values
      */
     public void add(
@@ -48,7 +53,11 @@ public final class ErrorSums {
         count += length;
     }
 
-    /** Returns the metrics of the values added so far. */
+    /**
+     * Returns the metrics of the values added so far.
+     *
+     * @return the metrics of the values added so far
+     */
     public ErrorMetrics toMetrics() {
         double max = 0;
         for (int l = 0; l < LANES; l++) {

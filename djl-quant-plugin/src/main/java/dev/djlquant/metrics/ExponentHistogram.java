@@ -9,7 +9,13 @@ import java.util.Arrays;
  */
 public record ExponentHistogram(long[] counts, long zeros) {
 
-    /** Folds a code histogram into exponents through the format's code-to-exponent map. */
+    /**
+     * Folds a code histogram into exponents through the format's code-to-exponent map.
+     *
+     * @param codeHistogram how often each code occurs, indexed by code
+     * @param format the format whose codes they are
+     * @return the counts per exponent ({@code format.maxExponent() + 1} of them) and of zeros
+     */
     public static ExponentHistogram of(long[] codeHistogram, DecimalExponents format) {
         long[] counts = new long[format.maxExponent() + 1];
         long zeros = 0;
@@ -27,7 +33,12 @@ public record ExponentHistogram(long[] counts, long zeros) {
         return new ExponentHistogram(counts, zeros);
     }
 
-    /** Adds another histogram of the same format. */
+    /**
+     * Adds another histogram of the same format.
+     *
+     * @param other a histogram of the same format
+     * @return a new histogram of the sums; as long as the longer of the two
+     */
     public ExponentHistogram plus(ExponentHistogram other) {
         long[] sum = Arrays.copyOf(counts, Math.max(counts.length, other.counts.length));
         for (int i = 0; i < other.counts.length; i++) {

@@ -18,12 +18,23 @@ public final class BitPacker {
 
     private BitPacker() {}
 
-    /** Returns the bytes that {@code count} values of {@code bits} bits occupy. */
+    /**
+     * Returns the bytes that {@code count} values of {@code bits} bits occupy.
+     *
+     * @param count the number of values, non-negative
+     * @param bits the bits per value
+     * @return {@code ceil(count * bits / 8)}
+     */
     public static long packedBytes(long count, int bits) {
         return (count * bits + 7) / 8;
     }
 
-    /** Returns the fewest bits that can index {@code n} distinct positions: ceil(log2 n). */
+    /**
+     * Returns the fewest bits that can index {@code n} distinct positions: ceil(log2 n).
+     *
+     * @param n the number of positions
+     * @return the index width in bits, 0 to 63; 0 when {@code n} is at most 1
+     */
     public static int indexBits(long n) {
         return n <= 1 ? 0 : 64 - Long.numberOfLeadingZeros(n - 1);
     }
@@ -32,6 +43,16 @@ public final class BitPacker {
      * Writes {@code values[from..from+count)} at {@code bits} bits each into {@code dst} from byte
      * {@code offset}; values must be below {@code 2^bits}. Writes exactly {@code packedBytes(count,
      * bits)} bytes.
+     *
+     * @param values the values; each must be below {@code 2^bits}, which is not checked (a larger
+     *     or negative value corrupts the values packed after it)
+     * @param from the index in {@code values} of the first value
+     * @param count the number of values
+     * @param bits the bits per value, 0 to 31
+     * @param dst the packed stream; its bytes from {@code offset} on are overwritten, not merged,
+     *     and the unused bits of the last byte become zero
+     * @param offset the byte of {@code dst} at which the run starts
+     * @throws IllegalArgumentException if {@code bits} is not 0 to 31
      */
     public static void pack(int[] values, int from, int count, int bits, byte[] dst, int offset) {
         checkBits(bits);
@@ -80,6 +101,14 @@ public final class BitPacker {
     /**
      * Reads {@code count} values of {@code bits} bits from {@code src} at byte {@code offset} into
      * {@code dst[from..from+count)}.
+     *
+     * @param src the packed stream
+     * @param offset the byte of {@code src} at which the run starts
+     * @param bits the bits per value, 0 to 31
+     * @param dst receives the values
+     * @param from the index in {@code dst} of the first value
+     * @param count the number of values
+     * @throws IllegalArgumentException if {@code bits} is not 0 to 31
      */
     public static void unpack(byte[] src, int offset, int bits, int[] dst, int from, int count) {
         checkBits(bits);
@@ -110,6 +139,16 @@ public final class BitPacker {
      * lookup, which saves writing and reading back the codes (dequantizing 37.7M 8-bit codes took
      * 19-21 ms of CPU this way against 25-34 ms through an int buffer). {@code table} must have
      * {@code 2^bits} entries.
+     *
+     * @param src the packed codes
+     * @param offset the byte of {@code src} at which the run starts
+     * @param bits the bits per code, 0 to 31
+     * @param table the value of each code, at least {@code 2^bits} entries
+     * @param dst receives the values
+     * @param from the index in {@code dst} of the first value
+     * @param count the number of codes
+     * @throws IllegalArgumentException if {@code bits} is not 0 to 31 or {@code table} has fewer
+     *     than {@code 2^bits} entries
      */
     public static void unpack(
             byte[] src, int offset, int bits, float[] table, float[] dst, int from, int count) {
@@ -148,6 +187,10 @@ public final class BitPacker {
      * Fills {@code pairs} (256 entries) for {@link #unpackPairs}: entry {@code b} holds the float32
      * bits of {@code table[b & 15] * scale} in its low half and of {@code table[b >>> 4] * scale}
      * in its high half, the values of the two 4-bit codes in byte {@code b}, scaled.
+     *
+     * @param table the values of the 16 codes (at least 16 entries)
+     * @param scale the factor every value is multiplied by, in float32
+     * @param pairs receives the entries; at least 256 long
      */
     public static void fillPairs(float[] table, float scale, long[] pairs) {
         for (int b = 0; b < 256; b++) {
@@ -163,6 +206,13 @@ public final class BitPacker {
      * little-endian float32: one table read and one 8-byte store per byte of codes, where {@link
      * #unpack} spends a shift, a read and a store per code (restoring a 512 x 4608 weight this way
      * took 0.65 ms on one core against 0.59 ms on two).
+     *
+     * @param src the packed 4-bit codes
+     * @param offset the byte of {@code src} that holds the first code, in its low four bits
+     * @param pairs the entries that {@link #fillPairs} filled
+     * @param dst receives {@code 4 * count} bytes
+     * @param at the byte of {@code dst} at which the first value goes
+     * @param count the number of codes
      */
     public static void unpackPairs(
             byte[] src, int offset, long[] pairs, byte[] dst, int at, int count) {
@@ -180,6 +230,17 @@ public final class BitPacker {
      * read from {@code src} at byte {@code offset}: {@link #unpack} fused with a dot product, so a
      * linear layer multiplies straight from packed codes. The eight codes of one read go to eight
      * partial sums, which run side by side. {@code table} must have {@code 2^bits} entries.
+     *
+     * @param src the packed codes
+     * @param offset the byte of {@code src} at which the run starts
+     * @param bits the bits per code, 0 to 31
+     * @param table the value of each code; its length is not checked here
+     * @param x the values the codes' values are multiplied with
+     * @param from the index in {@code x} of the value that goes with the first code
+     * @param count the number of codes
+     * @return the sum of the products, in float32; summed in eight partial sums, it may round
+     *     differently from a sum taken in order
+     * @throws IllegalArgumentException if {@code bits} is not 0 to 31
      */
     public static float dot(
             byte[] src, int offset, int bits, float[] table, float[] x, int from, int count) {

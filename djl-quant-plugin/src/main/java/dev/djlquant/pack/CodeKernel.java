@@ -36,7 +36,13 @@ public enum CodeKernel {
 
     private static final boolean VECTOR_NIBBLES = VECTOR_MODULE && VectorKernels.nibblesSupported();
 
-    /** Whether this JVM runs any SIMD kernel (see the class comment). */
+    /**
+     * Whether this JVM runs any SIMD kernel (see the class comment).
+     *
+     * @return true if the vector module is enabled ({@link dev.djlquant.simd.VectorApi#enabled()}),
+     *     the kernels passed their self-check and the vectors are wide enough for at least one
+     *     family of kernels
+     */
     public static boolean vectorized() {
         return VECTOR_BYTES || VECTOR_NIBBLES;
     }
@@ -44,6 +50,12 @@ public enum CodeKernel {
     /**
      * Returns the kernel for codes of {@code bits} bits whose values are {@code table} ({@code
      * 2^bits} entries, bits 1 to 16).
+     *
+     * @param bits the bits per code, 1 to 16
+     * @param table the value of each code, exactly {@code 2^bits} entries
+     * @return a SIMD kernel where one applies (see the class comment), else {@link #SCALAR}
+     * @throws IllegalArgumentException if {@code bits} is not 1 to 16 or {@code table} does not
+     *     have {@code 2^bits} entries
      */
     public static CodeKernel of(int bits, float[] table) {
         if (bits < 1 || bits > 16 || table.length != 1 << bits) {
@@ -80,6 +92,14 @@ public enum CodeKernel {
      * took 5.8-8.1 ms in 19 of 36 JVMs against 2.9-4.6 in the rest, and a {@code dt4} restore after
      * them 6.6-8.5 ms in 9 of 21; with the tail outside, that {@code dt4} restore took 2.8-5.4 ms
      * in 29 of 29).
+     *
+     * @param src the packed codes
+     * @param offset the byte of {@code src} at which the run starts
+     * @param bits the bits per code
+     * @param table the value of each code, {@code 2^bits} entries
+     * @param dst receives the values
+     * @param from the index in {@code dst} of the first value
+     * @param count the number of codes
      */
     public void unpack(
             byte[] src, int offset, int bits, float[] table, float[] dst, int from, int count) {
@@ -102,6 +122,14 @@ public enum CodeKernel {
      * Writes {@code values[from..from+count)} at {@code bits} bits each into {@code dst} from byte
      * {@code offset}, as {@link BitPacker#pack} does: 8-bit and 4-bit codes with SIMD where the
      * byte and the 4-bit kernels run, everything else with {@link BitPacker#pack}.
+     *
+     * @param values the values; each must be below {@code 2^bits}, which is not checked
+     * @param from the index in {@code values} of the first value
+     * @param count the number of values
+     * @param bits the bits per value, 0 to 31
+     * @param dst the packed stream; its bytes from {@code offset} on are overwritten
+     * @param offset the byte of {@code dst} at which the run starts
+     * @throws IllegalArgumentException if {@code bits} is not 0 to 31
      */
     public static void pack(int[] values, int from, int count, int bits, byte[] dst, int offset) {
         if (VECTOR_BYTES && bits == 8) {

@@ -71,17 +71,38 @@ public final class PackedDot {
      * Prepares {@code x}, one input row, for codes of {@code bits} bits whose values are {@code
      * table} ({@code 2^bits} entries). Neither array is copied (but a table narrower than 16
      * entries may be): they must not change while this is in use.
+     *
+     * @param bits the bits per code, 1 to 16
+     * @param table the value of each code, exactly {@code 2^bits} entries
+     * @param x the input row
+     * @return the prepared row
+     * @throws IllegalArgumentException if {@code bits} is not 1 to 16 or {@code table} does not
+     *     have {@code 2^bits} entries
      */
     public static PackedDot of(int bits, float[] table, float[] x) {
         return of(bits, table, x, 1);
     }
 
-    /** Prepares {@code x}, {@code rows} input rows of equal length one after the other. */
+    /**
+     * Prepares {@code x}, {@code rows} input rows of equal length one after the other.
+     *
+     * @param bits the bits per code, 1 to 16
+     * @param table the value of each code, exactly {@code 2^bits} entries
+     * @param x the input rows, row-major; not copied, as for {@link #of(int, float[], float[])}
+     * @param rows the number of rows, at least 1
+     * @return the prepared rows
+     * @throws IllegalArgumentException if {@code bits} is not 1 to 16, {@code table} does not have
+     *     {@code 2^bits} entries, {@code rows} is below 1 or does not divide {@code x.length}
+     */
     public static PackedDot of(int bits, float[] table, float[] x, int rows) {
         return new PackedDot(bits, table, x, rows, CodeKernel.of(bits, table));
     }
 
-    /** The kernel that sums the products. */
+    /**
+     * The kernel that sums the products.
+     *
+     * @return the kernel {@link CodeKernel#of} picked for the bits and table
+     */
     public CodeKernel kernel() {
         return kernel;
     }
@@ -90,6 +111,9 @@ public final class PackedDot {
      * Whether {@link #dotRows} reads each code once for several input rows with {@code kernel}: the
      * SIMD kernels do, and so does {@link CodeKernel#SCALAR} where SIMD multiplies the values it
      * decodes; otherwise every input row looks every code up again.
+     *
+     * @param kernel a kernel
+     * @return true if the codes are read once for all input rows
      */
     public static boolean sharesCodesAcrossRows(CodeKernel kernel) {
         return kernel != CodeKernel.SCALAR || DECODES_FOR_ROWS;
@@ -98,6 +122,13 @@ public final class PackedDot {
     /**
      * Returns {@code sum table[code_i] * x[from + i]} over {@code count} codes read from {@code
      * src} at byte {@code offset}; {@code from} indexes the whole input.
+     *
+     * @param src the packed codes
+     * @param offset the byte of {@code src} at which the run starts
+     * @param from the index in the whole input (all rows) of the value that goes with the first
+     *     code
+     * @param count the number of codes
+     * @return the sum, in float32; the order of its additions depends on the kernel
      */
     public float dot(byte[] src, int offset, int from, int count) {
         return switch (kernel) {
@@ -116,6 +147,12 @@ public final class PackedDot {
     /**
      * Writes {@link #dot} of every input row to {@code sums[0..rows)}: row {@code b}'s sum over
      * {@code x[b * in + from + i]}, {@code from} within a row.
+     *
+     * @param src the packed codes
+     * @param offset the byte of {@code src} at which the run starts
+     * @param from the index within a row of the value that goes with the first code
+     * @param count the number of codes
+     * @param sums receives one sum per input row, at {@code [0, rows)}
      */
     public void dotRows(byte[] src, int offset, int from, int count, float[] sums) {
         // One row keeps the lookups inside the dot: decoding first made AlexNet's dt8 forward at

@@ -37,22 +37,41 @@ public final class PackedValues {
         }
     }
 
-    /** Returns zeroed storage for {@code count} values of {@code bits} bits (0 to 31). */
+    /**
+     * Returns zeroed storage for {@code count} values of {@code bits} bits (0 to 31).
+     *
+     * @param count the number of values, non-negative
+     * @param bits the bits per value, 0 to 31
+     * @return new storage, all bits zero
+     * @throws IllegalArgumentException if {@code count} is negative or {@code bits} is not 0 to 31
+     */
     public static PackedValues allocate(long count, int bits) {
         return new PackedValues(count, bits);
     }
 
-    /** Returns the number of values. */
+    /**
+     * Returns the number of values.
+     *
+     * @return the number of values
+     */
     public long count() {
         return count;
     }
 
-    /** Returns the bits per value. */
+    /**
+     * Returns the bits per value.
+     *
+     * @return the bits per value
+     */
     public int bits() {
         return bits;
     }
 
-    /** Returns the packed size in bytes, {@code ceil(count * bits / 8)}. */
+    /**
+     * Returns the packed size in bytes, {@code ceil(count * bits / 8)}.
+     *
+     * @return the packed size in bytes
+     */
     public long byteLength() {
         return BitPacker.packedBytes(count, bits);
     }
@@ -60,17 +79,31 @@ public final class PackedValues {
     /**
      * Returns the segment that holds value {@code index}; a run of values packed or unpacked in it
      * must not cross {@link #SEGMENT_VALUES} boundaries.
+     *
+     * @param index the index of a value, below {@link #count()}
+     * @return the segment itself, not a copy
      */
     public byte[] segmentOf(long index) {
         return segments[(int) (index / SEGMENT_VALUES)];
     }
 
-    /** Returns the byte offset of value {@code index} in its segment (a multiple of 8 values). */
+    /**
+     * Returns the byte offset of value {@code index} in its segment (a multiple of 8 values).
+     *
+     * @param index the index of a value, below {@link #count()}
+     * @return the offset of the byte holding the value's first bit
+     */
     public int byteOffsetOf(long index) {
         return (int) (index % SEGMENT_VALUES * bits / 8);
     }
 
-    /** Writes the packed byte stream, also feeding it to {@code checksum}. */
+    /**
+     * Writes the packed byte stream, also feeding it to {@code checksum}.
+     *
+     * @param out receives the bytes of every segment in order
+     * @param checksum is updated with the same bytes
+     * @throws IOException if writing to {@code out} fails
+     */
     public void writeTo(DataOutput out, Checksum checksum) throws IOException {
         for (byte[] segment : segments) {
             checksum.update(segment, 0, segment.length);
@@ -78,7 +111,18 @@ public final class PackedValues {
         }
     }
 
-    /** Reads {@code count} values of {@code bits} bits written by {@link #writeTo}. */
+    /**
+     * Reads {@code count} values of {@code bits} bits written by {@link #writeTo}.
+     *
+     * @param in the stream, positioned at the packed bytes
+     * @param count the number of values, non-negative
+     * @param bits the bits per value, 0 to 31
+     * @param checksum is updated with the bytes read
+     * @return the values
+     * @throws java.io.EOFException if {@code in} ends before {@code ceil(count * bits / 8)} bytes
+     * @throws IOException if reading from {@code in} fails
+     * @throws IllegalArgumentException if {@code count} is negative or {@code bits} is not 0 to 31
+     */
     public static PackedValues readFrom(DataInput in, long count, int bits, Checksum checksum)
             throws IOException {
         PackedValues values = new PackedValues(count, bits);

@@ -20,12 +20,25 @@ public final class ParallelBlocks {
     /** Work on block {@code index}, the items {@code [from, to)}. */
     @FunctionalInterface
     public interface Block {
+        /**
+         * Works on one block.
+         *
+         * @param index the block's index, from 0
+         * @param from the first item of the block
+         * @param to the item after the block's last
+         */
         void run(int index, int from, int to);
     }
 
     private ParallelBlocks() {}
 
-    /** {@link #forEach(int, int, long, Block)} where the items are the values themselves. */
+    /**
+     * {@link #forEach(int, int, long, Block)} where the items are the values themselves.
+     *
+     * @param count the number of values, non-negative
+     * @param blockLength the values per block, at least 1
+     * @param work runs once per block; an exception it throws is rethrown here
+     */
     public static void forEach(int count, int blockLength, Block work) {
         forEach(count, blockLength, count, work);
     }
@@ -36,6 +49,11 @@ public final class ParallelBlocks {
      * all. The blocks run on a parallel stream: in the common fork-join pool, the calling thread
      * taking part. Fewer than {@link #SEQUENTIAL_BELOW} values, or a single block, run on the
      * calling thread (where a parallel stream would run a single block anyway).
+     *
+     * @param count the number of items, non-negative; none runs no block
+     * @param blockLength the items per block, at least 1
+     * @param values the number of values the items hold, which decides whether to run in parallel
+     * @param work runs once per block; an exception it throws is rethrown here
      */
     public static void forEach(int count, int blockLength, long values, Block work) {
         int blocks = (int) ((count + (long) blockLength - 1) / blockLength);

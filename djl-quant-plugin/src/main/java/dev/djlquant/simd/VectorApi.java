@@ -15,7 +15,12 @@ public final class VectorApi {
 
     private VectorApi() {}
 
-    /** Whether the module is present and the kernels are not turned off. */
+    /**
+     * Whether the module is present and the kernels are not turned off.
+     *
+     * @return true if {@code jdk.incubator.vector} is in the boot layer and {@code
+     *     -Ddjlquant.vector} is not {@code false} (in any case)
+     */
     public static boolean enabled() {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
                 && !"false".equalsIgnoreCase(System.getProperty(DISABLE_PROPERTY));
@@ -25,6 +30,10 @@ public final class VectorApi {
      * Whether a family of kernels may run: {@link #enabled()} and {@code check} (its comparison
      * with the scalar loops) passes. A check that throws, such as an incubator API this JDK
      * changed, counts as failed, so the library falls back to its scalar loops instead of failing.
+     *
+     * @param check the family's comparison with the scalar loops; runs only if {@link #enabled()}
+     * @return true if enabled and {@code check} returns true; false if it throws a {@link
+     *     LinkageError} or a {@link RuntimeException}
      */
     public static boolean passes(BooleanSupplier check) {
         if (!enabled()) {

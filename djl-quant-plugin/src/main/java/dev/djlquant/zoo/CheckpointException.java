@@ -13,6 +13,8 @@ public class CheckpointException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
+
+    /** What is wrong with the file, without its path. */
     private final String problem;
 
     /**

@@ -29,7 +29,11 @@ public final class CifarTranslator implements Translator<Image, Classifications>
         this.pipeline = new Pipeline(new ToTensor(), new Normalize(builder.mean, builder.std));
     }
 
-    /** Returns a builder; DJL's {@code Cifar10.NORMALIZE_MEAN/STD} unless told otherwise. */
+    /**
+     * Returns a builder; DJL's {@code Cifar10.NORMALIZE_MEAN/STD} unless told otherwise.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -79,7 +83,11 @@ public final class CifarTranslator implements Translator<Image, Classifications>
             return this;
         }
 
-        /** Returns the translator. */
+        /**
+         * Returns the translator.
+         *
+         * @return a new translator with this builder's normalization
+         */
         public CifarTranslator build() {
             return new CifarTranslator(this);
         }
