@@ -21,7 +21,9 @@ public final class Granularity {
     public enum Kind {
         /** One group for the whole tensor. */
         TENSOR,
-        /** One group per index of dimension 0. */
+        /**
+         * One group per index of dimension 0 (a tensor of fewer than two dimensions: one group).
+         */
         ROW,
         /** One group per run of the last dimension. */
         LASTAXIS,

@@ -155,7 +155,8 @@ public final class QuantizationReport {
 
     /**
      * Returns the block to run: the same block for SIMULATE, the {@link QuantizedBlock} wrapping it
-     * for COMPRESSED.
+     * for COMPRESSED and QAT; for a report of {@link Quantizers#pack}, which changes nothing, the
+     * block as it was, whatever the config's mode.
      *
      * @return the block to run
      */

@@ -189,17 +189,22 @@ public final class QuantizedTensor {
 
     /**
      * Restores the values in their original order into {@code out} from index 0 (its position is
-     * not used); a direct buffer over an engine's tensor memory is filled without an intermediate
-     * array.
+     * not used): a direct buffer over an engine's tensor memory is filled chunk by chunk from a
+     * small cache-resident array, never from a copy of the whole tensor (except for {@code
+     * sortedN}, whose values are put back in order in a full array first).
      *
      * @param out receives the values at indices 0 to {@code size() - 1}; its position is neither
      *     used nor changed
-     * @throws IllegalArgumentException if the capacity of {@code out} is below {@link #size()}
+     * @throws IllegalArgumentException if the limit of {@code out} is below {@link #size()}
      */
     public void dequantizeInto(FloatBuffer out) {
-        if (out.capacity() < size()) {
+        if (out.limit() < size()) {
             throw new IllegalArgumentException(
-                    "A buffer of " + out.capacity() + " floats cannot hold " + size() + " values");
+                    "A buffer of "
+                            + out.limit()
+                            + " floats (its limit) cannot hold "
+                            + size()
+                            + " values");
         }
         if (permutation != null) {
             out.put(0, dequantize());

@@ -14,6 +14,7 @@ import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -334,6 +335,18 @@ class QuantizedTensorTest {
             assertThat(Arrays.equals(m.tensor().dequantize(), plain.dequantize())).isTrue();
             assertThat(m.tensor().codeUsage().histogram()).isEqualTo(plain.codeUsage().histogram());
         }
+    }
+
+    /** A direct buffer is written up to its limit: one below the size is refused by name. */
+    @Test
+    void dequantizeIntoRefusesABufferWhoseLimitIsTooSmall() {
+        QuantizedTensor t = Quantizer.parse("int8@row").quantize(new float[12], new long[] {3, 4});
+        FloatBuffer out = direct(12);
+        out.limit(11);
+
+        assertThatThrownBy(() -> t.dequantizeInto(out))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("11 floats (its limit)");
     }
 
     /** Every format family at every kind of granularity but the sorted one. */

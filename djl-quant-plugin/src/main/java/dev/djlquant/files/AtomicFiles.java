@@ -19,7 +19,10 @@ import java.util.stream.Stream;
 
 /**
  * Writes files and directories so that readers see either nothing or the complete result: content
- * goes to a hidden temporary sibling, is flushed to disk, then renamed into place.
+ * goes to a hidden temporary sibling, then is renamed into place. Files written by {@link
+ * #writeFile} and {@link #copy}, and the files at the top of a directory written by {@link
+ * #writeDirectory} (a checkpoint's), are flushed to disk before the rename; files in its
+ * subdirectories and the directory entries themselves are not.
  */
 public final class AtomicFiles {
 
@@ -336,7 +339,7 @@ public final class AtomicFiles {
      *     UncheckedIOException} instead
      */
     public static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (Stream<Path> walk = Files.walk(path)) {

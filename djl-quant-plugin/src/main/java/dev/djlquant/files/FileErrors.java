@@ -20,7 +20,8 @@ public final class FileErrors {
     private FileErrors() {}
 
     /**
-     * The reason alone, without the path: "permission denied", "no such file or directory".
+     * The reason alone, without the path, for file-system exceptions: "permission denied", "no such
+     * file or directory".
      *
      * @param e the failure
      * @return the exception's own reason, or words for its class; for an exception that is not a

@@ -32,7 +32,8 @@ public final class Formats {
     }
 
     /**
-     * Returns the format a token names; throws with the valid tokens listed otherwise.
+     * Returns the format a token names; throws with the valid tokens listed otherwise (or, for a
+     * width a sized family does not have, with that family's range).
      *
      * @param token the token; case and surrounding blanks are ignored
      * @return the format, shared by every caller (the formats are immutable)

@@ -5,9 +5,10 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Packs unsigned integers of 1..31 bits into a byte stream, LSB-first: value {@code i} of a run
- * occupies bits {@code [i*bits, (i+1)*bits)} counted from the run's first byte. Runs that start on
- * a byte boundary can be packed and unpacked independently, which is how callers parallelize.
+ * Packs unsigned integers of 0..31 bits into a byte stream (0 bits: the one-element permutation),
+ * LSB-first: value {@code i} of a run occupies bits {@code [i*bits, (i+1)*bits)} counted from the
+ * run's first byte. Runs that start on a byte boundary can be packed and unpacked independently,
+ * which is how callers parallelize.
  */
 public final class BitPacker {
 

@@ -69,8 +69,9 @@ public final class PackedDot {
 
     /**
      * Prepares {@code x}, one input row, for codes of {@code bits} bits whose values are {@code
-     * table} ({@code 2^bits} entries). Neither array is copied (but a table narrower than 16
-     * entries may be): they must not change while this is in use.
+     * table} ({@code 2^bits} entries). Neither array is copied, except that the 4-bit kernel splits
+     * {@code x} into copies of its even and odd entries and a table narrower than 16 entries may be
+     * padded: they must not change while this is in use.
      *
      * @param bits the bits per code, 1 to 16
      * @param table the value of each code, exactly {@code 2^bits} entries

@@ -16,7 +16,9 @@ public final class PackedValues {
 
     /**
      * Values per segment. Every segment but the last holds exactly {@code SEGMENT_VALUES * bits /
-     * 8} bytes, at most 288 KB for 9-bit codes: below half of G1's smallest region (1 MB).
+     * 8} bytes, at most 288 KB for codes (9 bits at most): below half of G1's smallest region (1
+     * MB). Permutations of {@code sortedN}, stored here at up to 30 bits a position, make segments
+     * of up to 960 KB.
      */
     public static final int SEGMENT_VALUES = 1 << 18;
 

@@ -107,6 +107,16 @@ class AtomicFilesTest {
         assertThat(running).exists();
     }
 
+    /** A link is deleted, not followed, even one whose target is gone. */
+    @Test
+    void deleteRecursivelyRemovesABrokenLink() throws IOException {
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), tmp.resolve("gone"));
+
+        AtomicFiles.deleteRecursively(link);
+
+        assertThat(names()).isEmpty();
+    }
+
     /** What the shutdown hook does to a write whose fill is still running: SIGTERM mid-write. */
     @Test
     void shutdownDuringTheFillDeletesTheTemporaryAndInstallsNothing() throws Exception {
