@@ -200,11 +200,7 @@ public final class QuantizedTensor {
     public void dequantizeInto(FloatBuffer out) {
         if (out.limit() < size()) {
             throw new IllegalArgumentException(
-                    "A buffer of "
-                            + out.limit()
-                            + " floats (its limit) cannot hold "
-                            + size()
-                            + " values");
+                    "A buffer of " + out.limit() + " floats cannot hold " + size() + " values");
         }
         if (permutation != null) {
             out.put(0, dequantize());

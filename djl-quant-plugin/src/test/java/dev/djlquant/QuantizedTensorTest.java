@@ -346,7 +346,7 @@ class QuantizedTensorTest {
 
         assertThatThrownBy(() -> t.dequantizeInto(out))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("11 floats (its limit)");
+                .hasMessageContaining("11 floats cannot hold 12");
     }
 
     /** Every format family at every kind of granularity but the sorted one. */
