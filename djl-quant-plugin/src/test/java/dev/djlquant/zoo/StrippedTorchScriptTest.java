@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.repository.zoo.ZooModel;
+import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import dev.djlquant.QuantConfig;
+import dev.djlquant.Quantizers;
 import dev.djlquant.SharedFiles;
 import dev.djlquant.files.Digests;
 import java.io.InputStream;
@@ -106,6 +111,55 @@ class StrippedTorchScriptTest {
 
         assertThat(StrippedTorchScript.write(RESNET20, shared, copy)).isZero();
         assertThat(contents(copy)).isEqualTo(contents(RESNET20));
+    }
+
+    /**
+     * A module whose weights repeat or share storages (src/test/resources/torchscript, written by
+     * its script): two weights with equal values and a weight with a buffer holding a copy of it
+     * keep their values; the weight whose storage a buffer shares is blanked, and the checkpoint
+     * computes what the SIMULATE model computes, the buffer included.
+     */
+    @Test
+    void repeatedStoragesAreKeptAndASharedOneIsRestoredForBoth() throws Exception {
+        Path pt = tmp.resolve("shared_storages.pt");
+        try (InputStream in = getClass().getResourceAsStream("/torchscript/shared_storages.pt")) {
+            Files.copy(in, pt);
+        }
+        Path out = tmp.resolve("checkpoint");
+        CheckpointWriter.builder().build().writeTorchScript(pt, QuantConfig.of("int8@row"), out);
+
+        List<String> deflated = new ArrayList<>();
+        try (ZipFile zip = new ZipFile(out.resolve(CheckpointWriter.TORCHSCRIPT_FILE).toFile())) {
+            for (ZipEntry entry : Collections.list(zip.entries())) {
+                if (entry.getMethod() == ZipEntry.DEFLATED && entry.getName().contains("/data/")) {
+                    deflated.add(entry.getName() + " " + entry.getSize());
+                }
+            }
+        }
+        assertThat(deflated).containsExactly("shared_storages/data/1 256");
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            NDArray x = manager.randomNormal(new Shape(3, 16));
+            float[] expected;
+            try (ZooModel<NDList, NDList> simulated = TorchScriptImport.open(pt, true)) {
+                Quantizers.apply(simulated, QuantConfig.of("int8@row"));
+                expected = forward(simulated, x);
+            }
+            try (ZooModel<NDList, NDList> loaded =
+                    CheckpointReader.load(out, NDList.class, NDList.class)) {
+                assertThat(forward(loaded, x)).containsExactly(expected);
+            }
+        }
+    }
+
+    private static float[] forward(ZooModel<NDList, NDList> model, NDArray input) {
+        try (NDManager scope = model.getNDManager().newSubManager()) {
+            NDArray x = input.toDevice(scope.getDevice(), true);
+            x.attach(scope);
+            return model.getBlock()
+                    .forward(new ParameterStore(scope, false), new NDList(x), false)
+                    .head()
+                    .toFloatArray();
+        }
     }
 
     private static Map<String, StrippedTorchScript.Content> contents(Path torchScript)
