@@ -9,7 +9,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.repository.zoo.ZooModel;
-import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.djlquant.QuantConfig;
 import dev.djlquant.Quantizers;
@@ -142,23 +141,12 @@ class StrippedTorchScriptTest {
             float[] expected;
             try (ZooModel<NDList, NDList> simulated = TorchScriptImport.open(pt, true)) {
                 Quantizers.apply(simulated, QuantConfig.of("int8@row"));
-                expected = forward(simulated, x);
+                expected = TorchScriptCheckpointTest.forward(simulated, x);
             }
             try (ZooModel<NDList, NDList> loaded =
                     CheckpointReader.load(out, NDList.class, NDList.class)) {
-                assertThat(forward(loaded, x)).containsExactly(expected);
+                assertThat(TorchScriptCheckpointTest.forward(loaded, x)).containsExactly(expected);
             }
-        }
-    }
-
-    private static float[] forward(ZooModel<NDList, NDList> model, NDArray input) {
-        try (NDManager scope = model.getNDManager().newSubManager()) {
-            NDArray x = input.toDevice(scope.getDevice(), true);
-            x.attach(scope);
-            return model.getBlock()
-                    .forward(new ParameterStore(scope, false), new NDList(x), false)
-                    .head()
-                    .toFloatArray();
         }
     }
 

@@ -162,7 +162,8 @@ class TorchScriptCheckpointTest {
         }
     }
 
-    private static float[] forward(ZooModel<NDList, NDList> model, NDArray input) {
+    /** The model's inference output for {@code input}, in a scope of its own. */
+    static float[] forward(ZooModel<NDList, NDList> model, NDArray input) {
         try (NDManager scope = model.getNDManager().newSubManager()) {
             NDArray x = input.toDevice(scope.getDevice(), true);
             x.attach(scope);
