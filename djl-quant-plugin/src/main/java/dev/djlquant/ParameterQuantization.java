@@ -109,7 +109,12 @@ final class ParameterQuantization {
         List<Quantizer.Measured> measured = new ArrayList<>();
         for (Selected s : selected) {
             FloatBuffer values = ParameterArrays.values(s.name, s.parameter);
-            measured.add(s.quantizer.quantizeMeasured(s.name, values, shapeOf(s.parameter)));
+            long[] shape = shapeOf(s.parameter);
+            measured.add(
+                    config.statistics()
+                            ? s.quantizer.quantizeMeasured(s.name, values, shape)
+                            : new Quantizer.Measured(
+                                    s.quantizer.quantize(s.name, values, shape, false), null));
         }
         List<QuantizationReport.Row> rows = new ArrayList<>();
         for (int k = 0; k < selected.size(); k++) {
@@ -121,7 +126,11 @@ final class ParameterQuantization {
                 t.dequantizeInto(restored);
             }
             sink.accept(s.name, s.parameter, t, restored);
-            rows.add(QuantizationReport.Row.of(s.name, t, sink.error(s.parameter, m.error())));
+            rows.add(
+                    config.statistics()
+                            ? QuantizationReport.Row.of(
+                                    s.name, t, sink.error(s.parameter, m.error()))
+                            : QuantizationReport.Row.withoutStatistics(s.name, t));
         }
         Set<Parameter> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
         all.forEach(p -> distinct.add(p.getValue()));
@@ -175,9 +184,10 @@ final class ParameterQuantization {
      * The SIMULATE sink for {@code block}: writes restored values in place and remembers it.
      * DJL-native float32 parameters get their values straight in their memory; the others
      * (TorchScript, whose engine checks that they may be changed, other data types, arrays that are
-     * not contiguous) through the engine.
+     * not contiguous) through the engine. With {@code measure}, the error of a parameter of another
+     * data type is measured again on the values it holds.
      */
-    static Sink simulate(Block block) {
+    static Sink simulate(Block block, boolean measure) {
         Set<Parameter> engineOwned = Collections.newSetFromMap(new IdentityHashMap<>());
         collectEngineOwned(block, engineOwned);
         return new Sink() {
@@ -222,7 +232,8 @@ final class ParameterQuantization {
             public void accept(
                     String name, Parameter parameter, QuantizedTensor t, FloatBuffer restored) {
                 if (restored.hasArray()) {
-                    boolean rounds = parameter.getArray().getDataType() != DataType.FLOAT32;
+                    boolean rounds =
+                            measure && parameter.getArray().getDataType() != DataType.FLOAT32;
                     // A float16 weight keeps fp16(restored): measure what it holds, from the
                     // originals it still has until the write (read as float32, so exactly).
                     FloatBuffer originals = rounds ? ParameterArrays.values(name, parameter) : null;

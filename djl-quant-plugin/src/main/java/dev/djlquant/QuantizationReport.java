@@ -16,11 +16,28 @@ import java.util.Objects;
 /**
  * What quantizing a model did: one row per quantized parameter (shape, scheme, exact and
  * study-estimated bytes, errors, code entropy, exponent histogram), totals against float32, and
- * warnings such as regexes that matched nothing. Renders as Markdown, CSV and JSON.
+ * warnings such as regexes that matched nothing. Renders as Markdown, CSV and JSON. With {@link
+ * QuantConfig.Builder#optStatistics} off, the rows keep their sizes and the statistics are absent.
  */
 public final class QuantizationReport {
 
-    /** One quantized parameter. */
+    /**
+     * One quantized parameter. Without statistics ({@link QuantConfig#statistics()} false), {@code
+     * error} is null, {@code entropyBits} NaN and {@code exponents} null.
+     *
+     * @param name the parameter's name in the block
+     * @param shape the parameter's shape
+     * @param spec the canonical spec it was quantized with
+     * @param count the number of values
+     * @param groups the number of groups (scales)
+     * @param codeBits the bits each code is packed in
+     * @param nominalBits the bits the format is named for
+     * @param storageBytes the exact packed size ({@link QuantizedTensor#storageBytes()})
+     * @param studyEstimateBytes the study's size estimate, {@code (n*K + 32*groups)/8}
+     * @param error the error of the values it holds against the originals, or null
+     * @param entropyBits the entropy of the code histogram in bits, or NaN
+     * @param exponents the decimal-exponent histogram of dynamic trees, else null
+     */
     public record Row(
             String name,
             long[] shape,
@@ -38,6 +55,20 @@ public final class QuantizationReport {
         /** Builds the row of a quantized tensor and the error it made. */
         static Row of(String name, QuantizedTensor t, ErrorMetrics error) {
             var usage = t.codeUsage();
+            return of(name, t, error, usage.entropyBits(), usage.exponents());
+        }
+
+        /** Builds the row of a quantized tensor whose statistics were not measured. */
+        static Row withoutStatistics(String name, QuantizedTensor t) {
+            return of(name, t, null, Double.NaN, null);
+        }
+
+        private static Row of(
+                String name,
+                QuantizedTensor t,
+                ErrorMetrics error,
+                double entropyBits,
+                ExponentHistogram exponents) {
             return new Row(
                     name,
                     t.shape(),
@@ -49,8 +80,8 @@ public final class QuantizationReport {
                     t.storageBytes(),
                     t.studyEstimateBytes(),
                     error,
-                    usage.entropyBits(),
-                    usage.exponents());
+                    entropyBits,
+                    exponents);
         }
 
         /** Compares the shapes element by element (a record compares arrays by identity). */
@@ -223,9 +254,13 @@ public final class QuantizationReport {
     /**
      * Returns the error over all quantized values together.
      *
-     * @return the rows' errors combined as if measured over all their values at once
+     * @return the rows' errors combined as if measured over all their values at once, or null if
+     *     the statistics were not measured
      */
     public ErrorMetrics totalError() {
+        if (rows.stream().anyMatch(r -> r.error() == null)) {
+            return null;
+        }
         return rows.stream()
                 .map(Row::error)
                 .reduce(ErrorMetrics::plus)
@@ -260,9 +295,13 @@ public final class QuantizationReport {
             md.append(
                     String.format(
                             Locale.ROOT,
-                            "| %s | %s | %s | %d | %d | %d/%d | %d | %.1f | %.3e | %.3e | %.3e |"
-                                    + " %.2f | %.2f | %s |\n",
-                            cells(r, Arrays.toString(r.shape()), exponents(r.exponents()))));
+                            "| %s | %s | %s | %d | %d | %d/%d | %d | %.1f | %s | %s | %s | %s | %s |"
+                                    + " %s |\n",
+                            cells(
+                                    r,
+                                    Arrays.toString(r.shape()),
+                                    statistics(r, "-", "%.3e", "%.3e", "%.3e", "%.2f", "%.2f"),
+                                    exponents(r.exponents()))));
         }
         ErrorMetrics e = totalError();
         md.append(
@@ -270,7 +309,7 @@ public final class QuantizationReport {
                         Locale.ROOT,
                         "\nMode %s. %d of %d parameter values quantized. float32 %d bytes ->"
                                 + " quantized %d bytes (ratio %.2fx; the study's estimate: %.0f"
-                                + " bytes). MAE %.3e, MSE %.3e, SQNR %.2f dB.\n",
+                                + " bytes). %s\n",
                         mode,
                         quantizedParameters(),
                         totalParameters,
@@ -278,9 +317,14 @@ public final class QuantizationReport {
                         quantizedBytes(),
                         compressionRatio(),
                         studyEstimateBytes(),
-                        e.mae(),
-                        e.mse(),
-                        e.sqnrDb()));
+                        e == null
+                                ? "Error not measured (statistics off)."
+                                : String.format(
+                                        Locale.ROOT,
+                                        "MAE %.3e, MSE %.3e, SQNR %.2f dB.",
+                                        e.mae(),
+                                        e.mse(),
+                                        e.sqnrDb())));
         for (String w : warnings) {
             md.append("\nWarning: ").append(w).append('\n');
         }
@@ -303,8 +347,12 @@ public final class QuantizationReport {
             csv.append(
                     String.format(
                             Locale.ROOT,
-                            "%s,%s,%s,%d,%d,%d,%d,%d,%.3f,%.6e,%.6e,%.6e,%.4f,%.4f,%s\n",
-                            cells(r, shape, exponents(r.exponents()).replace(", ", " "))));
+                            "%s,%s,%s,%d,%d,%d,%d,%d,%.3f,%s,%s,%s,%s,%s,%s\n",
+                            cells(
+                                    r,
+                                    shape,
+                                    statistics(r, "", "%.6e", "%.6e", "%.6e", "%.4f", "%.4f"),
+                                    exponents(r.exponents()).replace(", ", " "))));
         }
         return csv.toString();
     }
@@ -335,11 +383,13 @@ public final class QuantizationReport {
             row.put("nominal_bits", r.nominalBits());
             row.put("storage_bytes", r.storageBytes());
             row.put("study_estimate_bytes", r.studyEstimateBytes());
-            row.put("mae", r.error().mae());
-            row.put("mse", r.error().mse());
-            row.put("max_error", r.error().maxAbsError());
-            row.put("sqnr_db", finiteOrNull(r.error().sqnrDb()));
-            row.put("entropy_bits", r.entropyBits());
+            if (r.error() != null) {
+                row.put("mae", r.error().mae());
+                row.put("mse", r.error().mse());
+                row.put("max_error", r.error().maxAbsError());
+                row.put("sqnr_db", finiteOrNull(r.error().sqnrDb()));
+                row.put("entropy_bits", r.entropyBits());
+            }
             if (r.exponents() != null) {
                 row.put("exponents", r.exponents().counts());
                 row.put("zeros", r.exponents().zeros());
@@ -351,8 +401,11 @@ public final class QuantizationReport {
         return new GsonBuilder().setPrettyPrinting().create().toJson(json);
     }
 
-    /** The values of one row in table order; shape and exponents as each format renders them. */
-    private static Object[] cells(Row r, String shape, String exponents) {
+    /**
+     * The values of one row in table order; shape, statistics and exponents as each format renders
+     * them.
+     */
+    private static Object[] cells(Row r, String shape, String[] statistics, String exponents) {
         return new Object[] {
             r.name(),
             shape,
@@ -363,13 +416,37 @@ public final class QuantizationReport {
             r.nominalBits(),
             r.storageBytes(),
             r.studyEstimateBytes(),
+            statistics[0],
+            statistics[1],
+            statistics[2],
+            statistics[3],
+            statistics[4],
+            exponents
+        };
+    }
+
+    /**
+     * The row's MAE, MSE, max error, SQNR and entropy, each in its format of {@code formats}; each
+     * {@code absent} for a row without statistics.
+     */
+    private static String[] statistics(Row r, String absent, String... formats) {
+        if (r.error() == null) {
+            String[] none = new String[formats.length];
+            Arrays.fill(none, absent);
+            return none;
+        }
+        double[] values = {
             r.error().mae(),
             r.error().mse(),
             r.error().maxAbsError(),
             r.error().sqnrDb(),
-            r.entropyBits(),
-            exponents
+            r.entropyBits()
         };
+        String[] cells = new String[formats.length];
+        for (int k = 0; k < cells.length; k++) {
+            cells[k] = String.format(Locale.ROOT, formats[k], values[k]);
+        }
+        return cells;
     }
 
     private static Double finiteOrNull(double v) {

@@ -98,7 +98,10 @@ public class QuantizedBlock extends AbstractBlock {
         switch (config.mode()) {
             case SIMULATE:
                 return ParameterQuantization.run(
-                        inner, config, this, ParameterQuantization.simulate(inner));
+                        inner,
+                        config,
+                        this,
+                        ParameterQuantization.simulate(inner, config.statistics()));
             case QAT:
                 checkNativeLayers(inner, "Quantization-aware training");
                 return ParameterQuantization.run(

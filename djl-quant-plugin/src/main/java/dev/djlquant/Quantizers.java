@@ -63,7 +63,10 @@ public final class Quantizers {
     public static QuantizationReport apply(Block block, QuantConfig config) {
         if (config.mode() == QuantConfig.Mode.SIMULATE) {
             return ParameterQuantization.run(
-                    block, config, block, ParameterQuantization.simulate(block));
+                    block,
+                    config,
+                    block,
+                    ParameterQuantization.simulate(block, config.statistics()));
         }
         return new QuantizedBlock(block).quantize(config);
     }

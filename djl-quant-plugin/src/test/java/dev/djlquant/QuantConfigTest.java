@@ -62,4 +62,21 @@ class QuantConfigTest {
         assertThatThrownBy(() -> QuantConfig.builder().addOverride("[x", "dt4"))
                 .hasMessageStartingWith("Bad override regex '[x': Unclosed character class");
     }
+
+    @Test
+    void statisticsAreOnByDefaultAndToBuilderKeepsThemOff() {
+        assertThat(QuantConfig.of("dt4").statistics()).isTrue();
+        QuantConfig off =
+                QuantConfig.builder()
+                        .setScheme("dt4")
+                        .optMode(QuantConfig.Mode.COMPRESSED)
+                        .optStatistics(false)
+                        .build();
+        QuantConfig copy = off.toBuilder().build();
+        assertThat(copy.statistics()).isFalse();
+        assertThat(copy.mode()).isEqualTo(QuantConfig.Mode.COMPRESSED);
+        assertThat(off.toString()).endsWith(", statistics=false}");
+        assertThat(QuantConfig.of("dt4").toString()).doesNotContain("statistics");
+        assertThat(copy.toBuilder().optStatistics(true).build().statistics()).isTrue();
+    }
 }

@@ -532,4 +532,135 @@ class QuantizersTest extends ManagerPerTest {
         assertThat(json.get("quantized_bytes").getAsLong()).isEqualTo(r.quantizedBytes());
         assertThat(r.quantizedBytes()).isLessThan(r.float32Bytes());
     }
+
+    /**
+     * Without statistics, apply holds and writes the same values as with them (SIMULATE, float32
+     * and float16 weights) and keeps the same packed tensors (COMPRESSED, a {@code +dq} and a
+     * sorted scheme among them); its rows keep every size and leave the statistics out.
+     */
+    @Test
+    void withoutStatisticsApplyChangesTheSameWeightsAndReportsSizesOnly() {
+        NDArray input = manager.randomNormal(new Shape(2, 3, 8, 8));
+        for (String spec :
+                new String[] {"dt4@row", "int8@tensor", "dt3@sorted16", "nf4@block8+dq"}) {
+            for (Mode mode : new Mode[] {Mode.SIMULATE, Mode.COMPRESSED}) {
+                QuantConfig measured = QuantConfig.builder().setScheme(spec).optMode(mode).build();
+                QuantConfig unmeasured = measured.toBuilder().optStatistics(false).build();
+                assertThat(unmeasured.statistics()).isFalse();
+                Block a = smallNet(9);
+                Block b = smallNet(9);
+                QuantizationReport with = Quantizers.apply(a, measured);
+                QuantizationReport without = Quantizers.apply(b, unmeasured);
+                String where = spec + " " + mode;
+                assertThat(without.rows()).as(where).hasSameSizeAs(with.rows());
+                for (int k = 0; k < with.rows().size(); k++) {
+                    QuantizationReport.Row x = with.rows().get(k);
+                    QuantizationReport.Row y = without.rows().get(k);
+                    assertThat(x.error()).as(where).isNotNull();
+                    assertThat(y)
+                            .as(where)
+                            .isEqualTo(
+                                    new QuantizationReport.Row(
+                                            x.name(),
+                                            x.shape(),
+                                            x.spec(),
+                                            x.count(),
+                                            x.groups(),
+                                            x.codeBits(),
+                                            x.nominalBits(),
+                                            x.storageBytes(),
+                                            x.studyEstimateBytes(),
+                                            null,
+                                            Double.NaN,
+                                            null));
+                }
+                assertThat(without.totalError()).as(where).isNull();
+                assertThat(without.quantizedBytes()).as(where).isEqualTo(with.quantizedBytes());
+                if (mode == Mode.SIMULATE) {
+                    assertThat(snapshot(b)).as(where).containsExactlyEntriesOf(snapshot(a));
+                } else {
+                    Map<String, QuantizedTensor> x =
+                            ((QuantizedBlock) with.block()).getCompressed();
+                    Map<String, QuantizedTensor> y =
+                            ((QuantizedBlock) without.block()).getCompressed();
+                    assertThat(y.keySet()).as(where).isEqualTo(x.keySet());
+                    x.forEach(
+                            (name, t) ->
+                                    assertThat(y.get(name).toBytes())
+                                            .as(where + " " + name)
+                                            .isEqualTo(t.toBytes()));
+                    assertThat(forward(without.block(), input).toFloatArray())
+                            .as(where)
+                            .containsExactly(forward(with.block(), input).toFloatArray());
+                }
+            }
+        }
+        SequentialBlock[] halves = new SequentialBlock[2];
+        for (int k = 0; k < 2; k++) {
+            halves[k] = new SequentialBlock().add(Linear.builder().setUnits(24).build());
+            manager.getEngine().setRandomSeed(11);
+            halves[k].initialize(manager, DataType.FLOAT16, new Shape(2, 40));
+        }
+        Quantizers.apply(halves[0], QuantConfig.of("fp8e4m3@block16"));
+        QuantizationReport half =
+                Quantizers.apply(
+                        halves[1],
+                        QuantConfig.builder()
+                                .setScheme("fp8e4m3@block16")
+                                .optStatistics(false)
+                                .build());
+        assertThat(half.rows().get(0).error()).isNull();
+        assertThat(snapshot(halves[1])).containsExactlyEntriesOf(snapshot(halves[0]));
+    }
+
+    /** A report without statistics renders empty cells, not NaN or null, in every format. */
+    @Test
+    void aReportWithoutStatisticsRendersItsSizesAndEmptyStatistics() {
+        QuantizationReport r =
+                Quantizers.apply(
+                        smallNet(7),
+                        QuantConfig.builder()
+                                .setScheme("seeddt3@lastaxis")
+                                .optStatistics(false)
+                                .build());
+        String md = r.toMarkdown();
+        assertThat(md)
+                .contains("| 01Conv2d_weight | [8, 3, 3, 3] | seeddt3@lastaxis | 216 | 72 | 8/3 |")
+                .contains("| - | - | - | - | - |  |")
+                .contains("Error not measured (statistics off).")
+                .doesNotContain("NaN")
+                .doesNotContain("null");
+        String[] csv = r.toCsv().split("\n");
+        assertThat(csv).hasSize(4);
+        assertThat(csv[1].split(",", -1))
+                .containsExactly(
+                        "01Conv2d_weight",
+                        "8x3x3x3",
+                        "seeddt3@lastaxis",
+                        "216",
+                        "72",
+                        "8",
+                        "3",
+                        String.valueOf(r.rows().get(0).storageBytes()),
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "%.3f",
+                                r.rows().get(0).studyEstimateBytes()),
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "");
+        com.google.gson.JsonObject row =
+                com.google.gson.JsonParser.parseString(r.toJson())
+                        .getAsJsonObject()
+                        .get("parameters")
+                        .getAsJsonArray()
+                        .get(0)
+                        .getAsJsonObject();
+        assertThat(row.get("storage_bytes").getAsLong()).isEqualTo(r.rows().get(0).storageBytes());
+        assertThat(row.keySet())
+                .doesNotContain("mae", "mse", "max_error", "sqnr_db", "entropy_bits", "exponents");
+    }
 }

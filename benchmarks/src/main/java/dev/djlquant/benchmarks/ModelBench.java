@@ -33,12 +33,12 @@ import java.util.function.Consumer;
 /**
  * Model-level costs of quantization on the shared AlexNet-CIFAR and VGG16-CIFAR weights imported
  * into DJL-native blocks, each as a ratio with its target: {@code Quantizers.apply} in SIMULATE and
- * COMPRESSED mode against copying every parameter out of the engine and back through memory views
- * into one reused array (≤ 2x; DJL's array calls are timed beside), COMPRESSED forward latency
- * against float32 at batch 1 and at the evaluation batch (≤ 1.5x), and the resident weight memory
- * of the COMPRESSED model against its packed size (≤ 1.1x). Two informational floor rows bound the
- * first two from below: the quantize kernel alone, and the restore of the convolution weights alone
- * at batch 1.
+ * COMPRESSED mode, with the report's statistics and without them, against copying every parameter
+ * out of the engine and back through memory views into one reused array (≤ 2x; DJL's array calls
+ * are timed beside), COMPRESSED forward latency against float32 at batch 1 and at the evaluation
+ * batch (≤ 1.5x), and the resident weight memory of the COMPRESSED model against its packed size (≤
+ * 1.1x). Two informational floor rows bound the first two from below: the quantize kernel alone,
+ * and the restore of the convolution weights alone at batch 1.
  *
  * <p>Not JMH: every timed run needs a fresh copy of the weights, made untimed; times are the median
  * of N runs after warm-up runs (see {@link Timing}). Run {@link #main} with {@code --model
@@ -140,13 +140,24 @@ public final class ModelBench {
                             quantizeRun(weights, Quantizer.parse(spec))));
             for (QuantConfig.Mode mode :
                     List.of(QuantConfig.Mode.SIMULATE, QuantConfig.Mode.COMPRESSED)) {
-                QuantConfig config = QuantConfig.builder().setScheme(spec).optMode(mode).build();
-                measured.add(
-                        new Measured(
-                                spec + " " + mode + " apply",
-                                "apply / read+write (views)",
-                                APPLY_TARGET,
-                                onCopy(fixture, m -> Quantizers.apply(m, config))));
+                for (boolean statistics : new boolean[] {true, false}) {
+                    QuantConfig config =
+                            QuantConfig.builder()
+                                    .setScheme(spec)
+                                    .optMode(mode)
+                                    .optStatistics(statistics)
+                                    .build();
+                    measured.add(
+                            new Measured(
+                                    spec
+                                            + " "
+                                            + mode
+                                            + " apply"
+                                            + (statistics ? "" : ", statistics off (sizes only)"),
+                                    "apply / read+write (views)",
+                                    APPLY_TARGET,
+                                    onCopy(fixture, m -> Quantizers.apply(m, config))));
+                }
             }
         }
         List<String> labels =

@@ -10,6 +10,7 @@ import dev.djlquant.QuantizedTensor;
 import dev.djlquant.Quantizer;
 import dev.djlquant.files.Digests;
 import dev.djlquant.format.Formats;
+import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.metrics.ExponentHistogram;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -95,7 +96,9 @@ public final class CheckpointManifest {
      * @param storageBytes the exact packed size ({@link QuantizedTensor#storageBytes()})
      * @param studyEstimateBytes the study's size estimate
      * @param crc32 CRC-32 of the serialized tensor ({@link QuantizedTensor#toBytes()})
-     * @param mae mean absolute error against the float weights
+     * @param mae mean absolute error against the float weights (this and the next four are null
+     *     when the quantization did not measure them, {@link
+     *     dev.djlquant.QuantConfig#statistics()})
      * @param mse mean squared error
      * @param maxError maximum absolute error
      * @param sqnrDb signal-to-quantization-noise ratio in dB (null if infinite)
@@ -125,6 +128,7 @@ public final class CheckpointManifest {
         /** Builds the entry of a tensor from its report row. */
         static TensorEntry of(QuantizationReport.Row row, QuantizedTensor tensor) {
             ExponentHistogram e = row.exponents();
+            ErrorMetrics error = row.error();
             return new TensorEntry(
                     row.name(),
                     row.shape(),
@@ -136,10 +140,10 @@ public final class CheckpointManifest {
                     row.storageBytes(),
                     row.studyEstimateBytes(),
                     Digests.crc32(tensor.toBytes()),
-                    finite(row.error().mae()),
-                    finite(row.error().mse()),
-                    finite(row.error().maxAbsError()),
-                    finite(row.error().sqnrDb()),
+                    error == null ? null : finite(error.mae()),
+                    error == null ? null : finite(error.mse()),
+                    error == null ? null : finite(error.maxAbsError()),
+                    error == null ? null : finite(error.sqnrDb()),
                     finite(row.entropyBits()),
                     e == null ? null : e.counts(),
                     e == null ? null : e.zeros());

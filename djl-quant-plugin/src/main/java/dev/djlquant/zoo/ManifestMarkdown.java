@@ -88,7 +88,7 @@ final class ManifestMarkdown {
                 sci(t.mae()),
                 sci(t.mse()),
                 sci(t.maxError()),
-                t.sqnrDb() == null ? "inf" : String.format(Locale.ROOT, "%.2f", t.sqnrDb()),
+                sqnr(t),
                 t.entropyBits() == null ? "-" : String.format(Locale.ROOT, "%.2f", t.entropyBits()),
                 t.exponents() == null ? "" : Arrays.toString(t.exponents()) + ", " + t.zeros(),
                 t.crc32());
@@ -174,6 +174,14 @@ final class ManifestMarkdown {
         List<String> parts = new ArrayList<>();
         byType.forEach((type, bytes) -> parts.add(type + " " + bytes));
         return String.join(", ", parts);
+    }
+
+    /** The SQNR; null is infinite where the error was measured, else "-" as the others. */
+    private static String sqnr(TensorEntry t) {
+        if (t.sqnrDb() != null) {
+            return String.format(Locale.ROOT, "%.2f", t.sqnrDb());
+        }
+        return t.mae() == null ? "-" : "inf";
     }
 
     /** An error metric in scientific notation; null (not finite when written) shows as "-". */

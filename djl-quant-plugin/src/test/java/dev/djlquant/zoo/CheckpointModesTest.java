@@ -91,6 +91,48 @@ class CheckpointModesTest {
         }
     }
 
+    /**
+     * A model compressed without statistics writes a checkpoint whose manifest leaves the error and
+     * entropy out, renders them as "-", and loads back computing what the model computed.
+     */
+    @Test
+    void aCheckpointOfAnApplyWithoutStatisticsLeavesItsMetricsOutAndLoads() throws Exception {
+        try (Model model = Model.newInstance("tiny", "PyTorch");
+                NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            model.getNDManager().getEngine().setRandomSeed(3);
+            Block block = TinyNet.block();
+            model.setBlock(block);
+            block.initialize(
+                    model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32, TinyNet.INPUT);
+            QuantizationReport report =
+                    Quantizers.apply(
+                            model,
+                            QuantConfig.builder()
+                                    .setScheme("dt4@row")
+                                    .optMode(QuantConfig.Mode.COMPRESSED)
+                                    .optStatistics(false)
+                                    .build());
+            NDArray input = manager.randomNormal(TinyNet.INPUT);
+            float[] expected = forward(model.getBlock(), input);
+            CheckpointWriter.builder()
+                    .build()
+                    .writeNative(model, report, TinyNet.class.getName(), tmp.resolve("u"));
+            CheckpointManifest read = CheckpointReader.verify(tmp.resolve("u"));
+            assertThat(read.tensors()).isNotEmpty();
+            for (CheckpointManifest.TensorEntry t : read.tensors()) {
+                assertThat(t.mae()).as(t.name()).isNull();
+                assertThat(t.sqnrDb()).as(t.name()).isNull();
+                assertThat(t.entropyBits()).as(t.name()).isNull();
+                assertThat(t.storageBytes()).as(t.name()).isPositive();
+            }
+            assertThat(read.toMarkdown()).contains("| - | - | - | - | - |").doesNotContain("NaN");
+            try (ZooModel<NDList, NDList> loaded =
+                    CheckpointReader.load(tmp.resolve("u"), NDList.class, NDList.class)) {
+                assertThat(forward(loaded.getBlock(), input)).containsExactly(expected);
+            }
+        }
+    }
+
     private static org.assertj.core.data.Offset<Float> within(float x) {
         return org.assertj.core.data.Offset.offset(1e-5f * Math.max(1f, Math.abs(x)));
     }
