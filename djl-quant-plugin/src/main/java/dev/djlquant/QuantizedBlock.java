@@ -67,7 +67,8 @@ public class QuantizedBlock extends AbstractBlock {
      * candidate schemes during training; DJL-native layers only.
      *
      * @param inner the block to evaluate; initialized, with DJL-native layers
-     * @param config what to quantize; its mode is ignored (the view holds packed weights)
+     * @param config what to quantize; its mode and statistics setting are ignored (the view holds
+     *     packed weights and returns no report)
      * @return a new block holding packed copies of the selected weights
      * @throws IllegalArgumentException if {@code inner} is not initialized, the config selects no
      *     parameter, or a selected weight cannot be quantized
@@ -76,7 +77,11 @@ public class QuantizedBlock extends AbstractBlock {
     public static QuantizedBlock view(Block inner, QuantConfig config) {
         QuantizedBlock view = new QuantizedBlock(inner);
         view.releasesWeights = false;
-        view.quantize(config.toBuilder().optMode(QuantConfig.Mode.COMPRESSED).build());
+        view.quantize(
+                config.toBuilder()
+                        .optMode(QuantConfig.Mode.COMPRESSED)
+                        .optStatistics(false)
+                        .build());
         return view;
     }
 

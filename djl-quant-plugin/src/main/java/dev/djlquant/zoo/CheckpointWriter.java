@@ -265,7 +265,9 @@ public final class CheckpointWriter {
             }
         }
         long loadedBytes = floatBytes;
-        String sha = Digests.sha256(torchScript);
+        // The file's digest goes into the manifest only where it records the file itself: as the
+        // module to load (not embedded) or as the source (none given).
+        String sha = !embedTorchScript || source == null ? Digests.sha256(torchScript) : null;
         long size = Files.size(torchScript);
         CheckpointManifest.Builder manifest =
                 base(
