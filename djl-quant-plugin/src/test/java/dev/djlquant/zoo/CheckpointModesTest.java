@@ -97,26 +97,20 @@ class CheckpointModesTest {
      */
     @Test
     void aCheckpointOfAnApplyWithoutStatisticsLeavesItsMetricsOutAndLoads() throws Exception {
-        try (Model model = Model.newInstance("tiny", "PyTorch");
+        QuantConfig config =
+                QuantConfig.builder()
+                        .setScheme("dt4@row")
+                        .optMode(QuantConfig.Mode.COMPRESSED)
+                        .optStatistics(false)
+                        .build();
+        QuantizationReport[] report = new QuantizationReport[1];
+        try (Model model = TinyNet.compressed(config, 3, report);
                 NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            model.getNDManager().getEngine().setRandomSeed(3);
-            Block block = TinyNet.block();
-            model.setBlock(block);
-            block.initialize(
-                    model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32, TinyNet.INPUT);
-            QuantizationReport report =
-                    Quantizers.apply(
-                            model,
-                            QuantConfig.builder()
-                                    .setScheme("dt4@row")
-                                    .optMode(QuantConfig.Mode.COMPRESSED)
-                                    .optStatistics(false)
-                                    .build());
             NDArray input = manager.randomNormal(TinyNet.INPUT);
             float[] expected = forward(model.getBlock(), input);
             CheckpointWriter.builder()
                     .build()
-                    .writeNative(model, report, TinyNet.class.getName(), tmp.resolve("u"));
+                    .writeNative(model, report[0], TinyNet.class.getName(), tmp.resolve("u"));
             CheckpointManifest read = CheckpointReader.verify(tmp.resolve("u"));
             assertThat(read.tensors()).isNotEmpty();
             for (CheckpointManifest.TensorEntry t : read.tensors()) {

@@ -40,19 +40,21 @@ public final class TinyNet implements BlockFactory {
 
     /** A model with seeded random weights, compressed with {@code spec}; the caller closes it. */
     static Model compressed(String spec, int seed, QuantizationReport[] report) {
+        return compressed(
+                QuantConfig.builder().setScheme(spec).optMode(QuantConfig.Mode.COMPRESSED).build(),
+                seed,
+                report);
+    }
+
+    /** The same with any config; its report goes to {@code report[0]}. */
+    static Model compressed(QuantConfig config, int seed, QuantizationReport[] report) {
         Model model = Model.newInstance("tiny", "PyTorch");
         NDManager manager = model.getNDManager();
         manager.getEngine().setRandomSeed(seed);
         Block block = block();
         model.setBlock(block);
         block.initialize(manager, DataType.FLOAT32, INPUT);
-        report[0] =
-                Quantizers.apply(
-                        model,
-                        QuantConfig.builder()
-                                .setScheme(spec)
-                                .optMode(QuantConfig.Mode.COMPRESSED)
-                                .build());
+        report[0] = Quantizers.apply(model, config);
         return model;
     }
 }
