@@ -107,26 +107,37 @@ class QuantizersTest extends ManagerPerTest {
     @Test
     void aNonFiniteWeightFailsTheWholeApplyBeforeAnythingChanges() {
         for (QuantConfig.Mode mode : QuantConfig.Mode.values()) {
-            Block net = smallNet(3);
-            Parameter last = net.getParameters().get("07Linear_weight");
-            last.getArray().set(new ai.djl.ndarray.index.NDIndex("1, 2"), Float.NaN);
-            NDArray input = manager.randomNormal(new Shape(2, 3, 8, 8));
-            Map<String, float[]> before = snapshot(net);
-            float[] output = forward(net, input).toFloatArray();
-            QuantConfig config = QuantConfig.builder().setScheme("int8@row").optMode(mode).build();
-            assertThatThrownBy(() -> Quantizers.apply(net, config))
-                    .as(mode.toString())
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("07Linear_weight")
-                    .hasMessageContaining("index " + (16 + 2));
-            Map<String, float[]> after = snapshot(net);
-            for (String name : before.keySet()) {
-                assertThat(after.get(name)).as(mode + " " + name).containsExactly(before.get(name));
+            for (boolean statistics : new boolean[] {true, false}) {
+                failsWithoutChanges(mode, statistics);
             }
-            assertThat(forward(net, input).toFloatArray())
-                    .as(mode.toString())
-                    .containsExactly(output);
         }
+    }
+
+    private void failsWithoutChanges(QuantConfig.Mode mode, boolean statistics) {
+        Block net = smallNet(3);
+        Parameter last = net.getParameters().get("07Linear_weight");
+        last.getArray().set(new ai.djl.ndarray.index.NDIndex("1, 2"), Float.NaN);
+        NDArray input = manager.randomNormal(new Shape(2, 3, 8, 8));
+        Map<String, float[]> before = snapshot(net);
+        float[] output = forward(net, input).toFloatArray();
+        QuantConfig config =
+                QuantConfig.builder()
+                        .setScheme("int8@row")
+                        .optMode(mode)
+                        .optStatistics(statistics)
+                        .build();
+        assertThatThrownBy(() -> Quantizers.apply(net, config))
+                .as(config.toString())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("07Linear_weight")
+                .hasMessageContaining("index " + (16 + 2));
+        Map<String, float[]> after = snapshot(net);
+        for (String name : before.keySet()) {
+            assertThat(after.get(name)).as(config + " " + name).containsExactly(before.get(name));
+        }
+        assertThat(forward(net, input).toFloatArray())
+                .as(config.toString())
+                .containsExactly(output);
     }
 
     @Test
