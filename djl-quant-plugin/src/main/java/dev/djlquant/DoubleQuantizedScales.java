@@ -8,6 +8,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.util.Locale;
 import java.util.zip.CRC32;
 
 /**
@@ -23,14 +24,44 @@ final class DoubleQuantizedScales {
 
     private static final ScalarFormat FORMAT = DynamicTree.of(8);
 
+    /**
+     * Restored scales further than this factor from their float32 value, either way, are worth a
+     * warning: every value of the group restores that much too large or too small.
+     */
+    static final float WARNED_FACTOR = 2f;
+
     private final float offset;
     private final float[] blockScales;
     private final PackedValues codes;
 
-    private DoubleQuantizedScales(float offset, float[] blockScales, PackedValues codes) {
+    /** The scale restored furthest from its float32 value, by factor; null if not known. */
+    private final Distortion worst;
+
+    /**
+     * A group's float32 scale and its restored one.
+     *
+     * @param group the group's index
+     * @param exact the scale computed from the group's values
+     * @param restored the scale restored from 8 bits
+     */
+    record Distortion(int group, float exact, float restored) {
+        /** How many times one scale is the other: at least 1. */
+        double factor() {
+            return factor(exact, restored);
+        }
+
+        static double factor(float exact, float restored) {
+            double r = (double) restored / exact;
+            return Math.max(r, 1 / r);
+        }
+    }
+
+    private DoubleQuantizedScales(
+            float offset, float[] blockScales, PackedValues codes, Distortion worst) {
         this.offset = offset;
         this.blockScales = blockScales;
         this.codes = codes;
+        this.worst = worst;
     }
 
     /**
@@ -54,8 +85,8 @@ final class DoubleQuantizedScales {
         GroupKernel.Encoded e =
                 GroupKernel.quantize(
                         FloatBuffer.wrap(centered), BLOCK, FORMAT, "scales", false, false);
-        DoubleQuantizedScales quantized = new DoubleQuantizedScales(offset, e.scales(), e.codes());
-        float[] restored = quantized.restore();
+        float[] restored = restore(offset, e.scales(), e.codes());
+        Distortion worst = null;
         for (int g = 0; g < restored.length; g++) {
             if (!Float.isFinite(restored[g])) {
                 throw unrestorable(
@@ -74,8 +105,47 @@ final class DoubleQuantizedScales {
                                 + offset
                                 + ") to be stored at 8 bits; quantize this tensor without +dq");
             }
+            if (scales[g] > 0f
+                    && (worst == null
+                            || Distortion.factor(scales[g], restored[g]) > worst.factor())) {
+                worst = new Distortion(g, scales[g], restored[g]);
+            }
         }
-        return quantized;
+        return new DoubleQuantizedScales(offset, e.scales(), e.codes(), worst);
+    }
+
+    /**
+     * Returns the group whose restored scale is furthest, by factor, from its float32 scale.
+     *
+     * @return the group and both scales; null if no scale is positive or the scales were read from
+     *     a stream (the float32 ones are not stored)
+     */
+    Distortion worstDistortion() {
+        return worst;
+    }
+
+    /**
+     * Returns a warning for tensor {@code name} when a restored scale is more than {@link
+     * #WARNED_FACTOR} times from its float32 value, either way, else null.
+     */
+    String warning(String name) {
+        if (worst == null || !(worst.factor() > WARNED_FACTOR)) {
+            return null;
+        }
+        return String.format(
+                Locale.ROOT,
+                "%s: +dq restores the scale of group %d as %s, %.3gx %s its float32 value %s (the"
+                        + " scales of its block of %d span a wide range), and every value of the"
+                        + " group with it; quantize %s without +dq (an override) to keep its scales"
+                        + " exact",
+                name,
+                worst.group(),
+                worst.restored(),
+                worst.factor(),
+                worst.restored() > worst.exact() ? "above" : "below",
+                worst.exact(),
+                BLOCK,
+                name);
     }
 
     private static IllegalArgumentException unrestorable(
@@ -97,6 +167,10 @@ final class DoubleQuantizedScales {
 
     /** Returns the restored scales, {@code value(code) * blockScale + m} each. */
     float[] restore() {
+        return restore(offset, blockScales, codes);
+    }
+
+    private static float[] restore(float offset, float[] blockScales, PackedValues codes) {
         float[] scales =
                 GroupKernel.decode(
                         new GroupKernel.Grouped(
@@ -135,7 +209,7 @@ final class DoubleQuantizedScales {
         float[] blockScales = new float[read.remaining()];
         read.get(blockScales);
         PackedValues codes = PackedValues.readFrom(in, count, FORMAT.codeBits(), crc);
-        return new DoubleQuantizedScales(offset, blockScales, codes);
+        return new DoubleQuantizedScales(offset, blockScales, codes, null);
     }
 
     /** Rejects a mean or block scale that no finite scales could have produced. */

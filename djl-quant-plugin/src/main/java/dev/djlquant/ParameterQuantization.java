@@ -121,6 +121,11 @@ final class ParameterQuantization {
             Selected s = selected.get(k);
             Quantizer.Measured m = measured.set(k, null);
             QuantizedTensor t = m.tensor();
+            DoubleQuantizedScales eightBit = t.storedScales().eightBit();
+            String distorted = eightBit == null ? null : eightBit.warning(s.name);
+            if (distorted != null) {
+                warnings.add(distorted);
+            }
             FloatBuffer restored = sink.restoreTarget(s.parameter);
             if (restored != null) {
                 t.dequantizeInto(restored);

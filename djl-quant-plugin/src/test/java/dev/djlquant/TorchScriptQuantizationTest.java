@@ -53,6 +53,59 @@ class TorchScriptQuantizationTest {
         }
     }
 
+    /**
+     * ResNet20's first block has one output channel whose weights are tiny beside the others: at 8
+     * bits ({@code +dq}) its scale restores almost 3x too small, and the report warns about exactly
+     * the weights whose restored scales lie more than 2x from their float32 ones, naming the worst
+     * group (found here from the public scales of the tensor with and without {@code +dq}).
+     */
+    @Test
+    void warnsOfScalesThatPlusDqRestoresFarFromTheirValues() throws Exception {
+        try (ZooModel<NDList, NDList> model = load("resnet20_cifar10.pt", true)) {
+            List<String> expected = new java.util.ArrayList<>();
+            for (var p : model.getBlock().getParameters()) {
+                NDArray array = p.getValue().getArray();
+                if (p.getValue().getType() != Parameter.Type.WEIGHT
+                        || array.getShape().dimension() < 2) {
+                    continue;
+                }
+                float[] values = array.toFloatArray();
+                long[] shape = array.getShape().getShape();
+                float[] exact = Quantizer.parse("int8@row").quantize(values, shape).scales();
+                float[] stored = Quantizer.parse("int8@row+dq").quantize(values, shape).scales();
+                int worst = -1;
+                double worstFactor = 2;
+                for (int g = 0; g < exact.length; g++) {
+                    double r = (double) stored[g] / exact[g];
+                    double factor = Math.max(r, 1 / r);
+                    if (exact[g] > 0 && factor > worstFactor) {
+                        worst = g;
+                        worstFactor = factor;
+                    }
+                }
+                if (worst >= 0) {
+                    expected.add(p.getKey() + ": +dq restores the scale of group " + worst + " as");
+                }
+            }
+            assertThat(expected)
+                    .containsExactly("layer1.0.conv1.weight: +dq restores the scale of group 8 as");
+            QuantizationReport report =
+                    Quantizers.apply(
+                            model,
+                            QuantConfig.builder()
+                                    .setScheme("int8@row+dq")
+                                    .optStatistics(false)
+                                    .build());
+            assertThat(report.warnings()).hasSameSizeAs(expected);
+            for (int k = 0; k < expected.size(); k++) {
+                assertThat(report.warnings().get(k))
+                        .startsWith(expected.get(k))
+                        .contains("2.87x below its float32 value")
+                        .endsWith("without +dq (an override) to keep its scales exact");
+            }
+        }
+    }
+
     @Test
     void explainsTheMissingTrainParamOptionAndChangesNothing() throws Exception {
         for (String file : new String[] {"resnet20_cifar10.pt", "alexnet_cifar10_fp16.pt"}) {
