@@ -254,6 +254,7 @@ public class QuantizedBlock extends AbstractBlock {
                     "A COMPRESSED block is for inference; train the float model (or use"
                             + " QuantConfig.Mode.QAT) and compress afterwards");
         }
+        WaitPolicyHint.logOnce(parameterStore.getManager().getEngine().getEngineName());
         Dequantization restore = new Dequantization();
         try (SubstitutingParameterStore store =
                 new SubstitutingParameterStore(parameterStore, restore, inner)) {
