@@ -34,7 +34,10 @@ final class DoubleQuantizedScales {
     private final float[] blockScales;
     private final PackedValues codes;
 
-    /** The scale restored furthest from its float32 value, by factor; null if not known. */
+    /**
+     * The positive scale restored furthest from its float32 value, by factor; null if none is
+     * positive, or the scales were read from a stream (which stores only the 8-bit ones).
+     */
     private final Distortion worst;
 
     /**
@@ -44,7 +47,7 @@ final class DoubleQuantizedScales {
      * @param exact the scale computed from the group's values
      * @param restored the scale restored from 8 bits
      */
-    record Distortion(int group, float exact, float restored) {
+    private record Distortion(int group, float exact, float restored) {
         /** How many times one scale is the other: at least 1. */
         double factor() {
             return factor(exact, restored);
@@ -112,16 +115,6 @@ final class DoubleQuantizedScales {
             }
         }
         return new DoubleQuantizedScales(offset, e.scales(), e.codes(), worst);
-    }
-
-    /**
-     * Returns the group whose restored scale is furthest, by factor, from its float32 scale.
-     *
-     * @return the group and both scales; null if no scale is positive or the scales were read from
-     *     a stream (the float32 ones are not stored)
-     */
-    Distortion worstDistortion() {
-        return worst;
     }
 
     /**
