@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
  * The one-line hint, logged once a JVM at the first COMPRESSED forward, that on a machine of few
  * cores libtorch's OpenMP workers should wait passively: with {@code OMP_WAIT_POLICY} unset they
  * spin between libtorch's operations on the cores that the Java restores and products between those
- * operations need (measured on 2 cores: {@code dt8} at batch 1 1.7-2.7x of float32, 1.3-1.5x with
+ * operations need (measured on 2 cores: {@code dt8} at batch 1 1.7-2.7x of float32, 1.3-1.55x with
  * {@code OMP_WAIT_POLICY=PASSIVE}; README, Speed).
  */
 final class WaitPolicyHint {
