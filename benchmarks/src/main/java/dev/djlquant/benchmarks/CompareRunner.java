@@ -464,10 +464,12 @@ public final class CompareRunner {
                                 op,
                                 ours.toString(),
                                 fmt(ours.cpu),
-                                ratioCell(wallRatio, copyLimit, true),
-                                ratioCell(cpuRatio, copyLimit, true),
+                                RatioRow.ratioText(wallRatio, copyLimit),
+                                RatioRow.ratioText(cpuRatio, copyLimit),
                                 nd == null ? "" : nd.toString(),
-                                nd == null ? "" : ratioCell(nd.ms / ours.ms, NDARRAY_TARGET, false),
+                                nd == null
+                                        ? ""
+                                        : RatioRow.ratioText(nd.ms / ours.ms, NDARRAY_TARGET),
                                 ndTransfer == null ? "" : ndTransfer.toString(),
                                 ndTransfer == null ? "" : ratio(ndTransfer.ms / ours.ms),
                                 verdict
@@ -484,11 +486,6 @@ public final class CompareRunner {
             return QUANTIZE_TARGET.getOrDefault(spec, Double.NaN);
         }
         return QUANTIZE_TARGET.containsKey(spec) ? DEQUANTIZE_TARGET : Double.NaN;
-    }
-
-    /** A ratio as the table prints it: never as its limit unless it equals it (see RatioRow). */
-    private static String ratioCell(double ratio, double limit, boolean atMost) {
-        return new RatioRow("", "", "", "", "", ratio, limit, atMost).ratioText();
     }
 
     /**

@@ -51,6 +51,17 @@ public record RatioRow(
      * on digits the table does not show.
      */
     public String ratioText() {
+        return ratioText(ratio, limit);
+    }
+
+    /**
+     * {@code ratio} as {@link #ratioText()} prints it against {@code limit} (NaN: no limit).
+     *
+     * @param ratio the ratio
+     * @param limit the target ratio, NaN if none
+     * @return the ratio's digits
+     */
+    public static String ratioText(double ratio, double limit) {
         String text = CompareRunner.ratio(ratio);
         if (Double.isNaN(limit) || ratio == limit || !text.equals(CompareRunner.ratio(limit))) {
             return text;
