@@ -25,7 +25,9 @@ final class WaitPolicyHint {
 
     /** Logs the hint at INFO if it applies here; only the first call in a JVM looks. */
     static void logOnce(String engine) {
-        if (CHECKED.getAndSet(true)) {
+        // A plain read first: every forward comes here, and a write on each would make the threads
+        // of a server take the flag's cache line from one another.
+        if (CHECKED.get() || CHECKED.getAndSet(true)) {
             return;
         }
         String hint =
