@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.djlquant.Quantizer;
 import java.util.Arrays;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -35,13 +36,11 @@ class NdCompositionTest {
                         () ->
                                 CompareRunner.checkCompositions(
                                         Pattern.compile("dt4@row"),
-                                        (spec, values, dims) -> {
-                                            float[] ours =
-                                                    Quantizer.parse(spec)
-                                                            .roundTrip("t", values, dims);
-                                            ours[1234] = Math.nextUp(ours[1234]);
-                                            return ours;
-                                        }))
+                                        changed(
+                                                ours -> {
+                                                    ours[1234] = Math.nextUp(ours[1234]);
+                                                    return ours;
+                                                })))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("dt4@row")
                 .hasMessageContaining("(1 of 2359296 differ)");
@@ -53,13 +52,14 @@ class NdCompositionTest {
                         () ->
                                 CompareRunner.checkCompositions(
                                         Pattern.compile("int8@row"),
-                                        (spec, values, dims) -> {
-                                            float[] ours =
-                                                    Quantizer.parse(spec)
-                                                            .roundTrip("t", values, dims);
-                                            return Arrays.copyOf(ours, ours.length - 1);
-                                        }))
+                                        changed(ours -> Arrays.copyOf(ours, ours.length - 1))))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("2359295");
+    }
+
+    /** djl-quant's round trip with {@code change} applied to its result. */
+    private static CompareRunner.Reference changed(UnaryOperator<float[]> change) {
+        return (spec, values, dims) ->
+                change.apply(Quantizer.parse(spec).roundTrip("t", values, dims));
     }
 }
