@@ -63,21 +63,16 @@ public final class SeedArithmetic {
         if (x == 0f) {
             return 0f;
         }
-        double v = Math.abs((double) x);
-        int k = 0;
-        while (v < 0.1) {
-            v *= 10;
-            k++;
-        }
-        int bits = Math.max(0, numBits - 2 - k);
-        int kc = Math.min(numBits - 1, k);
+        Decade d = Decade.of(x);
+        int bits = Math.max(0, numBits - 2 - d.k);
+        int kc = Math.min(numBits - 1, d.k);
         double kept;
         if (kc == 0) {
-            kept = truncateGreedily(v, TOP_DECADE_BITS);
+            kept = truncateGreedily(d.scaled, TOP_DECADE_BITS);
         } else if (kc >= numBits - 2) {
             kept = 0;
         } else {
-            kept = truncateGreedily(v, bits);
+            kept = truncateGreedily(d.scaled, bits);
         }
         return (float) ((x < 0 ? -kept : kept) * TEN_TO_MINUS[kc]);
     }
@@ -107,13 +102,23 @@ public final class SeedArithmetic {
         if (x == 0f) {
             return DecimalExponents.ZERO;
         }
-        double v = Math.abs((double) x);
-        int k = 0;
-        while (v < 0.1) {
-            v *= 10;
-            k++;
+        return Math.min(numBits - 1, Decade.of(x).k);
+    }
+
+    /**
+     * The study's decade of a nonzero value: {@code |x|} widened to double and multiplied by 10,
+     * {@code k} times, until it is at least 0.1 (repeated products, not one, as the study rounds).
+     */
+    private record Decade(int k, double scaled) {
+        static Decade of(float x) {
+            double v = Math.abs((double) x);
+            int k = 0;
+            while (v < 0.1) {
+                v *= 10;
+                k++;
+            }
+            return new Decade(k, v);
         }
-        return Math.min(numBits - 1, k);
     }
 
     /** Python's {@code 10**-k}. */

@@ -134,6 +134,8 @@ public final class SeedDynamicTree implements ScalarFormat, DecimalExponents {
         if (y == 0f) {
             return decadeStart[bits];
         }
+        // SeedArithmetic's decade loop, stopped at the last decade a code tells apart (it is the
+        // hot loop of seeddt encoding); tests hold every code to SeedArithmetic.roundDt.
         double v = Math.abs((double) y);
         int k = 0;
         while (v < 0.1 && k < bits - 1) {
