@@ -202,7 +202,7 @@ public final class CheckpointWriter {
                     if (!saved.getFileName().toString().equals(PARAMETERS_FILE)) {
                         Files.move(saved, dir.resolve(PARAMETERS_FILE));
                     }
-                    return Map.of(PARAMETERS_FILE, ROLE_PARAMETERS);
+                    return List.of(fileEntry(dir, PARAMETERS_FILE, ROLE_PARAMETERS));
                 },
                 mode != QuantConfig.Mode.COMPRESSED);
     }
@@ -298,25 +298,27 @@ public final class CheckpointWriter {
                 out,
                 manifest,
                 dir -> {
-                    Map<String, String> roles = new LinkedHashMap<>();
+                    List<CheckpointManifest.FileEntry> files = new ArrayList<>();
                     Path weights = dir.resolve(WeightsFile.NAME);
                     AtomicFiles.writing(weights, () -> WeightsFile.write(weights, quantized));
-                    roles.put(WeightsFile.NAME, ROLE_WEIGHTS);
+                    files.add(fileEntry(dir, WeightsFile.NAME, ROLE_WEIGHTS));
                     if (embedTorchScript) {
                         Path copy = dir.resolve(TORCHSCRIPT_FILE);
                         AtomicFiles.writing(
                                 copy, () -> StrippedTorchScript.write(torchScript, left, copy));
                         StrippedTorchScript.checkUnchanged(copy, intact);
-                        roles.put(TORCHSCRIPT_FILE, ROLE_TORCHSCRIPT);
+                        CheckpointManifest.FileEntry embedded =
+                                fileEntry(dir, TORCHSCRIPT_FILE, ROLE_TORCHSCRIPT);
+                        files.add(embedded);
                         manifest.torchscript(
                                 new CheckpointManifest.TorchScript(
                                         true,
                                         TORCHSCRIPT_FILE,
-                                        Digests.sha256(copy),
-                                        Files.size(copy),
+                                        embedded.sha256(),
+                                        embedded.bytes(),
                                         loadedBytes));
                     }
-                    return roles;
+                    return files;
                 },
                 true);
     }
@@ -339,10 +341,17 @@ public final class CheckpointWriter {
         target.check(out);
     }
 
-    /** Writes the model files of a checkpoint and returns their roles by file name. */
+    /** Writes the model files of a checkpoint and returns their entries ({@link #fileEntry}). */
     @FunctionalInterface
     private interface Payload {
-        Map<String, String> write(Path directory) throws IOException;
+        List<CheckpointManifest.FileEntry> write(Path directory) throws IOException;
+    }
+
+    /** The manifest's entry of a file written in {@code dir}: its size and sha256, read once. */
+    private static CheckpointManifest.FileEntry fileEntry(Path dir, String name, String role)
+            throws IOException {
+        Path f = dir.resolve(name);
+        return new CheckpointManifest.FileEntry(name, role, Files.size(f), Digests.sha256(f));
     }
 
     private CheckpointManifest write(
@@ -354,7 +363,7 @@ public final class CheckpointWriter {
                 out,
                 target::checkReplaceable,
                 dir -> {
-                    Map<String, String> roles = new LinkedHashMap<>(payload.write(dir));
+                    List<CheckpointManifest.FileEntry> files = new ArrayList<>(payload.write(dir));
                     Path serving = dir.resolve(SERVING_FILE);
                     AtomicFiles.writing(
                             serving,
@@ -363,17 +372,7 @@ public final class CheckpointWriter {
                                             serving,
                                             servingProperties(loadsItself),
                                             StandardCharsets.ISO_8859_1));
-                    roles.put(SERVING_FILE, ROLE_SERVING);
-                    List<CheckpointManifest.FileEntry> files = new ArrayList<>();
-                    for (Map.Entry<String, String> e : roles.entrySet()) {
-                        Path f = dir.resolve(e.getKey());
-                        files.add(
-                                new CheckpointManifest.FileEntry(
-                                        e.getKey(),
-                                        e.getValue(),
-                                        Files.size(f),
-                                        Digests.sha256(f)));
-                    }
+                    files.add(fileEntry(dir, SERVING_FILE, ROLE_SERVING));
                     CheckpointManifest manifest = builder.files(files).build();
                     AtomicFiles.writing(
                             dir.resolve(CheckpointManifest.FILE_NAME), () -> manifest.writeTo(dir));
