@@ -1,6 +1,5 @@
 package dev.djlquant.data;
 
-import ai.djl.basicdataset.cv.classification.Cifar10;
 import ai.djl.modality.cv.transform.Normalize;
 import ai.djl.modality.cv.transform.ToTensor;
 import ai.djl.ndarray.NDArray;
@@ -15,14 +14,16 @@ import ai.djl.training.dataset.SequenceSampler;
 import ai.djl.translate.Pipeline;
 import ai.djl.util.Progress;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * A DJL {@link RandomAccessDataset} over decoded {@link CifarImages}.
  *
  * <p>Each record is one image, UINT8 HWC 32x32x3 before the pipeline, and its INT64 scalar label.
- * The default pipeline is {@code ToTensor} then {@code Normalize} with DJL's {@code
- * Cifar10.NORMALIZE_MEAN/STD}, giving FLOAT32 CHW; the default sampling is sequential batches of
- * 32. Optional training augmentation: random crop with 4-pixel zero padding, horizontal flip.
+ * The default pipeline is {@code ToTensor} then {@code Normalize} with an {@link
+ * ImageNormalization} (DJL's {@code Cifar10.NORMALIZE_MEAN/STD} unless told), giving FLOAT32 CHW;
+ * the default sampling is sequential batches of 32. Optional training augmentation: random crop
+ * with 4-pixel zero padding, horizontal flip.
  */
 public final class CifarDataset extends RandomAccessDataset {
 
@@ -88,8 +89,7 @@ public final class CifarDataset extends RandomAccessDataset {
     public static final class Builder extends BaseBuilder<Builder> {
 
         private final CifarImages images;
-        private float[] mean = Cifar10.NORMALIZE_MEAN;
-        private float[] std = Cifar10.NORMALIZE_STD;
+        private ImageNormalization normalization = ImageNormalization.CIFAR10;
         private Long augmentationSeed;
 
         private Builder(CifarImages images) {
@@ -106,15 +106,12 @@ public final class CifarDataset extends RandomAccessDataset {
         /**
          * Sets the normalization of the default pipeline (ignored if a pipeline is set).
          *
-         * @param mean the RGB means, for pixels scaled to [0, 1]
-         * @param std the RGB standard deviations
+         * @param normalization the RGB means and deviations, {@link ImageNormalization#CIFAR10} by
+         *     default
          * @return this builder
-         * @throws IllegalArgumentException unless both arrays have three values
          */
-        public Builder optNormalization(float[] mean, float[] std) {
-            CifarImages.checkNormalization(mean, std);
-            this.mean = mean.clone();
-            this.std = std.clone();
+        public Builder optNormalization(ImageNormalization normalization) {
+            this.normalization = Objects.requireNonNull(normalization, "normalization");
             return this;
         }
 
@@ -137,7 +134,10 @@ public final class CifarDataset extends RandomAccessDataset {
          */
         public CifarDataset build() {
             if (pipeline == null) {
-                pipeline = new Pipeline(new ToTensor(), new Normalize(mean, std));
+                pipeline =
+                        new Pipeline(
+                                new ToTensor(),
+                                new Normalize(normalization.mean(), normalization.std()));
             }
             return new CifarDataset(this);
         }

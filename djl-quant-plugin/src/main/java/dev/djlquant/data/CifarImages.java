@@ -19,23 +19,6 @@ public final class CifarImages {
     /** Bytes per image: {@code SIDE * SIDE * CHANNELS}. */
     public static final int IMAGE_BYTES = SIDE * SIDE * CHANNELS;
 
-    /**
-     * Checks a per-channel normalization: one mean and one standard deviation per RGB channel.
-     *
-     * @param mean the RGB means
-     * @param std the RGB standard deviations
-     * @throws IllegalArgumentException unless both arrays have three values
-     */
-    public static void checkNormalization(float[] mean, float[] std) {
-        if (mean.length != CHANNELS || std.length != CHANNELS) {
-            throw new IllegalArgumentException(
-                    "Normalization needs 3 means and 3 standard deviations, got "
-                            + mean.length
-                            + " and "
-                            + std.length);
-        }
-    }
-
     private final byte[] pixels;
     private final int[] labels;
 

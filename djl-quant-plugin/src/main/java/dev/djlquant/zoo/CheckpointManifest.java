@@ -8,6 +8,7 @@ import com.google.gson.annotations.SerializedName;
 import dev.djlquant.QuantizationReport;
 import dev.djlquant.QuantizedTensor;
 import dev.djlquant.Quantizer;
+import dev.djlquant.data.ImageNormalization;
 import dev.djlquant.files.Digests;
 import dev.djlquant.format.Formats;
 import dev.djlquant.metrics.ErrorMetrics;
@@ -208,6 +209,7 @@ public final class CheckpointManifest {
     private String spec;
     private String config;
     private String dataset;
+    private String normalization;
     private String application;
     private List<long[]> inputShapes;
     private Source source;
@@ -294,6 +296,22 @@ public final class CheckpointManifest {
      */
     public String dataset() {
         return dataset;
+    }
+
+    /**
+     * Returns how the model's input images are normalized, or null if the checkpoint does not say
+     * (a checkpoint of another dataset, or one written before this was recorded: the translator
+     * then uses {@link ImageNormalization#CIFAR10}).
+     *
+     * @return the normalization
+     */
+    public ImageNormalization normalization() {
+        return normalization == null ? null : ImageNormalization.parse(normalization);
+    }
+
+    /** The normalization as recorded, for {@link ManifestReader} to check. */
+    String normalizationText() {
+        return normalization;
     }
 
     /**
@@ -552,6 +570,11 @@ public final class CheckpointManifest {
             return this;
         }
 
+        Builder normalization(ImageNormalization normalization) {
+            m.normalization = normalization == null ? null : normalization.toString();
+            return this;
+        }
+
         Builder application(String application) {
             m.application = application;
             return this;
@@ -618,6 +641,7 @@ public final class CheckpointManifest {
         b.m.spec = spec;
         b.m.config = config;
         b.m.dataset = dataset;
+        b.m.normalization = normalization;
         b.m.application = application;
         b.m.inputShapes = inputShapes == null ? null : new ArrayList<>(inputShapes);
         b.m.source = source;

@@ -68,8 +68,10 @@ public final class CheckpointReader {
     }
 
     /**
-     * Loads a checkpoint directory through DJL's {@link Criteria} (engine, block factory, model
-     * name and translator factory come from its {@code serving.properties}).
+     * Loads a checkpoint directory through DJL's {@link Criteria}: engine, block factory, model
+     * name and translator arguments come from its {@code serving.properties}; the translator
+     * factory of a {@value CheckpointWriter#CIFAR10} checkpoint is named here, because DJL picks
+     * the factory before it reads that file.
      *
      * @param directory the checkpoint directory
      * @param input the input type, e.g. {@code Image.class} or {@code NDList.class}
@@ -86,13 +88,13 @@ public final class CheckpointReader {
             throws IOException, ModelNotFoundException, MalformedModelException {
         // Verified here too (the block factory checks DJL's cached copy on the zoo path): a damaged
         // serving.properties could otherwise keep DJL from calling the factory at all.
-        verify(directory);
-        ZooModel<I, O> model =
-                Criteria.builder()
-                        .setTypes(input, output)
-                        .optModelPath(directory.toAbsolutePath())
-                        .build()
-                        .loadModel();
+        CheckpointManifest manifest = verify(directory);
+        Criteria.Builder<I, O> criteria =
+                Criteria.builder().setTypes(input, output).optModelPath(directory.toAbsolutePath());
+        if (CheckpointWriter.CIFAR10.equals(manifest.dataset())) {
+            criteria.optArgument("translatorFactory", CifarTranslatorFactory.class.getName());
+        }
+        ZooModel<I, O> model = criteria.build().loadModel();
         if (model.getBlock() instanceof CheckpointBlock block) {
             try {
                 block.requireLoaded();

@@ -15,6 +15,7 @@ import dev.djlquant.QuantizationReport;
 import dev.djlquant.QuantizedBlock;
 import dev.djlquant.QuantizedTensor;
 import dev.djlquant.Quantizers;
+import dev.djlquant.data.ImageNormalization;
 import dev.djlquant.files.AtomicFiles;
 import dev.djlquant.files.Digests;
 import java.io.IOException;
@@ -68,6 +69,9 @@ public final class CheckpointWriter {
     static final String ROLE_TORCHSCRIPT = "torchscript";
     static final String ROLE_SERVING = "serving";
 
+    /** The dataset whose checkpoints name {@link CifarTranslatorFactory} for image inputs. */
+    public static final String CIFAR10 = "cifar10";
+
     /** The DJL application of image classifiers. */
     public static final String IMAGE_CLASSIFICATION = "cv/image_classification";
 
@@ -85,6 +89,7 @@ public final class CheckpointWriter {
     private static final Logger logger = LoggerFactory.getLogger(CheckpointWriter.class);
 
     private final String dataset;
+    private final ImageNormalization normalization;
     private final String application;
     private final Path source;
     private final String sourceDescription;
@@ -95,6 +100,10 @@ public final class CheckpointWriter {
 
     private CheckpointWriter(Builder builder) {
         this.dataset = builder.dataset;
+        this.normalization =
+                builder.normalization != null || !CIFAR10.equals(dataset)
+                        ? builder.normalization
+                        : ImageNormalization.CIFAR10;
         this.application = builder.application;
         this.source = builder.source;
         this.sourceDescription = builder.sourceDescription;
@@ -389,6 +398,7 @@ public final class CheckpointWriter {
                         .mode(mode.name())
                         .spec(spec)
                         .dataset(dataset)
+                        .normalization(normalization)
                         .application(application)
                         .created(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
                         .library(LIBRARY);
@@ -409,9 +419,15 @@ public final class CheckpointWriter {
         p.append("# Written by ").append(LIBRARY).append("; see manifest.json.\n");
         p.append("engine=").append(TorchScriptImport.ENGINE).append('\n');
         p.append("blockFactory=").append(CheckpointBlockFactory.class.getName()).append('\n');
-        if ("cifar10".equals(dataset)) {
+        if (CIFAR10.equals(dataset)) {
             p.append("translatorFactory=")
                     .append(CifarTranslatorFactory.class.getName())
+                    .append('\n');
+        }
+        if (normalization != null) {
+            p.append(CifarTranslatorFactory.NORMALIZATION)
+                    .append('=')
+                    .append(normalization)
                     .append('\n');
         }
         p.append("option.modelName=").append(MODEL_NAME).append('\n');
@@ -482,6 +498,7 @@ public final class CheckpointWriter {
     /** Builds a {@link CheckpointWriter}; every setting is optional. */
     public static final class Builder {
         private String dataset;
+        private ImageNormalization normalization;
         private String application = IMAGE_CLASSIFICATION;
         private Path source;
         private String sourceDescription;
@@ -501,6 +518,20 @@ public final class CheckpointWriter {
          */
         public Builder optDataset(String dataset) {
             this.dataset = dataset;
+            return this;
+        }
+
+        /**
+         * Records how the model's input images are normalized, for the translator that loading the
+         * checkpoint with {@code Image} inputs builds ({@link CifarTranslatorFactory}); for the
+         * dataset {@value CheckpointWriter#CIFAR10} it is {@link ImageNormalization#CIFAR10} unless
+         * set, otherwise none is recorded unless set.
+         *
+         * @param normalization the normalization the model was trained with
+         * @return this builder
+         */
+        public Builder optNormalization(ImageNormalization normalization) {
+            this.normalization = Objects.requireNonNull(normalization, "normalization");
             return this;
         }
 

@@ -1,6 +1,5 @@
 package dev.djlquant.zoo;
 
-import ai.djl.basicdataset.cv.classification.Cifar10;
 import ai.djl.modality.Classifications;
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.transform.Normalize;
@@ -14,6 +13,8 @@ import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
 import dev.djlquant.data.CifarData;
 import dev.djlquant.data.CifarImages;
+import dev.djlquant.data.ImageNormalization;
+import java.util.Objects;
 
 /**
  * Turns an RGB image into the normalized 3x32x32 tensor the CIFAR-10 models expect and their logits
@@ -23,19 +24,32 @@ import dev.djlquant.data.CifarImages;
  */
 public final class CifarTranslator implements Translator<Image, Classifications> {
 
+    private final ImageNormalization normalization;
     private final Pipeline pipeline;
 
     private CifarTranslator(Builder builder) {
-        this.pipeline = new Pipeline(new ToTensor(), new Normalize(builder.mean, builder.std));
+        this.normalization = builder.normalization;
+        this.pipeline =
+                new Pipeline(
+                        new ToTensor(), new Normalize(normalization.mean(), normalization.std()));
     }
 
     /**
-     * Returns a builder; DJL's {@code Cifar10.NORMALIZE_MEAN/STD} unless told otherwise.
+     * Returns a builder; {@link ImageNormalization#CIFAR10} unless told otherwise.
      *
      * @return a new builder
      */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * Returns the normalization applied to the pixels scaled to [0, 1].
+     *
+     * @return the normalization
+     */
+    public ImageNormalization normalization() {
+        return normalization;
     }
 
     /** {@inheritDoc} */
@@ -63,23 +77,18 @@ public final class CifarTranslator implements Translator<Image, Classifications>
 
     /** Builds a {@link CifarTranslator}. */
     public static final class Builder {
-        private float[] mean = Cifar10.NORMALIZE_MEAN.clone();
-        private float[] std = Cifar10.NORMALIZE_STD.clone();
+        private ImageNormalization normalization = ImageNormalization.CIFAR10;
 
         private Builder() {}
 
         /**
          * Sets the per-channel normalization, applied after scaling pixels to [0, 1].
          *
-         * @param mean the RGB means
-         * @param std the RGB standard deviations
+         * @param normalization the RGB means and deviations
          * @return this builder
-         * @throws IllegalArgumentException unless both arrays have three values
          */
-        public Builder optNormalization(float[] mean, float[] std) {
-            CifarImages.checkNormalization(mean, std);
-            this.mean = mean.clone();
-            this.std = std.clone();
+        public Builder optNormalization(ImageNormalization normalization) {
+            this.normalization = Objects.requireNonNull(normalization, "normalization");
             return this;
         }
 

@@ -6,6 +6,7 @@ import ai.djl.modality.cv.Image;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorFactory;
 import ai.djl.util.Pair;
+import dev.djlquant.data.ImageNormalization;
 import java.lang.reflect.Type;
 import java.util.Map;
 import java.util.Set;
@@ -13,9 +14,14 @@ import java.util.Set;
 /**
  * Supplies a {@link CifarTranslator} for {@code Image -> Classifications}, so model zoos and {@code
  * Criteria.optTranslatorFactory} can name it (for instance as the {@code translatorFactory}
- * argument in a model's {@code metadata.json}). Arguments are ignored.
+ * argument in a model's {@code metadata.json}). The argument {@value #NORMALIZATION} sets the input
+ * normalization ({@link ImageNormalization#parse}); without it, {@link ImageNormalization#CIFAR10}.
+ * Checkpoints record theirs there.
  */
 public final class CifarTranslatorFactory implements TranslatorFactory {
+
+    /** The argument that names the input normalization. */
+    public static final String NORMALIZATION = "normalization";
 
     /** {@inheritDoc} */
     @Override
@@ -36,6 +42,22 @@ public final class CifarTranslatorFactory implements TranslatorFactory {
                             + output.getName()
                             + "; only Image -> Classifications");
         }
-        return (Translator<I, O>) CifarTranslator.builder().build();
+        CifarTranslator.Builder builder = CifarTranslator.builder();
+        Object normalization = arguments.get(NORMALIZATION);
+        if (normalization != null) {
+            try {
+                builder.optNormalization(ImageNormalization.parse(normalization.toString()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "Argument "
+                                + NORMALIZATION
+                                + " of "
+                                + model.getName()
+                                + ": "
+                                + e.getMessage(),
+                        e);
+            }
+        }
+        return (Translator<I, O>) builder.build();
     }
 }

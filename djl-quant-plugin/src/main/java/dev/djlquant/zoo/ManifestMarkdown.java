@@ -1,5 +1,6 @@
 package dev.djlquant.zoo;
 
+import dev.djlquant.data.ImageNormalization;
 import dev.djlquant.zoo.CheckpointManifest.FileEntry;
 import dev.djlquant.zoo.CheckpointManifest.Kind;
 import dev.djlquant.zoo.CheckpointManifest.ParameterEntry;
@@ -57,7 +58,10 @@ final class ManifestMarkdown {
                 .append(". Loads in ")
                 .append(m.mode())
                 .append(" mode");
-        md.append(m.dataset() == null ? "" : ", dataset " + m.dataset()).append(".\n\n");
+        md.append(m.dataset() == null ? "" : ", dataset " + m.dataset());
+        ImageNormalization n = m.normalization();
+        md.append(n == null ? "" : ", input normalization " + n.describe());
+        md.append(".\n\n");
     }
 
     private static void appendTensorTable(StringBuilder md, CheckpointManifest m) {

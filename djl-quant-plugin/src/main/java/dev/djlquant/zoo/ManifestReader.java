@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.djlquant.Quantizer;
+import dev.djlquant.data.ImageNormalization;
 import dev.djlquant.files.Digests;
 import dev.djlquant.zoo.CheckpointManifest.FileEntry;
 import dev.djlquant.zoo.CheckpointManifest.Kind;
@@ -244,6 +245,14 @@ final class ManifestReader {
             // The loaders take anything but SIMULATE for COMPRESSED, and the zoo publishes it.
             throw new CheckpointException(
                     file, "has the mode '" + m.mode() + "'; expected SIMULATE or COMPRESSED");
+        }
+        if (m.normalizationText() != null) {
+            try {
+                ImageNormalization.parse(m.normalizationText());
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(
+                        file, "has a bad normalization: " + e.getMessage(), e);
+            }
         }
         try {
             Quantizer.parse(m.spec());

@@ -9,9 +9,9 @@
  * <p>Checkpoints: {@link dev.djlquant.zoo.CheckpointWriter} writes a directory that DJL loads by
  * itself (its {@code serving.properties} names {@link dev.djlquant.zoo.CheckpointBlockFactory}), as
  * large as the packed weights plus a few KiB; {@link dev.djlquant.zoo.CheckpointManifest} records
- * format version, source, per-parameter spec, metrics and checksums, and {@link
- * dev.djlquant.zoo.CheckpointReader} verifies every byte before DJL parses anything, failing with a
- * {@link dev.djlquant.zoo.CheckpointException} that names the file. {@link
+ * format version, source, input normalization, per-parameter spec, metrics and checksums, and
+ * {@link dev.djlquant.zoo.CheckpointReader} verifies every byte before DJL parses anything, failing
+ * with a {@link dev.djlquant.zoo.CheckpointException} that names the file. {@link
  * dev.djlquant.zoo.ModelRepository} publishes checkpoints into a local repository that {@link
  * dev.djlquant.zoo.QuantizedModelZoo} serves under group id {@code dev.djlquant}, so {@code
  * Criteria.builder().optGroupId("dev.djlquant").optArtifactId(...).optFilter("bits", "4")} loads

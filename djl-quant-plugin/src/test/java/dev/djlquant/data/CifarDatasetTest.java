@@ -38,7 +38,8 @@ class CifarDatasetTest {
     void customNormalizationIsApplied() throws Exception {
         CifarDataset dataset =
                 CifarDataset.builder(Synthetic.images(1))
-                        .optNormalization(new float[] {0, 0, 0}, new float[] {1, 1, 1})
+                        .optNormalization(
+                                ImageNormalization.of(new float[] {0, 0, 0}, new float[] {1, 1, 1}))
                         .setSampling(10, false)
                         .build();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {

@@ -114,7 +114,7 @@ class AlexNetAccuracyTest {
         }
     }
 
-    private static Image toImage(byte[] hwc) {
+    static Image toImage(byte[] hwc) {
         int[] argb = new int[hwc.length / 3];
         for (int p = 0; p < argb.length; p++) {
             argb[p] =

@@ -220,7 +220,21 @@ class CheckpointCorruptionTest {
                 Arguments.of(
                         "mode unknown",
                         edit(j -> j.addProperty("mode", "BOGUS")),
-                        "has the mode 'BOGUS'; expected SIMULATE or COMPRESSED"));
+                        "has the mode 'BOGUS'; expected SIMULATE or COMPRESSED"),
+                Arguments.of(
+                        "normalization object",
+                        edit(j -> j.add("normalization", object())),
+                        "normalization is an object, expected a string"),
+                Arguments.of(
+                        "normalization of two channels",
+                        edit(j -> j.addProperty("normalization", "0.5,0.5/0.2,0.2,0.2")),
+                        "has a bad normalization: Bad normalization '0.5,0.5/0.2,0.2,0.2':"
+                                + " Normalization needs 3 means and 3 standard deviations, got 2"
+                                + " and 3"),
+                Arguments.of(
+                        "normalization with a negative deviation",
+                        edit(j -> j.addProperty("normalization", "0.5,0.5,0.5/0.2,-1,0.2")),
+                        "standard deviation of channel 1 is -1.0"));
     }
 
     private static java.util.function.Consumer<JsonObject> edit(

@@ -14,6 +14,8 @@ import dev.djlquant.data.CifarData;
 import dev.djlquant.data.CifarDataset;
 import dev.djlquant.data.CifarImages;
 import dev.djlquant.data.Evaluation;
+import dev.djlquant.data.ImageNormalization;
+import dev.djlquant.zoo.CheckpointManifest;
 import dev.djlquant.zoo.CheckpointReader;
 import dev.djlquant.zoo.TorchScriptImport;
 import java.io.PrintWriter;
@@ -112,12 +114,13 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(
             names = "--normalize",
-            paramLabel = "<cifar|imagenet>",
+            paramLabel = "<cifar|imagenet|m,m,m/s,s,s>",
+            converter = NormalizationConverter.class,
             description =
-                    "Input normalization: cifar (DJL's Cifar10 mean/std, the shared AlexNet and"
-                            + " VGG16) or imagenet (the shared ResNet20). Default:"
-                            + " ${DEFAULT-VALUE}.")
-    String normalize = "cifar";
+                    "Input normalization: "
+                            + NormalizationConverter.VALUES
+                            + ". Default: the one a checkpoint records, else cifar.")
+    ImageNormalization normalize;
 
     @Option(
             names = "--cache-dir",
@@ -140,7 +143,6 @@ final class EvalCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--batch-size must be positive");
         }
         checkSubsetPositive();
-        float[][] normalization = normalization();
         Inputs.ModelPath source = Inputs.model(spec, model);
         if (source.kind() == Inputs.ModelKind.CHECKPOINT && (quantizer != null || arch != null)) {
             throw new ParameterException(
@@ -158,18 +160,22 @@ final class EvalCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(), "A DJL model directory needs --arch to rebuild its block");
         }
+        ImageNormalization normalization = normalize;
         if (source.kind() == Inputs.ModelKind.CHECKPOINT) {
             // Fail on a damaged checkpoint before spending time on the data.
-            CheckpointReader.verify(source.path());
+            CheckpointManifest manifest = CheckpointReader.verify(source.path());
+            if (normalization == null) {
+                normalization = manifest.normalization();
+            }
+        }
+        if (normalization == null) {
+            normalization = ImageNormalization.CIFAR10;
         }
         CifarData cifar = Inputs.cifar(spec, data, cacheDir);
         StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), quiet);
         progress.status("Reading " + cifar + " ...");
         CifarImages images = subset(cifar.images(Dataset.Usage.TEST));
-        CifarDataset dataset =
-                CifarDataset.builder(images)
-                        .optNormalization(normalization[0], normalization[1])
-                        .build();
+        CifarDataset dataset = CifarDataset.builder(images).optNormalization(normalization).build();
         Evaluation.Accuracy accuracy;
         String kind;
         progress.status("Loading " + source.path() + " ...");
@@ -196,29 +202,13 @@ final class EvalCommand implements Callable<Integer> {
                 accuracy = evaluate(m, m.getBlock(), dataset, progress);
             }
         }
-        print(accuracy, kind, images.size());
+        print(accuracy, kind, images.size(), normalization);
         return 0;
     }
 
     private static void loaded(StderrProgress progress, long start) {
         progress.status(
                 String.format(Locale.ROOT, "Loaded in %.2f s", (System.nanoTime() - start) / 1e9));
-    }
-
-    private float[][] normalization() {
-        switch (normalize.toLowerCase(Locale.ROOT)) {
-            case "cifar":
-                return new float[][] {
-                    ai.djl.basicdataset.cv.classification.Cifar10.NORMALIZE_MEAN,
-                    ai.djl.basicdataset.cv.classification.Cifar10.NORMALIZE_STD
-                };
-            case "imagenet":
-                return new float[][] {{0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}};
-            default:
-                throw new ParameterException(
-                        spec.commandLine(),
-                        "Unknown --normalize '" + normalize + "'; valid: cifar, imagenet");
-        }
     }
 
     /** Refuses a subset size below 1 before any data is read; the upper bound needs the data. */
@@ -270,7 +260,8 @@ final class EvalCommand implements Callable<Integer> {
                 progress);
     }
 
-    private void print(Evaluation.Accuracy accuracy, String kind, int n) {
+    private void print(
+            Evaluation.Accuracy accuracy, String kind, int n, ImageNormalization normalization) {
         PrintWriter out = spec.commandLine().getOut();
         String subsetText =
                 subset == null
@@ -288,17 +279,20 @@ final class EvalCommand implements Callable<Integer> {
             o.put("spec", quantizer == null ? null : quantizer.spec());
             o.put("data", data.toString());
             o.put("subset", subsetText);
+            o.put("normalization", normalization.describe());
             out.println(new GsonBuilder().serializeNulls().create().toJson(o));
         } else {
             out.printf(
                     Locale.ROOT,
-                    "Accuracy %s of %s (%s%s) on the CIFAR-10 test set (%s, %d images)%n",
+                    "Accuracy %s of %s (%s%s) on the CIFAR-10 test set (%s, %d images, normalized"
+                            + " as %s)%n",
                     accuracy,
                     model,
                     kind,
                     quantizer == null ? "" : ", " + quantizer.spec() + " simulated",
                     subsetText,
-                    n);
+                    n,
+                    normalization.describe());
         }
         out.flush();
     }

@@ -5,6 +5,7 @@ import dev.djlquant.QuantConfig;
 import dev.djlquant.QuantizationReport;
 import dev.djlquant.Quantizer;
 import dev.djlquant.Quantizers;
+import dev.djlquant.data.ImageNormalization;
 import dev.djlquant.zoo.CheckpointManifest;
 import dev.djlquant.zoo.CheckpointWriter;
 import dev.djlquant.zoo.ModelRepository;
@@ -41,7 +42,7 @@ import picocli.CommandLine.Spec;
             "      --arch alexnet-cifar10 --spec dt4@row --out ckpt/alexnet-dt4 \\",
             "      --publish alexnet-cifar10",
             "  djlq quantize --model ../shared/models/resnet20_cifar10.pt --spec int8@row \\",
-            "      --out ckpt/resnet20-int8",
+            "      --normalize imagenet --out ckpt/resnet20-int8",
             "",
             "Exit codes: 0 written, 1 the job failed, 2 the command line was wrong."
         })
@@ -116,7 +117,18 @@ final class QuantizeCommand implements Callable<Integer> {
             names = "--dataset",
             paramLabel = "<name>",
             description = "Dataset recorded in the checkpoint (default: ${DEFAULT-VALUE}).")
-    String dataset = "cifar10";
+    String dataset = CheckpointWriter.CIFAR10;
+
+    @Option(
+            names = "--normalize",
+            paramLabel = "<cifar|imagenet|m,m,m/s,s,s>",
+            converter = NormalizationConverter.class,
+            description =
+                    "Input normalization the model was trained with, recorded for DJL's"
+                            + " translator and for eval: "
+                            + NormalizationConverter.VALUES
+                            + ". Default: cifar for the dataset cifar10, else none.")
+    ImageNormalization normalize;
 
     @Option(
             names = "--link-torchscript",
@@ -173,6 +185,9 @@ final class QuantizeCommand implements Callable<Integer> {
                     torchScript
                             ? "TorchScript weights imported by order into " + arch
                             : "DJL parameters of " + arch);
+        }
+        if (normalize != null) {
+            builder.optNormalization(normalize);
         }
         CheckpointWriter writer = builder.build();
         checkOut(writer);

@@ -147,28 +147,46 @@ class DjlqCliTest {
                         "--out",
                         out.toString(),
                         "--link-torchscript",
-                        "--quiet");
-        assertThat(q.code()).as(q.err()).isZero();
-        assertThat(q.out()).contains("Loading costs the float weights", "referenced at");
-        assertPartsAddUp(q.out());
-        assertThat(out.resolve("torchscript.pt")).doesNotExist();
-        Run e =
-                djlq(
-                        "eval",
-                        out.toString(),
-                        "--data",
-                        data.toString(),
-                        "--cache-dir",
-                        cache(),
-                        "--limit",
-                        "50",
                         "--normalize",
                         "imagenet",
-                        "--json",
                         "--quiet");
+        assertThat(q.code()).as(q.err()).isZero();
+        assertThat(q.out())
+                .contains(
+                        "Loading costs the float weights",
+                        "referenced at",
+                        "input normalization imagenet");
+        assertPartsAddUp(q.out());
+        assertThat(out.resolve("torchscript.pt")).doesNotExist();
+        // Without --normalize, eval takes the normalization the checkpoint records.
+        JsonObject recorded = evalJson(out.toString());
+        JsonObject told = evalJson(out.toString(), "--normalize", "imagenet");
+        JsonObject cifar = evalJson(out.toString(), "--normalize", "cifar");
+        assertThat(recorded.get("n").getAsInt()).isEqualTo(50);
+        assertThat(recorded.get("normalization").getAsString()).isEqualTo("imagenet");
+        assertThat(recorded.get("correct")).isEqualTo(told.get("correct"));
+        assertThat(cifar.get("normalization").getAsString()).isEqualTo("cifar");
+    }
+
+    /** {@code djlq eval --json} of a model on a sample of 50 test images. */
+    private static JsonObject evalJson(String model, String... options) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "eval",
+                                model,
+                                "--data",
+                                data.toString(),
+                                "--cache-dir",
+                                cache(),
+                                "--limit",
+                                "50",
+                                "--json",
+                                "--quiet"));
+        args.addAll(List.of(options));
+        Run e = djlq(args.toArray(new String[0]));
         assertThat(e.code()).as(e.err()).isZero();
-        assertThat(JsonParser.parseString(e.out().trim()).getAsJsonObject().get("n").getAsInt())
-                .isEqualTo(50);
+        return JsonParser.parseString(e.out().trim()).getAsJsonObject();
     }
 
     @Test

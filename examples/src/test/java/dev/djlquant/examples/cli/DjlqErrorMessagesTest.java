@@ -45,6 +45,29 @@ class DjlqErrorMessagesTest {
     }
 
     @Test
+    void aBadNormalizationIsAUsageErrorThatSaysWhatIsWrong() {
+        Path out = tmp.resolve("bad-normalization");
+        Run run =
+                djlq(
+                        "quantize",
+                        "--model",
+                        resnet.toString(),
+                        "--spec",
+                        "int8@row",
+                        "--normalize",
+                        "0.5,0.5,0.5/0.2,0,0.2",
+                        "--out",
+                        out.toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err())
+                .contains(
+                        "--normalize",
+                        "0.5,0.5,0.5/0.2,0,0.2",
+                        "standard deviation of channel 1 is 0.0");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
     void inspectOfANonexistentPathSaysSo() {
         Path nothing = tmp.resolve("nothing-here");
         Run run = djlq("inspect", nothing.toString());
