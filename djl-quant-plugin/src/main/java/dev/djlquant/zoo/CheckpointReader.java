@@ -8,6 +8,7 @@ import dev.djlquant.files.Digests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 
 /**
  * Verifies and loads quantized checkpoints written by {@link CheckpointWriter}. Verification reads
@@ -89,12 +90,16 @@ public final class CheckpointReader {
         // Verified here too (the block factory checks DJL's cached copy on the zoo path): a damaged
         // serving.properties could otherwise keep DJL from calling the factory at all.
         CheckpointManifest manifest = verify(directory);
-        Criteria.Builder<I, O> criteria =
-                Criteria.builder().setTypes(input, output).optModelPath(directory.toAbsolutePath());
-        if (CheckpointWriter.CIFAR10.equals(manifest.dataset())) {
-            criteria.optArgument("translatorFactory", CifarTranslatorFactory.class.getName());
-        }
-        ZooModel<I, O> model = criteria.build().loadModel();
+        ZooModel<I, O> model =
+                Criteria.builder()
+                        .setTypes(input, output)
+                        .optModelPath(directory.toAbsolutePath())
+                        .optArguments(
+                                new HashMap<>(
+                                        CifarTranslatorFactory.checkpointArguments(
+                                                manifest.dataset(), manifest.normalization())))
+                        .build()
+                        .loadModel();
         if (model.getBlock() instanceof CheckpointBlock block) {
             try {
                 block.requireLoaded();

@@ -419,17 +419,8 @@ public final class CheckpointWriter {
         p.append("# Written by ").append(LIBRARY).append("; see manifest.json.\n");
         p.append("engine=").append(TorchScriptImport.ENGINE).append('\n');
         p.append("blockFactory=").append(CheckpointBlockFactory.class.getName()).append('\n');
-        if (CIFAR10.equals(dataset)) {
-            p.append("translatorFactory=")
-                    .append(CifarTranslatorFactory.class.getName())
-                    .append('\n');
-        }
-        if (normalization != null) {
-            p.append(CifarTranslatorFactory.NORMALIZATION)
-                    .append('=')
-                    .append(normalization)
-                    .append('\n');
-        }
+        CifarTranslatorFactory.checkpointArguments(dataset, normalization)
+                .forEach((key, value) -> p.append(key).append('=').append(value).append('\n'));
         p.append("option.modelName=").append(MODEL_NAME).append('\n');
         if (loadsItself) {
             // The block factory reads the weights itself; DJL must not look for a .params file.

@@ -8,6 +8,7 @@ import ai.djl.translate.TranslatorFactory;
 import ai.djl.util.Pair;
 import dev.djlquant.data.ImageNormalization;
 import java.lang.reflect.Type;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,6 +23,26 @@ public final class CifarTranslatorFactory implements TranslatorFactory {
 
     /** The argument that names the input normalization. */
     public static final String NORMALIZATION = "normalization";
+
+    /** The argument with which DJL finds a translator factory by class name. */
+    static final String FACTORY_ARGUMENT = "translatorFactory";
+
+    /**
+     * The loading arguments that give a checkpoint's image inputs their translator: this factory
+     * for the dataset {@value CheckpointWriter#CIFAR10}, and the normalization where one is
+     * recorded.
+     */
+    static Map<String, String> checkpointArguments(
+            String dataset, ImageNormalization normalization) {
+        Map<String, String> arguments = new LinkedHashMap<>();
+        if (CheckpointWriter.CIFAR10.equals(dataset)) {
+            arguments.put(FACTORY_ARGUMENT, CifarTranslatorFactory.class.getName());
+        }
+        if (normalization != null) {
+            arguments.put(NORMALIZATION, normalization.toString());
+        }
+        return arguments;
+    }
 
     /** {@inheritDoc} */
     @Override

@@ -387,13 +387,9 @@ public final class ModelRepository {
         Map<String, Object> arguments = new LinkedHashMap<>();
         arguments.put("engine", TorchScriptImport.ENGINE);
         arguments.put("blockFactory", CheckpointBlockFactory.class.getName());
-        if (CheckpointWriter.CIFAR10.equals(manifest.dataset())) {
-            arguments.put("translatorFactory", CifarTranslatorFactory.class.getName());
-        }
-        if (manifest.normalization() != null) {
-            arguments.put(
-                    CifarTranslatorFactory.NORMALIZATION, manifest.normalization().toString());
-        }
+        arguments.putAll(
+                CifarTranslatorFactory.checkpointArguments(
+                        manifest.dataset(), manifest.normalization()));
         arguments.put(CheckpointBlockFactory.MANIFEST_SHA256, manifest.manifestSha256());
         a.setArguments(arguments);
         Map<String, String> options = new LinkedHashMap<>();
