@@ -81,12 +81,11 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(
             names = "--data",
-            required = true,
             paramLabel = "<dir>",
             description =
                     "CIFAR-10: a directory with test-jpg.tar.gz, a test/<class>/*.jpg tree, or"
-                            + " test_batch.bin.")
-    Path data;
+                            + " test_batch.bin (default: <shared>/data/cifar10, as for study).")
+    Path data = Locations.shared().resolve("data/cifar10");
 
     /** At most one way to take a subset. */
     static final class Subset {
@@ -126,9 +125,9 @@ final class EvalCommand implements Callable<Integer> {
             names = "--cache-dir",
             paramLabel = "<dir>",
             description =
-                    "Where extracted archives are kept (default: djlq-cifar10 in DJL's cache"
-                            + " directory).")
-    Path cacheDir;
+                    "Where extracted archives are kept (default: target/cifar10-cache in the"
+                            + " repository, shared with study).")
+    Path cacheDir = Locations.cifarCache();
 
     @Option(names = "--json", description = "Print one JSON object (accuracy, correct, n, ...).")
     boolean json;

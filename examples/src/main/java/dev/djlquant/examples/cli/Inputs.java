@@ -4,7 +4,6 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
-import ai.djl.util.Utils;
 import dev.djlquant.data.CifarData;
 import dev.djlquant.zoo.CheckpointManifest;
 import dev.djlquant.zoo.CifarArchitectures;
@@ -186,11 +185,13 @@ final class Inputs {
         return prefixes.get(0);
     }
 
-    /** Opens CIFAR-10 from archives, image folders or binary batches. */
+    /**
+     * Opens CIFAR-10 from archives (extracted once into {@code cacheDir}), image folders or binary
+     * batches.
+     */
     static CifarData cifar(CommandSpec spec, Path data, Path cacheDir) {
         if (Files.isRegularFile(data.resolve("test-jpg.tar.gz"))) {
-            Path cache = cacheDir != null ? cacheDir : Utils.getCacheDir().resolve("djlq-cifar10");
-            return CifarData.fromArchives(data, cache);
+            return CifarData.fromArchives(data, cacheDir);
         }
         if (Files.isDirectory(data.resolve("test"))) {
             return CifarData.fromImageFolders(data);

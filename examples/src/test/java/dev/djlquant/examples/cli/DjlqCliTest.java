@@ -54,6 +54,14 @@ class DjlqCliTest {
         checkpoint = tmp.resolve("alexnet-dt4");
     }
 
+    private static void restore(String property, String value) {
+        if (value == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, value);
+        }
+    }
+
     private static String cache() {
         // The plugin's tests extract the same archive there; reuse it.
         return Path.of("..", "djl-quant-plugin", "target", "cifar10-cache")
@@ -114,23 +122,23 @@ class DjlqCliTest {
     @Test
     @Order(3)
     void evalOfTheCheckpointPrintsOneJsonObject() {
-        Run r =
-                djlq(
-                        "eval",
-                        checkpoint.toString(),
-                        "--data",
-                        data.toString(),
-                        "--cache-dir",
-                        cache(),
-                        "--per-class",
-                        "10",
-                        "--json",
-                        "--quiet");
+        // The test images and the archive cache default to where the djlq script points them.
+        String sharedBefore = System.setProperty("djlq.shared", shared.toString());
+        String cacheBefore = System.setProperty("djlq.cache", cache());
+        Run r;
+        try {
+            r = djlq("eval", checkpoint.toString(), "--per-class", "10", "--json", "--quiet");
+        } finally {
+            restore("djlq.shared", sharedBefore);
+            restore("djlq.cache", cacheBefore);
+        }
         assertThat(r.code()).as(r.err()).isZero();
         JsonObject o = JsonParser.parseString(r.out().trim()).getAsJsonObject();
         assertThat(o.get("n").getAsInt()).isEqualTo(100);
         assertThat(o.get("accuracy").getAsDouble()).isBetween(0.6, 1.0);
         assertThat(o.get("kind").getAsString()).isEqualTo("checkpoint");
+        assertThat(o.get("data").getAsString()).isEqualTo(data.toString());
+        assertThat(o.get("normalization").getAsString()).isEqualTo("cifar");
     }
 
     @Test
