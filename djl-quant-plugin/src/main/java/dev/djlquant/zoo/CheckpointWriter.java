@@ -39,7 +39,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes quantized checkpoints: a directory that DJL loads with {@code Criteria.optModelPath} or,
+ * Writes quantized checkpoints: a directory that DJL loads with {@code Criteria.optModelPath} (for
+ * image inputs naming {@link CifarTranslatorFactory}, or through {@link CheckpointReader#load}) or,
  * once published with {@link ModelRepository}, through the model zoo. A DJL-native checkpoint holds
  * {@code model-0000.params} (a COMPRESSED {@link QuantizedBlock} saved by {@code Model.save}:
  * packed codes, scales, and the unquantized parameters in their data type), {@code
