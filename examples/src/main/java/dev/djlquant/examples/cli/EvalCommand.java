@@ -2,12 +2,11 @@ package dev.djlquant.examples.cli;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDList;
-import ai.djl.nn.Block;
-import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.dataset.Dataset;
 import com.google.gson.GsonBuilder;
 import dev.djlquant.QuantConfig;
+import dev.djlquant.QuantizationReport;
 import dev.djlquant.Quantizer;
 import dev.djlquant.Quantizers;
 import dev.djlquant.data.CifarData;
@@ -20,7 +19,9 @@ import dev.djlquant.zoo.CheckpointReader;
 import dev.djlquant.zoo.TorchScriptImport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,14 +42,17 @@ import picocli.CommandLine.Spec;
         description = {
             "Top-1 accuracy on the CIFAR-10 test set of a checkpoint, a TorchScript model (as"
                     + " itself, or imported into --arch), or a DJL model directory (with --arch);"
-                    + " with --spec, after quantizing its weights in SIMULATE mode.",
+                    + " with --spec, after quantizing its weights in SIMULATE mode, and with"
+                    + " several specs, of the float model and each scheme in one table.",
         },
         footer = {
             "",
             "Examples:",
-            "  djlq eval ckpt/alexnet-dt4 --data ../shared/data/cifar10 --per-class 100",
+            "  djlq eval ckpt/alexnet-dt4 --per-class 100",
             "  djlq eval ../shared/models/alexnet_cifar10_fp16.pt --arch alexnet-cifar10 \\",
-            "      --spec dt4@row --data ../shared/data/cifar10 --limit 500 --json",
+            "      --spec dt4@row --limit 500 --json",
+            "  djlq eval ../shared/models/resnet20_cifar10.pt --normalize imagenet \\",
+            "      --spec int8@row,dt4@row,nf4@block64     # one table, float model first",
             "",
             "Exit codes: 0 evaluated, 1 the job failed, 2 the command line was wrong."
         })
@@ -73,9 +77,14 @@ final class EvalCommand implements Callable<Integer> {
     @Option(
             names = "--spec",
             paramLabel = "<spec>",
+            split = ",",
             converter = SpecConverter.class,
-            description = "Quantize in SIMULATE mode with this scheme first, e.g. dt4@row.")
-    Quantizer quantizer;
+            description =
+                    "Quantize in SIMULATE mode with this scheme first, e.g. dt4@row. Several,"
+                            + " comma-separated: evaluate the float model, then each scheme on a"
+                            + " fresh copy, and print one table (accuracy, bits per weight, the"
+                            + " study's estimate, SQNR, MAE).")
+    List<Quantizer> quantizers = new ArrayList<>();
 
     @Mixin SelectionOptions selection;
 
@@ -143,18 +152,22 @@ final class EvalCommand implements Callable<Integer> {
         }
         checkSubsetPositive();
         Inputs.ModelPath source = Inputs.model(spec, model);
-        if (source.kind() == Inputs.ModelKind.CHECKPOINT && (quantizer != null || arch != null)) {
+        if (source.kind() == Inputs.ModelKind.CHECKPOINT
+                && (!quantizers.isEmpty() || arch != null)) {
             throw new ParameterException(
                     spec.commandLine(),
                     model
                             + " is a quantized checkpoint: --spec and --arch apply to float models"
                             + " only");
         }
-        if (selection.isSet() && quantizer == null) {
+        if (selection.isSet() && quantizers.isEmpty()) {
             throw new ParameterException(
                     spec.commandLine(), "--include, --exclude and --override need --spec");
         }
-        QuantConfig config = quantizer == null ? null : selection.config(quantizer, spec).build();
+        List<QuantConfig> configs = new ArrayList<>();
+        for (Quantizer q : quantizers) {
+            configs.add(selection.config(q, spec).build());
+        }
         if (source.kind() == Inputs.ModelKind.DJL_DIRECTORY && arch == null) {
             throw new ParameterException(
                     spec.commandLine(), "A DJL model directory needs --arch to rebuild its block");
@@ -175,34 +188,70 @@ final class EvalCommand implements Callable<Integer> {
         progress.status("Reading " + cifar + " ...");
         CifarImages images = subset(cifar.images(Dataset.Usage.TEST));
         CifarDataset dataset = CifarDataset.builder(images).optNormalization(normalization).build();
-        Evaluation.Accuracy accuracy;
-        String kind;
+        Run run = new Run(source, images.size(), normalization);
+        if (configs.size() <= 1) {
+            QuantConfig config = configs.isEmpty() ? null : configs.get(0);
+            print(evaluate(source, config, dataset, progress).accuracy(), run);
+            return 0;
+        }
+        SweepTable table = new SweepTable();
+        table.add(evaluate(source, null, dataset, progress));
+        for (QuantConfig config : configs) {
+            table.add(evaluate(source, config, dataset, progress));
+        }
+        print(table, run);
+        return 0;
+    }
+
+    /** What every output names: the model as given, its kind, the images and normalization. */
+    private record Run(Inputs.ModelPath source, int images, ImageNormalization normalization) {}
+
+    /**
+     * Loads the model afresh, quantizes it with {@code config} in SIMULATE mode if there is one,
+     * and evaluates it on {@code dataset}.
+     */
+    private SweepTable.Row evaluate(
+            Inputs.ModelPath source,
+            QuantConfig config,
+            CifarDataset dataset,
+            StderrProgress progress)
+            throws Exception {
         progress.status("Loading " + source.path() + " ...");
         long start = System.nanoTime();
-        if (source.kind() == Inputs.ModelKind.CHECKPOINT) {
-            kind = "checkpoint";
-            try (ZooModel<NDList, NDList> m =
-                    CheckpointReader.load(source.path(), NDList.class, NDList.class)) {
-                loaded(progress, start);
-                accuracy = evaluate(m, m.getBlock(), dataset, progress);
+        try (Model m = load(source)) {
+            loaded(progress, start);
+            QuantizationReport report = null;
+            if (config != null) {
+                progress.status("Quantizing with " + config.scheme().spec() + " (SIMULATE) ...");
+                report = Quantizers.apply(m, config);
             }
-        } else if (arch != null) {
-            kind = "djl-native " + arch;
-            try (Model m = Inputs.nativeModel(source, arch)) {
-                loaded(progress, start);
-                quantize(m, config, progress);
-                accuracy = evaluate(m, m.getBlock(), dataset, progress);
-            }
-        } else {
-            kind = "torchscript";
-            try (ZooModel<NDList, NDList> m = TorchScriptImport.open(source.path(), true)) {
-                loaded(progress, start);
-                quantize(m, config, progress);
-                accuracy = evaluate(m, m.getBlock(), dataset, progress);
-            }
+            Evaluation.Accuracy accuracy =
+                    Evaluation.accuracy(
+                            CastingBlock.forWeightsOf(m.getBlock()),
+                            new ParameterStore(m.getNDManager(), false),
+                            dataset,
+                            batchSize,
+                            progress);
+            return new SweepTable.Row(
+                    config == null ? null : config.scheme().spec(), accuracy, report);
         }
-        print(accuracy, kind, images.size(), normalization);
-        return 0;
+    }
+
+    private Model load(Inputs.ModelPath source) throws Exception {
+        if (source.kind() == Inputs.ModelKind.CHECKPOINT) {
+            return CheckpointReader.load(source.path(), NDList.class, NDList.class);
+        }
+        if (arch != null) {
+            return Inputs.nativeModel(source, arch);
+        }
+        return TorchScriptImport.open(source.path(), true);
+    }
+
+    private String kind(Inputs.ModelPath source) {
+        if (source.kind() == Inputs.ModelKind.CHECKPOINT) {
+            return "checkpoint";
+        }
+        return arch != null ? "djl-native " + arch : "torchscript";
     }
 
     private static void loaded(StderrProgress progress, long start) {
@@ -241,58 +290,75 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    /** Quantizes {@code m} in SIMULATE mode with {@code config}, if there is one. */
-    private static void quantize(Model m, QuantConfig config, StderrProgress progress) {
-        if (config != null) {
-            progress.status("Quantizing with " + config.scheme().spec() + " (SIMULATE) ...");
-            Quantizers.apply(m, config);
-        }
-    }
-
-    private Evaluation.Accuracy evaluate(
-            Model m, Block block, CifarDataset dataset, StderrProgress progress) throws Exception {
-        return Evaluation.accuracy(
-                CastingBlock.forWeightsOf(block),
-                new ParameterStore(m.getNDManager(), false),
-                dataset,
-                batchSize,
-                progress);
-    }
-
-    private void print(
-            Evaluation.Accuracy accuracy, String kind, int n, ImageNormalization normalization) {
+    private void print(Evaluation.Accuracy accuracy, Run run) {
         PrintWriter out = spec.commandLine().getOut();
-        String subsetText =
-                subset == null
-                        ? "all"
-                        : subset.limit != null
-                                ? "sample of " + subset.limit + " (seed 0)"
-                                : "first " + subset.perClass + " per class";
+        String scheme = quantizers.isEmpty() ? null : quantizers.get(0).spec();
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("accuracy", accuracy.fraction());
             o.put("correct", accuracy.correct());
-            o.put("n", accuracy.total());
-            o.put("model", model.toString());
-            o.put("kind", kind);
-            o.put("spec", quantizer == null ? null : quantizer.spec());
-            o.put("data", data.toString());
-            o.put("subset", subsetText);
-            o.put("normalization", normalization.describe());
+            o.put("spec", scheme);
+            o.putAll(describe(run));
             out.println(new GsonBuilder().serializeNulls().create().toJson(o));
         } else {
             out.printf(
                     Locale.ROOT,
-                    "Accuracy %s of %s (%s%s) on the CIFAR-10 test set (%s, %d images, normalized"
-                            + " as %s)%n",
+                    "Accuracy %s of %s (%s%s) on the CIFAR-10 test set (%s)%n",
                     accuracy,
                     model,
-                    kind,
-                    quantizer == null ? "" : ", " + quantizer.spec() + " simulated",
-                    subsetText,
-                    n,
-                    normalization.describe());
+                    kind(run.source()),
+                    scheme == null ? "" : ", " + scheme + " simulated",
+                    testSet(run));
         }
         out.flush();
+    }
+
+    private void print(SweepTable table, Run run) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> o = describe(run);
+            o.put("rows", table.toMaps());
+            out.println(new GsonBuilder().serializeNulls().create().toJson(o));
+        } else {
+            out.printf(
+                    Locale.ROOT,
+                    "Accuracy of %s (%s) on the CIFAR-10 test set (%s), each scheme simulated on"
+                            + " a fresh copy:%n%n%s",
+                    model,
+                    kind(run.source()),
+                    testSet(run),
+                    table.toMarkdown());
+        }
+        out.flush();
+    }
+
+    /** The fields every JSON output has: which model, which images, how normalized. */
+    private Map<String, Object> describe(Run run) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("n", run.images());
+        o.put("model", model.toString());
+        o.put("kind", kind(run.source()));
+        o.put("data", data.toString());
+        o.put("subset", subsetText());
+        o.put("normalization", run.normalization().describe());
+        return o;
+    }
+
+    private String testSet(Run run) {
+        return String.format(
+                Locale.ROOT,
+                "%s, %d images, normalized as %s",
+                subsetText(),
+                run.images(),
+                run.normalization().describe());
+    }
+
+    private String subsetText() {
+        if (subset == null) {
+            return "all";
+        }
+        return subset.limit != null
+                ? "sample of " + subset.limit + " (seed 0)"
+                : "first " + subset.perClass + " per class";
     }
 }

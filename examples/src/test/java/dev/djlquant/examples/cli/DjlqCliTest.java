@@ -1,7 +1,9 @@
 package dev.djlquant.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.PrintWriter;
@@ -203,6 +205,50 @@ class DjlqCliTest {
         Run r = evalResNet("--spec", "dt4@row");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("Accuracy", "dt4@row simulated", "50 images");
+    }
+
+    /**
+     * Several specs: the float model first, then each scheme on a fresh copy. ResNet20's 20 weight
+     * tensors have 698 output rows for 268,336 weights, so {@code int8@row} stores 8 bits and one
+     * float32 scale a row; the study's per-tensor linear int8 wraps the largest weights around and
+     * loses far more than a 50-image sample's noise.
+     */
+    @Test
+    void evalWithSeveralSpecsPrintsOneTableFromTheFloatModelOn() {
+        Run r = evalResNet("--spec", "int8@row,seedlinear8@tensor", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonObject o = JsonParser.parseString(r.out().trim()).getAsJsonObject();
+        assertThat(o.get("n").getAsInt()).isEqualTo(50);
+        assertThat(o.get("normalization").getAsString()).isEqualTo("imagenet");
+        JsonArray rows = o.getAsJsonArray("rows");
+        assertThat(rows).hasSize(3);
+        JsonObject plain = rows.get(0).getAsJsonObject();
+        JsonObject int8 = rows.get(1).getAsJsonObject();
+        JsonObject seed = rows.get(2).getAsJsonObject();
+        assertThat(plain.get("spec").isJsonNull()).isTrue();
+        assertThat(plain.has("bits_per_weight")).isFalse();
+        assertThat(int8.get("spec").getAsString()).isEqualTo("int8@row");
+        assertThat(int8.get("bits_per_weight").getAsDouble())
+                .isCloseTo(8 + 32.0 * 698 / 268_336, within(1e-9));
+        assertThat(seed.get("bits_per_weight").getAsDouble())
+                .isCloseTo(8 + 32.0 * 20 / 268_336, within(1e-9));
+        assertThat(int8.get("sqnr_db").getAsDouble()).isGreaterThan(35);
+        assertThat(seed.get("accuracy").getAsDouble())
+                .isLessThan(plain.get("accuracy").getAsDouble() - 0.15);
+        // The same evaluation as a single --spec, which quantizes one fresh copy.
+        Run single = evalResNet("--spec", "int8@row", "--json");
+        assertThat(JsonParser.parseString(single.out().trim()).getAsJsonObject().get("correct"))
+                .isEqualTo(int8.get("correct"));
+
+        Run text = evalResNet("--spec", "int8@row,dt4@row");
+        assertThat(text.code()).as(text.err()).isZero();
+        assertThat(text.out())
+                .contains(
+                        "each scheme simulated on a fresh copy",
+                        "| scheme | accuracy | vs float | bits/weight |",
+                        "| float | ",
+                        "| `int8@row` | ",
+                        "| `dt4@row` | ");
     }
 
     /** {@code djlq eval} of ResNet20 on the first five test images of each class. */

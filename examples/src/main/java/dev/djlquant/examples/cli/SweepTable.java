@@ -1,0 +1,94 @@
+package dev.djlquant.examples.cli;
+
+import dev.djlquant.QuantizationReport;
+import dev.djlquant.data.Evaluation;
+import dev.djlquant.metrics.ErrorMetrics;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The result of {@code eval} with several schemes: the float model's accuracy first, then each
+ * scheme's, with what its quantized weights take (bits a weight, packed and as the study estimated
+ * them) and their error over all of them. Renders as Markdown or as a JSON-ready map.
+ */
+final class SweepTable {
+
+    /** One evaluated model: the float one has no spec and no report. */
+    record Row(String spec, Evaluation.Accuracy accuracy, QuantizationReport report) {
+
+        double bitsPerWeight() {
+            return 8.0 * report.rows().stream().mapToLong(r -> r.storageBytes()).sum() / weights();
+        }
+
+        double studyEstimateBitsPerWeight() {
+            return 8.0
+                    * report.rows().stream().mapToDouble(r -> r.studyEstimateBytes()).sum()
+                    / weights();
+        }
+
+        private long weights() {
+            return report.quantizedParameters();
+        }
+    }
+
+    private final List<Row> rows = new ArrayList<>();
+
+    void add(Row row) {
+        rows.add(row);
+    }
+
+    /** A Markdown table, the float model's row first and the others against it. */
+    String toMarkdown() {
+        StringBuilder md = new StringBuilder();
+        md.append(
+                "| scheme | accuracy | vs float | bits/weight | study's estimate | SQNR dB | MAE |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        double base = rows.get(0).accuracy().fraction();
+        for (Row r : rows) {
+            if (r.report() == null) {
+                md.append(
+                        String.format(
+                                Locale.ROOT,
+                                "| float | %.2f%% |  |  |  |  |  |%n",
+                                100 * r.accuracy().fraction()));
+                continue;
+            }
+            ErrorMetrics e = r.report().totalError();
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| `%s` | %.2f%% | %+.2f pp | %.2f | %.2f | %.1f | %.2e |%n",
+                            r.spec(),
+                            100 * r.accuracy().fraction(),
+                            100 * (r.accuracy().fraction() - base),
+                            r.bitsPerWeight(),
+                            r.studyEstimateBitsPerWeight(),
+                            e.sqnrDb(),
+                            e.mae()));
+        }
+        return md.toString();
+    }
+
+    /** One map a row, for JSON: the float model's with its accuracy only. */
+    List<Map<String, Object>> toMaps() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("spec", r.spec());
+            o.put("accuracy", r.accuracy().fraction());
+            o.put("correct", r.accuracy().correct());
+            if (r.report() != null) {
+                ErrorMetrics e = r.report().totalError();
+                o.put("bits_per_weight", r.bitsPerWeight());
+                o.put("study_estimate_bits_per_weight", r.studyEstimateBitsPerWeight());
+                o.put("sqnr_db", Double.isFinite(e.sqnrDb()) ? e.sqnrDb() : null);
+                o.put("mae", e.mae());
+            }
+            out.add(o);
+        }
+        return out;
+    }
+}
