@@ -54,7 +54,8 @@ import picocli.CommandLine.Spec;
             "  djlq eval ../shared/models/resnet20_cifar10.pt --normalize imagenet \\",
             "      --spec int8@row,dt4@row,nf4@block64     # one table, float model first",
             "",
-            "Exit codes: 0 evaluated, 1 the job failed, 2 the command line was wrong."
+            "Exit codes: 0 evaluated, 1 the job failed (with several specs: a scheme could not"
+                    + " be applied; its reason is under the table), 2 the command line was wrong."
         })
 final class EvalCommand implements Callable<Integer> {
 
@@ -197,10 +198,15 @@ final class EvalCommand implements Callable<Integer> {
         SweepTable table = new SweepTable();
         table.add(evaluate(source, null, dataset, progress));
         for (QuantConfig config : configs) {
-            table.add(evaluate(source, config, dataset, progress));
+            try {
+                table.add(evaluate(source, config, dataset, progress));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                // A scheme this model refuses (+dq on too wide a range of scales, say) is a row.
+                table.add(SweepTable.Row.failed(config.scheme().spec(), e.getMessage()));
+            }
         }
         print(table, run);
-        return 0;
+        return table.hasFailures() ? 1 : 0;
     }
 
     /** What every output names: the model as given, its kind, the images and normalization. */

@@ -16,8 +16,19 @@ import java.util.Map;
  */
 final class SweepTable {
 
-    /** One evaluated model: the float one has no spec and no report. */
-    record Row(String spec, Evaluation.Accuracy accuracy, QuantizationReport report) {
+    /**
+     * One evaluated model: the float one has no spec and no report; a scheme that could not be
+     * applied has only its spec and the reason.
+     */
+    record Row(String spec, Evaluation.Accuracy accuracy, QuantizationReport report, String error) {
+
+        Row(String spec, Evaluation.Accuracy accuracy, QuantizationReport report) {
+            this(spec, accuracy, report, null);
+        }
+
+        static Row failed(String spec, String error) {
+            return new Row(spec, null, null, error);
+        }
 
         double bitsPerWeight() {
             return 8.0 * report.rows().stream().mapToLong(r -> r.storageBytes()).sum() / weights();
@@ -40,6 +51,11 @@ final class SweepTable {
         rows.add(row);
     }
 
+    /** Whether a scheme could not be applied. */
+    boolean hasFailures() {
+        return rows.stream().anyMatch(r -> r.error() != null);
+    }
+
     /** A Markdown table, the float model's row first and the others against it. */
     String toMarkdown() {
         StringBuilder md = new StringBuilder();
@@ -47,7 +63,13 @@ final class SweepTable {
                 "| scheme | accuracy | vs float | bits/weight | study's estimate | SQNR dB | MAE |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|\n");
         double base = rows.get(0).accuracy().fraction();
+        StringBuilder failures = new StringBuilder();
         for (Row r : rows) {
+            if (r.error() != null) {
+                md.append("| `").append(r.spec()).append("` | not applied |  |  |  |  |  |\n");
+                failures.append("\n").append(r.spec()).append(": ").append(r.error()).append('\n');
+                continue;
+            }
             if (r.report() == null) {
                 md.append(
                         String.format(
@@ -69,7 +91,7 @@ final class SweepTable {
                             e.sqnrDb(),
                             e.mae()));
         }
-        return md.toString();
+        return md.append(failures).toString();
     }
 
     /** One map a row, for JSON: the float model's with its accuracy only. */
@@ -78,6 +100,11 @@ final class SweepTable {
         for (Row r : rows) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("spec", r.spec());
+            if (r.error() != null) {
+                o.put("error", r.error());
+                out.add(o);
+                continue;
+            }
             o.put("accuracy", r.accuracy().fraction());
             o.put("correct", r.accuracy().correct());
             if (r.report() != null) {

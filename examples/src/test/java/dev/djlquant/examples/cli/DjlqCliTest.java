@@ -251,6 +251,26 @@ class DjlqCliTest {
                         "| `dt4@row` | ");
     }
 
+    /**
+     * A scheme the model refuses (ResNet20's layer2.0.conv2 with +dq, as the README says) is a row
+     * with its reason, the other rows still evaluated, and the exit code 1.
+     */
+    @Test
+    void aSchemeTheModelRefusesIsListedWithItsReason() {
+        Run r = evalResNet("--spec", "nf4@block64+dq,int8@row");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out())
+                .contains("| `nf4@block64+dq` | not applied |", "| `int8@row` | ")
+                .contains("nf4@block64+dq: layer2.0.conv2.weight: the scale of group");
+        Run json = evalResNet("--spec", "nf4@block64+dq,int8@row", "--json");
+        assertThat(json.code()).isEqualTo(1);
+        JsonArray rows =
+                JsonParser.parseString(json.out().trim()).getAsJsonObject().getAsJsonArray("rows");
+        assertThat(rows.get(1).getAsJsonObject().get("error").getAsString())
+                .contains("layer2.0.conv2.weight");
+        assertThat(rows.get(2).getAsJsonObject().get("accuracy").getAsDouble()).isPositive();
+    }
+
     /** {@code djlq eval} of ResNet20 on the first five test images of each class. */
     private static Run evalResNet(String... options) {
         List<String> args =
