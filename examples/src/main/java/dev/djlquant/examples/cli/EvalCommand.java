@@ -14,7 +14,6 @@ import dev.djlquant.data.CifarDataset;
 import dev.djlquant.data.CifarImages;
 import dev.djlquant.data.Evaluation;
 import dev.djlquant.data.ImageNormalization;
-import dev.djlquant.zoo.CheckpointManifest;
 import dev.djlquant.zoo.CheckpointReader;
 import dev.djlquant.zoo.TorchScriptImport;
 import java.io.PrintWriter;
@@ -139,7 +138,11 @@ final class EvalCommand implements Callable<Integer> {
                             + " repository, shared with study).")
     Path cacheDir = Locations.cifarCache();
 
-    @Option(names = "--json", description = "Print one JSON object (accuracy, correct, n, ...).")
+    @Option(
+            names = "--json",
+            description =
+                    "Print one JSON object (accuracy, correct, n, ...; with several specs, one"
+                            + " object a model under rows).")
     boolean json;
 
     @Option(names = "--quiet", description = "No progress output on stderr.")
@@ -173,17 +176,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(), "A DJL model directory needs --arch to rebuild its block");
         }
-        ImageNormalization normalization = normalize;
-        if (source.kind() == Inputs.ModelKind.CHECKPOINT) {
-            // Fail on a damaged checkpoint before spending time on the data.
-            CheckpointManifest manifest = CheckpointReader.verify(source.path());
-            if (normalization == null) {
-                normalization = manifest.normalization();
-            }
-        }
-        if (normalization == null) {
-            normalization = ImageNormalization.CIFAR10;
-        }
+        ImageNormalization normalization = normalizationFor(source);
         CifarData cifar = Inputs.cifar(spec, data, cacheDir);
         StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), quiet);
         progress.status("Reading " + cifar + " ...");
@@ -207,6 +200,21 @@ final class EvalCommand implements Callable<Integer> {
         }
         print(table, run);
         return table.hasFailures() ? 1 : 0;
+    }
+
+    /**
+     * {@code --normalize}, else what a checkpoint records, else CIFAR-10's. A checkpoint is
+     * verified here, so that a damaged one fails before any time goes into reading the data.
+     */
+    private ImageNormalization normalizationFor(Inputs.ModelPath source) throws Exception {
+        ImageNormalization recorded = null;
+        if (source.kind() == Inputs.ModelKind.CHECKPOINT) {
+            recorded = CheckpointReader.verify(source.path()).normalization();
+        }
+        if (normalize != null) {
+            return normalize;
+        }
+        return recorded != null ? recorded : ImageNormalization.CIFAR10;
     }
 
     /** What every output names: the model as given, its kind, the images and normalization. */
