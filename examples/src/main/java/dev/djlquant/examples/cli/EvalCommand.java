@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,6 +53,8 @@ import picocli.CommandLine.Spec;
             "      --spec dt4@row --limit 500 --json",
             "  djlq eval ../shared/models/resnet20_cifar10.pt --normalize imagenet \\",
             "      --spec int8@row,dt4@row,nf4@block64     # one table, float model first",
+            "  djlq eval ../shared/models/resnet20_cifar10.pt --normalize imagenet \\",
+            "      --spec dt4@row --per-layer              # each weight alone, then all",
             "",
             "Exit codes: 0 evaluated, 1 the job failed (with several specs: a scheme could not"
                     + " be applied; its reason is under the table), 2 the command line was wrong."
@@ -87,6 +90,14 @@ final class EvalCommand implements Callable<Integer> {
     List<Quantizer> quantizers = new ArrayList<>();
 
     @Mixin SelectionOptions selection;
+
+    @Option(
+            names = "--per-layer",
+            description =
+                    "With one --spec: quantize each weight it selects alone (the others stay"
+                            + " float), then all of them, and print one table: where the accuracy"
+                            + " goes, for choosing --override or --exclude.")
+    boolean perLayer;
 
     @Option(
             names = "--data",
@@ -168,6 +179,10 @@ final class EvalCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(), "--include, --exclude and --override need --spec");
         }
+        if (perLayer && quantizers.size() != 1) {
+            throw new ParameterException(
+                    spec.commandLine(), "--per-layer takes exactly one --spec");
+        }
         List<QuantConfig> configs = new ArrayList<>();
         for (Quantizer q : quantizers) {
             configs.add(selection.config(q, spec).build());
@@ -183,23 +198,65 @@ final class EvalCommand implements Callable<Integer> {
         CifarImages images = subset(cifar.images(Dataset.Usage.TEST));
         CifarDataset dataset = CifarDataset.builder(images).optNormalization(normalization).build();
         Run run = new Run(source, images.size(), normalization);
+        if (perLayer) {
+            return print(perLayer(source, quantizers.get(0), dataset, progress), run);
+        }
         if (configs.size() <= 1) {
             QuantConfig config = configs.isEmpty() ? null : configs.get(0);
             print(evaluate(source, config, dataset, progress).accuracy(), run);
             return 0;
         }
-        SweepTable table = new SweepTable();
+        SweepTable table = new SweepTable("spec");
         table.add(evaluate(source, null, dataset, progress));
         for (QuantConfig config : configs) {
-            try {
-                table.add(evaluate(source, config, dataset, progress));
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                // A scheme this model refuses (+dq on too wide a range of scales, say) is a row.
-                table.add(SweepTable.Row.failed(config.scheme().spec(), e.getMessage()));
-            }
+            table.add(evaluateOrExplain(source, config, config.scheme().spec(), dataset, progress));
         }
-        print(table, run);
-        return table.hasFailures() ? 1 : 0;
+        return print(table, run);
+    }
+
+    /**
+     * The float model, then {@code scheme} on each weight it selects alone (every other selected
+     * weight excluded by its exact name), then on all of them.
+     */
+    private SweepTable perLayer(
+            Inputs.ModelPath source,
+            Quantizer scheme,
+            CifarDataset dataset,
+            StderrProgress progress)
+            throws Exception {
+        SweepTable table = new SweepTable("weight");
+        table.add(evaluate(source, null, dataset, progress));
+        SweepTable.Row all =
+                evaluate(source, selection.config(scheme, spec).build(), dataset, progress);
+        List<String> names =
+                all.report().rows().stream().map(QuantizationReport.Row::name).toList();
+        for (String name : names) {
+            QuantConfig.Builder alone = selection.config(scheme, spec);
+            names.stream()
+                    .filter(other -> !other.equals(name))
+                    .forEach(other -> alone.addExclude("^" + Pattern.quote(other) + "$"));
+            table.add(evaluateOrExplain(source, alone.build(), name, dataset, progress));
+        }
+        table.add(all.labelled("all " + names.size() + " weights"));
+        return table;
+    }
+
+    /**
+     * {@link #evaluate}, or a row with the reason where the model refuses the scheme (+dq on too
+     * wide a range of scales, say), so that the other rows are still evaluated.
+     */
+    private SweepTable.Row evaluateOrExplain(
+            Inputs.ModelPath source,
+            QuantConfig config,
+            String label,
+            CifarDataset dataset,
+            StderrProgress progress)
+            throws Exception {
+        try {
+            return evaluate(source, config, dataset, progress).labelled(label);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return SweepTable.Row.failed(label, e.getMessage());
+        }
     }
 
     /**
@@ -327,23 +384,31 @@ final class EvalCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private void print(SweepTable table, Run run) {
+    /** Prints a table of copies and returns the exit code: 1 if a scheme was not applied. */
+    private int print(SweepTable table, Run run) {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> o = describe(run);
+            if (perLayer) {
+                o.put("spec", quantizers.get(0).spec());
+            }
             o.put("rows", table.toMaps());
             out.println(new GsonBuilder().serializeNulls().create().toJson(o));
         } else {
             out.printf(
                     Locale.ROOT,
-                    "Accuracy of %s (%s) on the CIFAR-10 test set (%s), each scheme simulated on"
-                            + " a fresh copy:%n%n%s",
+                    "Accuracy of %s (%s) on the CIFAR-10 test set (%s), %s:%n%n%s",
                     model,
                     kind(run.source()),
                     testSet(run),
+                    perLayer
+                            ? quantizers.get(0).spec()
+                                    + " simulated on one weight at a time, then on all"
+                            : "each scheme simulated on a fresh copy",
                     table.toMarkdown());
         }
         out.flush();
+        return table.hasFailures() ? 1 : 0;
     }
 
     /** The fields every JSON output has: which model, which images, how normalized. */

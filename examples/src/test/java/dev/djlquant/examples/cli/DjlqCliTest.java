@@ -245,10 +245,41 @@ class DjlqCliTest {
         assertThat(text.out())
                 .contains(
                         "each scheme simulated on a fresh copy",
-                        "| scheme | accuracy | vs float | bits/weight |",
+                        "| spec | accuracy | vs float | bits/weight |",
                         "| float | ",
                         "| `int8@row` | ",
                         "| `dt4@row` | ");
+    }
+
+    /**
+     * One scheme on one weight at a time: ResNet20's 20 weights in order, each row with that
+     * weight's size alone (conv1: 432 4-bit codes and 16 float32 row scales), then all of them
+     * together, which is what a single --spec evaluates.
+     */
+    @Test
+    void perLayerQuantizesOneWeightAtATimeThenAll() {
+        Run r = evalResNet("--spec", "dt4@row", "--per-layer", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonObject o = JsonParser.parseString(r.out().trim()).getAsJsonObject();
+        assertThat(o.get("spec").getAsString()).isEqualTo("dt4@row");
+        JsonArray rows = o.getAsJsonArray("rows");
+        assertThat(rows).hasSize(22);
+        assertThat(rows.get(0).getAsJsonObject().get("weight").isJsonNull()).isTrue();
+        JsonObject conv1 = rows.get(1).getAsJsonObject();
+        assertThat(conv1.get("weight").getAsString()).isEqualTo("conv1.weight");
+        assertThat(conv1.get("bits_per_weight").getAsDouble())
+                .isCloseTo((432 * 4 / 8 + 16 * 4) * 8.0 / 432, within(1e-9));
+        assertThat(rows.get(20).getAsJsonObject().get("weight").getAsString())
+                .isEqualTo("linear.weight");
+        JsonObject all = rows.get(21).getAsJsonObject();
+        assertThat(all.get("weight").getAsString()).isEqualTo("all 20 weights");
+        Run single = evalResNet("--spec", "dt4@row", "--json");
+        assertThat(JsonParser.parseString(single.out().trim()).getAsJsonObject().get("correct"))
+                .isEqualTo(all.get("correct"));
+
+        Run twoSpecs = evalResNet("--spec", "dt4@row,int8@row", "--per-layer");
+        assertThat(twoSpecs.code()).isEqualTo(2);
+        assertThat(twoSpecs.err()).contains("--per-layer takes exactly one --spec");
     }
 
     /**
