@@ -304,14 +304,10 @@ public final class CheckpointManifest {
      * then uses {@link ImageNormalization#CIFAR10}).
      *
      * @return the normalization
+     * @throws IllegalArgumentException if the recorded text is not one ({@link #read} checks it)
      */
     public ImageNormalization normalization() {
         return normalization == null ? null : ImageNormalization.parse(normalization);
-    }
-
-    /** The normalization as recorded, for {@link ManifestReader} to check. */
-    String normalizationText() {
-        return normalization;
     }
 
     /**

@@ -8,7 +8,6 @@ import dev.djlquant.files.Digests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 
 /**
  * Verifies and loads quantized checkpoints written by {@link CheckpointWriter}. Verification reads
@@ -95,9 +94,8 @@ public final class CheckpointReader {
                         .setTypes(input, output)
                         .optModelPath(directory.toAbsolutePath())
                         .optArguments(
-                                new HashMap<>(
-                                        CifarTranslatorFactory.checkpointArguments(
-                                                manifest.dataset(), manifest.normalization())))
+                                CifarTranslatorFactory.checkpointArguments(
+                                        manifest.dataset(), manifest.normalization()))
                         .build()
                         .loadModel();
         if (model.getBlock() instanceof CheckpointBlock block) {

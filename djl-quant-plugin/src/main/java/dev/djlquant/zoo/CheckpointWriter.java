@@ -102,9 +102,9 @@ public final class CheckpointWriter {
     private CheckpointWriter(Builder builder) {
         this.dataset = builder.dataset;
         this.normalization =
-                builder.normalization != null || !CIFAR10.equals(dataset)
-                        ? builder.normalization
-                        : ImageNormalization.CIFAR10;
+                builder.normalization == null && CIFAR10.equals(dataset)
+                        ? ImageNormalization.CIFAR10
+                        : builder.normalization;
         this.application = builder.application;
         this.source = builder.source;
         this.sourceDescription = builder.sourceDescription;

@@ -32,9 +32,9 @@ public final class CifarTranslatorFactory implements TranslatorFactory {
      * for the dataset {@value CheckpointWriter#CIFAR10}, and the normalization where one is
      * recorded.
      */
-    static Map<String, String> checkpointArguments(
+    static Map<String, Object> checkpointArguments(
             String dataset, ImageNormalization normalization) {
-        Map<String, String> arguments = new LinkedHashMap<>();
+        Map<String, Object> arguments = new LinkedHashMap<>();
         if (CheckpointWriter.CIFAR10.equals(dataset)) {
             arguments.put(FACTORY_ARGUMENT, CifarTranslatorFactory.class.getName());
         }

@@ -8,7 +8,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.djlquant.Quantizer;
-import dev.djlquant.data.ImageNormalization;
 import dev.djlquant.files.Digests;
 import dev.djlquant.zoo.CheckpointManifest.FileEntry;
 import dev.djlquant.zoo.CheckpointManifest.Kind;
@@ -246,13 +245,10 @@ final class ManifestReader {
             throw new CheckpointException(
                     file, "has the mode '" + m.mode() + "'; expected SIMULATE or COMPRESSED");
         }
-        if (m.normalizationText() != null) {
-            try {
-                ImageNormalization.parse(m.normalizationText());
-            } catch (IllegalArgumentException e) {
-                throw new CheckpointException(
-                        file, "has a bad normalization: " + e.getMessage(), e);
-            }
+        try {
+            m.normalization();
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file, "has a bad normalization: " + e.getMessage(), e);
         }
         try {
             Quantizer.parse(m.spec());

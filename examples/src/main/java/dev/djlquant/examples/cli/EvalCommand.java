@@ -279,7 +279,8 @@ final class EvalCommand implements Callable<Integer> {
 
     /**
      * Loads the model afresh, quantizes it with {@code config} in SIMULATE mode if there is one,
-     * and evaluates it on {@code dataset}.
+     * and evaluates it on {@code dataset}; the row has no label (the float model's), callers label
+     * the quantized ones.
      */
     private SweepTable.Row evaluate(
             Inputs.ModelPath source,
@@ -303,8 +304,7 @@ final class EvalCommand implements Callable<Integer> {
                             dataset,
                             batchSize,
                             progress);
-            return new SweepTable.Row(
-                    config == null ? null : config.scheme().spec(), accuracy, report);
+            return new SweepTable.Row(null, accuracy, report);
         }
     }
 
