@@ -7,10 +7,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one-line hint, logged once a JVM at the first COMPRESSED forward, that on a machine of few
- * cores libtorch's OpenMP workers should wait passively: with {@code OMP_WAIT_POLICY} unset they
- * spin between libtorch's operations on the cores that the Java restores and products between those
- * operations need (measured on 2 cores: {@code dt8} at batch 1 1.7-2.7x of float32, 1.3-1.55x with
- * {@code OMP_WAIT_POLICY=PASSIVE}; README, Speed).
+ * cores libtorch's OpenMP workers should spin only briefly: with neither {@code GOMP_SPINCOUNT} nor
+ * {@code OMP_WAIT_POLICY} set they spin for milliseconds after each parallel operation, on the
+ * cores that the Java restores and products between those operations need. Measured on 2 cores
+ * (benchmarks README, thirteenth round): {@code dt8} at batch 1 1.8-2.5x of float32 by default,
+ * 1.3-1.7x with {@code GOMP_SPINCOUNT=3000}, which leaves float32 as fast as before, where {@code
+ * OMP_WAIT_POLICY=PASSIVE} made it up to 18% slower.
  */
 final class WaitPolicyHint {
 
@@ -43,11 +45,13 @@ final class WaitPolicyHint {
 
     /**
      * The hint for this environment, or null: only for the PyTorch engine on at most {@link
-     * #FEW_CORES} cores, with no wait policy set and more than one libtorch thread.
+     * #FEW_CORES} cores, with neither a spin count nor a wait policy set and more than one libtorch
+     * thread.
      */
     static String hint(Map<String, String> env, String torchThreads, int cores, String engine) {
         if (!"PyTorch".equals(engine)
                 || cores > FEW_CORES
+                || env.containsKey("GOMP_SPINCOUNT")
                 || env.containsKey("OMP_WAIT_POLICY")
                 || "1".equals(torchThreads)) {
             return null;
@@ -55,9 +59,10 @@ final class WaitPolicyHint {
         return "COMPRESSED forwards run Java restores and products between libtorch's operations;"
                 + " on "
                 + cores
-                + " cores libtorch's OpenMP workers, spinning between operations while"
-                + " OMP_WAIT_POLICY is unset, slow them down (up to 2x measured): set"
-                + " OMP_WAIT_POLICY=PASSIVE in this JVM's environment, or use one libtorch thread"
-                + " (-Dai.djl.pytorch.num_threads=1)";
+                + " cores libtorch's OpenMP workers, spinning for milliseconds after each"
+                + " operation while GOMP_SPINCOUNT and OMP_WAIT_POLICY are unset, slow them down"
+                + " (up to 2x measured): set GOMP_SPINCOUNT=3000 in this JVM's environment (float32"
+                + " forwards keep their speed), or OMP_WAIT_POLICY=PASSIVE, or use one libtorch"
+                + " thread (-Dai.djl.pytorch.num_threads=1)";
     }
 }

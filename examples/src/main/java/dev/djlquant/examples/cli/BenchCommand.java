@@ -205,8 +205,8 @@ final class BenchCommand implements Callable<Integer> {
         return String.format(
                 Locale.ROOT,
                 "djlq bench%s, %s%nmachine: %d cores, %s %s, load average at the start %.2f%n"
-                        + "libtorch intra-op threads: %s; OMP_WAIT_POLICY: %s; batch-1 linear"
-                        + " kernels: %s%n",
+                        + "libtorch intra-op threads: %s; GOMP_SPINCOUNT: %s; OMP_WAIT_POLICY: %s;"
+                        + " batch-1 linear kernels: %s%n",
                 full ? " --full" : " (quick)",
                 LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16),
                 Runtime.getRuntime().availableProcessors(),
@@ -214,10 +214,11 @@ final class BenchCommand implements Callable<Integer> {
                 System.getProperty("java.version"),
                 loadAverage(),
                 threads == null ? "DJL's default" : threads + " (" + TORCH_THREADS + ")",
-                // libgomp's idle workers spin unless this says PASSIVE, taking a core from the
-                // Java kernels that run between engine operations (README, "Speed").
+                // How long libgomp's idle workers spin, taking a core from the Java kernels that
+                // run between engine operations (README, "Speed"); ./djlq sets a short spin.
                 Objects.requireNonNullElse(
-                        System.getenv("OMP_WAIT_POLICY"), "unset (libgomp spins)"),
+                        System.getenv("GOMP_SPINCOUNT"), "unset (libgomp's default)"),
+                Objects.requireNonNullElse(System.getenv("OMP_WAIT_POLICY"), "unset"),
                 CodeKernel.vectorized()
                         ? "Vector API (jdk.incubator.vector)"
                         : "scalar (no jdk.incubator.vector)");
