@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
  * cores libtorch's OpenMP workers should spin only briefly: with neither {@code GOMP_SPINCOUNT} nor
  * {@code OMP_WAIT_POLICY} set they spin for milliseconds after each parallel operation, on the
  * cores that the Java restores and products between those operations need. Measured on 2 cores
- * (benchmarks README, thirteenth round): {@code dt8} at batch 1 1.8-2.5x of float32 by default,
- * 1.3-1.7x with {@code GOMP_SPINCOUNT=3000}, which leaves float32 as fast as before, where {@code
- * OMP_WAIT_POLICY=PASSIVE} made it up to 18% slower.
+ * (benchmarks README, thirteenth round): {@code dt8} at batch 1 1.6-2.5x of float32 by default,
+ * 1.2-2.0x with {@code GOMP_SPINCOUNT=3000} (16 of 22 runs below 1.6x), which leaves float32 as
+ * fast as before, where {@code OMP_WAIT_POLICY=PASSIVE} made it up to 18% slower.
  */
 final class WaitPolicyHint {
 
