@@ -125,21 +125,30 @@ public final class Quantization {
         }
         QuantizedTensor t = quantize(x, quantizer);
         long[] order = Arrays.stream(t.permutation()).asLongStream().toArray();
+        NDArray maxes = like(x, m -> m.create(t.scales()));
+        maxes.setName(GROUPS_OF + t.groupLength());
         return new Quantized(
                 like(x, m -> m.create(t.normalizedValues(), x.getShape())),
-                like(x, m -> m.create(t.scales())),
+                maxes,
                 like(x, m -> m.create(order)),
                 exponents(t),
                 t.groupLength());
     }
 
     /**
+     * The name {@link #quantizeStableEmbedding} gives its maxes, followed by the group size, which
+     * the three-argument {@link #dequantizeStableEmbedding(NDArray, NDArray, NDArray)} reads back:
+     * with a short last group the values and maxes alone can fit several group sizes.
+     */
+    private static final String GROUPS_OF = "stable embedding maxes, values per group: ";
+
+    /**
      * The study's {@code dequantize_stable_embedding}: scales each group and restores the original
-     * order and shape. Like the study's, which required the group size to divide {@code n}, it
-     * takes groups of {@code n / groups} when that divides, even where a larger group size with a
-     * short last group gives as many groups (42 values in groups of 7 or of 8); otherwise it infers
-     * the group size when only one fits, else throws. Values quantized with a group size that does
-     * not divide {@code n} are restored safely by {@link #dequantizeStableEmbedding(Quantized)}.
+     * order and shape. The group size is the one {@link #quantizeStableEmbedding} recorded in the
+     * name of {@code maxes}, when they come from it. Otherwise, like the study's, which required
+     * the group size to divide {@code n}, it takes groups of {@code n / groups} when that divides,
+     * even where a larger group size with a short last group gives as many groups (42 values in
+     * groups of 7 or of 8), else the one group size that fits, and throws if several do.
      *
      * @param q the normalized values in magnitude order
      * @param maxes one maximum per group
@@ -149,6 +158,11 @@ public final class Quantization {
      *     {@code indexing} is not a permutation
      */
     public static NDArray dequantizeStableEmbedding(NDArray q, NDArray maxes, NDArray indexing) {
+        String name = maxes.getName();
+        if (name != null && name.startsWith(GROUPS_OF)) {
+            return dequantizeStableEmbedding(
+                    q, maxes, indexing, Integer.parseInt(name.substring(GROUPS_OF.length())));
+        }
         long n = q.size();
         long groups = maxes.size();
         if (groups == 0) {

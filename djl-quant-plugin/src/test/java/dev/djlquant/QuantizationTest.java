@@ -102,14 +102,19 @@ class QuantizationTest extends ManagerPerTest {
         assertThat(q.groupLength()).isEqualTo(8);
         assertThat(Quantization.dequantizeStableEmbedding(q).toFloatArray())
                 .containsExactly(expected);
-        // 42 values in 6 groups: the study's three-argument form takes groups of 7 (42 / 6), as
-        // the study's code did; only the group size (or the whole result) restores groups of 8.
+        // 42 values in 6 groups fit groups of 7 and of 8: the study's three-argument form reads
+        // the size from the maxes quantizeStableEmbedding returned...
         assertThat(
                         Quantization.dequantizeStableEmbedding(q.values(), q.maxes(), q.indexing())
                                 .toFloatArray())
+                .containsExactly(expected);
+        // ...and takes groups of 7 (42 / 6), as the study's code did, for maxes from elsewhere.
+        NDArray copied = manager.create(q.maxes().toFloatArray());
+        assertThat(
+                        Quantization.dequantizeStableEmbedding(q.values(), copied, q.indexing())
+                                .toFloatArray())
                 .containsExactly(
-                        Quantization.dequantizeStableEmbedding(
-                                        q.values(), q.maxes(), q.indexing(), 7)
+                        Quantization.dequantizeStableEmbedding(q.values(), copied, q.indexing(), 7)
                                 .toFloatArray())
                 .isNotEqualTo(expected);
         // 42 values in 5 groups fit groups of 9 and of 10: no size is assumed.

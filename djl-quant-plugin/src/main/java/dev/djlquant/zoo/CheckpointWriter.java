@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -221,7 +222,7 @@ public final class CheckpointWriter {
      * Quantizes the parameters of a TorchScript file and writes a TorchScript checkpoint: on load
      * the module is read with {@code trainParam=true} and the dequantized values are written into
      * its parameters. The embedded copy of the module leaves out the float values of the quantized
-     * weights (zero-filled and compressed), so the checkpoint costs the packed weights plus the
+     * weights (NaN-filled and compressed), so the checkpoint costs the packed weights plus the
      * module's code and its other tensors; it is loaded once before it is renamed into place, to
      * confirm that every other parameter is intact.
      *
@@ -249,7 +250,7 @@ public final class CheckpointWriter {
         List<CheckpointManifest.ParameterEntry> kept = new ArrayList<>();
         long floatBytes = 0;
         // Contents of the weights whose values the embedded copy leaves out, and of those it keeps.
-        List<StrippedTorchScript.Content> left = new ArrayList<>();
+        Map<StrippedTorchScript.Content, DataType> left = new HashMap<>();
         Map<String, StrippedTorchScript.Content> intact = new LinkedHashMap<>();
         try (ZooModel<NDList, NDList> m = TorchScriptImport.open(torchScript, false)) {
             QuantizationReport report = Quantizers.pack(m.getBlock(), config, quantized::put);
@@ -267,7 +268,7 @@ public final class CheckpointWriter {
                 if (embedTorchScript) {
                     StrippedTorchScript.Content content = StrippedTorchScript.Content.of(array);
                     if (isQuantized) {
-                        left.add(content);
+                        left.put(content, array.getDataType());
                     } else {
                         intact.put(p.getKey(), content);
                     }

@@ -131,14 +131,29 @@ public final class TorchScriptImport {
      * @param writableParameters whether to load the parameters writable
      * @return the loaded model; the caller closes it
      * @throws IOException if the file cannot be read
-     * @throws MalformedModelException if the engine cannot read the file as TorchScript; the
-     *     message names the file and the engine's reason
+     * @throws MalformedModelException if the engine cannot read the file as TorchScript, or it is
+     *     the module a djlq checkpoint embeds (without its quantized weights' values); the message
+     *     names the file and the reason
      */
     public static ZooModel<NDList, NDList> open(Path torchScript, boolean writableParameters)
             throws IOException, MalformedModelException {
         if (!Files.isRegularFile(torchScript)) {
             throw new NoSuchFileException(torchScript.toString(), null, "no TorchScript file");
         }
+        if (StrippedTorchScript.isStripped(torchScript)) {
+            throw new MalformedModelException(
+                    torchScript
+                            + " is the TorchScript module of a djlq checkpoint, without the values"
+                            + " of its quantized weights (they read NaN): load the checkpoint"
+                            + " directory that holds it, with its manifest.json and "
+                            + WeightsFile.NAME);
+        }
+        return openModule(torchScript, writableParameters);
+    }
+
+    /** {@link #open} without the check for a checkpoint's module, for the writer's own check. */
+    static ZooModel<NDList, NDList> openModule(Path torchScript, boolean writableParameters)
+            throws IOException, MalformedModelException {
         Criteria.Builder<NDList, NDList> criteria =
                 Criteria.builder()
                         .setTypes(NDList.class, NDList.class)

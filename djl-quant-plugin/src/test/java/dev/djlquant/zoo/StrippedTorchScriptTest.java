@@ -3,9 +3,11 @@ package dev.djlquant.zoo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.repository.zoo.ZooModel;
@@ -38,12 +40,12 @@ class StrippedTorchScriptTest {
     @Test
     void blanksExactlyTheGivenWeightsAndLoadsWithTheOthersIntact() throws Exception {
         Map<String, StrippedTorchScript.Content> original = contents(RESNET20);
-        List<StrippedTorchScript.Content> blank = new ArrayList<>();
+        Map<StrippedTorchScript.Content, DataType> blank = new HashMap<>();
         Map<String, StrippedTorchScript.Content> kept = new LinkedHashMap<>();
         long blankBytes = 0;
         for (Map.Entry<String, StrippedTorchScript.Content> e : original.entrySet()) {
             if (e.getKey().endsWith("conv1.weight") || e.getKey().equals("linear.weight")) {
-                blank.add(e.getValue());
+                blank.put(e.getValue(), DataType.FLOAT32);
                 blankBytes += e.getValue().bytes();
             } else {
                 kept.put(e.getKey(), e.getValue());
@@ -58,24 +60,43 @@ class StrippedTorchScriptTest {
         assertThat(Files.size(copy))
                 .isLessThan(Files.size(RESNET20) - blankBytes + 500L * blank.size());
         StrippedTorchScript.checkUnchanged(copy, kept);
-        try (ZooModel<NDList, NDList> m = TorchScriptImport.open(copy, false)) {
+        try (ZooModel<NDList, NDList> m = TorchScriptImport.openModule(copy, false)) {
             for (Pair<String, Parameter> p : m.getBlock().getParameters()) {
                 NDArray values = p.getValue().getArray();
                 if (kept.containsKey(p.getKey())) {
                     continue;
                 }
-                assertThat(values.abs().max().getFloat())
-                        .as("%s is zero-filled", p.getKey())
-                        .isZero();
+                assertThat(values.isNaN().all().getBoolean())
+                        .as("%s is NaN throughout", p.getKey())
+                        .isTrue();
             }
         }
+    }
+
+    @Test
+    void theCopyOnItsOwnIsRefusedByName() throws Exception {
+        Map<String, StrippedTorchScript.Content> original = contents(RESNET20);
+        Path copy = tmp.resolve("copy.pt");
+        StrippedTorchScript.write(
+                RESNET20, Map.of(original.get("linear.weight"), DataType.FLOAT32), copy);
+
+        assertThat(StrippedTorchScript.isStripped(copy)).isTrue();
+        assertThat(StrippedTorchScript.isStripped(RESNET20)).isFalse();
+        assertThatThrownBy(() -> TorchScriptImport.open(copy, false))
+                .isInstanceOf(MalformedModelException.class)
+                .hasMessageContaining(copy.toString())
+                .hasMessageContaining("module of a djlq checkpoint");
+        assertThatThrownBy(() -> TorchScriptImport.load(copy, "alexnet-cifar10"))
+                .isInstanceOf(MalformedModelException.class)
+                .hasMessageContaining("module of a djlq checkpoint");
     }
 
     @Test
     void aChangedParameterIsNamed() throws Exception {
         Map<String, StrippedTorchScript.Content> original = contents(RESNET20);
         Path copy = tmp.resolve("copy.pt");
-        StrippedTorchScript.write(RESNET20, List.of(original.get("layer2.1.conv2.weight")), copy);
+        StrippedTorchScript.write(
+                RESNET20, Map.of(original.get("layer2.1.conv2.weight"), DataType.FLOAT32), copy);
 
         assertThatThrownBy(() -> StrippedTorchScript.checkUnchanged(copy, original))
                 .isInstanceOf(CheckpointException.class)
@@ -100,11 +121,13 @@ class StrippedTorchScriptTest {
                 }
             }
         }
-        List<StrippedTorchScript.Content> shared =
-                storages.entrySet().stream()
-                        .filter(e -> e.getValue() > 1)
-                        .map(Map.Entry::getKey)
-                        .toList();
+        Map<StrippedTorchScript.Content, DataType> shared = new HashMap<>();
+        storages.forEach(
+                (content, count) -> {
+                    if (count > 1) {
+                        shared.put(content, DataType.INT64);
+                    }
+                });
         assertThat(shared).isNotEmpty();
         Path copy = tmp.resolve("copy.pt");
 
@@ -153,7 +176,7 @@ class StrippedTorchScriptTest {
     private static Map<String, StrippedTorchScript.Content> contents(Path torchScript)
             throws Exception {
         Map<String, StrippedTorchScript.Content> contents = new LinkedHashMap<>();
-        try (ZooModel<NDList, NDList> m = TorchScriptImport.open(torchScript, false)) {
+        try (ZooModel<NDList, NDList> m = TorchScriptImport.openModule(torchScript, false)) {
             for (Pair<String, Parameter> p : m.getBlock().getParameters()) {
                 contents.put(p.getKey(), StrippedTorchScript.Content.of(p.getValue().getArray()));
             }
