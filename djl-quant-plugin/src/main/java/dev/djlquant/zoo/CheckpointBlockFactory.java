@@ -19,8 +19,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The {@link BlockFactory} named in every checkpoint's {@code serving.properties} (and in the model
@@ -36,10 +34,6 @@ public final class CheckpointBlockFactory implements BlockFactory {
     public static final String MANIFEST_SHA256 = "manifestSha256";
 
     private static final long serialVersionUID = 1L;
-
-    /** The parameter files DJL considers for the checkpoint's model name: one per epoch. */
-    private static final Pattern DJL_PARAMETER_FILE =
-            Pattern.compile(Pattern.quote(CheckpointWriter.MODEL_NAME) + "-\\d{4}\\.params");
 
     /**
      * {@inheritDoc}
@@ -70,7 +64,6 @@ public final class CheckpointBlockFactory implements BlockFactory {
         if (manifest.kind() == CheckpointManifest.Kind.TORCHSCRIPT) {
             return torchScript(model, modelPath, manifest);
         }
-        refuseUnlistedParameterFiles(modelPath);
         Path parameters = modelPath.resolve(CheckpointWriter.PARAMETERS_FILE);
         Block architecture = Architectures.newBlock(manifest.architecture(), model, modelPath);
         CheckpointBlock block = new CheckpointBlock(architecture, manifest, parameters);
@@ -78,38 +71,6 @@ public final class CheckpointBlockFactory implements BlockFactory {
             return block;
         }
         return dequantized(model, modelPath, manifest, block);
-    }
-
-    /**
-     * Refuses a DJL parameter file of the checkpoint's model name besides the listed one: DJL reads
-     * the file of the highest epoch ({@code model-0001.params} before {@code model-0000.params}),
-     * so such a file would be loaded unverified and its damage blamed on the listed file.
-     */
-    private static void refuseUnlistedParameterFiles(Path dir) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            Path stray =
-                    files.filter(
-                                    f ->
-                                            DJL_PARAMETER_FILE
-                                                    .matcher(f.getFileName().toString())
-                                                    .matches())
-                            .filter(
-                                    f ->
-                                            !f.getFileName()
-                                                    .toString()
-                                                    .equals(CheckpointWriter.PARAMETERS_FILE))
-                            .sorted()
-                            .findFirst()
-                            .orElse(null);
-            if (stray != null) {
-                throw new CheckpointException(
-                        stray,
-                        "is a DJL parameter file that manifest.json does not list; DJL would read it"
-                                + " instead of "
-                                + CheckpointWriter.PARAMETERS_FILE
-                                + ": remove it");
-            }
-        }
     }
 
     /**

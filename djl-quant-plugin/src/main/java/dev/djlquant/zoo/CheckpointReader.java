@@ -6,8 +6,11 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import dev.djlquant.files.Digests;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Verifies and loads quantized checkpoints written by {@link CheckpointWriter}. Verification reads
@@ -21,7 +24,8 @@ public final class CheckpointReader {
     private CheckpointReader() {}
 
     /**
-     * Checks a checkpoint without loading it.
+     * Checks a checkpoint without loading it: every listed file, and no unlisted DJL parameter file
+     * that DJL would read instead of the listed one.
      *
      * @param directory the checkpoint directory
      * @return its manifest
@@ -49,6 +53,9 @@ public final class CheckpointReader {
         if (manifest.file(needed) == null) {
             throw new CheckpointException(manifestFile, "lists no '" + needed + "' file");
         }
+        if (manifest.kind() == CheckpointManifest.Kind.DJL_NATIVE) {
+            refuseUnlistedParameterFiles(directory);
+        }
         CheckpointManifest.TorchScript ts = manifest.torchscript();
         if (ts != null) {
             if (ts.embedded()) {
@@ -65,6 +72,45 @@ public final class CheckpointReader {
             }
         }
         return manifest;
+    }
+
+    /** The parameter files DJL considers for the checkpoint's model name: one per epoch. */
+    private static final Pattern DJL_PARAMETER_FILE =
+            Pattern.compile(Pattern.quote(CheckpointWriter.MODEL_NAME) + "-\\d{4}\\.params");
+
+    /**
+     * Refuses a DJL parameter file of the checkpoint's model name besides the listed one: DJL reads
+     * the file of the highest epoch ({@code model-0001.params} before {@code model-0000.params}),
+     * so such a file would be loaded unverified and its damage blamed on the listed file.
+     */
+    private static void refuseUnlistedParameterFiles(Path dir) throws CheckpointException {
+        Path stray;
+        try (Stream<Path> files = Files.list(dir)) {
+            stray =
+                    files.filter(
+                                    f ->
+                                            DJL_PARAMETER_FILE
+                                                    .matcher(f.getFileName().toString())
+                                                    .matches())
+                            .filter(
+                                    f ->
+                                            !f.getFileName()
+                                                    .toString()
+                                                    .equals(CheckpointWriter.PARAMETERS_FILE))
+                            .sorted()
+                            .findFirst()
+                            .orElse(null);
+        } catch (IOException | UncheckedIOException e) {
+            throw new CheckpointException(dir, "cannot be listed: " + e.getMessage(), e);
+        }
+        if (stray != null) {
+            throw new CheckpointException(
+                    stray,
+                    "is a DJL parameter file that manifest.json does not list; DJL would read it"
+                            + " instead of "
+                            + CheckpointWriter.PARAMETERS_FILE
+                            + ": remove it");
+        }
     }
 
     /**

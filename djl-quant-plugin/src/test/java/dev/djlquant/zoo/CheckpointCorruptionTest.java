@@ -126,6 +126,11 @@ class CheckpointCorruptionTest {
         Path stray = checkpoint.resolve("model-0001.params");
         Files.copy(other.resolve(CheckpointWriter.PARAMETERS_FILE), stray);
         assertLoadFails(stray, "manifest.json does not list");
+        // What `djlq inspect` checks: the same refusal without loading.
+        assertThatThrownBy(() -> CheckpointReader.verify(checkpoint))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining(stray.toString())
+                .hasMessageContaining("manifest.json does not list");
     }
 
     @Test

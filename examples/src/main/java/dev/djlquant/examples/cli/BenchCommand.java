@@ -7,6 +7,7 @@ import dev.djlquant.benchmarks.ModelBench;
 import dev.djlquant.benchmarks.RatioRow;
 import dev.djlquant.benchmarks.StudyPythonComparison;
 import dev.djlquant.benchmarks.TorchComparison;
+import dev.djlquant.files.AtomicFiles;
 import dev.djlquant.pack.CodeKernel;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -143,6 +144,9 @@ final class BenchCommand implements Callable<Integer> {
             System.setProperty(TORCH_THREADS, String.valueOf(torchThreads));
         }
         List<String> models = models();
+        if (out != null) {
+            checkOut();
+        }
         Path sharedDir = shared != null ? shared : Locations.shared();
         for (String m : skipModel ? List.<String>of() : models) {
             Path file = ModelBench.sharedModel(sharedDir, m);
@@ -183,9 +187,30 @@ final class BenchCommand implements Callable<Integer> {
         w.print(report);
         w.flush();
         if (out != null) {
-            Files.writeString(out, report, StandardCharsets.UTF_8);
+            AtomicFiles.writeFile(out, report.getBytes(StandardCharsets.UTF_8));
         }
         return 0;
+    }
+
+    /** Refuses an --out that the table could not be written to, before the minutes of timing. */
+    private void checkOut() {
+        Path target = out.toAbsolutePath().normalize();
+        if (Files.isDirectory(target)) {
+            throw new ParameterException(spec.commandLine(), "--out " + out + " is a directory");
+        }
+        Path existing = target.getParent();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--out "
+                            + out
+                            + " cannot be created: "
+                            + existing
+                            + " is not a writable folder");
+        }
     }
 
     private List<String> models() {

@@ -1,5 +1,6 @@
 package dev.djlquant.examples.study;
 
+import dev.djlquant.files.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -364,13 +365,25 @@ public final class StudyCharts {
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
     }
 
+    /**
+     * Draws the charts side by side into {@code file} (a {@code .png}) through a scratch file
+     * beside it, installed whole: a failed or stopped write leaves the old chart, never part of a
+     * new one.
+     */
     private static <T extends Chart<?, ?>> void save(List<T> charts, Path file) throws IOException {
-        String base = file.toString().replaceFirst("\\.png$", "");
-        if (charts.size() == 1) {
-            BitmapEncoder.saveBitmap(charts.get(0), base, BitmapEncoder.BitmapFormat.PNG);
-        } else {
-            BitmapEncoder.saveBitmap(
-                    charts, 1, charts.size(), base, BitmapEncoder.BitmapFormat.PNG);
+        Path absolute = file.toAbsolutePath();
+        Path scratch = Files.createTempFile(absolute.getParent(), "." + file.getFileName(), ".png");
+        try {
+            String base = scratch.toString().replaceFirst("\\.png$", "");
+            if (charts.size() == 1) {
+                BitmapEncoder.saveBitmap(charts.get(0), base, BitmapEncoder.BitmapFormat.PNG);
+            } else {
+                BitmapEncoder.saveBitmap(
+                        charts, 1, charts.size(), base, BitmapEncoder.BitmapFormat.PNG);
+            }
+            AtomicFiles.writeFile(absolute, Files.readAllBytes(scratch));
+        } finally {
+            Files.deleteIfExists(scratch);
         }
     }
 }

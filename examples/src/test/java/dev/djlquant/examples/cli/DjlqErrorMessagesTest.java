@@ -68,6 +68,17 @@ class DjlqErrorMessagesTest {
     }
 
     @Test
+    void benchRefusesAnOutItCouldNotWriteBeforeItTimesAnything() throws Exception {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        Run under = djlq("bench", "--skip-kernel", "--out", file.resolve("bench.md").toString());
+        assertThat(under.code()).isEqualTo(2);
+        assertThat(under.err()).contains("--out", file.toString(), "is not a writable folder");
+        Run folder = djlq("bench", "--skip-kernel", "--out", tmp.toString());
+        assertThat(folder.code()).isEqualTo(2);
+        assertThat(folder.err()).contains("--out " + tmp, "is a directory");
+    }
+
+    @Test
     void inspectOfANonexistentPathSaysSo() {
         Path nothing = tmp.resolve("nothing-here");
         Run run = djlq("inspect", nothing.toString());
