@@ -293,11 +293,25 @@ public final class AtomicFiles {
         fsync(target);
     }
 
+    /**
+     * Renames {@code from} to {@code to}; a refusal says that the rename failed (the file system's
+     * own message is a bare "FROM -> TO: Operation not permitted").
+     */
     private static void move(Path from, Path to) throws IOException {
         try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (FileSystemException e) {
+            FileSystemException named =
+                    new FileSystemException(
+                            from.toString(),
+                            null,
+                            "cannot be renamed to " + to + " (" + FileErrors.reason(e) + ")");
+            named.initCause(e);
+            throw named;
         }
     }
 

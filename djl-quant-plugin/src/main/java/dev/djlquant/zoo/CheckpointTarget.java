@@ -142,13 +142,15 @@ record CheckpointTarget(boolean replace) {
         try {
             Files.delete(Files.createTempDirectory(existing, ".djlq-probe-"));
         } catch (IOException e) {
+            String why =
+                    "cannot create a directory in " + existing + " (" + FileErrors.reason(e) + ")";
             throw refused(
                     absolute,
-                    "cannot be created: cannot create a directory in "
-                            + existing
-                            + " ("
-                            + FileErrors.reason(e)
-                            + ")");
+                    Files.exists(absolute)
+                            ? "cannot be filled: the checkpoint is written in a new directory beside"
+                                    + " it and renamed into place, but "
+                                    + why
+                            : "cannot be created: " + why);
         }
     }
 

@@ -5,7 +5,10 @@ import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import dev.djlquant.data.CifarData;
+import dev.djlquant.zoo.CheckpointBlockFactory;
+import dev.djlquant.zoo.CheckpointException;
 import dev.djlquant.zoo.CheckpointManifest;
+import dev.djlquant.zoo.CheckpointWriter;
 import dev.djlquant.zoo.CifarArchitectures;
 import dev.djlquant.zoo.TorchScriptImport;
 import java.io.IOException;
@@ -46,11 +49,16 @@ final class Inputs {
                     spec.commandLine(), "Model file " + path + " is not a TorchScript .pt file");
         }
         if (!Files.isDirectory(path)) {
-            throw new ParameterException(spec.commandLine(), "No model at " + path);
+            throw new ParameterException(
+                    spec.commandLine(),
+                    Files.exists(path)
+                            ? path + " is neither a TorchScript file nor a model directory"
+                            : "No model at " + path);
         }
         if (Files.exists(path.resolve(CheckpointManifest.FILE_NAME))) {
             return new ModelPath(ModelKind.CHECKPOINT, path);
         }
+        refuseCheckpointWithoutManifest(path);
         List<Path> files;
         try (Stream<Path> list = Files.list(path)) {
             files = list.sorted().toList();
@@ -68,6 +76,27 @@ final class Inputs {
                         + path
                         + " holds no djlq checkpoint (manifest.json), single TorchScript .pt file"
                         + " or DJL .params file");
+    }
+
+    /**
+     * Refuses a directory that a djlq checkpoint's {@code serving.properties} describes but that
+     * lost its manifest: without it nothing can be verified, and its files alone would load as a
+     * plain model, wrongly (a TorchScript checkpoint's module holds NaN for the quantized weights).
+     */
+    private static void refuseCheckpointWithoutManifest(Path dir) throws IOException {
+        Path serving = dir.resolve(CheckpointWriter.SERVING_FILE);
+        if (Files.isRegularFile(serving)
+                && Files.readString(serving, StandardCharsets.UTF_8)
+                        .contains(CheckpointBlockFactory.class.getName())) {
+            throw new CheckpointException(
+                    dir.resolve(CheckpointManifest.FILE_NAME),
+                    "is missing: "
+                            + dir
+                            + " is a djlq checkpoint (its "
+                            + CheckpointWriter.SERVING_FILE
+                            + " says so), which cannot be verified or loaded without it; write"
+                            + " the checkpoint again");
+        }
     }
 
     static void checkArch(CommandSpec spec, String arch) {

@@ -79,6 +79,47 @@ class DjlqErrorMessagesTest {
     }
 
     @Test
+    void aCheckpointThatLostItsManifestIsNotTakenForAPlainModel() throws Exception {
+        Path checkpoint = tmp.resolve("lost-manifest");
+        Run written =
+                djlq(
+                        "quantize",
+                        "--model",
+                        resnet.toString(),
+                        "--spec",
+                        "int8@row",
+                        "--quiet",
+                        "--out",
+                        checkpoint.toString());
+        assertThat(written.code()).isZero();
+        Files.delete(checkpoint.resolve("manifest.json"));
+        Run eval = djlq("eval", checkpoint.toString());
+        Run quantize =
+                djlq(
+                        "quantize",
+                        "--model",
+                        checkpoint.toString(),
+                        "--spec",
+                        "int8@row",
+                        "--out",
+                        tmp.resolve("again").toString());
+        for (Run run : new Run[] {eval, quantize}) {
+            assertThat(run.code()).as(run.err()).isEqualTo(1);
+            assertThat(run.err())
+                    .contains(checkpoint.resolve("manifest.json") + ": is missing")
+                    .contains("is a djlq checkpoint");
+        }
+        assertThat(tmp.resolve("again")).doesNotExist();
+    }
+
+    @Test
+    void aModelPathThatIsNeitherFileNorDirectoryIsNamedAsSuch() {
+        Run run = djlq("eval", "/dev/null");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("/dev/null is neither a TorchScript file nor a model");
+    }
+
+    @Test
     void inspectOfANonexistentPathSaysSo() {
         Path nothing = tmp.resolve("nothing-here");
         Run run = djlq("inspect", nothing.toString());
