@@ -74,6 +74,34 @@ public final class CheckpointReader {
         return manifest;
     }
 
+    /**
+     * A load failure as a {@link CheckpointException}: the one in its causes, or else one naming
+     * the file DJL or the engine was reading, whose own messages ("Unsupported encoding version:
+     * 1", "malformed input around byte 225") name none. The files matched their checksums, so such
+     * a failure means a manifest that describes them wrongly, or a bug.
+     */
+    private static CheckpointException named(
+            Path directory, CheckpointManifest manifest, Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CheckpointException c) {
+                return c;
+            }
+        }
+        CheckpointManifest.TorchScript ts = manifest.torchscript();
+        Path read =
+                ts == null
+                        ? directory.resolve(CheckpointWriter.PARAMETERS_FILE)
+                        : ts.embedded() ? directory.resolve(ts.file()) : Path.of(ts.file());
+        return new CheckpointException(
+                read,
+                "cannot be loaded as "
+                        + CheckpointManifest.FILE_NAME
+                        + " describes it ("
+                        + (e.getMessage() == null ? e : e.getMessage())
+                        + ")",
+                e);
+    }
+
     /** The parameter files DJL considers for the checkpoint's model name: one per epoch. */
     private static final Pattern DJL_PARAMETER_FILE =
             Pattern.compile(Pattern.quote(CheckpointWriter.MODEL_NAME) + "-\\d{4}\\.params");
@@ -135,15 +163,20 @@ public final class CheckpointReader {
         // Verified here too (the block factory checks DJL's cached copy on the zoo path): a damaged
         // serving.properties could otherwise keep DJL from calling the factory at all.
         CheckpointManifest manifest = verify(directory);
-        ZooModel<I, O> model =
-                Criteria.builder()
-                        .setTypes(input, output)
-                        .optModelPath(directory.toAbsolutePath())
-                        .optArguments(
-                                CifarTranslatorFactory.checkpointArguments(
-                                        manifest.dataset(), manifest.normalization()))
-                        .build()
-                        .loadModel();
+        ZooModel<I, O> model;
+        try {
+            model =
+                    Criteria.builder()
+                            .setTypes(input, output)
+                            .optModelPath(directory.toAbsolutePath())
+                            .optArguments(
+                                    CifarTranslatorFactory.checkpointArguments(
+                                            manifest.dataset(), manifest.normalization()))
+                            .build()
+                            .loadModel();
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            throw named(directory, manifest, e);
+        }
         if (model.getBlock() instanceof CheckpointBlock block) {
             try {
                 block.requireLoaded();

@@ -350,6 +350,22 @@ class CheckpointCorruptionTest {
     }
 
     @Test
+    void aParameterFileThatTheManifestDescribesWronglyIsNamed() throws Exception {
+        // Signed anew after the edit: the checksums pass, and DJL's own message names no file.
+        resign(j -> j.addProperty("mode", "SIMULATE"));
+        assertLoadFails(params(), "cannot be loaded as manifest.json describes it");
+    }
+
+    @Test
+    void aDamagedParameterHeaderWithItsChecksumRecordedIsNamed() throws Exception {
+        byte[] bytes = Files.readAllBytes(params());
+        bytes[6] ^= 0x7F; // inside the header, after the magic bytes "DJL@" and the version
+        Files.write(params(), bytes);
+        recordParameterFile();
+        assertLoadFails(params(), "");
+    }
+
+    @Test
     void aParameterFileThatDjlDoesNotReadFailsTheLoad() throws Exception {
         // DJL reads no parameters, silently, from a file without its magic bytes "DJL@".
         byte[] bytes = Files.readAllBytes(params());
