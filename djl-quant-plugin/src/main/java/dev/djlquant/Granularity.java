@@ -15,7 +15,7 @@ public final class Granularity {
     /** The largest group length {@code blockN} and {@code sortedN} accept. */
     public static final int MAX_GROUP = 1 << 30;
 
-    private static final Pattern SIZED = Pattern.compile("(block|sorted)(\\d{1,10})");
+    private static final Pattern SIZED = Pattern.compile("(block|sorted)(-?\\d+)");
 
     /** The kinds of grouping. */
     public enum Kind {
@@ -123,10 +123,12 @@ public final class Granularity {
                             + MAX_GROUP
                             + ")");
         }
-        long n = Long.parseLong(m.group(2));
+        String digits = m.group(2);
+        // More digits than a long holds is out of range too, and said so with the digits.
+        long n = digits.length() > 12 ? Long.MAX_VALUE : Long.parseLong(digits);
         if (n < 1 || n > MAX_GROUP) {
             throw new IllegalArgumentException(
-                    "Group size in '" + token + "' must be 1.." + MAX_GROUP + ", got " + n);
+                    "Group size in '" + token + "' must be 1.." + MAX_GROUP + ", got " + digits);
         }
         return m.group(1).equals("block") ? block((int) n) : sorted((int) n);
     }

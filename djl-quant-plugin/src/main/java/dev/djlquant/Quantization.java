@@ -103,6 +103,13 @@ public final class Quantization {
      * @throws IllegalArgumentException if {@code batchSize} is not a valid group size
      */
     public static Quantized quantizeStableEmbedding(NDArray x, int batchSize, boolean dt) {
+        if (batchSize < 1 || batchSize > Granularity.MAX_GROUP) {
+            throw new IllegalArgumentException(
+                    "Stable embedding batchSize must be 1.."
+                            + Granularity.MAX_GROUP
+                            + ", got "
+                            + batchSize);
+        }
         String format = dt ? "seeddt8" : "seedfp8";
         return quantizeStableEmbedding(x, Quantizer.parse(format + "@sorted" + batchSize));
     }

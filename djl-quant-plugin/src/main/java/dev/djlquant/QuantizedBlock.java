@@ -25,6 +25,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -55,9 +56,17 @@ public class QuantizedBlock extends AbstractBlock {
      * a checkpoint saved from a quantized block of the same architecture.
      *
      * @param inner the block to wrap
+     * @throws IllegalArgumentException if {@code inner} is a {@link QuantizedBlock} itself
+     * @throws IllegalStateException if it is one that holds quantized weights already
      */
     public QuantizedBlock(Block inner) {
         super(VERSION);
+        Objects.requireNonNull(inner, "inner block");
+        if (inner instanceof QuantizedBlock) {
+            checkNotQuantized(inner);
+            throw new IllegalArgumentException(
+                    "The block is a QuantizedBlock already: call its quantize(config)");
+        }
         this.inner = addChildBlock("quantized", inner);
     }
 

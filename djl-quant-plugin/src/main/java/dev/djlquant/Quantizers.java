@@ -3,6 +3,7 @@ package dev.djlquant;
 import ai.djl.Model;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import java.util.Objects;
 import java.util.function.BiConsumer;
 
 /**
@@ -35,6 +36,7 @@ public final class Quantizers {
      * @throws UnsupportedOperationException if COMPRESSED or QAT meets TorchScript layers
      */
     public static QuantizationReport apply(Model model, QuantConfig config) {
+        Objects.requireNonNull(model, "model");
         if (model.getBlock() == null) {
             throw new IllegalArgumentException(
                     "Model " + model.getName() + " has no block: load it first");
@@ -53,7 +55,7 @@ public final class Quantizers {
      * @param block the block; initialized, or at least with known weight shapes
      * @param config what to quantize and how
      * @return the report; its block is {@code block} for SIMULATE, else a new {@link
-     *     QuantizedBlock} wrapping it
+     *     QuantizedBlock} wrapping it (a {@link QuantizedBlock} given is quantized itself)
      * @throws IllegalArgumentException if the config selects no parameter, a selected weight cannot
      *     be quantized (NaN or infinite values, say), or (COMPRESSED) the block is not initialized;
      *     the block is then as it was
@@ -62,6 +64,11 @@ public final class Quantizers {
      * @throws UnsupportedOperationException if COMPRESSED or QAT meets TorchScript layers
      */
     public static QuantizationReport apply(Block block, QuantConfig config) {
+        Objects.requireNonNull(block, "block");
+        Objects.requireNonNull(config, "config");
+        if (block instanceof QuantizedBlock q) {
+            return q.quantize(config);
+        }
         if (config.mode() == QuantConfig.Mode.SIMULATE) {
             return ParameterQuantization.run(
                     block,

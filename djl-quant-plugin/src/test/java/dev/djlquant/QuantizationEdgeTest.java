@@ -117,6 +117,11 @@ class QuantizationEdgeTest extends ManagerPerTest {
                                         values, manager.create(new float[0]), q.indexing()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxes are empty");
+        assertThatThrownBy(() -> Quantization.quantizeStableEmbedding(x, 0, true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("batchSize must be 1..")
+                .hasMessageContaining("got 0")
+                .hasMessageNotContaining("spec");
         NDArray empty =
                 Quantization.dequantizeStableEmbedding(
                         manager.create(new float[0]),

@@ -106,6 +106,15 @@ class QuantizerTest {
                 .hasMessageContaining("spec");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"dt4@block0", "dt4@sorted-3", "int8@block99999999999999999999"})
+    void aGroupSizeOutOfRangeIsCalledThatWithTheRange(String spec) {
+        String size = spec.replaceAll(".*@(block|sorted)", "");
+        assertThatThrownBy(() -> Quantizer.parse(spec))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be 1.." + Granularity.MAX_GROUP + ", got " + size);
+    }
+
     static Stream<Arguments> matchesReferenceCases() {
         return specs().flatMap(
                         spec ->

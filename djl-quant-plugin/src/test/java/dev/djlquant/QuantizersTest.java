@@ -280,6 +280,20 @@ class QuantizersTest extends ManagerPerTest {
         }
         assertThat(forward(compressed, input).toFloatArray()).containsExactly(compressedOut);
         assertThat(forward(qat, input).toFloatArray()).containsExactly(qatOut);
+        assertThatThrownBy(() -> new QuantizedBlock(compressed))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already holds 3 packed weights");
+    }
+
+    @Test
+    void anEmptyQuantizedBlockIsQuantizedItselfNotWrappedAgain() {
+        QuantizedBlock empty = new QuantizedBlock(smallNet(6));
+        assertThatThrownBy(() -> new QuantizedBlock(empty))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("QuantizedBlock already");
+        QuantizationReport report = Quantizers.apply(empty, mode("int8@row", Mode.COMPRESSED));
+        assertThat(report.block()).isSameAs(empty);
+        assertThat(report.rows()).hasSize(3);
     }
 
     private static QuantConfig mode(String spec, Mode mode) {

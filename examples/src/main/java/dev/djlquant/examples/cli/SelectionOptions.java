@@ -60,7 +60,12 @@ final class SelectionOptions {
                                     + override
                                     + "'");
                 }
-                config.addOverride(override.substring(0, eq), override.substring(eq + 1));
+                try {
+                    config.addOverride(override.substring(0, eq), override.substring(eq + 1));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(
+                            "--override '" + override + "': " + e.getMessage(), e);
+                }
             }
         } catch (IllegalArgumentException e) {
             throw new ParameterException(command.commandLine(), e.getMessage());

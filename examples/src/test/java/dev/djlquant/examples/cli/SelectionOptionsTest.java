@@ -1,6 +1,7 @@
 package dev.djlquant.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.djlquant.QuantConfig;
 import dev.djlquant.Quantizer;
@@ -25,5 +26,21 @@ class SelectionOptionsTest {
                 .extracting(e -> Map.entry(e.getKey().pattern(), e.getValue().spec()))
                 .containsExactly(
                         Map.entry("conv(?=1)", "int4@row"), Map.entry("Linear", "dt8@row"));
+    }
+
+    @Test
+    void aBadOverrideIsNamedWithItsOption() {
+        for (String bad : List.of("conv=foo", "conv(=int8@row")) {
+            SelectionOptions options = new SelectionOptions();
+            options.overrides = List.of(bad);
+            assertThatThrownBy(
+                            () ->
+                                    options.config(
+                                            Quantizer.parse("int8@row"),
+                                            new CommandLine(new QuantizeCommand())
+                                                    .getCommandSpec()))
+                    .isInstanceOf(CommandLine.ParameterException.class)
+                    .hasMessageStartingWith("--override '" + bad + "': ");
+        }
     }
 }
