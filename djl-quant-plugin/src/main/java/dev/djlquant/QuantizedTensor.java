@@ -377,13 +377,24 @@ public final class QuantizedTensor {
     /**
      * Parses {@link #toBytes()} output.
      *
-     * @param bytes a serialized tensor; bytes after its end are ignored
+     * @param bytes one serialized tensor, nothing before or after it
      * @return the tensor
      * @throws IOException only as a {@link CorruptTensorException}: if the bytes are truncated or
-     *     invalid, of an unknown version, or fail the checksum
+     *     invalid, of an unknown version, fail the checksum, or go on past the tensor's end
      */
     public static QuantizedTensor fromBytes(byte[] bytes) throws IOException {
-        return readFrom(new ByteArrayInputStream(bytes));
+        ByteArrayInputStream in = new ByteArrayInputStream(bytes);
+        QuantizedTensor t = readFrom(in);
+        if (in.available() > 0) {
+            throw new CorruptTensorException(
+                    in.available()
+                            + " bytes follow the tensor's end (at byte "
+                            + (bytes.length - in.available())
+                            + " of "
+                            + bytes.length
+                            + ")");
+        }
+        return t;
     }
 
     /**

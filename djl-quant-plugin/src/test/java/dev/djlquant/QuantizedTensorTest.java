@@ -61,6 +61,15 @@ class QuantizedTensorTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void bytesAfterTheEndAreReported() {
+        byte[] bytes = sample("dt4@row").toBytes();
+        byte[] longer = Arrays.copyOf(bytes, bytes.length + 10);
+        assertThatThrownBy(() -> QuantizedTensor.fromBytes(longer))
+                .isInstanceOf(CorruptTensorException.class)
+                .hasMessageContaining("10 bytes follow the tensor's end (at byte " + bytes.length);
+    }
+
     @Property(tries = 500)
     void anyFlippedByteIsReported(
             @ForAll @IntRange(min = 0, max = 10_000) int position,

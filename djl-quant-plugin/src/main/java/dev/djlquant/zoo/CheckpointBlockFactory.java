@@ -59,7 +59,9 @@ public final class CheckpointBlockFactory implements BlockFactory {
                             + manifest.manifestSha256()
                             + ", metadata.json expects "
                             + expected
-                            + "); delete this stale copy from DJL's cache");
+                            + "): if the checkpoint was published again since DJL cached it,"
+                            + " delete this stale copy from DJL's cache; if not, the repository's"
+                            + " metadata.json is damaged: publish the checkpoint again");
         }
         if (manifest.kind() == CheckpointManifest.Kind.TORCHSCRIPT) {
             return torchScript(model, modelPath, manifest);

@@ -224,6 +224,8 @@ public final class CheckpointReader {
                             + sha256
                             + ", actual "
                             + actual
+                            + ", "
+                            + what
                             + "): damaged or changed after the checkpoint was written");
         }
     }

@@ -288,6 +288,19 @@ class ModelRepositoryTest {
     }
 
     @Test
+    void aManifestDigestThatMatchesNeitherCopyNamesBothPossibleCauses() throws Exception {
+        ModelRepository.Published p = repository.publish(tiny("a", "int7@block4"), "tiny");
+        Path metadata = p.directory().getParent().getParent().resolve("metadata.json");
+        String sha = CheckpointManifest.read(p.directory()).manifestSha256();
+        Files.writeString(metadata, Files.readString(metadata).replace(sha, "0".repeat(64)));
+        assertThatThrownBy(() -> load("tiny", "bits", "7").close())
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("metadata.json expects " + "0".repeat(64))
+                .hasMessageContaining("delete this stale copy")
+                .hasMessageContaining("the repository's metadata.json is damaged");
+    }
+
+    @Test
     void aDamagedCachedCopySaysToDeleteIt() throws Exception {
         repository.publish(tiny("a", "int6@block4"), "tiny");
         Path cached;
