@@ -1,6 +1,7 @@
 package dev.djlquant;
 
 import ai.djl.Device;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -87,9 +88,21 @@ public final class Quantization {
      * @param q the normalized values
      * @param maxes the group maxima, broadcastable against {@code q}
      * @return a new array, {@code q * maxes}
+     * @throws IllegalArgumentException if the shapes do not broadcast
      */
     public static NDArray dequantizeRowwise(NDArray q, NDArray maxes) {
-        return q.mul(maxes);
+        try {
+            return q.mul(maxes);
+        } catch (EngineException e) {
+            throw new IllegalArgumentException(
+                    "Row maxima of shape "
+                            + maxes.getShape()
+                            + " do not broadcast against values of shape "
+                            + q.getShape()
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        }
     }
 
     /**

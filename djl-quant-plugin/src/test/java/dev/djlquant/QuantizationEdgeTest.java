@@ -87,6 +87,17 @@ class QuantizationEdgeTest extends ManagerPerTest {
     }
 
     @Test
+    void rowMaximaOfAnotherShapeAreRefusedWithBothShapes() {
+        NDArray x = manager.create(new float[] {0.5f, -0.25f, 1f, 0.125f, 2f, 3f}, new Shape(2, 3));
+        Quantization.Quantized q = Quantization.quantizeRowwise(x, true);
+        NDArray wrong = manager.create(new float[] {1f, 2f, 3f, 4f}, new Shape(4, 1));
+        assertThatThrownBy(() -> Quantization.dequantizeRowwise(q.values(), wrong))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Row maxima of shape (4, 1)")
+                .hasMessageContaining("values of shape (2, 3)");
+    }
+
+    @Test
     void refusesStableEmbeddingPartsThatDoNotFit() {
         NDArray x = manager.create(new float[] {0.5f, -0.25f, 1f, 0.125f});
         Quantization.Quantized q = Quantization.quantizeStableEmbedding(x, 2, true);
