@@ -95,7 +95,13 @@ public final class QatTraining {
                             + "); call QatTraining.prepare first, or Quantizers.apply directly");
         }
         model.setBlock(((QuantizedBlock) block).getInner());
-        return Quantizers.apply(model, config);
+        try {
+            return Quantizers.apply(model, config);
+        } catch (RuntimeException e) {
+            // apply leaves the weights as they were: keep the model in training, to try again.
+            model.setBlock(block);
+            throw e;
+        }
     }
 
     private static Block requireBlock(Model model) {

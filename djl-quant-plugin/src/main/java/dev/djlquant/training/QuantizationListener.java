@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * block is a {@link QuantizedBlock} in QAT mode, the float weights it wraps are evaluated, which is
  * what {@link QatTraining#finish} quantizes after training. DJL-native layers only; register it
  * after {@code TrainingListener.Defaults}, on a single-device trainer (the listener reads the
- * parameters' own arrays, which DJL updates in place on one device).
+ * parameters' own arrays, which DJL updates in place on one device). One listener keeps one
+ * history: used again by another trainer or for another model, it goes on counting epochs (it
+ * checks the new model's selection anew).
  */
 public final class QuantizationListener extends TrainingListenerAdapter {
 
@@ -51,7 +53,9 @@ public final class QuantizationListener extends TrainingListenerAdapter {
     private final int batchSize;
     private final Map<String, List<Evaluation.Accuracy>> history = new LinkedHashMap<>();
     private int epochs;
-    private volatile boolean selectionChecked;
+
+    /** The float block whose parameters the configs were last checked to select. */
+    private volatile Block selectionChecked;
 
     private QuantizationListener(Builder builder) {
         this.configs = Collections.unmodifiableMap(new LinkedHashMap<>(builder.configs));
@@ -84,9 +88,9 @@ public final class QuantizationListener extends TrainingListenerAdapter {
     }
 
     /**
-     * Checks, at the first training batch, that every config selects some parameter of the model: a
-     * config that selects none would otherwise fail only when the first epoch ends. (Not when
-     * training begins: DJL calls that from the trainer's constructor, before {@code
+     * Checks, at the first training batch of each model, that every config selects some parameter
+     * of it: a config that selects none would otherwise fail only when the first epoch ends. (Not
+     * when training begins: DJL calls that from the trainer's constructor, before {@code
      * trainer.initialize} gives the weights their shapes, by which they are selected.)
      *
      * @param trainer the trainer
@@ -95,10 +99,10 @@ public final class QuantizationListener extends TrainingListenerAdapter {
      */
     @Override
     public void onTrainingBatch(Trainer trainer, BatchData batchData) {
-        if (selectionChecked) {
+        Block block = floatBlock(trainer.getModel().getBlock());
+        if (block == selectionChecked) {
             return;
         }
-        Block block = floatBlock(trainer.getModel().getBlock());
         for (Map.Entry<String, QuantConfig> e : configs.entrySet()) {
             boolean selects =
                     block.getParameters().stream()
@@ -116,7 +120,7 @@ public final class QuantizationListener extends TrainingListenerAdapter {
                                 + ")");
             }
         }
-        selectionChecked = true;
+        selectionChecked = block;
     }
 
     /**

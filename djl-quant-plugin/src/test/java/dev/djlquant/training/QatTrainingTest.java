@@ -172,6 +172,15 @@ class QatTrainingTest extends ManagerPerTest {
                     QuantConfig.builder().setScheme("int4").optMode(QuantConfig.Mode.QAT).build();
             assertThatThrownBy(() -> QatTraining.finish(model, qat))
                     .isInstanceOf(IllegalArgumentException.class);
+            // A finish that fails leaves the model in training, to finish again.
+            Block training = model.getBlock();
+            QuantConfig nothing =
+                    QuantConfig.builder().setScheme("int4").addInclude("^doesNotExist$").build();
+            assertThatThrownBy(() -> QatTraining.finish(model, nothing))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("No parameter to quantize");
+            assertThat(model.getBlock()).isSameAs(training);
+            assertThat(QatTraining.finish(model, QuantConfig.of("int4")).rows()).isNotEmpty();
         }
     }
 

@@ -7,6 +7,9 @@ import ai.djl.Model;
 import ai.djl.metric.Metric;
 import ai.djl.metric.Metrics;
 import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
@@ -122,6 +125,39 @@ class QuantizationListenerTest extends ManagerPerTest {
                     .hasMessageContaining("nothing selects no parameter of the model");
             assertThat(listener.getEpochs()).isZero();
         }
+    }
+
+    @Test
+    void aListenerUsedForAnotherModelChecksItsSelectionAnew() throws Exception {
+        ArrayDataset train = Toy.data(manager, 32, 16, 41);
+        QuantizationListener listener =
+                QuantizationListener.builder()
+                        .setValidationDataset(train)
+                        .addConfig(
+                                "convolutions",
+                                QuantConfig.builder()
+                                        .setScheme("int4@row")
+                                        .addInclude("Conv2d")
+                                        .build())
+                        .build();
+        try (Model model = Toy.model(5);
+                Trainer trainer = model.newTrainer(Toy.config(0.1f, listener))) {
+            trainer.initialize(Toy.INPUT);
+            EasyTrain.fit(trainer, 1, train, null);
+        }
+        try (Model linear = Model.newInstance("linear", "PyTorch")) {
+            linear.setBlock(
+                    new SequentialBlock()
+                            .add(Blocks.batchFlattenBlock())
+                            .add(Linear.builder().setUnits(Toy.CLASSES).build()));
+            try (Trainer trainer = linear.newTrainer(Toy.config(0.1f, listener))) {
+                trainer.initialize(Toy.INPUT);
+                assertThatThrownBy(() -> EasyTrain.fit(trainer, 1, train, null))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("convolutions selects no parameter of the model");
+            }
+        }
+        assertThat(listener.getEpochs()).isEqualTo(1);
     }
 
     @Test

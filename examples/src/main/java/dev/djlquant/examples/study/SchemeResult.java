@@ -15,8 +15,8 @@ import java.util.List;
  * @param spec the quantizer spec, or {@link StudySchemes#BASELINE}
  * @param family the scheme family ({@link StudySchemes#family(String)})
  * @param nominalBits the bits the scheme is named after (32 for the baseline)
- * @param codeBits the bits each packed code really takes, averaged over the quantized weights (9
- *     for the study's {@code seeddtK})
+ * @param codeBits the bits each packed code really takes, averaged over the quantized weights (8
+ *     for the study's {@code seeddt3}..{@code seeddt5}, 9 for {@code seeddt6}..{@code seeddt8})
  * @param entropyBits the code entropy averaged over the quantized weights (tensor by tensor): the
  *     bits an entropy coder could reach; NaN for the baseline
  * @param totalParameters every parameter value of the model

@@ -77,8 +77,9 @@ final class StudyFindings {
                     f(
                             " The %d `seeddtK@lastaxis` models take %.2f to %.2f MB (codes of 8"
                                     + " bits for K = 3..5, 9 for K = 6..8: the top decade's 7"
-                                    + " fraction bits set the width, not K); the study's estimate"
-                                    + " ranges from %.2f to %.2f MB.",
+                                    + " fraction bits fill most of a byte whatever K is, and the"
+                                    + " lower decades' levels take K = 6..8 past it); the study's"
+                                    + " estimate ranges from %.2f to %.2f MB.",
                             seedFamily.size(),
                             packed.getMin(),
                             packed.getMax(),
