@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -273,7 +274,9 @@ public class QuantizedBlock extends AbstractBlock {
 
     /**
      * COMPRESSED: the weight is its packed codes, restored into consecutive pieces of the
-     * workspace; the pieces start over with each layer (each has its own manager).
+     * workspace; the pieces start over with each layer (each has its own manager). A weight held by
+     * a block with children is restored into memory of its own: the block may read it again after
+     * its children's layers have taken the workspace.
      */
     private final class Dequantization
             implements SubstitutingParameterStore.Substitution, CompressedForward.RowBlocks {
@@ -281,6 +284,8 @@ public class QuantizedBlock extends AbstractBlock {
          * The workspace a forward needs: the largest compressed weight (one instance a forward).
          */
         private final long capacity = largestCompressed();
+
+        private final Set<Parameter> ofEnclosingBlocks = parametersOfEnclosingBlocks(inner);
 
         private NDManager layer;
         private long used;
@@ -303,7 +308,11 @@ public class QuantizedBlock extends AbstractBlock {
                 layer = manager;
                 used = 0;
             }
-            NDArray piece = workspace.piece(original.getManager(), capacity, used, shape, manager);
+            NDArray piece =
+                    ofEnclosingBlocks.contains(parameter)
+                            ? null
+                            : workspace.piece(
+                                    original.getManager(), capacity, used, shape, manager);
             if (piece == null) {
                 return ParameterArrays.create(manager, shape, t::dequantizeInto);
             }
@@ -328,6 +337,18 @@ public class QuantizedBlock extends AbstractBlock {
             }
             return piece;
         }
+    }
+
+    /** The parameters that blocks with children hold directly. */
+    private static Set<Parameter> parametersOfEnclosingBlocks(Block block) {
+        Set<Parameter> parameters = Collections.newSetFromMap(new IdentityHashMap<>());
+        if (!block.getChildren().isEmpty()) {
+            parameters.addAll(block.getDirectParameters().values());
+        }
+        for (Block child : block.getChildren().values()) {
+            parameters.addAll(parametersOfEnclosingBlocks(child));
+        }
+        return parameters;
     }
 
     private long largestCompressed() {

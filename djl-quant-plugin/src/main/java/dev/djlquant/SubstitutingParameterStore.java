@@ -6,17 +6,20 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Hands DJL-native layers substituted weights (dequantized, or fake-quantized for training) without
- * touching the parameters, keeping only the substitutes of one layer alive: layers read their
- * parameters at the start of their forward and run one after another, so a request for a parameter
- * of another layer means the previous layer's substitutes are no longer needed (autograd keeps its
- * own references). A layer's parameters are those it holds directly (a Linear's weight and bias
- * both stay alive when both are substituted). Other parameters come from the wrapped store. One
- * instance serves one forward pass.
+ * touching the parameters, keeping only the substitutes of the layer being run alive, and of the
+ * blocks that enclose it: layers read their parameters in their forward and run one after another,
+ * so a request for a parameter of another layer means the substitutes of every layer that is not an
+ * enclosing one are no longer needed (autograd keeps its own references). A block's parameters are
+ * those it holds directly (a Linear's weight and bias both stay alive when both are substituted; a
+ * custom block's own weight stays alive while its children run). Other parameters come from the
+ * wrapped store. One instance serves one forward pass.
  */
 final class SubstitutingParameterStore extends ParameterStore implements AutoCloseable {
 
@@ -42,9 +45,13 @@ final class SubstitutingParameterStore extends ParameterStore implements AutoClo
     private final Substitution substitution;
     private final Block root;
     private Map<Parameter, Block> owners;
-    private final Map<Parameter, NDArray> current = new IdentityHashMap<>();
-    private Block currentOwner;
-    private NDManager currentManager;
+    private Map<Block, Block> parents;
+
+    /** The live substitutes, by the block that holds their parameters. */
+    private final Map<Block, Held> held = new IdentityHashMap<>();
+
+    /** One block's substitutes and the manager that holds them. */
+    private record Held(NDManager manager, Map<Parameter, NDArray> values) {}
 
     /**
      * Substitutes parameters of the blocks under {@code root}, reading the others from {@code
@@ -62,24 +69,43 @@ final class SubstitutingParameterStore extends ParameterStore implements AutoClo
         if (parameter == null || !substitution.covers(parameter)) {
             return delegate.getValue(parameter, device, training);
         }
-        NDArray value = current.get(parameter);
+        Block owner = owner(parameter);
+        Held h = held.get(owner);
+        if (h == null) {
+            releaseAllBut(owner);
+            h = new Held(delegate.getManager().newSubManager(device), new IdentityHashMap<>());
+            held.put(owner, h);
+        }
+        NDArray value = h.values().get(parameter);
         if (value == null) {
-            Block owner = owner(parameter);
-            if (owner != currentOwner || currentManager == null) {
-                close();
-                currentManager = delegate.getManager().newSubManager(device);
-                currentOwner = owner;
-            }
-            value = substitution.apply(parameter, currentManager, delegate, device, training);
-            current.put(parameter, value);
+            value = substitution.apply(parameter, h.manager(), delegate, device, training);
+            h.values().put(parameter, value);
         }
         return value;
+    }
+
+    /** Closes the substitutes of every block but {@code owner} and the blocks enclosing it. */
+    private void releaseAllBut(Block owner) {
+        Set<Block> enclosing = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Block b = owner; b != null; b = parents.get(b)) {
+            enclosing.add(b);
+        }
+        held.entrySet()
+                .removeIf(
+                        e -> {
+                            if (enclosing.contains(e.getKey())) {
+                                return false;
+                            }
+                            e.getValue().manager().close();
+                            return true;
+                        });
     }
 
     /** The block holding the parameter directly (every covered parameter is under the root). */
     private Block owner(Parameter parameter) {
         if (owners == null) {
             owners = new IdentityHashMap<>();
+            parents = new IdentityHashMap<>();
             collectOwners(root);
         }
         return owners.get(parameter);
@@ -90,6 +116,7 @@ final class SubstitutingParameterStore extends ParameterStore implements AutoClo
             owners.put(p, block);
         }
         for (Block child : block.getChildren().values()) {
+            parents.put(child, block);
             collectOwners(child);
         }
     }
@@ -101,11 +128,7 @@ final class SubstitutingParameterStore extends ParameterStore implements AutoClo
 
     @Override
     public void close() {
-        if (currentManager != null) {
-            currentManager.close();
-            currentManager = null;
-            currentOwner = null;
-            current.clear();
-        }
+        held.values().forEach(h -> h.manager().close());
+        held.clear();
     }
 }
