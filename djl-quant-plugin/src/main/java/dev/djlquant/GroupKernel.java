@@ -193,8 +193,8 @@ final class GroupKernel {
     }
 
     /**
-     * Returns the largest {@code |x[i]|}, NaN if any value is NaN ({@code Math.max} propagates it).
-     * A one-array float reduction, which C2 vectorizes.
+     * Returns the largest {@code |x[i]|}, NaN if any value is NaN ({@code Math.max} propagates it):
+     * whole SIMD steps with {@link VectorMaxima} where it passed its check, the rest one by one.
      */
     private static float absMax(float[] x, int from, int to) {
         float max = 0f;
@@ -203,7 +203,12 @@ final class GroupKernel {
             i += VectorMaxima.wholeSteps(to - from);
             max = VectorMaxima.absMax(x, from, i);
         }
-        for (; i < to; i++) {
+        return Math.max(max, scalarAbsMax(x, i, to));
+    }
+
+    private static float scalarAbsMax(float[] x, int from, int to) {
+        float max = 0f;
+        for (int i = from; i < to; i++) {
             max = Math.max(max, Math.abs(x[i]));
         }
         return max;
@@ -233,11 +238,7 @@ final class GroupKernel {
             y[lane] = Float.NaN;
             ok &= Float.isNaN(VectorMaxima.absMax(y, 0, n));
         }
-        float scalar = 0f;
-        for (float v : x) {
-            scalar = Math.max(scalar, Math.abs(v));
-        }
-        return ok && Float.compare(VectorMaxima.absMax(x, 0, n), scalar) == 0;
+        return ok && Float.compare(VectorMaxima.absMax(x, 0, n), scalarAbsMax(x, 0, n)) == 0;
     }
 
     /**

@@ -348,10 +348,19 @@ public final class Quantization {
         return read(x, DataType.INT64, NDArray::toLongArray);
     }
 
-    /** Reads {@code x} as {@code type}, through a copy that is closed right after if it differs. */
+    /**
+     * Reads {@code x} as {@code type}, through a copy that is closed right after if it differs.
+     * BFLOAT16 is refused, as the library's other readers refuse it: conversions to it abort the
+     * JVM in this DJL build, and conversions from it are not known to be safe.
+     */
     private static <T> T read(NDArray x, DataType type, Function<NDArray, T> reader) {
         if (x.getDataType() == type) {
             return reader.apply(x);
+        }
+        if (x.getDataType() == DataType.BFLOAT16) {
+            throw new IllegalArgumentException(
+                    "BFLOAT16 arrays are not supported (converting them is unsafe in this DJL"
+                            + " build): pass FLOAT16, FLOAT32 or FLOAT64 values");
         }
         try (NDArray copy = x.toType(type, true)) {
             return reader.apply(copy);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -76,7 +75,8 @@ public final class AtomicFiles {
      *
      * @param target the directory to create or replace; its parent directories are created
      * @param check decides, before the write and again before the swap, whether what is at {@code
-     *     target} may be replaced (for example {@link #requireAbsentOrEmpty})
+     *     target} may be replaced (a checkpoint's refuses anything but an empty directory or, when
+     *     asked to replace, an earlier checkpoint)
      * @param writer fills the temporary directory; the regular files it puts directly in that
      *     directory are flushed to disk before the rename
      * @throws IOException if {@code target} is a file system root, if {@code check} refuses, or if
@@ -172,26 +172,6 @@ public final class AtomicFiles {
         } finally {
             write.end();
         }
-    }
-
-    /**
-     * The check of a target that is never replaced: it may be absent or an empty directory (which
-     * the rename replaces), nothing else.
-     *
-     * @param target the path to check; a link at it is not followed
-     * @throws java.nio.file.FileAlreadyExistsException if something else is at {@code target}
-     * @throws IOException if {@code target} is a directory that cannot be listed
-     */
-    public static void requireAbsentOrEmpty(Path target) throws IOException {
-        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS) || isEmptyDirectory(target)) {
-            return;
-        }
-        throw new FileAlreadyExistsException(
-                target.toString(),
-                null,
-                Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)
-                        ? "exists and is not empty; choose another path"
-                        : "exists and is not a directory; choose another path");
     }
 
     /**

@@ -2,7 +2,7 @@ package dev.djlquant.format;
 
 /**
  * Implemented by the dynamic-tree formats, whose codes carry a decimal exponent: the number of
- * decades a value lies below the group maximum. Reports histogram it per weight.
+ * decades a value lies below the group maximum, which the reports' exponent histograms count.
  */
 public interface DecimalExponents {
 

@@ -39,13 +39,10 @@ public final class QatTraining {
      */
     public static QuantizationReport prepare(Model model, QuantConfig config) {
         Objects.requireNonNull(config, "config");
-        Block block = requireBlock(model);
-        QuantConfig qat = config.toBuilder().optMode(QuantConfig.Mode.QAT).build();
-        if (block instanceof QuantizedBlock wrapper) {
-            // A loaded QAT checkpoint: the wrapper refuses if it is in QAT or compressed already.
-            return wrapper.quantize(qat);
-        }
-        return Quantizers.apply(model, qat);
+        requireBlock(model);
+        // A loaded QAT checkpoint's wrapper is quantized itself; it refuses if it is in QAT or
+        // compressed already.
+        return Quantizers.apply(model, config.toBuilder().optMode(QuantConfig.Mode.QAT).build());
     }
 
     /**

@@ -139,11 +139,6 @@ final class SchemeSweep implements AutoCloseable {
         return r;
     }
 
-    /** Returns the evaluation block (for tests: it holds the last scheme's weights). */
-    Block evaluationBlock() {
-        return evaluation.getBlock();
-    }
-
     /**
      * Builds an initialized copy of the architecture holding the fine-tuned float32 weights.
      *

@@ -106,10 +106,4 @@ public final class StudySchemes {
         Matcher sized = SIZED_GRANULARITY.matcher(Quantizer.parse(spec).granularity().spec());
         return sized.matches() ? Integer.parseInt(sized.group(2)) : 0;
     }
-
-    /** Returns whether a spec is one of the study's own bit-exact formats. */
-    public static boolean isStudyFormat(String spec) {
-        return !BASELINE.equals(spec)
-                && Quantizer.parse(spec).format().specName().startsWith("seed");
-    }
 }

@@ -43,10 +43,7 @@ class StudySchemesTest {
         assertThat(StudySchemes.family("float32")).isEqualTo("float32");
         assertThat(StudySchemes.groupSize("dt4@sorted4096")).isEqualTo(4096);
         assertThat(StudySchemes.groupSize("dt4@row")).isZero();
-        assertThat(StudySchemes.isStudyFormat("seeddt3@lastaxis")).isTrue();
-        assertThat(StudySchemes.isStudyFormat("dt3@row")).isFalse();
         assertThat(StudySchemes.family("seedlinear8@tensor")).isEqualTo("seedlinear8@tensor");
-        assertThat(StudySchemes.isStudyFormat("seedlinear8@tensor")).isTrue();
     }
 
     @Test
