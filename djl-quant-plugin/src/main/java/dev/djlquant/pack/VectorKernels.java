@@ -73,9 +73,10 @@ final class VectorKernels {
     }
 
     /**
-     * Runs each kernel this machine supports on small integers, whose float sums are exact in any
-     * order, against the scalar loops. False if one differs; one that throws (an incubator API that
-     * changed in this JDK) propagates. {@link CodeKernel} then keeps to the scalar loops.
+     * Runs each kernel this machine supports, the four-row products too, on small integers, whose
+     * float sums are exact in any order, against the scalar loops. False if one differs; one that
+     * throws (an incubator API that changed in this JDK) propagates. {@link CodeKernel} then keeps
+     * to the scalar loops.
      */
     static boolean selfCheck() {
         int n = 203; // several vector steps and a tail
@@ -187,7 +188,62 @@ final class VectorKernels {
         BitPacker.unpack(codes, 0, 8, signedBytes, w, 0, n);
         addDotsOfFloats(w, n, many, 0, n, rows, actual);
         ok &= Arrays.equals(expected, actual);
+        return ok && fourRowKernelsMatch(codes, signedBytes, nibbleTable);
+    }
+
+    /**
+     * The four-row products against the scalar dot product of each row, on the same small-integer
+     * rows (and, for FP8, codes of moderate values): exact sums in any order.
+     */
+    private static boolean fourRowKernelsMatch(
+            byte[] codes, float[] signedBytes, float[] nibbleTable) {
+        int n = codes.length;
+        int count = 2 * n - 1; // 4-bit codes: two a byte, the last byte half used
+        float[] rows = new float[4 * count];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = i % 11 - 5;
+        }
+        boolean ok = true;
+        float[] sums = new float[4];
+        if (signedBytesSupported()) {
+            dotSignedBytes4(codes, 0, rows, 0, count, n, sums, 0);
+            ok &= rowsMatch(sums, codes, 8, signedBytes, rows, count, n);
+            float[] e4m3 = new float[256];
+            byte[] moderate = new byte[n];
+            for (int c = 0; c < 256; c++) {
+                e4m3[c] = CodeKernel.e4m3Value(c);
+            }
+            for (int i = 0; i < n; i++) {
+                moderate[i] = (byte) ((i % 3 == 0 ? 0x80 : 0) | (7 + i % 4) << 3 | i % 8);
+            }
+            dotFp8x4(moderate, 0, e4m3, rows, 0, count, n, sums, 0);
+            ok &= rowsMatch(sums, moderate, 8, e4m3, rows, count, n);
+        }
+        if (nibblesSupported()) {
+            float[] even = new float[4 * n];
+            float[] odd = new float[4 * n];
+            for (int k = 0; k < 4; k++) {
+                for (int i = 0; i < count; i++) {
+                    (i % 2 == 0 ? even : odd)[k * n + i / 2] = rows[k * count + i];
+                }
+            }
+            dotNibbles4(codes, 0, nibbleTable, even, odd, 0, n, count, sums, 0);
+            ok &= rowsMatch(sums, codes, 4, nibbleTable, rows, count, count);
+            dotNarrow4(codes, 0, 3, nibbleTable, rows, 0, count, count, sums, 0);
+            ok &= rowsMatch(sums, codes, 3, nibbleTable, rows, count, count);
+        }
         return ok;
+    }
+
+    /** Whether {@code sums[k]} is the scalar dot product of the codes with row {@code k}. */
+    private static boolean rowsMatch(
+            float[] sums, byte[] codes, int bits, float[] table, float[] rows, int stride, int n) {
+        for (int k = 0; k < 4; k++) {
+            if (sums[k] != BitPacker.dot(codes, 0, bits, table, rows, k * stride, n)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
