@@ -437,11 +437,7 @@ public class QuantizedBlock extends AbstractBlock {
             os.writeUTF(p.getKey() == null ? "" : p.getKey());
             os.write(p.getValue().getEncoded());
         }
-        os.writeInt(compressed.size());
-        for (Map.Entry<String, QuantizedTensor> e : compressed.entrySet()) {
-            os.writeUTF(e.getKey());
-            e.getValue().writeTo(os);
-        }
+        QuantizedTensor.writeNamed(compressed, os);
         // Released weights are uninitialized, so the wrapped block writes only a marker for them.
         inner.saveParameters(os);
     }
@@ -470,16 +466,11 @@ public class QuantizedBlock extends AbstractBlock {
             names.add(is.readUTF());
             shapes.add(Shape.decode(is));
         }
-        int count = is.readInt();
-        Map<String, QuantizedTensor> loaded = new LinkedHashMap<>();
-        for (int i = 0; i < count; i++) {
-            String name = is.readUTF();
-            try {
-                loaded.put(name, QuantizedTensor.readFrom(is));
-            } catch (CorruptTensorException e) {
-                throw new MalformedModelException(
-                        "Quantized weight " + name + ": " + e.getMessage(), e);
-            }
+        Map<String, QuantizedTensor> loaded;
+        try {
+            loaded = QuantizedTensor.readNamed(is);
+        } catch (CorruptTensorException e) {
+            throw new MalformedModelException(e.getMessage(), e);
         }
         inner.loadParameters(manager, is);
         inputNames = names;

@@ -9,6 +9,7 @@ import dev.djlquant.pack.PackedDot;
 import dev.djlquant.pack.PackedValues;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.zip.CRC32;
 
 /**
@@ -372,6 +375,53 @@ public final class QuantizedTensor {
      */
     public static QuantizedTensor readFrom(InputStream in) throws IOException {
         return TensorStream.read(in);
+    }
+
+    /** Most tensors {@link #readNamed} takes: a count beyond it is damage, not a model. */
+    private static final int MAX_NAMED = 1_000_000;
+
+    /**
+     * Writes named tensors as their count, then each name (modified UTF-8) and tensor: the layout
+     * of a {@link QuantizedBlock}'s packed weights and of a checkpoint's weights file.
+     *
+     * @param tensors the tensors by name, written in the map's order
+     * @param out the stream; not flushed, not closed
+     * @throws IOException if writing to {@code out} fails
+     */
+    public static void writeNamed(Map<String, QuantizedTensor> tensors, DataOutputStream out)
+            throws IOException {
+        out.writeInt(tensors.size());
+        for (Map.Entry<String, QuantizedTensor> e : tensors.entrySet()) {
+            out.writeUTF(e.getKey());
+            e.getValue().writeTo(out);
+        }
+    }
+
+    /**
+     * Reads what {@link #writeNamed} wrote.
+     *
+     * @param in the stream, positioned at the count; read up to the last tensor's end
+     * @return the tensors by name, in the order written
+     * @throws CorruptTensorException if the count is negative or implausible, or a tensor is
+     *     corrupt (naming it)
+     * @throws IOException if reading from {@code in} fails or it ends early
+     */
+    public static Map<String, QuantizedTensor> readNamed(DataInputStream in) throws IOException {
+        int count = in.readInt();
+        if (count < 0 || count > MAX_NAMED) {
+            throw new CorruptTensorException("implausible tensor count " + count);
+        }
+        Map<String, QuantizedTensor> tensors = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            String name = in.readUTF();
+            try {
+                tensors.put(name, readFrom(in));
+            } catch (CorruptTensorException e) {
+                throw new CorruptTensorException(
+                        "quantized weight " + name + ": " + e.getMessage(), e);
+            }
+        }
+        return tensors;
     }
 
     /**

@@ -10,7 +10,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -32,11 +31,7 @@ final class WeightsFile {
                 new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
             out.writeInt(MAGIC);
             out.writeByte(VERSION);
-            out.writeInt(tensors.size());
-            for (Map.Entry<String, QuantizedTensor> e : tensors.entrySet()) {
-                out.writeUTF(e.getKey());
-                e.getValue().writeTo(out);
-            }
+            QuantizedTensor.writeNamed(tensors, out);
         }
     }
 
@@ -56,19 +51,11 @@ final class WeightsFile {
                                 + VERSION
                                 + ")");
             }
-            int count = in.readInt();
-            if (count < 0 || count > 1_000_000) {
-                throw new CheckpointException(file, "implausible tensor count " + count);
-            }
-            Map<String, QuantizedTensor> tensors = new LinkedHashMap<>();
-            for (int i = 0; i < count; i++) {
-                String name = in.readUTF();
-                try {
-                    tensors.put(name, QuantizedTensor.readFrom(in));
-                } catch (CorruptTensorException e) {
-                    throw new CheckpointException(
-                            file, "quantized weight " + name + ": " + e.getMessage(), e);
-                }
+            Map<String, QuantizedTensor> tensors;
+            try {
+                tensors = QuantizedTensor.readNamed(in);
+            } catch (CorruptTensorException e) {
+                throw new CheckpointException(file, e.getMessage(), e);
             }
             if (in.read() != -1) {
                 throw new CheckpointException(file, "has bytes after its last tensor");
