@@ -146,8 +146,29 @@ public final class CheckpointWriter {
                             + " Quantizers.apply(model, config) in QuantConfig.Mode.COMPRESSED"
                             + " first");
         }
-        Map<String, QuantizedTensor> compressed = qb.getCompressed();
         checkArchitecture(model, qb.getInner(), architecture);
+        List<CheckpointManifest.TensorEntry> tensors = new ArrayList<>();
+        List<CheckpointManifest.ParameterEntry> kept = new ArrayList<>();
+        collectNativeEntries(qb, rowsByName(report, qb.getCompressed()), tensors, kept);
+        QuantConfig.Mode mode = loadMode == null ? QuantConfig.Mode.COMPRESSED : loadMode;
+        List<long[]> inputs = qb.describeInput().values().stream().map(Shape::getShape).toList();
+        CheckpointManifest.Builder manifest =
+                base(CheckpointManifest.Kind.DJL_NATIVE, mode, mostCommonSpec(tensors))
+                        .architecture(architecture)
+                        .config(describe(tensors))
+                        .inputShapes(inputs)
+                        .tensors(tensors)
+                        .unquantized(kept);
+        return write(
+                out,
+                manifest,
+                dir -> List.of(saveParameters(model, dir)),
+                mode != QuantConfig.Mode.COMPRESSED);
+    }
+
+    /** The report's rows by name, which must be those of the packed weights. */
+    private static Map<String, QuantizationReport.Row> rowsByName(
+            QuantizationReport report, Map<String, QuantizedTensor> compressed) {
         Map<String, QuantizationReport.Row> rows = new LinkedHashMap<>();
         for (QuantizationReport.Row r : report.rows()) {
             rows.put(r.name(), r);
@@ -159,8 +180,20 @@ public final class CheckpointWriter {
                             + " but the block holds packed "
                             + compressed.keySet());
         }
-        List<CheckpointManifest.TensorEntry> tensors = new ArrayList<>();
-        List<CheckpointManifest.ParameterEntry> kept = new ArrayList<>();
+        return rows;
+    }
+
+    /**
+     * Adds a manifest entry for each parameter of the block: its packed weights to {@code tensors},
+     * the others to {@code kept}; refuses packed weights whose float values are still held, and
+     * parameters without values.
+     */
+    private static void collectNativeEntries(
+            QuantizedBlock qb,
+            Map<String, QuantizationReport.Row> rows,
+            List<CheckpointManifest.TensorEntry> tensors,
+            List<CheckpointManifest.ParameterEntry> kept) {
+        Map<String, QuantizedTensor> compressed = qb.getCompressed();
         // A layer used twice lists its parameters under two names: one entry, the first.
         Set<Parameter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Pair<String, Parameter> p : qb.getInner().getParameters()) {
@@ -185,37 +218,26 @@ public final class CheckpointWriter {
                         "Parameter " + p.getKey() + " has no values: load the model first");
             }
         }
-        QuantConfig.Mode mode = loadMode == null ? QuantConfig.Mode.COMPRESSED : loadMode;
-        List<long[]> inputs = qb.describeInput().values().stream().map(Shape::getShape).toList();
-        CheckpointManifest.Builder manifest =
-                base(CheckpointManifest.Kind.DJL_NATIVE, mode, mostCommonSpec(tensors))
-                        .architecture(architecture)
-                        .config(describe(tensors))
-                        .inputShapes(inputs)
-                        .tensors(tensors)
-                        .unquantized(kept);
-        return write(
-                out,
-                manifest,
-                dir -> {
-                    AtomicFiles.writing(
-                            dir.resolve(PARAMETERS_FILE), () -> model.save(dir, MODEL_NAME));
-                    Path saved;
-                    try (Stream<Path> files = Files.list(dir)) {
-                        saved =
-                                files.filter(f -> f.getFileName().toString().endsWith(".params"))
-                                        .findFirst()
-                                        .orElseThrow(
-                                                () ->
-                                                        new IOException(
-                                                                "Model.save wrote no .params"));
-                    }
-                    if (!saved.getFileName().toString().equals(PARAMETERS_FILE)) {
-                        Files.move(saved, dir.resolve(PARAMETERS_FILE));
-                    }
-                    return List.of(fileEntry(dir, PARAMETERS_FILE, ROLE_PARAMETERS));
-                },
-                mode != QuantConfig.Mode.COMPRESSED);
+    }
+
+    /**
+     * Saves the model's parameters into {@code dir} with DJL's {@code Model.save}, under the name
+     * the manifest lists ({@value #PARAMETERS_FILE}, whatever epoch the model records).
+     */
+    private static CheckpointManifest.FileEntry saveParameters(Model model, Path dir)
+            throws IOException {
+        AtomicFiles.writing(dir.resolve(PARAMETERS_FILE), () -> model.save(dir, MODEL_NAME));
+        Path saved;
+        try (Stream<Path> files = Files.list(dir)) {
+            saved =
+                    files.filter(f -> f.getFileName().toString().endsWith(".params"))
+                            .findFirst()
+                            .orElseThrow(() -> new IOException("Model.save wrote no .params"));
+        }
+        if (!saved.getFileName().toString().equals(PARAMETERS_FILE)) {
+            Files.move(saved, dir.resolve(PARAMETERS_FILE));
+        }
+        return fileEntry(dir, PARAMETERS_FILE, ROLE_PARAMETERS);
     }
 
     /**
@@ -245,11 +267,83 @@ public final class CheckpointWriter {
                             + " weights inside the engine. Import the weights into a DJL-native"
                             + " architecture for COMPRESSED.");
         }
+        Module module = quantizeModule(torchScript, config);
+        List<CheckpointManifest.TensorEntry> tensors = module.tensors();
+        long loadedBytes = module.floatBytes();
+        // The file's digest goes into the manifest only where it records the file itself: as the
+        // module to load (not embedded) or as the source (none given).
+        String sha = !embedTorchScript || source == null ? Digests.sha256(torchScript) : null;
+        long size = Files.size(torchScript);
+        CheckpointManifest.Builder manifest =
+                base(
+                                CheckpointManifest.Kind.TORCHSCRIPT,
+                                QuantConfig.Mode.SIMULATE,
+                                mostCommonSpec(tensors))
+                        .config(describe(tensors))
+                        .tensors(tensors)
+                        .unquantized(module.kept());
+        if (!embedTorchScript) {
+            manifest.torchscript(
+                    new CheckpointManifest.TorchScript(
+                            false,
+                            torchScript.toAbsolutePath().normalize().toString(),
+                            sha,
+                            size,
+                            loadedBytes));
+        }
+        if (source == null) {
+            manifest.source(
+                    new CheckpointManifest.Source(
+                            torchScript.toAbsolutePath().normalize().toString(),
+                            sha,
+                            size,
+                            "TorchScript module quantized as itself"));
+        }
+        return write(
+                out,
+                manifest,
+                dir -> {
+                    List<CheckpointManifest.FileEntry> files = new ArrayList<>();
+                    Path weights = dir.resolve(WeightsFile.NAME);
+                    AtomicFiles.writing(
+                            weights, () -> WeightsFile.write(weights, module.quantized()));
+                    files.add(fileEntry(dir, WeightsFile.NAME, ROLE_WEIGHTS));
+                    if (embedTorchScript) {
+                        CheckpointManifest.FileEntry embedded =
+                                embedStripped(torchScript, module, dir);
+                        files.add(embedded);
+                        manifest.torchscript(
+                                new CheckpointManifest.TorchScript(
+                                        true,
+                                        TORCHSCRIPT_FILE,
+                                        embedded.sha256(),
+                                        embedded.bytes(),
+                                        loadedBytes));
+                    }
+                    return files;
+                },
+                true);
+    }
+
+    /**
+     * A TorchScript module quantized: its packed weights and their manifest entries, its other
+     * parameters, the float bytes it loads, and (when it is embedded) the contents of the weights
+     * whose values the embedded copy leaves out, with their data types, and of those it keeps.
+     */
+    private record Module(
+            Map<String, QuantizedTensor> quantized,
+            List<CheckpointManifest.TensorEntry> tensors,
+            List<CheckpointManifest.ParameterEntry> kept,
+            long floatBytes,
+            Map<StrippedTorchScript.Content, DataType> left,
+            Map<String, StrippedTorchScript.Content> intact) {}
+
+    private Module quantizeModule(Path torchScript, QuantConfig config)
+            throws IOException, MalformedModelException {
         Map<String, QuantizedTensor> quantized = new LinkedHashMap<>();
         List<CheckpointManifest.TensorEntry> tensors = new ArrayList<>();
         List<CheckpointManifest.ParameterEntry> kept = new ArrayList<>();
         long floatBytes = 0;
-        // Contents of the weights whose values the embedded copy leaves out, and of those it keeps.
         Map<StrippedTorchScript.Content, DataType> left = new HashMap<>();
         Map<String, StrippedTorchScript.Content> intact = new LinkedHashMap<>();
         try (ZooModel<NDList, NDList> m = TorchScriptImport.open(torchScript, false)) {
@@ -275,63 +369,20 @@ public final class CheckpointWriter {
                 }
             }
         }
-        long loadedBytes = floatBytes;
-        // The file's digest goes into the manifest only where it records the file itself: as the
-        // module to load (not embedded) or as the source (none given).
-        String sha = !embedTorchScript || source == null ? Digests.sha256(torchScript) : null;
-        long size = Files.size(torchScript);
-        CheckpointManifest.Builder manifest =
-                base(
-                                CheckpointManifest.Kind.TORCHSCRIPT,
-                                QuantConfig.Mode.SIMULATE,
-                                mostCommonSpec(tensors))
-                        .config(describe(tensors))
-                        .tensors(tensors)
-                        .unquantized(kept);
-        if (!embedTorchScript) {
-            manifest.torchscript(
-                    new CheckpointManifest.TorchScript(
-                            false,
-                            torchScript.toAbsolutePath().normalize().toString(),
-                            sha,
-                            size,
-                            loadedBytes));
-        }
-        if (source == null) {
-            manifest.source(
-                    new CheckpointManifest.Source(
-                            torchScript.toAbsolutePath().normalize().toString(),
-                            sha,
-                            size,
-                            "TorchScript module quantized as itself"));
-        }
-        return write(
-                out,
-                manifest,
-                dir -> {
-                    List<CheckpointManifest.FileEntry> files = new ArrayList<>();
-                    Path weights = dir.resolve(WeightsFile.NAME);
-                    AtomicFiles.writing(weights, () -> WeightsFile.write(weights, quantized));
-                    files.add(fileEntry(dir, WeightsFile.NAME, ROLE_WEIGHTS));
-                    if (embedTorchScript) {
-                        Path copy = dir.resolve(TORCHSCRIPT_FILE);
-                        AtomicFiles.writing(
-                                copy, () -> StrippedTorchScript.write(torchScript, left, copy));
-                        StrippedTorchScript.checkUnchanged(copy, intact);
-                        CheckpointManifest.FileEntry embedded =
-                                fileEntry(dir, TORCHSCRIPT_FILE, ROLE_TORCHSCRIPT);
-                        files.add(embedded);
-                        manifest.torchscript(
-                                new CheckpointManifest.TorchScript(
-                                        true,
-                                        TORCHSCRIPT_FILE,
-                                        embedded.sha256(),
-                                        embedded.bytes(),
-                                        loadedBytes));
-                    }
-                    return files;
-                },
-                true);
+        return new Module(quantized, tensors, kept, floatBytes, left, intact);
+    }
+
+    /**
+     * Writes the module without its quantized weights' values into {@code dir} and confirms, by
+     * loading it, that its other parameters are intact.
+     */
+    private static CheckpointManifest.FileEntry embedStripped(
+            Path torchScript, Module module, Path dir) throws IOException {
+        Path copy = dir.resolve(TORCHSCRIPT_FILE);
+        AtomicFiles.writing(
+                copy, () -> StrippedTorchScript.write(torchScript, module.left(), copy));
+        StrippedTorchScript.checkUnchanged(copy, module.intact());
+        return fileEntry(dir, TORCHSCRIPT_FILE, ROLE_TORCHSCRIPT);
     }
 
     /**
