@@ -96,84 +96,113 @@ final class VectorKernels {
         }
         boolean ok = true;
         if (signedBytesSupported()) {
-            float[] expected = new float[n];
-            float[] actual = new float[n];
-            BitPacker.unpack(codes, 0, 8, signedBytes, expected, 0, n);
-            CodeKernel.SIGNED_BYTES.unpack(codes, 0, 8, signedBytes, actual, 0, n);
-            ok &= Arrays.equals(expected, actual);
-            ok &=
-                    dotSignedBytes(codes, 0, x, 0, n)
-                            == BitPacker.dot(codes, 0, 8, signedBytes, x, 0, n);
-        }
-        if (signedBytesSupported()) {
-            int[] values = new int[n];
-            for (int i = 0; i < n; i++) {
-                values[i] = codes[i] & 0xFF;
-            }
-            byte[] expected = new byte[n + 3];
-            byte[] actual = new byte[n + 3];
-            BitPacker.pack(values, 1, n - 1, 8, expected, 3);
-            packBytes(values, 1, n - 1, actual, 3);
-            ok &= Arrays.equals(expected, actual);
-        }
-        if (signedBytesSupported()) {
-            float[] e4m3 = new float[256];
-            for (int c = 0; c < 256; c++) {
-                e4m3[c] = CodeKernel.e4m3Value(c);
-            }
-            float[] all = new float[256];
-            byte[] every = new byte[256];
-            for (int c = 0; c < 256; c++) {
-                every[c] = (byte) c;
-            }
-            CodeKernel.FP8_E4M3.unpack(every, 0, 8, e4m3, all, 0, 256);
-            ok &= Arrays.equals(e4m3, all);
-            // Values 1 to 15.75 (exponents 7 to 10) times small integers: exact sums.
-            byte[] moderate = new byte[n];
-            for (int i = 0; i < n; i++) {
-                moderate[i] = (byte) ((i % 3 == 0 ? 0x80 : 0) | (7 + i % 4) << 3 | i % 8);
-            }
-            ok &=
-                    dotFp8(moderate, 0, e4m3, x, 0, n)
-                            == BitPacker.dot(moderate, 0, 8, e4m3, x, 0, n);
+            ok &= signedBytesMatch(codes, x, signedBytes) && fp8Matches(x);
         }
         if (nibblesSupported()) {
-            int[] nibbles = new int[n];
-            for (int i = 0; i < n; i++) {
-                nibbles[i] = codes[i] & 0xF;
-            }
-            byte[] expected = new byte[n];
-            byte[] actual = new byte[n];
-            BitPacker.pack(nibbles, 1, n - 1, 4, expected, 3);
-            packNibbles(nibbles, 1, n - 1, actual, 3);
+            ok &= nibblesMatch(codes, x, nibbleTable);
+        }
+        return ok
+                && floatRowsMatch(codes, signedBytes)
+                && fourRowKernelsMatch(codes, signedBytes, nibbleTable);
+    }
+
+    /** The signed-byte decode, product and packing against the scalar loops. */
+    private static boolean signedBytesMatch(byte[] codes, float[] x, float[] signedBytes) {
+        int n = codes.length;
+        float[] expected = new float[n];
+        float[] actual = new float[n];
+        BitPacker.unpack(codes, 0, 8, signedBytes, expected, 0, n);
+        CodeKernel.SIGNED_BYTES.unpack(codes, 0, 8, signedBytes, actual, 0, n);
+        boolean ok = Arrays.equals(expected, actual);
+        ok &= dotSignedBytes(codes, 0, x, 0, n) == BitPacker.dot(codes, 0, 8, signedBytes, x, 0, n);
+        int[] values = new int[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = codes[i] & 0xFF;
+        }
+        byte[] packedExpected = new byte[n + 3];
+        byte[] packedActual = new byte[n + 3];
+        BitPacker.pack(values, 1, n - 1, 8, packedExpected, 3);
+        packBytes(values, 1, n - 1, packedActual, 3);
+        return ok && Arrays.equals(packedExpected, packedActual);
+    }
+
+    /** The E4M3 decode of every code, and the product on codes of moderate values. */
+    private static boolean fp8Matches(float[] x) {
+        int n = x.length;
+        float[] e4m3 = e4m3Table();
+        float[] all = new float[256];
+        byte[] every = new byte[256];
+        for (int c = 0; c < 256; c++) {
+            every[c] = (byte) c;
+        }
+        CodeKernel.FP8_E4M3.unpack(every, 0, 8, e4m3, all, 0, 256);
+        byte[] moderate = moderateFp8Codes(n);
+        return Arrays.equals(e4m3, all)
+                && dotFp8(moderate, 0, e4m3, x, 0, n)
+                        == BitPacker.dot(moderate, 0, 8, e4m3, x, 0, n);
+    }
+
+    private static float[] e4m3Table() {
+        float[] e4m3 = new float[256];
+        for (int c = 0; c < 256; c++) {
+            e4m3[c] = CodeKernel.e4m3Value(c);
+        }
+        return e4m3;
+    }
+
+    /**
+     * Values 1 to 15.75 (exponents 7 to 10), some negative: small integers times them sum exactly.
+     */
+    private static byte[] moderateFp8Codes(int n) {
+        byte[] moderate = new byte[n];
+        for (int i = 0; i < n; i++) {
+            moderate[i] = (byte) ((i % 3 == 0 ? 0x80 : 0) | (7 + i % 4) << 3 | i % 8);
+        }
+        return moderate;
+    }
+
+    /** The 4-bit packing, the 4- and 3-bit products and decodes against the scalar loops. */
+    private static boolean nibblesMatch(byte[] codes, float[] x, float[] nibbleTable) {
+        int n = codes.length;
+        int[] nibbles = new int[n];
+        for (int i = 0; i < n; i++) {
+            nibbles[i] = codes[i] & 0xF;
+        }
+        byte[] packedExpected = new byte[n];
+        byte[] packedActual = new byte[n];
+        BitPacker.pack(nibbles, 1, n - 1, 4, packedExpected, 3);
+        packNibbles(nibbles, 1, n - 1, packedActual, 3);
+        boolean ok = Arrays.equals(packedExpected, packedActual);
+        int count = 2 * n - 1;
+        float[] even = new float[n];
+        float[] odd = new float[n];
+        float[] wide = new float[count];
+        for (int i = 0; i < count; i++) {
+            wide[i] = x[i / 2] + i % 2;
+            (i % 2 == 0 ? even : odd)[i / 2] = wide[i];
+        }
+        ok &=
+                dotNibbles(codes, 0, nibbleTable, even, odd, 0, count)
+                        == BitPacker.dot(codes, 0, 4, nibbleTable, wide, 0, count);
+        ok &=
+                dotNarrow(codes, 0, 3, nibbleTable, wide, 0, count)
+                        == BitPacker.dot(codes, 0, 3, nibbleTable, wide, 0, count);
+        for (int bits = 3; bits <= 4; bits++) {
+            float[] expected = new float[count];
+            float[] actual = new float[count];
+            BitPacker.unpack(codes, 0, bits, nibbleTable, expected, 0, count);
+            CodeKernel kernel = bits == 4 ? CodeKernel.NIBBLES : CodeKernel.NARROW;
+            float[] table = Arrays.copyOf(nibbleTable, 1 << bits);
+            kernel.unpack(codes, 0, bits, table, actual, 0, count);
             ok &= Arrays.equals(expected, actual);
         }
-        if (nibblesSupported()) {
-            int count = 2 * n - 1;
-            float[] even = new float[n];
-            float[] odd = new float[n];
-            float[] wide = new float[count];
-            for (int i = 0; i < count; i++) {
-                wide[i] = x[i / 2] + i % 2;
-                (i % 2 == 0 ? even : odd)[i / 2] = wide[i];
-            }
-            ok &=
-                    dotNibbles(codes, 0, nibbleTable, even, odd, 0, count)
-                            == BitPacker.dot(codes, 0, 4, nibbleTable, wide, 0, count);
-            ok &=
-                    dotNarrow(codes, 0, 3, nibbleTable, wide, 0, count)
-                            == BitPacker.dot(codes, 0, 3, nibbleTable, wide, 0, count);
-            for (int bits = 3; bits <= 4; bits++) {
-                float[] expected = new float[count];
-                float[] actual = new float[count];
-                BitPacker.unpack(codes, 0, bits, nibbleTable, expected, 0, count);
-                CodeKernel kernel = bits == 4 ? CodeKernel.NIBBLES : CodeKernel.NARROW;
-                float[] table = Arrays.copyOf(nibbleTable, 1 << bits);
-                kernel.unpack(codes, 0, bits, table, actual, 0, count);
-                ok &= Arrays.equals(expected, actual);
-            }
-        }
-        int rows = 6; // a pass of four and two single rows
+        return ok;
+    }
+
+    /** The product of restored float weights with several rows: a pass of four and two single. */
+    private static boolean floatRowsMatch(byte[] codes, float[] signedBytes) {
+        int n = codes.length;
+        int rows = 6;
         float[] many = new float[rows * n];
         for (int i = 0; i < many.length; i++) {
             many[i] = i % 11 - 5;
@@ -187,8 +216,7 @@ final class VectorKernels {
         float[] w = new float[n];
         BitPacker.unpack(codes, 0, 8, signedBytes, w, 0, n);
         addDotsOfFloats(w, n, many, 0, n, rows, actual);
-        ok &= Arrays.equals(expected, actual);
-        return ok && fourRowKernelsMatch(codes, signedBytes, nibbleTable);
+        return Arrays.equals(expected, actual);
     }
 
     /**
@@ -208,14 +236,8 @@ final class VectorKernels {
         if (signedBytesSupported()) {
             dotSignedBytes4(codes, 0, rows, 0, count, n, sums, 0);
             ok &= rowsMatch(sums, codes, 8, signedBytes, rows, count, n);
-            float[] e4m3 = new float[256];
-            byte[] moderate = new byte[n];
-            for (int c = 0; c < 256; c++) {
-                e4m3[c] = CodeKernel.e4m3Value(c);
-            }
-            for (int i = 0; i < n; i++) {
-                moderate[i] = (byte) ((i % 3 == 0 ? 0x80 : 0) | (7 + i % 4) << 3 | i % 8);
-            }
+            float[] e4m3 = e4m3Table();
+            byte[] moderate = moderateFp8Codes(n);
             dotFp8x4(moderate, 0, e4m3, rows, 0, count, n, sums, 0);
             ok &= rowsMatch(sums, moderate, 8, e4m3, rows, count, n);
         }
