@@ -765,8 +765,16 @@ final class GroupKernel {
      * packed run crosses from one segment into the next.
      */
     private static void forEachPackedSegment(int from, int to, Range work) {
-        forEachSegment(
-                from, to, PackedValues.SEGMENT_VALUES, (run, end, segment) -> work.run(run, end));
+        for (int run = from; run < to; ) {
+            int end =
+                    (int)
+                            Math.min(
+                                    to,
+                                    (run / PackedValues.SEGMENT_VALUES + 1L)
+                                            * PackedValues.SEGMENT_VALUES);
+            work.run(run, end);
+            run = end;
+        }
     }
 
     /** Counts how often each code occurs. */
@@ -835,10 +843,6 @@ final class GroupKernel {
         return (int) Math.min(TASK, blocks * ErrorMetrics.BLOCK);
     }
 
-    /**
-     * Splits {@code [from, to)} at multiples of {@code groupLength} and runs {@code work} on each
-     * piece with the index of the group it lies in.
-     */
     private static void forEachSegment(int from, int to, int groupLength, Segment work) {
         for (int i = from; i < to; ) {
             int g = i / groupLength;
