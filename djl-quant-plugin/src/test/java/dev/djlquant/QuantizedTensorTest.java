@@ -4,12 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.djlquant.metrics.ErrorMetrics;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -59,6 +65,40 @@ class QuantizedTensorTest {
                     .as("length %d", length)
                     .isInstanceOf(CorruptTensorException.class);
         }
+    }
+
+    @Test
+    void namedTensorsRoundTripAndADamagedOneIsNamed() throws Exception {
+        Map<String, QuantizedTensor> tensors = new LinkedHashMap<>();
+        tensors.put("conv.weight", sample("dt4@row"));
+        tensors.put("fc.weight", sample("int8@block4+dq"));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        QuantizedTensor.writeNamed(tensors, new DataOutputStream(bytes));
+        byte[] written = bytes.toByteArray();
+
+        Map<String, QuantizedTensor> back =
+                QuantizedTensor.readNamed(new DataInputStream(new ByteArrayInputStream(written)));
+        assertThat(back.keySet()).containsExactly("conv.weight", "fc.weight");
+        for (String name : tensors.keySet()) {
+            assertThat(back.get(name).toBytes()).isEqualTo(tensors.get(name).toBytes());
+        }
+
+        byte[] damaged = written.clone();
+        damaged[damaged.length - 2] ^= 0x10; // inside the last tensor
+        assertThatThrownBy(
+                        () ->
+                                QuantizedTensor.readNamed(
+                                        new DataInputStream(new ByteArrayInputStream(damaged))))
+                .isInstanceOf(CorruptTensorException.class)
+                .hasMessageStartingWith("quantized weight fc.weight: ");
+        byte[] negative = written.clone();
+        negative[0] = (byte) 0xFF; // the count, big-endian: now negative
+        assertThatThrownBy(
+                        () ->
+                                QuantizedTensor.readNamed(
+                                        new DataInputStream(new ByteArrayInputStream(negative))))
+                .isInstanceOf(CorruptTensorException.class)
+                .hasMessageContaining("implausible tensor count");
     }
 
     @org.junit.jupiter.api.Test
