@@ -119,6 +119,7 @@ final class ParameterArrays {
         try (NDManager scratch = array.getManager().newSubManager()) {
             NDArray source = scratch.create(values, array.getShape());
             if (array.getDataType() != DataType.FLOAT32) {
+                checkConvertible(name, array.getDataType());
                 source = source.toType(array.getDataType(), false);
             }
             InPlaceWrite.set(array, new NDIndex("..."), source);

@@ -16,19 +16,35 @@ import ai.djl.util.PairList;
  */
 final class CastingBlock extends AbstractBlock {
 
+    /** Serialization version (the block holds no parameters of its own). */
+    private static final byte VERSION = 1;
+
     private final Block inner;
     private final DataType type;
 
     private CastingBlock(Block inner, DataType type) {
+        super(VERSION);
         this.inner = addChildBlock("cast", inner);
         this.type = type;
     }
 
-    /** Returns {@code block} itself when its weights are float32, else a casting wrapper. */
+    /**
+     * Returns {@code block} itself when its weights are float32, else a casting wrapper.
+     *
+     * @throws IllegalArgumentException for bfloat16 weights: casting to bfloat16 aborts the JVM in
+     *     this DJL build
+     */
     static Block forWeightsOf(Block block) {
         for (Parameter p : block.getParameters().values()) {
             if (p.isInitialized() && p.getArray().getDataType().isFloating()) {
                 DataType t = p.getArray().getDataType();
+                if (t == DataType.BFLOAT16) {
+                    throw new IllegalArgumentException(
+                            "Parameter "
+                                    + p.getName()
+                                    + " is bfloat16, which this DJL build cannot cast inputs to;"
+                                    + " export the model with float16 or float32 weights");
+                }
                 return t == DataType.FLOAT32 ? block : new CastingBlock(block, t);
             }
         }
