@@ -116,10 +116,12 @@ final class ParameterArrays {
      */
     static void write(String name, Parameter parameter, float[] values) {
         NDArray array = parameter.getArray();
+        if (array.getDataType() != DataType.FLOAT32) {
+            checkConvertible(name, array.getDataType());
+        }
         try (NDManager scratch = array.getManager().newSubManager()) {
             NDArray source = scratch.create(values, array.getShape());
             if (array.getDataType() != DataType.FLOAT32) {
-                checkConvertible(name, array.getDataType());
                 source = source.toType(array.getDataType(), false);
             }
             InPlaceWrite.set(array, new NDIndex("..."), source);

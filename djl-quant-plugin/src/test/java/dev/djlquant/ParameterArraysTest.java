@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import java.lang.reflect.Proxy;
 import java.nio.FloatBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -107,5 +108,35 @@ class ParameterArraysTest extends ManagerPerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("fc.weight")
                 .hasMessageContaining("INT32");
+    }
+
+    /**
+     * A bfloat16 weight is refused before any conversion to or from it (converting to bfloat16
+     * aborts the JVM in this DJL build). The array is a stand-in that only reports its type and
+     * shape: a real one cannot be made without that conversion.
+     */
+    @Test
+    void bfloat16ParametersAreRefusedBeforeAnyConversion() {
+        NDArray bf16 =
+                (NDArray)
+                        Proxy.newProxyInstance(
+                                NDArray.class.getClassLoader(),
+                                new Class<?>[] {NDArray.class},
+                                (proxy, method, args) ->
+                                        switch (method.getName()) {
+                                            case "getDataType" -> DataType.BFLOAT16;
+                                            case "getShape" -> new Shape(2, 3);
+                                            case "isReleased" -> false;
+                                            default -> null;
+                                        });
+        Parameter weight = parameter(bf16);
+        QuantizedTensor t = Quantizer.parse("int8@row").quantize(new float[6], new long[] {2, 3});
+        assertThatThrownBy(() -> Quantizers.restoreInto(weight, t))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("BFLOAT16");
+        assertThatThrownBy(() -> ParameterArrays.values("fc.weight", weight))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fc.weight")
+                .hasMessageContaining("BFLOAT16");
     }
 }
