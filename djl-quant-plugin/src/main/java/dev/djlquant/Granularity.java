@@ -124,8 +124,10 @@ public final class Granularity {
                             + ")");
         }
         String digits = m.group(2);
-        // More digits than a long holds is out of range too, and said so with the digits.
-        long n = digits.length() > 12 ? Long.MAX_VALUE : Long.parseLong(digits);
+        // Leading zeros are read as a number's; so many digits that a long overflows are out of
+        // range too, and said so with the digits.
+        String significant = digits.replaceFirst("^(-?)0+(?=\\d)", "$1");
+        long n = significant.length() > 12 ? Long.MAX_VALUE : Long.parseLong(significant);
         if (n < 1 || n > MAX_GROUP) {
             throw new IllegalArgumentException(
                     "Group size in '" + token + "' must be 1.." + MAX_GROUP + ", got " + digits);

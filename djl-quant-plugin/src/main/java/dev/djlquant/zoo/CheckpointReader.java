@@ -153,10 +153,12 @@ public final class CheckpointReader {
      * @param <I> the input type
      * @param <O> the output type
      * @return the loaded model; the caller closes it
-     * @throws CheckpointException if a file is missing, damaged, or of another version
+     * @throws CheckpointException if a file is missing, damaged, or of another version, or DJL
+     *     cannot read a verified file as the manifest describes it (named in the message)
      * @throws IOException if reading fails otherwise
      * @throws ModelNotFoundException if no translator fits the types
-     * @throws MalformedModelException if DJL cannot read the parameters
+     * @throws MalformedModelException never in practice: DJL's are reported as {@link
+     *     CheckpointException}s
      */
     public static <I, O> ZooModel<I, O> load(Path directory, Class<I> input, Class<O> output)
             throws IOException, ModelNotFoundException, MalformedModelException {
@@ -174,7 +176,7 @@ public final class CheckpointReader {
                                             manifest.dataset(), manifest.normalization()))
                             .build()
                             .loadModel();
-        } catch (IOException | MalformedModelException | RuntimeException e) {
+        } catch (IOException | MalformedModelException e) {
             throw named(directory, manifest, e);
         }
         if (model.getBlock() instanceof CheckpointBlock block) {

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * {@code model-0000.params} (a COMPRESSED {@link QuantizedBlock} saved by {@code Model.save}:
  * packed codes, scales, and the unquantized parameters in their data type), {@code
  * serving.properties} and {@code manifest.json}; a TorchScript checkpoint holds {@code
- * weights.djlq} and a copy of the TorchScript file whose quantized weights hold zeros instead of
+ * weights.djlq} and a copy of the TorchScript file whose quantized weights hold NaN instead of
  * their values (or a reference to the file by path and SHA-256) instead of the parameters.
  * Everything is written into a temporary sibling directory and renamed into place, so a failed
  * write leaves nothing behind. Configure with {@link #builder()}, then call a {@code write} method.

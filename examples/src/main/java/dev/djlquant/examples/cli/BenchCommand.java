@@ -9,6 +9,7 @@ import dev.djlquant.benchmarks.StudyPythonComparison;
 import dev.djlquant.benchmarks.TorchComparison;
 import dev.djlquant.files.AtomicFiles;
 import dev.djlquant.pack.CodeKernel;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -202,7 +203,7 @@ final class BenchCommand implements Callable<Integer> {
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();
         }
-        if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
+        if (existing == null || !Files.isDirectory(existing) || !canCreateIn(existing)) {
             throw new ParameterException(
                     spec.commandLine(),
                     "--out "
@@ -210,6 +211,19 @@ final class BenchCommand implements Callable<Integer> {
                             + " cannot be created: "
                             + existing
                             + " is not a writable folder");
+        }
+    }
+
+    /**
+     * Whether a file can be created in {@code dir}, found by creating and deleting one: permission
+     * bits do not tell it for root or on a read-only mount.
+     */
+    private static boolean canCreateIn(Path dir) {
+        try {
+            Files.delete(Files.createTempFile(dir, ".djlq-probe-", ".tmp"));
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -8,6 +8,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 
 /**
@@ -35,20 +36,23 @@ final class CastingBlock extends AbstractBlock {
      *     this DJL build
      */
     static Block forWeightsOf(Block block) {
-        for (Parameter p : block.getParameters().values()) {
-            if (p.isInitialized() && p.getArray().getDataType().isFloating()) {
-                DataType t = p.getArray().getDataType();
-                if (t == DataType.BFLOAT16) {
-                    throw new IllegalArgumentException(
-                            "Parameter "
-                                    + p.getName()
-                                    + " is bfloat16, which this DJL build cannot cast inputs to;"
-                                    + " export the model with float16 or float32 weights");
-                }
-                return t == DataType.FLOAT32 ? block : new CastingBlock(block, t);
+        DataType first = null;
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            Parameter parameter = p.getValue();
+            if (!parameter.isInitialized() || !parameter.getArray().getDataType().isFloating()) {
+                continue;
             }
+            DataType t = parameter.getArray().getDataType();
+            if (t == DataType.BFLOAT16) {
+                throw new IllegalArgumentException(
+                        "Parameter "
+                                + p.getKey()
+                                + " is bfloat16, which this DJL build cannot cast inputs to;"
+                                + " export the model with float16 or float32 weights");
+            }
+            first = first == null ? t : first;
         }
-        return block;
+        return first == null || first == DataType.FLOAT32 ? block : new CastingBlock(block, first);
     }
 
     @Override

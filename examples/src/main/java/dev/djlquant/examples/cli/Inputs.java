@@ -86,7 +86,7 @@ final class Inputs {
     private static void refuseCheckpointWithoutManifest(Path dir) throws IOException {
         Path serving = dir.resolve(CheckpointWriter.SERVING_FILE);
         if (Files.isRegularFile(serving)
-                && Files.readString(serving, StandardCharsets.UTF_8)
+                && Files.readString(serving, StandardCharsets.ISO_8859_1)
                         .contains(CheckpointBlockFactory.class.getName())) {
             throw new CheckpointException(
                     dir.resolve(CheckpointManifest.FILE_NAME),

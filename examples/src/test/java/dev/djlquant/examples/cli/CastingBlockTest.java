@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.lang.reflect.Proxy;
@@ -31,6 +32,14 @@ class CastingBlockTest {
         assertThatThrownBy(() -> CastingBlock.forWeightsOf(blockWithWeightOf(DataType.BFLOAT16)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Parameter weight is bfloat16");
+        assertThatThrownBy(
+                        () ->
+                                CastingBlock.forWeightsOf(
+                                        new SequentialBlock()
+                                                .add(blockWithWeightOf(DataType.FLOAT32))
+                                                .add(blockWithWeightOf(DataType.BFLOAT16))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Parameter 02OneWeight_weight is bfloat16");
     }
 
     private static Block blockWithWeightOf(DataType type) {
