@@ -1,6 +1,7 @@
 package dev.djlquant;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -76,6 +77,63 @@ class SubstitutingParameterStoreTest extends ManagerPerTest {
         SummationOrder.assertSameUpToSummationOrder(forward(compressed, input, false), expected);
         SummationOrder.assertSameUpToSummationOrder(
                 forward(QuantizedBlock.view(outerWeightNet(), config), input, false), expected);
+    }
+
+    /**
+     * A block that reads one child's weight and uses it after another child ran (tied weights) is
+     * not served in COMPRESSED mode, loudly: the weight's array is released, not overwritten.
+     */
+    @Test
+    void aWeightHandedAcrossSiblingsFailsLoudlyInCompressedMode() {
+        NDArray input = manager.randomNormal(new Shape(3, 8));
+        Block tied = new Tied();
+        tied.initialize(manager, DataType.FLOAT32, new Shape(3, 8));
+        Block compressed =
+                Quantizers.apply(
+                                tied,
+                                QuantConfig.builder()
+                                        .setScheme("int8@row")
+                                        .optMode(QuantConfig.Mode.COMPRESSED)
+                                        .build())
+                        .block();
+        assertThatThrownBy(() -> forward(compressed, input, false))
+                .hasMessageContaining("released");
+    }
+
+    /** {@code second(x) @ first.weight^T}, the first child's weight read before the second runs. */
+    private static final class Tied extends AbstractBlock {
+        private final Linear first = Linear.builder().setUnits(4).build();
+        private final Linear second = Linear.builder().setUnits(8).build();
+
+        Tied() {
+            super((byte) 1);
+            addChildBlock("first", first);
+            addChildBlock("second", second);
+        }
+
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore store,
+                NDList inputs,
+                boolean training,
+                PairList<String, Object> params) {
+            Parameter weight = first.getParameters().get("weight");
+            NDArray w = store.getValue(weight, inputs.head().getDevice(), training);
+            NDArray hidden = second.forward(store, inputs, training).head();
+            return new NDList(hidden.matMul(w.transpose()));
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return new Shape[] {new Shape(inputShapes[0].get(0), 4)};
+        }
+
+        @Override
+        protected void initializeChildBlocks(
+                NDManager manager, DataType dataType, Shape... inputShapes) {
+            first.initialize(manager, dataType, inputShapes);
+            second.initialize(manager, dataType, inputShapes);
+        }
     }
 
     /** {@link OuterWeight} with the same seeded values each time. */
