@@ -307,6 +307,32 @@ public final class AtomicFiles {
     }
 
     /**
+     * Returns {@code path} or its nearest ancestor that exists, or null if none does: where a new
+     * path would be created.
+     *
+     * @param path an absolute path
+     * @return the nearest existing of the path and its ancestors, or null
+     */
+    public static Path nearestExisting(Path path) {
+        Path existing = path;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        return existing;
+    }
+
+    /**
+     * Checks that this process can create entries in {@code dir} by creating and deleting one: the
+     * permission bits do not tell it for root, read-only mounts or {@code /proc}.
+     *
+     * @param dir an existing directory
+     * @throws IOException the refusal, if it cannot
+     */
+    public static void probeCreate(Path dir) throws IOException {
+        Files.delete(Files.createTempDirectory(dir, ".djlq-probe-"));
+    }
+
+    /**
      * Whether {@code dir} is a directory (not a link to one) with no entries; false for anything
      * else, including nothing.
      *

@@ -129,10 +129,7 @@ record CheckpointTarget(boolean replace) {
         if (parent == null) {
             throw refused(absolute, "is a file system root");
         }
-        Path existing = parent;
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
+        Path existing = AtomicFiles.nearestExisting(parent);
         if (existing == null) {
             return; // nothing to look at: createDirectories will say what is wrong
         }
@@ -140,7 +137,7 @@ record CheckpointTarget(boolean replace) {
             throw refused(absolute, "cannot be created: " + existing + " is not a directory");
         }
         try {
-            Files.delete(Files.createTempDirectory(existing, ".djlq-probe-"));
+            AtomicFiles.probeCreate(existing);
         } catch (IOException e) {
             String why =
                     "cannot create a directory in " + existing + " (" + FileErrors.reason(e) + ")";

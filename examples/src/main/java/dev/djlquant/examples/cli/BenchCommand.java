@@ -199,10 +199,7 @@ final class BenchCommand implements Callable<Integer> {
         if (Files.isDirectory(target)) {
             throw new ParameterException(spec.commandLine(), "--out " + out + " is a directory");
         }
-        Path existing = target.getParent();
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
+        Path existing = AtomicFiles.nearestExisting(target.getParent());
         if (existing == null || !Files.isDirectory(existing) || !canCreateIn(existing)) {
             throw new ParameterException(
                     spec.commandLine(),
@@ -214,13 +211,9 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * Whether a file can be created in {@code dir}, found by creating and deleting one: permission
-     * bits do not tell it for root or on a read-only mount.
-     */
     private static boolean canCreateIn(Path dir) {
         try {
-            Files.delete(Files.createTempFile(dir, ".djlq-probe-", ".tmp"));
+            AtomicFiles.probeCreate(dir);
             return true;
         } catch (IOException e) {
             return false;
