@@ -137,7 +137,11 @@ public final class StudyCharts {
         return families;
     }
 
-    private static XYChart accuracy(StudyResult r, String title, boolean realBits) {
+    /**
+     * A chart against bits: the nominal bits (the study's axis) or the real bits per weight, with
+     * the x values of a scheme to match ({@link #bitsOf}).
+     */
+    private static XYChart bitsChart(String title, boolean realBits, String yAxisTitle) {
         XYChart chart =
                 new XYChartBuilder()
                         .width(760)
@@ -147,11 +151,19 @@ public final class StudyCharts {
                                 realBits
                                         ? "real bits per weight (codes + scales + index)"
                                         : "nominal bits (the study's axis)")
-                        .yAxisTitle("test accuracy %")
+                        .yAxisTitle(yAxisTitle)
                         .build();
         style(chart);
-        ToDoubleFunction<SchemeResult> x =
-                realBits ? SchemeResult::realBitsPerWeight : s -> s.nominalBits();
+        return chart;
+    }
+
+    private static ToDoubleFunction<SchemeResult> bitsOf(boolean realBits) {
+        return realBits ? SchemeResult::realBitsPerWeight : s -> s.nominalBits();
+    }
+
+    private static XYChart accuracy(StudyResult r, String title, boolean realBits) {
+        XYChart chart = bitsChart(title, realBits, "test accuracy %");
+        ToDoubleFunction<SchemeResult> x = bitsOf(realBits);
         double minX = Double.MAX_VALUE;
         double maxX = 0;
         int index = 0;
@@ -278,18 +290,7 @@ public final class StudyCharts {
      * about 9 bits a weight, which only the second shows.
      */
     private static XYChart errorVsBits(StudyResult r, String title, boolean realBits) {
-        XYChart chart =
-                new XYChartBuilder()
-                        .width(760)
-                        .height(520)
-                        .title(title)
-                        .xAxisTitle(
-                                realBits
-                                        ? "real bits per weight (codes + scales + index)"
-                                        : "nominal bits (the study's axis)")
-                        .yAxisTitle("MSE against float32 weights (log)")
-                        .build();
-        style(chart);
+        XYChart chart = bitsChart(title, realBits, "MSE against float32 weights (log)");
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setYAxisDecimalPattern("0.0E0");
         int index = 0;
@@ -300,8 +301,7 @@ public final class StudyCharts {
             if (points.isEmpty()) {
                 continue;
             }
-            ToDoubleFunction<SchemeResult> x =
-                    realBits ? SchemeResult::realBitsPerWeight : s -> s.nominalBits();
+            ToDoubleFunction<SchemeResult> x = bitsOf(realBits);
             points.sort(Comparator.comparingDouble(x));
             XYSeries series =
                     chart.addSeries(
