@@ -46,6 +46,13 @@ public class QuantizedBlock extends AbstractBlock {
     public static final byte VERSION = 1;
 
     private final Block inner;
+
+    /**
+     * The parameters that blocks with children hold directly: restored outside the workspace
+     * ({@link Dequantization}). The block tree is fixed once wrapped, so found once.
+     */
+    private final Set<Parameter> ofEnclosingBlocks;
+
     private final Map<String, QuantizedTensor> compressed = new LinkedHashMap<>();
     private final Map<Parameter, QuantizedTensor> byParameter = new IdentityHashMap<>();
     private final Map<Parameter, FakeQuantized> fakeQuantized = new IdentityHashMap<>();
@@ -69,6 +76,7 @@ public class QuantizedBlock extends AbstractBlock {
                     "The block is a QuantizedBlock already: call its quantize(config)");
         }
         this.inner = addChildBlock("quantized", inner);
+        this.ofEnclosingBlocks = parametersOfEnclosingBlocks(inner);
     }
 
     /**
@@ -284,8 +292,6 @@ public class QuantizedBlock extends AbstractBlock {
          * The workspace a forward needs: the largest compressed weight (one instance a forward).
          */
         private final long capacity = largestCompressed();
-
-        private final Set<Parameter> ofEnclosingBlocks = parametersOfEnclosingBlocks(inner);
 
         private NDManager layer;
         private long used;
