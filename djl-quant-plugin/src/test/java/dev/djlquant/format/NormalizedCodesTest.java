@@ -205,5 +205,17 @@ class NormalizedCodesTest {
         float[] tooLarge = {0.5f, 2.5f};
         assertThatThrownBy(() -> format.normalizedCodes(tooLarge, 0, 2, new int[2]))
                 .isInstanceOf(IllegalArgumentException.class);
+        // 2 is the first magnitude code() rejects: the bulk path must send it there too, and keep
+        // the float just below it.
+        assertThatThrownBy(() -> format.code(2f)).isInstanceOf(IllegalArgumentException.class);
+        float[] atTheLimit = {0.5f, -2f};
+        assertThatThrownBy(() -> format.normalizedCodes(atTheLimit, 0, 2, new int[2]))
+                .isInstanceOf(IllegalArgumentException.class);
+        float[] belowTheLimit = {0.5f, Math.nextDown(2f), -Math.nextDown(2f)};
+        int[] codes = new int[3];
+        format.normalizedCodes(belowTheLimit, 0, 3, codes);
+        for (int i = 0; i < 3; i++) {
+            assertThat(codes[i]).isEqualTo(format.code(belowTheLimit[i]));
+        }
     }
 }

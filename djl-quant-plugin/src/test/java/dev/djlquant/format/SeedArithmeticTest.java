@@ -1,6 +1,7 @@
 package dev.djlquant.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -48,6 +49,27 @@ class SeedArithmeticTest {
         assertThat(SeedArithmetic.roundDt(0f, 8)).isEqualTo(0f);
         assertThat(SeedArithmetic.dtExponent(0f, 8)).isEqualTo(DecimalExponents.ZERO);
         assertThat(SeedArithmetic.roundDt(-0.3f, 8)).isEqualTo(-38f / 128);
+    }
+
+    /** The study's functions take only the widths it defined; others are refused by value. */
+    @Test
+    void widthsTheStudyDidNotDefineAreRefused() {
+        for (int e : new int[] {3, 6}) {
+            assertThatThrownBy(() -> SeedArithmetic.roundFp8(0.5f, e))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("4 or 5 exponent bits, got " + e);
+            assertThatThrownBy(() -> SeedFp8.of(e))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("got " + e);
+        }
+        for (int k : new int[] {2, 9}) {
+            assertThatThrownBy(() -> SeedArithmetic.roundDt(0.5f, k))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("got " + k);
+            assertThatThrownBy(() -> SeedArithmetic.dtExponent(0.5f, k))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("got " + k);
+        }
     }
 
     @Property(tries = 20_000)

@@ -115,6 +115,33 @@ class ErrorMetricsTest {
         assertThat(piece).isEqualTo(first);
     }
 
+    /** A length of whole blocks is measured as exactly those blocks, combined in order. */
+    @Test
+    void wholeBlocksAreMeasuredAsThoseBlocks() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        int n = 2 * ErrorMetrics.BLOCK;
+        float[] x = new float[n];
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) random.nextGaussian();
+            y[i] = Math.round(x[i] * 8) / 8f;
+        }
+        java.nio.FloatBuffer original = java.nio.FloatBuffer.wrap(x);
+        ErrorMetrics expected =
+                ErrorMetrics.combine(
+                        new ErrorMetrics[] {
+                            ErrorMetrics.ofBlock(original, 0, y, 0, ErrorMetrics.BLOCK),
+                            ErrorMetrics.ofBlock(
+                                    original,
+                                    ErrorMetrics.BLOCK,
+                                    y,
+                                    ErrorMetrics.BLOCK,
+                                    ErrorMetrics.BLOCK)
+                        });
+        assertThat(expected.count()).isEqualTo(n);
+        assertThat(ErrorMetrics.between(x, y)).isEqualTo(expected);
+    }
+
     /** A block added in pieces of whole lane steps sums as in one piece; a ragged piece ends it. */
     @Test
     void blockMeasuredInPiecesEqualsTheBlockInOne() {

@@ -1,6 +1,7 @@
 package dev.djlquant.pack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,6 +11,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class BitPackerTest {
 
@@ -23,6 +26,44 @@ class BitPackerTest {
         byte[] nibbles = new byte[1];
         BitPacker.pack(new int[] {0xA, 0x5}, 0, 2, 4, nibbles, 0);
         assertThat(nibbles[0] & 0xFF).isEqualTo(0x5A);
+    }
+
+    /** Zero-bit codes (a group whose every value is its only code) take no bytes at all. */
+    @Test
+    void zeroBitsTakeNoBytesAndReadBackAsCodeZero() {
+        assertThat(BitPacker.packedBytes(1000, 0)).isZero();
+        byte[] stream = {42, 43};
+        BitPacker.pack(new int[5], 0, 5, 0, stream, 1);
+        assertThat(stream).containsExactly(42, 43);
+        int[] codes = {7, 7, 7};
+        BitPacker.unpack(stream, 1, 0, codes, 0, 3);
+        assertThat(codes).containsExactly(0, 0, 0);
+        float[] values = new float[3];
+        BitPacker.unpack(stream, 1, 0, new float[] {2.5f}, values, 0, 3);
+        assertThat(values).containsExactly(2.5f, 2.5f, 2.5f);
+        float dot = BitPacker.dot(stream, 1, 0, new float[] {2.5f}, new float[] {1, 2, 3}, 0, 3);
+        assertThat(dot).isEqualTo(15f);
+    }
+
+    /** Widths past an int's 31 value bits, or negative, are refused by every entry point. */
+    @ParameterizedTest
+    @ValueSource(ints = {-1, 32})
+    void widthsOutsideZeroTo31AreRefusedByName(int bits) {
+        byte[] stream = new byte[64];
+        float[] table = new float[2];
+        String message = "0 to 31 bits, got " + bits;
+        assertThatThrownBy(() -> BitPacker.pack(new int[1], 0, 1, bits, stream, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message);
+        assertThatThrownBy(() -> BitPacker.unpack(stream, 0, bits, new int[1], 0, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message);
+        assertThatThrownBy(() -> BitPacker.unpack(stream, 0, bits, table, new float[1], 0, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message);
+        assertThatThrownBy(() -> BitPacker.dot(stream, 0, bits, table, new float[1], 0, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message);
     }
 
     @Test
