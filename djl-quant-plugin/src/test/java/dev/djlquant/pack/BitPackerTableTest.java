@@ -10,7 +10,11 @@ import net.jqwik.api.constraints.IntRange;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
-/** The fused unpack-and-look-up equals unpacking and then indexing the table. */
+/**
+ * The fused unpack-and-look-up equals unpacking and then indexing the table. Runs end inside a
+ * longer stream ({@code trailing} bytes of other codes after them), as most runs in a packed tensor
+ * do, so that a kernel reading whole words past a short run is caught.
+ */
 class BitPackerTableTest {
 
     @Property(tries = 200)
@@ -18,9 +22,11 @@ class BitPackerTableTest {
             @ForAll @IntRange(min = 1, max = 12) int bits,
             @ForAll @IntRange(min = 0, max = 2000) int count,
             @ForAll @IntRange(min = 0, max = 9) int offset,
+            @ForAll @IntRange(min = 0, max = 9) int trailing,
             @ForAll long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        byte[] packed = randomBytes(random, offset + (int) BitPacker.packedBytes(count, bits));
+        byte[] packed =
+                randomBytes(random, offset + (int) BitPacker.packedBytes(count, bits) + trailing);
         float[] table = gaussians(random, 1 << bits);
         int[] codes = new int[count];
         BitPacker.unpack(packed, offset, bits, codes, 0, count);
@@ -39,9 +45,11 @@ class BitPackerTableTest {
             @ForAll @IntRange(min = 0, max = 2000) int count,
             @ForAll @IntRange(min = 0, max = 9) int offset,
             @ForAll @IntRange(min = 0, max = 5) int from,
+            @ForAll @IntRange(min = 0, max = 9) int trailing,
             @ForAll long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        byte[] packed = randomBytes(random, offset + (int) BitPacker.packedBytes(count, bits));
+        byte[] packed =
+                randomBytes(random, offset + (int) BitPacker.packedBytes(count, bits) + trailing);
         float[] table = gaussians(random, 1 << bits);
         float[] x = gaussians(random, from + count);
         int[] codes = new int[count];

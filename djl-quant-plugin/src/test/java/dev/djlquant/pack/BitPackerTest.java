@@ -85,10 +85,17 @@ class BitPackerTest {
         for (int i = 0; i < count; i++) {
             values[i] = random.nextInt() & ((1 << bits) - 1);
         }
-        byte[] packed = new byte[(int) BitPacker.packedBytes(count, bits) + 3];
+        // The run sits between other bytes of a stream, which it must leave as they were, and
+        // its codes are read back with those bytes after them.
+        int end = 3 + (int) BitPacker.packedBytes(count, bits);
+        byte[] packed = new byte[end + 9];
+        java.util.Arrays.fill(packed, end, packed.length, (byte) 0x5A);
         BitPacker.pack(values, 0, count, bits, packed, 3);
         for (int i = 0; i < 3; i++) {
             assertThat(packed[i]).isZero(); // nothing written before the offset
+        }
+        for (int i = end; i < packed.length; i++) {
+            assertThat(packed[i]).as("byte %d after the run", i - end).isEqualTo((byte) 0x5A);
         }
         int[] back = new int[count + 2];
         BitPacker.unpack(packed, 3, bits, back, 2, count);
