@@ -44,6 +44,8 @@ class QuantizedTensorLinearTest {
         "nf4@block64, 4, 64, NIBBLES",
         "dt3@row, 4, 64, NARROW",
         "dt4@row, 4, 13, ",
+        // Whole bytes per group but not per row: rows would start inside a byte.
+        "dt4@tensor, 4, 13, ",
         "dt8@sorted256, 4, 64, "
     })
     void linearKernelFollowsTheCodes(String spec, int out, int in, CodeKernel expected) {
@@ -70,7 +72,8 @@ class QuantizedTensorLinearTest {
         "dt3@row, 11, 13, 4",
         "nf4@block16, 7, 40, 1",
         "dt8@sorted256, 12, 96, 2",
-        "int4@row, 5, 8, 0"
+        "int4@row, 5, 8, 0",
+        "dt4@tensor, 6, 13, 2"
     })
     void linearIsTheProductWithTheRestoredWeight(String spec, int out, int in, int rows) {
         QuantizedTensor t = weight(spec, out, in);

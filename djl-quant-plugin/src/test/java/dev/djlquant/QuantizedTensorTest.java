@@ -122,6 +122,81 @@ class QuantizedTensorTest {
                 .isInstanceOf(CorruptTensorException.class);
     }
 
+    /**
+     * DESIGN: a group whose maximum is 0 dequantizes to exactly 0; with {@code +dq} its scale of 0
+     * goes through the 8-bit scale code like any other, and neither it nor the groups beside it are
+     * refused or disturbed.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"nf4@block8+dq", "int8@block8+dq", "dt4@row+dq"})
+    void zeroGroupsStayZeroWithQuantizedScales(String spec) {
+        float[] x = QuantizerTest.randomWeights(new SplittableRandom(9), 6 * 24);
+        Arrays.fill(x, 0, 24, 0f); // the first row: three blocks of 8, or one row group
+        Quantizer q = Quantizer.parse(spec);
+        float[] back = q.dequantize(q.quantize("w", x, new long[] {6, 24}));
+        for (int i = 0; i < 24; i++) {
+            // Zero or minus zero: the 8-bit code of a scale of 0 may restore it a little below 0.
+            assertThat(back[i] == 0f).as("value %d is %s", i, back[i]).isTrue();
+        }
+        float[] plain =
+                Quantizer.parse(spec.replace("+dq", ""))
+                        .dequantize(
+                                Quantizer.parse(spec.replace("+dq", ""))
+                                        .quantize("w", x, new long[] {6, 24}));
+        double error = 0;
+        double plainError = 0;
+        for (int i = 24; i < x.length; i++) {
+            error += Math.abs(back[i] - x[i]);
+            plainError += Math.abs(plain[i] - x[i]);
+        }
+        // 8-bit scales cost a little accuracy in the other groups, not an order of magnitude.
+        assertThat(error).isLessThan(2 * plainError);
+    }
+
+    /**
+     * A stream whose checksum matches but whose fields disagree (a foreign or faulty writer, not
+     * damage in transit) is refused by the field, before any tensor is built: offsets follow the
+     * layout {@code TensorStream} writes (magic 4, version 1, spec 2 + length, rank 1, each
+     * dimension 8, then group length, group count, code bytes, permutation bytes at 4 each, then
+     * the scales).
+     */
+    @org.junit.jupiter.api.Test
+    void fieldsThatDisagreeUnderAValidChecksumAreNamed() {
+        byte[] plain = sample("dt4@row").toBytes(); // 6 groups of 25
+        int header = 4 + 1 + 2 + "dt4@row".length() + 1 + 3 * 8;
+        assertRefused(plain, b -> b.putInt(header + 4, 7), "inconsistent group count 7");
+        assertRefused(plain, b -> b.putInt(header + 12, 5), "inconsistent permutation bytes 5");
+        assertRefused(plain, b -> b.putLong(header - 16, 0), "implausible shape [6, 0, 5]");
+        assertRefused(plain, b -> b.putFloat(header + 16 + 4, -0.5f), "scale 1 is -0.5");
+
+        byte[] dq = sample("nf4@block8+dq").toBytes(); // 19 groups: one block of 8-bit scales
+        int dqScales = 4 + 1 + 2 + "nf4@block8+dq".length() + 1 + 3 * 8 + 16;
+        assertRefused(
+                dq, b -> b.putFloat(dqScales, Float.NaN), "mean of the quantized scales is NaN");
+        assertRefused(dq, b -> b.putFloat(dqScales + 4, -2f), "scale block 0 is -2.0");
+    }
+
+    /**
+     * Changes a copy of {@code bytes}, re-checksums it, and expects it refused with {@code
+     * message}.
+     */
+    private static void assertRefused(
+            byte[] bytes, java.util.function.Consumer<java.nio.ByteBuffer> change, String message) {
+        byte[] changed = bytes.clone();
+        change.accept(java.nio.ByteBuffer.wrap(changed));
+        assertThatThrownBy(() -> QuantizedTensor.fromBytes(withChecksum(changed)))
+                .isInstanceOf(CorruptTensorException.class)
+                .hasMessage(message);
+    }
+
+    /** The stream with its trailing CRC-32 recomputed over everything before it. */
+    private static byte[] withChecksum(byte[] bytes) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(bytes, 0, bytes.length - 4);
+        java.nio.ByteBuffer.wrap(bytes).putInt(bytes.length - 4, (int) crc.getValue());
+        return bytes;
+    }
+
     @org.junit.jupiter.api.Test
     void unknownVersionIsNamed() {
         byte[] bytes = sample("dt4@row").toBytes();
