@@ -201,6 +201,44 @@ class CheckpointCorruptionTest {
                                 }),
                         "tensors[0].shape[0] is the string \"four\", expected a number"),
                 Arguments.of(
+                        "spec array",
+                        edit(j -> j.add("spec", new JsonArray())),
+                        "spec is an array, expected a string"),
+                Arguments.of(
+                        "shape a number",
+                        edit(
+                                j ->
+                                        j.getAsJsonArray("tensors")
+                                                .get(0)
+                                                .getAsJsonObject()
+                                                .addProperty("shape", 4)),
+                        "tensors[0].shape is 4, expected an array"),
+                Arguments.of(
+                        "shape of booleans",
+                        edit(
+                                j -> {
+                                    JsonArray shape = new JsonArray();
+                                    shape.add(true);
+                                    j.getAsJsonArray("tensors")
+                                            .get(0)
+                                            .getAsJsonObject()
+                                            .add("shape", shape);
+                                }),
+                        "tensors[0].shape[0] is true, expected a number"),
+                Arguments.of(
+                        "a long string, shortened",
+                        edit(j -> j.addProperty("kind", "k".repeat(41))),
+                        "kind is the string \"" + "k".repeat(40) + "...\", expected one of"),
+                Arguments.of(
+                        "unquantized dtype missing",
+                        edit(
+                                j ->
+                                        j.getAsJsonArray("unquantized")
+                                                .get(0)
+                                                .getAsJsonObject()
+                                                .remove("dtype")),
+                        "lacks the fields [unquantized[0].dtype]"),
+                Arguments.of(
                         "files not a list",
                         edit(j -> j.addProperty("files", "model-0000.params")),
                         "files is the string \"model-0000.params\", expected an array"),

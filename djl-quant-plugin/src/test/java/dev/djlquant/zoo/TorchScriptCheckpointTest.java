@@ -133,6 +133,29 @@ class TorchScriptCheckpointTest {
                 .hasMessageContaining("but manifest.json lists int2@tensor");
     }
 
+    /** A manifest rewritten consistently but without the TorchScript file's digest is refused. */
+    @Test
+    void aManifestWithoutTheTorchScriptDigestIsRefusedByField() throws Exception {
+        Path out = tmp.resolve("resnet20-no-digest");
+        CheckpointManifest manifest =
+                CheckpointWriter.builder()
+                        .build()
+                        .writeTorchScript(
+                                SharedFiles.require("models/resnet20_cifar10.pt"),
+                                QuantConfig.of("int8@row"),
+                                out);
+        CheckpointManifest.TorchScript ts = manifest.torchscript();
+        manifest.toBuilder()
+                .torchscript(
+                        new CheckpointManifest.TorchScript(
+                                ts.embedded(), ts.file(), null, ts.bytes(), ts.floatBytes()))
+                .build()
+                .writeTo(out);
+        assertThatThrownBy(() -> CheckpointReader.verify(out))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("lacks the fields [torchscript.sha256]");
+    }
+
     @Test
     void referencedTorchScriptIsNotCopied() throws Exception {
         Path pt = SharedFiles.require("models/resnet20_cifar10.pt");
