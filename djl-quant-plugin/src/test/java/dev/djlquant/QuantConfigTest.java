@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class QuantConfigTest {
@@ -61,6 +62,30 @@ class QuantConfigTest {
                 .hasMessage("Bad exclude regex 'a**': Dangling meta character '*' near index 2");
         assertThatThrownBy(() -> QuantConfig.builder().addOverride("[x", "dt4"))
                 .hasMessageStartingWith("Bad override regex '[x': Unclosed character class");
+    }
+
+    /** A copy keeps the whole selection: every include, exclude and override, in order. */
+    @Test
+    void toBuilderKeepsTheSelection() {
+        QuantConfig config =
+                QuantConfig.builder()
+                        .setScheme("dt4")
+                        .addInclude("conv")
+                        .addInclude("fc")
+                        .addExclude("fc3")
+                        .addOverride("fc1", "int8@row")
+                        .addOverride("conv1", "dt8@block64")
+                        .build();
+        QuantConfig copy = config.toBuilder().addExclude("fc2").build();
+        assertThat(copy.includes()).extracting(Pattern::pattern).containsExactly("conv", "fc");
+        assertThat(copy.excludes()).extracting(Pattern::pattern).containsExactly("fc3", "fc2");
+        assertThat(copy.overrides().keySet())
+                .extracting(Pattern::pattern)
+                .containsExactly("fc1", "conv1");
+        assertThat(copy.overrides().values())
+                .extracting(Quantizer::spec)
+                .containsExactly("int8@row", "dt8@block64");
+        assertThat(config.excludes()).hasSize(1); // the original is unchanged
     }
 
     @Test

@@ -65,6 +65,19 @@ class CifarBinaryReaderTest {
                 .hasMessageContaining("3073");
     }
 
+    /** CIFAR-10 has labels 0 to 9: a larger label byte is a damaged or foreign file. */
+    @Test
+    void aLabelPastNineIsRefusedWithTheFileAndRecord() throws IOException {
+        byte[] content = records(0, 3, 4, 5);
+        content[2 * 3073] = 10;
+        Path file = Files.write(temp.resolve("test_batch.bin"), content);
+
+        assertThatThrownBy(() -> CifarData.fromBinary(temp).images(Dataset.Usage.TEST))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("record 2 has label 10");
+    }
+
     @Test
     void emptyBatchFileIsRefused() throws IOException {
         Path file = Files.write(temp.resolve("test_batch.bin"), new byte[0]);
