@@ -67,6 +67,14 @@ class FreezingTest {
             assertThat(Freezing.trainable(model.getBlock())).hasSize(6);
             assertThatThrownBy(() -> Freezing.freezePrefix(model.getBlock(), ""))
                     .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> Freezing.freeze(model.getBlock(), "^head"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("No parameter name matches '^head'")
+                    .hasMessageContaining("01Conv2d_weight");
+            assertThatThrownBy(() -> Freezing.unfreeze(model.getBlock(), "^head"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("No parameter name matches '^head'");
+            assertThat(Freezing.trainable(model.getBlock())).hasSize(6);
         }
     }
 

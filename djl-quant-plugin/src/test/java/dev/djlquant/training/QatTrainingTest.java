@@ -17,6 +17,7 @@ import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.Batch;
 import dev.djlquant.ManagerPerTest;
 import dev.djlquant.QuantConfig;
+import dev.djlquant.QuantizationReport;
 import dev.djlquant.QuantizedBlock;
 import dev.djlquant.Quantizers;
 import java.nio.file.Path;
@@ -79,7 +80,10 @@ class QatTrainingTest extends ManagerPerTest {
         ArrayDataset data = Toy.data(manager, 64, 16, 7);
         try (Model model = Toy.model(4)) {
             Map<String, float[]> before = Toy.values(model.getBlock());
-            QatTraining.prepare(model, QuantConfig.of("dt3@row"));
+            QuantizationReport report = QatTraining.prepare(model, QuantConfig.of("dt3@row"));
+            // The report of the first quantization, whose block is the wrapper now in the model.
+            assertThat(report.block()).isSameAs(model.getBlock());
+            assertThat(report.rows()).extracting(QuantizationReport.Row::name).isNotEmpty();
             try (Trainer trainer = model.newTrainer(Toy.config(0.1f))) {
                 trainer.initialize(Toy.INPUT);
                 assertThat(Freezing.trainOnly(model.getBlock(), "Linear"))
