@@ -95,13 +95,7 @@ class TorchScriptCheckpointTest {
     @Test
     void aManifestListingAnotherSpecThanTheWeightsIsRefused() throws Exception {
         Path out = tmp.resolve("resnet20-int8");
-        CheckpointManifest manifest =
-                CheckpointWriter.builder()
-                        .build()
-                        .writeTorchScript(
-                                SharedFiles.require("models/resnet20_cifar10.pt"),
-                                QuantConfig.of("int8@row"),
-                                out);
+        CheckpointManifest manifest = writeResNet20Int8(out);
         // Rewritten consistently (its own checksum too): only comparing the tensors notices.
         List<CheckpointManifest.TensorEntry> tensors = new ArrayList<>(manifest.tensors());
         CheckpointManifest.TensorEntry first = tensors.get(0);
@@ -133,17 +127,21 @@ class TorchScriptCheckpointTest {
                 .hasMessageContaining("but manifest.json lists int2@tensor");
     }
 
+    /** Writes the shared ResNet20 quantized with {@code int8@row} as an embedded checkpoint. */
+    private static CheckpointManifest writeResNet20Int8(Path out) throws Exception {
+        return CheckpointWriter.builder()
+                .build()
+                .writeTorchScript(
+                        SharedFiles.require("models/resnet20_cifar10.pt"),
+                        QuantConfig.of("int8@row"),
+                        out);
+    }
+
     /** A manifest rewritten consistently but without the TorchScript file's digest is refused. */
     @Test
     void aManifestWithoutTheTorchScriptDigestIsRefusedByField() throws Exception {
         Path out = tmp.resolve("resnet20-no-digest");
-        CheckpointManifest manifest =
-                CheckpointWriter.builder()
-                        .build()
-                        .writeTorchScript(
-                                SharedFiles.require("models/resnet20_cifar10.pt"),
-                                QuantConfig.of("int8@row"),
-                                out);
+        CheckpointManifest manifest = writeResNet20Int8(out);
         CheckpointManifest.TorchScript ts = manifest.torchscript();
         manifest.toBuilder()
                 .torchscript(
