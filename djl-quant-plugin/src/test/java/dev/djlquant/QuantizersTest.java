@@ -25,6 +25,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.djlquant.QuantConfig.Mode;
+import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.zoo.CifarArchitectures;
 import dev.djlquant.zoo.TiedNet;
 import java.nio.file.Files;
@@ -38,13 +39,17 @@ class QuantizersTest extends ManagerPerTest {
 
     /** A small conv net with a batch norm: weights, biases, gammas and running statistics. */
     private Block smallNet(long seed) {
+        return smallNet(seed, 16);
+    }
+
+    private Block smallNet(long seed, int hidden) {
         SequentialBlock net =
                 new SequentialBlock()
                         .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(8).build())
                         .add(BatchNorm.builder().build())
                         .add(Activation::relu)
                         .add(Blocks.batchFlattenBlock())
-                        .add(Linear.builder().setUnits(16).build())
+                        .add(Linear.builder().setUnits(hidden).build())
                         .add(Activation::relu)
                         .add(Linear.builder().setUnits(10).build());
         manager.getEngine().setRandomSeed((int) seed);
@@ -382,6 +387,29 @@ class QuantizersTest extends ManagerPerTest {
         assertThat(compact).isLessThan(full / 3);
     }
 
+    /** Packed weights loaded into an architecture whose layer has another shape are refused. */
+    @Test
+    void packedWeightsOfAnotherShapeAreRefusedByName(@TempDir Path dir) throws Exception {
+        try (Model model = Model.newInstance("net")) {
+            model.setBlock(smallNet(6));
+            Quantizers.apply(
+                    model,
+                    QuantConfig.builder()
+                            .setScheme("int4@row")
+                            .optMode(QuantConfig.Mode.COMPRESSED)
+                            .build());
+            model.save(dir, "net");
+        }
+        try (Model narrower = Model.newInstance("net")) {
+            narrower.setBlock(new QuantizedBlock(smallNet(6, 12)));
+            assertThatThrownBy(() -> narrower.load(dir, "net"))
+                    .isInstanceOf(ai.djl.MalformedModelException.class)
+                    .hasMessageContaining(
+                            "Quantized weight 05Linear_weight has shape (16, 288) but the"
+                                    + " architecture expects (12, 288)");
+        }
+    }
+
     /**
      * Float parameters loaded into a QuantizedBlock fail saying what they are, not as a
      * QuantizedBlock of another version: their first byte is the wrapped block's own version.
@@ -538,6 +566,58 @@ class QuantizersTest extends ManagerPerTest {
             assertThat(out.getShape().get(1)).isEqualTo(10);
             assertThat(out.isNaN().any().getBoolean()).isFalse();
         }
+    }
+
+    /**
+     * The report's totals by DESIGN's accounting, computed here from the block's own parameters:
+     * for each weight of 2 or more dimensions {@code ceil(n*K/8) + 4*groups + ceil(n*ceil(log2
+     * n)/8)} ({@code sortedN}), the study's estimate {@code (n*K + 32*groups)/8}, float32 for every
+     * other parameter; the total error is the rows' errors combined.
+     */
+    @Test
+    void reportTotalsFollowTheStorageAccounting() {
+        Block net = smallNet(3);
+        long all = 0;
+        long packed = 0;
+        double estimate = 0;
+        long quantizedValues = 0;
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            Shape shape = p.getValue().getArray().getShape();
+            long n = shape.size();
+            all += n;
+            if (p.getValue().getType() != Parameter.Type.WEIGHT || shape.dimension() < 2) {
+                continue;
+            }
+            long groups = (n + 99) / 100;
+            int indexBits = 64 - Long.numberOfLeadingZeros(n - 1);
+            packed += (n * 4 + 7) / 8 + 4 * groups + (n * indexBits + 7) / 8;
+            estimate += (n * 4 + 32.0 * groups) / 8;
+            quantizedValues += n;
+        }
+        long others = 4 * (all - quantizedValues);
+
+        QuantizationReport r = Quantizers.apply(net, QuantConfig.of("dt4@sorted100"));
+        assertThat(r.float32Bytes()).isEqualTo(4 * all);
+        assertThat(r.quantizedBytes()).isEqualTo(packed + others);
+        assertThat(r.studyEstimateBytes()).isEqualTo(estimate + others);
+        assertThat(r.compressionRatio()).isEqualTo((double) (4 * all) / (packed + others));
+        ErrorMetrics total = r.totalError();
+        assertThat(total.count()).isEqualTo(quantizedValues);
+        assertThat(total)
+                .isEqualTo(
+                        r.rows().stream()
+                                .map(QuantizationReport.Row::error)
+                                .reduce(ErrorMetrics::plus)
+                                .orElseThrow());
+        QuantizationReport unmeasured =
+                Quantizers.apply(
+                        smallNet(3),
+                        QuantConfig.builder()
+                                .setScheme("dt4@sorted100")
+                                .optStatistics(false)
+                                .build());
+        assertThat(unmeasured.totalError()).isNull();
+        assertThat(unmeasured.quantizedBytes()).isEqualTo(r.quantizedBytes());
     }
 
     @Test
