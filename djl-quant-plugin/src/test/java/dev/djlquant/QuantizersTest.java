@@ -57,6 +57,17 @@ class QuantizersTest extends ManagerPerTest {
         return net;
     }
 
+    /** {@link #smallNet} with seed 6, its weights packed at {@code int4@row} (COMPRESSED). */
+    private Block compressedSmallNet() {
+        return Quantizers.apply(
+                        smallNet(6),
+                        QuantConfig.builder()
+                                .setScheme("int4@row")
+                                .optMode(QuantConfig.Mode.COMPRESSED)
+                                .build())
+                .block();
+    }
+
     private Map<String, float[]> snapshot(Block block) {
         Map<String, float[]> values = new LinkedHashMap<>();
         for (Pair<String, Parameter> p : block.getParameters()) {
@@ -359,13 +370,7 @@ class QuantizersTest extends ManagerPerTest {
     void compressedBlocksSaveCompactlyAndLoadBack(@TempDir Path dir) throws Exception {
         NDArray input = manager.randomNormal(new Shape(2, 3, 8, 8));
         try (Model model = Model.newInstance("net")) {
-            model.setBlock(smallNet(6));
-            Quantizers.apply(
-                    model,
-                    QuantConfig.builder()
-                            .setScheme("int4@row")
-                            .optMode(QuantConfig.Mode.COMPRESSED)
-                            .build());
+            model.setBlock(compressedSmallNet());
             assertThat(model.getBlock()).isInstanceOf(QuantizedBlock.class);
             NDArray expected = forward(model.getBlock(), input);
             model.save(dir, "net");
@@ -391,13 +396,7 @@ class QuantizersTest extends ManagerPerTest {
     @Test
     void packedWeightsOfAnotherShapeAreRefusedByName(@TempDir Path dir) throws Exception {
         try (Model model = Model.newInstance("net")) {
-            model.setBlock(smallNet(6));
-            Quantizers.apply(
-                    model,
-                    QuantConfig.builder()
-                            .setScheme("int4@row")
-                            .optMode(QuantConfig.Mode.COMPRESSED)
-                            .build());
+            model.setBlock(compressedSmallNet());
             model.save(dir, "net");
         }
         try (Model narrower = Model.newInstance("net")) {
