@@ -311,6 +311,31 @@ class CheckpointCorruptionTest {
         assertLoadFails(manifestFile(), problem);
     }
 
+    /**
+     * A manifest re-signed to describe a packed tensor otherwise than the intact parameter file
+     * (every file digest still matches) is refused when the tensor is read, naming the file.
+     */
+    @Test
+    void aManifestDescribingATensorOtherwiseIsRefusedOnLoad() throws Exception {
+        String name = CheckpointManifest.read(checkpoint).tensors().get(0).name();
+        resign(
+                j ->
+                        j.getAsJsonArray("tensors")
+                                .get(0)
+                                .getAsJsonObject()
+                                .addProperty("spec", "int2@row"));
+        assertLoadFails(params(), "tensor " + name + " is int4@row");
+        assertLoadFails(params(), "but manifest.json lists int2@row");
+
+        resign(
+                j -> {
+                    JsonObject tensor = j.getAsJsonArray("tensors").get(0).getAsJsonObject();
+                    tensor.addProperty("spec", "int4@row");
+                    tensor.addProperty("crc32", "00000000");
+                });
+        assertLoadFails(params(), "tensor " + name + " does not match its CRC-32 in manifest.json");
+    }
+
     @Test
     void flippedByteInTheParameterFile() throws Exception {
         byte[] bytes = Files.readAllBytes(params());
