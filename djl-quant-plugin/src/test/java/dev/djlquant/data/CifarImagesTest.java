@@ -49,6 +49,30 @@ class CifarImagesTest {
         assertThat(images.sample(12, 42).label(0)).isEqualTo(first[0] % 10);
     }
 
+    /** The edges of both subsets: nothing, and everything there is. */
+    @Test
+    void subsetsOfNoneAndOfAllAreAllowed() {
+        assertThat(images.firstPerClass(0).size()).isZero();
+        assertThat(origins(images.firstPerClass(5))).hasSize(50).doesNotHaveDuplicates().isSorted();
+        assertThat(images.sample(0, 1).size()).isZero();
+        assertThat(origins(images.sample(50, 1))).isEqualTo(IntStream.range(0, 50).toArray());
+        assertThatThrownBy(() -> images.sample(51, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Cannot sample 51 of 50 images");
+    }
+
+    /** Labels outside CIFAR-10's ten classes are refused when the images are built. */
+    @Test
+    void labelsOutsideTheTenClassesAreRefused() {
+        byte[] pixels = new byte[2 * 32 * 32 * 3];
+        for (int bad : new int[] {-1, 10}) {
+            assertThatThrownBy(() -> new CifarImages(pixels, new int[] {3, bad}))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(String.valueOf(bad));
+        }
+        assertThat(new CifarImages(pixels, new int[] {0, 9}).size()).isEqualTo(2);
+    }
+
     @Test
     void pixelsAreACopy() {
         images.pixels(3)[0] = 99;
