@@ -138,11 +138,8 @@ class QuantizedTensorTest {
             // Zero or minus zero: the 8-bit code of a scale of 0 may restore it a little below 0.
             assertThat(back[i] == 0f).as("value %d is %s", i, back[i]).isTrue();
         }
-        float[] plain =
-                Quantizer.parse(spec.replace("+dq", ""))
-                        .dequantize(
-                                Quantizer.parse(spec.replace("+dq", ""))
-                                        .quantize("w", x, new long[] {6, 24}));
+        Quantizer exact = Quantizer.parse(spec.replace("+dq", ""));
+        float[] plain = exact.dequantize(exact.quantize("w", x, new long[] {6, 24}));
         double error = 0;
         double plainError = 0;
         for (int i = 24; i < x.length; i++) {
@@ -155,22 +152,20 @@ class QuantizedTensorTest {
 
     /**
      * A stream whose checksum matches but whose fields disagree (a foreign or faulty writer, not
-     * damage in transit) is refused by the field, before any tensor is built: offsets follow the
-     * layout {@code TensorStream} writes (magic 4, version 1, spec 2 + length, rank 1, each
-     * dimension 8, then group length, group count, code bytes, permutation bytes at 4 each, then
-     * the scales).
+     * damage in transit) is refused by the field, before any tensor is built (offsets from {@link
+     * #shapeEnd}, then the scales after the header's four ints).
      */
     @org.junit.jupiter.api.Test
     void fieldsThatDisagreeUnderAValidChecksumAreNamed() {
         byte[] plain = sample("dt4@row").toBytes(); // 6 groups of 25
-        int header = 4 + 1 + 2 + "dt4@row".length() + 1 + 3 * 8;
+        int header = shapeEnd("dt4@row", 3);
         assertRefused(plain, b -> b.putInt(header + 4, 7), "inconsistent group count 7");
         assertRefused(plain, b -> b.putInt(header + 12, 5), "inconsistent permutation bytes 5");
         assertRefused(plain, b -> b.putLong(header - 16, 0), "implausible shape [6, 0, 5]");
         assertRefused(plain, b -> b.putFloat(header + 16 + 4, -0.5f), "scale 1 is -0.5");
 
         byte[] dq = sample("nf4@block8+dq").toBytes(); // 19 groups: one block of 8-bit scales
-        int dqScales = 4 + 1 + 2 + "nf4@block8+dq".length() + 1 + 3 * 8 + 16;
+        int dqScales = shapeEnd("nf4@block8+dq", 3) + 16;
         assertRefused(
                 dq, b -> b.putFloat(dqScales, Float.NaN), "mean of the quantized scales is NaN");
         assertRefused(dq, b -> b.putFloat(dqScales + 4, -2f), "scale block 0 is -2.0");
@@ -187,6 +182,15 @@ class QuantizedTensorTest {
         assertThatThrownBy(() -> QuantizedTensor.fromBytes(withChecksum(changed)))
                 .isInstanceOf(CorruptTensorException.class)
                 .hasMessage(message);
+    }
+
+    /**
+     * Where a stream's header shape ends, for a tensor of {@code rank} dimensions: magic 4, version
+     * 1, spec (2 + its length), rank 1, each dimension 8. Four ints follow: group length, group
+     * count, code bytes and permutation bytes.
+     */
+    private static int shapeEnd(String spec, int rank) {
+        return 4 + 1 + 2 + spec.length() + 1 + 8 * rank;
     }
 
     /** The stream with its trailing CRC-32 recomputed over everything before it. */
@@ -215,8 +219,8 @@ class QuantizedTensorTest {
         QuantizedTensor t =
                 Quantizer.parse("seeddt3@row").quantize(new float[15], new long[] {3, 5});
         byte[] bytes = t.toBytes();
-        // magic 4, version 1, spec (2 + 11), rank 1, shape 2 x 8, group length 4, groups 4.
-        int at = 4 + 1 + 2 + "seeddt3@row".length() + 1 + 16 + 4 + 4;
+        // The header's shape, then group length and group count (4 bytes each).
+        int at = shapeEnd("seeddt3@row", 2) + 4 + 4;
         assertThat(java.nio.ByteBuffer.wrap(bytes, at, 4).getInt()).isEqualTo(15);
         java.nio.ByteBuffer.wrap(bytes, at, 4).putInt(17); // ceil(15 * 9 / 8)
         assertThatThrownBy(() -> QuantizedTensor.fromBytes(bytes))
