@@ -2,11 +2,13 @@ package dev.djlquant.examples.study;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Renders a {@link StudyResult} as the Markdown of {@code results.md}: the setup, the study's
- * accuracy table, the honest size columns, the error and exponent tables, the findings ({@link
- * StudyFindings}) and the charts; {@link StudyFiles} writes it with the other result files.
+ * accuracy table, the honest size columns, the error table, the study's shortcuts against the
+ * correct arithmetic at the same groups, the exponent table, the findings ({@link StudyFindings})
+ * and the charts; {@link StudyFiles} writes it with the other result files.
  */
 public final class StudyReport {
 
@@ -127,6 +129,7 @@ public final class StudyReport {
                             s.error().sqnrDb()));
         }
 
+        appendShortcuts(md, r);
         appendExponents(md, r);
         StudyFindings.append(md, r);
         if (withCharts) {
@@ -220,6 +223,52 @@ public final class StudyReport {
                         r.schemes().size() - 1,
                         e.sweepSeconds(),
                         e.sweepSeconds() / r.schemes().size()));
+    }
+
+    /**
+     * Pairs each scheme that uses the study's arithmetic with the correct one at the same groups,
+     * when the run measured both, so that the two differ in the arithmetic alone.
+     */
+    private static void appendShortcuts(StringBuilder md, StudyResult r) {
+        StringBuilder rows = new StringBuilder();
+        for (SchemeResult study : r.schemes()) {
+            Optional<SchemeResult> correct =
+                    StudySchemes.correctCounterpart(study.spec()).flatMap(r::find);
+            if (correct.isEmpty()) {
+                continue;
+            }
+            SchemeResult c = correct.get();
+            rows.append(
+                    f(
+                            "| `%s` | %.2f%% | %.2f | %.2f | `%s` | %.2f%% | %.2f | %.2f |"
+                                    + " %+.2f pp | %.2fx |%n",
+                            study.spec(),
+                            study.accuracyPercent(),
+                            study.realBitsPerWeight(),
+                            study.error().sqnrDb(),
+                            c.spec(),
+                            c.accuracyPercent(),
+                            c.realBitsPerWeight(),
+                            c.error().sqnrDb(),
+                            study.accuracyPercent() - c.accuracyPercent(),
+                            study.error().mse() / c.error().mse()));
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        md.append("\n## The study's arithmetic against the correct one, at the same groups\n\n");
+        md.append(
+                "Each row pairs a scheme that uses the study's arithmetic (`seedlinear8`:"
+                        + " its linear int8; `seedfp8`: FP8 by truncation; `seeddtK`: its dynamic"
+                        + " tree) with the correct format at the same groups (`int8`, `fp8e4m3`,"
+                        + " `dtK`), so that only the arithmetic differs. *Real bits* per quantized"
+                        + " weight as above; *MSE ratio*: the study's squared error over the"
+                        + " correct one's.\n\n");
+        md.append(
+                "| study's arithmetic | accuracy | real bits | SQNR dB | correct | accuracy |"
+                        + " real bits | SQNR dB | accuracy difference | MSE ratio |\n");
+        md.append("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
+        md.append(rows);
     }
 
     private static void appendExponents(StringBuilder md, StudyResult r) {

@@ -4,6 +4,8 @@ import dev.djlquant.Quantizer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,7 +17,9 @@ import java.util.regex.Pattern;
  * true dynamic tree at 8..3 bits per row ({@code dtK@row}) and the study's ({@code
  * seeddtK@lastaxis}); stable embedding ({@code seeddt8}, {@code dt8} and {@code dt4} over
  * magnitude-sorted groups of 256, 4096 and 65536); and, beyond the study, {@code int8@row}, {@code
- * int4@row} and {@code dt4@block64}.
+ * int4@row} and {@code dt4@block64}. The study's own arithmetic also runs at row groups ({@code
+ * seedfp8@row}, {@code seeddtK@row}), so that each shortcut has a correct counterpart that differs
+ * from it in the arithmetic alone ({@link #correctCounterpart}).
  */
 public final class StudySchemes {
 
@@ -25,6 +29,11 @@ public final class StudySchemes {
     /** Group sizes of the stable-embedding schemes. */
     public static final List<Integer> SORTED_GROUPS = List.of(256, 4096, 65536);
 
+    /** The correct format that each of the study's formats shortcuts, where the name differs. */
+    private static final Map<String, String> CORRECT_FORMATS =
+            Map.of("seedlinear8", "int8", "seedfp8", "fp8e4m3", "seedfp8e5", "fp8e5m2");
+
+    private static final Pattern SEED_DYNAMIC_TREE = Pattern.compile("seed(dt\\d+)");
     private static final Pattern SIZED_FORMAT = Pattern.compile("(int|dt|seeddt)(\\d+)");
     private static final Pattern SIZED_GRANULARITY = Pattern.compile("(block|sorted)(\\d+)");
 
@@ -39,11 +48,15 @@ public final class StudySchemes {
         specs.add("int4@row");
         specs.add("fp8e4m3@row");
         specs.add("seedfp8@lastaxis");
+        specs.add("seedfp8@row");
         for (int bits = 8; bits >= 3; bits--) {
             specs.add("dt" + bits + "@row");
         }
         for (int bits = 8; bits >= 3; bits--) {
             specs.add("seeddt" + bits + "@lastaxis");
+        }
+        for (int bits = 8; bits >= 3; bits--) {
+            specs.add("seeddt" + bits + "@row");
         }
         for (String format : List.of("seeddt8", "dt8", "dt4")) {
             for (int n : SORTED_GROUPS) {
@@ -91,6 +104,28 @@ public final class StudySchemes {
         Matcher f = SIZED_FORMAT.matcher(format);
         String formatFamily = f.matches() ? f.group(1) : format;
         return formatFamily + "@" + granularity;
+    }
+
+    /**
+     * Returns the correct scheme that one with the study's arithmetic shortcuts, at the same
+     * groups: {@code seedlinear8} becomes {@code int8}, {@code seedfp8} {@code fp8e4m3}, {@code
+     * seedfp8e5} {@code fp8e5m2} and {@code seeddtK} {@code dtK}, e.g. {@code seeddt3@row} gives
+     * {@code dt3@row}.
+     *
+     * @param spec a quantizer spec, or {@link #BASELINE}
+     * @return the counterpart's canonical spec, or empty if the scheme uses no study arithmetic
+     */
+    public static Optional<String> correctCounterpart(String spec) {
+        if (BASELINE.equals(spec)) {
+            return Optional.empty();
+        }
+        Quantizer q = Quantizer.parse(spec);
+        String format = q.format().specName();
+        Matcher tree = SEED_DYNAMIC_TREE.matcher(format);
+        String correct = tree.matches() ? tree.group(1) : CORRECT_FORMATS.get(format);
+        // The spec goes on as it is after its format: the same groups, and options such as +dq.
+        return Optional.ofNullable(correct)
+                .map(c -> Quantizer.parse(c + q.spec().substring(format.length())).spec());
     }
 
     /**

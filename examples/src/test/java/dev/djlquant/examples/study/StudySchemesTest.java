@@ -20,6 +20,9 @@ class StudySchemesTest {
                         "dt3@row",
                         "seeddt8@lastaxis",
                         "seeddt3@lastaxis",
+                        "seedfp8@row",
+                        "seeddt8@row",
+                        "seeddt3@row",
                         "seeddt8@sorted256",
                         "dt8@sorted4096",
                         "dt4@sorted65536",
@@ -28,7 +31,32 @@ class StudySchemesTest {
                         "seedlinear8@tensor")
                 .doesNotHaveDuplicates()
                 .allSatisfy(s -> assertThat(StudySchemes.check(s)).isEqualTo(s));
-        assertThat(specs).hasSize(28);
+        assertThat(specs).hasSize(35);
+        // The study's arithmetic meets the correct one at the same groups: its linear int8 per
+        // tensor, its FP8 and 8..3-bit trees per row, its 8-bit tree over the three sorted groups.
+        assertThat(
+                        specs.stream()
+                                .filter(
+                                        s ->
+                                                StudySchemes.correctCounterpart(s)
+                                                        .filter(specs::contains)
+                                                        .isPresent()))
+                .hasSize(1 + 1 + 6 + 3);
+    }
+
+    @Test
+    void correctCounterpartsKeepTheGroupsAndReplaceTheArithmetic() {
+        assertThat(StudySchemes.correctCounterpart("seeddt3@row")).contains("dt3@row");
+        assertThat(StudySchemes.correctCounterpart("SeedDT8@sorted256")).contains("dt8@sorted256");
+        assertThat(StudySchemes.correctCounterpart("seedfp8@lastaxis"))
+                .contains("fp8e4m3@lastaxis");
+        assertThat(StudySchemes.correctCounterpart("seedfp8e5@row")).contains("fp8e5m2@row");
+        assertThat(StudySchemes.correctCounterpart("seedlinear8@tensor")).contains("int8@tensor");
+        assertThat(StudySchemes.correctCounterpart("dt3@row")).isEmpty();
+        assertThat(StudySchemes.correctCounterpart("nf4@block64+dq")).isEmpty();
+        assertThat(StudySchemes.correctCounterpart("float32")).isEmpty();
+        assertThatThrownBy(() -> StudySchemes.correctCounterpart("seeddt9@row"))
+                .hasMessageContaining("seeddt");
     }
 
     @Test

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -187,6 +188,23 @@ class StudySmokeTest {
                 .contains("permutation")
                 .contains("`seedlinear8@tensor` (`S = 255 / (max - min)`")
                 .contains("![accuracy_vs_bits](accuracy_vs_bits.png)");
+        // The one pair at the same groups; seeddt3@lastaxis and dt3@row differ in groups too.
+        SchemeResult seedLinear = result.find("seedlinear8@tensor").orElseThrow();
+        SchemeResult int8 = result.find("int8@tensor").orElseThrow();
+        int start = md.indexOf("## The study's arithmetic against");
+        String shortcuts = md.substring(start, md.indexOf("\n## ", start));
+        assertThat(shortcuts.lines().filter(l -> l.startsWith("| `")))
+                .containsExactly(
+                        String.format(
+                                Locale.ROOT,
+                                "| `seedlinear8@tensor` | %.2f%% | 8.00 | %.2f | `int8@tensor` |"
+                                        + " %.2f%% | 8.00 | %.2f | %+.2f pp | %.2fx |",
+                                seedLinear.accuracyPercent(),
+                                seedLinear.error().sqnrDb(),
+                                int8.accuracyPercent(),
+                                int8.error().sqnrDb(),
+                                seedLinear.accuracyPercent() - int8.accuracyPercent(),
+                                seedLinear.error().mse() / int8.error().mse()));
         List<String> csv = Files.readAllLines(dir.resolve("results.csv"));
         assertThat(csv).hasSize(7);
         assertThat(csv.get(2)).startsWith("alexnet,int8@tensor,int@tensor,8,");
