@@ -52,6 +52,19 @@ final class TarFixture {
         return block(header, content);
     }
 
+    /**
+     * A file entry whose path is split between the header's 155-byte prefix field and its name
+     * field, under the given magic: {@code "ustar\0" + "00"} (POSIX, where the prefix is part of
+     * the path) or {@code "ustar \0"} (GNU, where those bytes mean something else).
+     */
+    static byte[] prefixedEntry(String magic, String prefix, String name, byte[] content) {
+        byte[] header = header(name, '0');
+        put(header, 124, String.format("%011o\0", content.length));
+        put(header, 257, magic);
+        put(header, 345, prefix);
+        return block(header, content);
+    }
+
     private static byte[] header(String name, char type) {
         byte[] header = new byte[512];
         put(header, 0, name);

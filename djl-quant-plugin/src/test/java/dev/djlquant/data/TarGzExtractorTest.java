@@ -5,6 +5,7 @@ import static dev.djlquant.data.TarFixture.entry;
 import static dev.djlquant.data.TarFixture.entryDeclaring;
 import static dev.djlquant.data.TarFixture.gzip;
 import static dev.djlquant.data.TarFixture.paxRecord;
+import static dev.djlquant.data.TarFixture.prefixedEntry;
 import static dev.djlquant.data.TarFixture.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -45,6 +46,41 @@ class TarGzExtractorTest {
         assertThat(out.resolve(longName)).hasContent("long");
         assertThat(out.resolve(paxName)).hasContent("pax");
         assertThat(out.resolve("ignored-short-name")).doesNotExist();
+    }
+
+    @Test
+    void aPosixPrefixIsPartOfThePathAndAGnuHeaderHasNone() throws IOException {
+        String prefix = "train/" + "d".repeat(120);
+        Path archive =
+                write(
+                        temp,
+                        prefixedEntry("ustar\0" + "00", prefix, "posix.jpg", bytes("posix")),
+                        prefixedEntry("ustar  \0", "atime-and-ctime", "gnu.jpg", bytes("gnu")));
+        Path out = Files.createDirectory(temp.resolve("out"));
+
+        TarGzExtractor.extract(archive, out);
+
+        assertThat(out.resolve(prefix + "/posix.jpg")).hasContent("posix");
+        assertThat(out.resolve("gnu.jpg")).hasContent("gnu");
+        assertThat(out.resolve("atime-and-ctime")).doesNotExist();
+    }
+
+    @Test
+    void aBase256SizeIsReadAsGnuTarWritesIt() throws IOException {
+        // 70,000 bytes take three bytes of the field; the next entry starts where the size says.
+        byte[] content = new byte[70_000];
+        Arrays.fill(content, (byte) 7);
+        Path archive =
+                write(
+                        temp,
+                        entryDeclaring("big.bin", content.length, content),
+                        entry("after.txt", '0', bytes("after")));
+        Path out = Files.createDirectory(temp.resolve("out"));
+
+        TarGzExtractor.extract(archive, out);
+
+        assertThat(out.resolve("big.bin")).hasBinaryContent(content);
+        assertThat(out.resolve("after.txt")).hasContent("after");
     }
 
     @Test
