@@ -52,11 +52,10 @@ public final class StudySchemes {
         for (int bits = 8; bits >= 3; bits--) {
             specs.add("dt" + bits + "@row");
         }
-        for (int bits = 8; bits >= 3; bits--) {
-            specs.add("seeddt" + bits + "@lastaxis");
-        }
-        for (int bits = 8; bits >= 3; bits--) {
-            specs.add("seeddt" + bits + "@row");
+        for (String groups : List.of("lastaxis", "row")) {
+            for (int bits = 8; bits >= 3; bits--) {
+                specs.add("seeddt" + bits + "@" + groups);
+            }
         }
         for (String format : List.of("seeddt8", "dt8", "dt4")) {
             for (int n : SORTED_GROUPS) {
