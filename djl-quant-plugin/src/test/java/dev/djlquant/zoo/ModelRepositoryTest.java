@@ -103,6 +103,14 @@ class ModelRepositoryTest {
                 root.resolve("model/cv/image_classification/dev/djlquant/tiny/metadata.json");
         JsonObject json = JsonParser.parseString(Files.readString(metadata)).getAsJsonObject();
         assertThat(json.get("groupId").getAsString()).isEqualTo("dev.djlquant");
+        // The rest of DJL's metadata schema that its repositories read or show.
+        assertThat(json.get("metadataVersion").getAsString()).isEqualTo("0.2");
+        assertThat(json.get("resourceType").getAsString()).isEqualTo("model");
+        assertThat(json.get("application").getAsString()).isEqualTo("cv/image_classification");
+        assertThat(json.get("artifactId").getAsString()).isEqualTo("tiny");
+        assertThat(json.get("name").getAsString()).isEqualTo("tiny");
+        assertThat(json.get("description").getAsString()).contains("djl-quant");
+        assertThat(json.has("lastUpdated")).isTrue();
         JsonObject artifact = json.getAsJsonArray("artifacts").get(0).getAsJsonObject();
         JsonObject properties = artifact.getAsJsonObject("properties");
         assertThat(properties.get("scheme").getAsString()).isEqualTo("int");
