@@ -264,8 +264,8 @@ public final class StudyReport {
                         + " `dtK`), so that only the arithmetic differs. *Real bits* per quantized"
                         + " weight as above; *MSE ratio*: the study's squared error over the"
                         + " correct one's. Errors compare fairly only where the real bits agree:"
-                        + " where the study's scheme stores more bits than its name says (its"
-                        + " `seeddtK` below K = 8), a lower error is bought with those bits.\n\n");
+                        + " the study's `seeddtK` stores 8 or 9 bits a weight whatever K is, so"
+                        + " below K = 8 its lower error is bought with those bits.\n\n");
         md.append(
                 "| study's arithmetic | accuracy | real bits | SQNR dB | correct | accuracy |"
                         + " real bits | SQNR dB | accuracy difference | MSE ratio |\n");
