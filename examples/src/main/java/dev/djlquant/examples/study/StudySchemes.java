@@ -33,7 +33,6 @@ public final class StudySchemes {
     private static final Map<String, String> CORRECT_FORMATS =
             Map.of("seedlinear8", "int8", "seedfp8", "fp8e4m3", "seedfp8e5", "fp8e5m2");
 
-    private static final Pattern SEED_DYNAMIC_TREE = Pattern.compile("seed(dt\\d+)");
     private static final Pattern SIZED_FORMAT = Pattern.compile("(int|dt|seeddt)(\\d+)");
     private static final Pattern SIZED_GRANULARITY = Pattern.compile("(block|sorted)(\\d+)");
 
@@ -120,8 +119,11 @@ public final class StudySchemes {
         }
         Quantizer q = Quantizer.parse(spec);
         String format = q.format().specName();
-        Matcher tree = SEED_DYNAMIC_TREE.matcher(format);
-        String correct = tree.matches() ? tree.group(1) : CORRECT_FORMATS.get(format);
+        Matcher sized = SIZED_FORMAT.matcher(format);
+        String correct =
+                sized.matches() && sized.group(1).equals("seeddt")
+                        ? "dt" + sized.group(2)
+                        : CORRECT_FORMATS.get(format);
         // The spec goes on as it is after its format: the same groups, and options such as +dq.
         return Optional.ofNullable(correct)
                 .map(c -> Quantizer.parse(c + q.spec().substring(format.length())).spec());
