@@ -1,5 +1,6 @@
 package dev.djlquant.examples.study;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -227,33 +228,20 @@ public final class StudyReport {
 
     /**
      * Pairs each scheme that uses the study's arithmetic with the correct one at the same groups,
-     * when the run measured both, so that the two differ in the arithmetic alone.
+     * when the run measured both, so that the two differ in the arithmetic alone; then, where that
+     * pair differs in real bits, with the correct one at the same groups and no more real bits.
      */
     private static void appendShortcuts(StringBuilder md, StudyResult r) {
-        StringBuilder rows = new StringBuilder();
+        StringBuilder sameName = new StringBuilder();
+        StringBuilder sameBits = new StringBuilder();
         for (SchemeResult study : r.schemes()) {
-            Optional<SchemeResult> correct =
-                    StudySchemes.correctCounterpart(study.spec()).flatMap(r::find);
-            if (correct.isEmpty()) {
-                continue;
-            }
-            SchemeResult c = correct.get();
-            rows.append(
-                    f(
-                            "| `%s` | %.2f%% | %.2f | %.2f | `%s` | %.2f%% | %.2f | %.2f |"
-                                    + " %+.2f pp | %.2fx |%n",
-                            study.spec(),
-                            study.accuracyPercent(),
-                            study.realBitsPerWeight(),
-                            study.error().sqnrDb(),
-                            c.spec(),
-                            c.accuracyPercent(),
-                            c.realBitsPerWeight(),
-                            c.error().sqnrDb(),
-                            study.accuracyPercent() - c.accuracyPercent(),
-                            study.error().mse() / c.error().mse()));
+            Optional<String> counterpart = StudySchemes.correctCounterpart(study.spec());
+            counterpart.flatMap(r::find).ifPresent(c -> sameName.append(pairRow(study, c)));
+            correctWithinBits(study, r)
+                    .filter(c -> !counterpart.equals(Optional.of(c.spec())))
+                    .ifPresent(c -> sameBits.append(pairRow(study, c)));
         }
-        if (rows.isEmpty()) {
+        if (sameName.isEmpty() && sameBits.isEmpty()) {
             return;
         }
         md.append("\n## The study's arithmetic against the correct one, at the same groups\n\n");
@@ -266,11 +254,51 @@ public final class StudyReport {
                         + " correct one's. Errors compare fairly only where the real bits agree:"
                         + " the study's `seeddtK` stores 8 or 9 bits a weight whatever K is, so"
                         + " below K = 8 its lower error is bought with those bits.\n\n");
+        appendPairTable(md, sameName);
+        if (!sameBits.isEmpty()) {
+            md.append(
+                    "\nAt no more real bits: each scheme against the correct tree at the same"
+                            + " groups that stores the most real bits without exceeding its"
+                            + " own.\n\n");
+            appendPairTable(md, sameBits);
+        }
+    }
+
+    /**
+     * The correct scheme at the same groups with the most real bits that do not exceed those of
+     * {@code study}, among the schemes the run measured.
+     */
+    private static Optional<SchemeResult> correctWithinBits(SchemeResult study, StudyResult r) {
+        return StudySchemes.correctAtSameGroups(study.spec()).stream()
+                .flatMap(spec -> r.find(spec).stream())
+                .filter(c -> c.realBitsPerWeight() <= study.realBitsPerWeight())
+                .max(Comparator.comparingDouble(SchemeResult::realBitsPerWeight));
+    }
+
+    private static void appendPairTable(StringBuilder md, StringBuilder rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
         md.append(
                 "| study's arithmetic | accuracy | real bits | SQNR dB | correct | accuracy |"
                         + " real bits | SQNR dB | accuracy difference | MSE ratio |\n");
         md.append("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
         md.append(rows);
+    }
+
+    private static String pairRow(SchemeResult study, SchemeResult correct) {
+        return f(
+                "| `%s` | %.2f%% | %.2f | %.2f | `%s` | %.2f%% | %.2f | %.2f | %+.2f pp | %.2fx |%n",
+                study.spec(),
+                study.accuracyPercent(),
+                study.realBitsPerWeight(),
+                study.error().sqnrDb(),
+                correct.spec(),
+                correct.accuracyPercent(),
+                correct.realBitsPerWeight(),
+                correct.error().sqnrDb(),
+                study.accuracyPercent() - correct.accuracyPercent(),
+                study.error().mse() / correct.error().mse());
     }
 
     private static void appendExponents(StringBuilder md, StudyResult r) {

@@ -34,6 +34,10 @@ public final class StudySchemes {
             Map.of("seedlinear8", "int8", "seedfp8", "fp8e4m3", "seedfp8e5", "fp8e5m2");
 
     private static final Pattern SIZED_FORMAT = Pattern.compile("(int|dt|seeddt)(\\d+)");
+
+    /** A canonical dynamic-tree spec: its width, then the rest (groups and options). */
+    private static final Pattern TREE_SPEC = Pattern.compile("dt\\d+(@.*)");
+
     private static final Pattern SIZED_GRANULARITY = Pattern.compile("(block|sorted)(\\d+)");
 
     private StudySchemes() {}
@@ -127,6 +131,31 @@ public final class StudySchemes {
         // The spec goes on as it is after its format: the same groups, and options such as +dq.
         return Optional.ofNullable(correct)
                 .map(c -> Quantizer.parse(c + q.spec().substring(format.length())).spec());
+    }
+
+    /**
+     * Returns the correct schemes of every width at the same groups as one with the study's
+     * arithmetic: {@code dt2..dt8} for {@code seeddtK} (whose codes take 8 or 9 bits whatever K is,
+     * so a fair comparison may need another width), else the counterpart alone.
+     *
+     * @param spec a quantizer spec, or {@link #BASELINE}
+     * @return canonical specs, narrowest first; empty if the scheme uses no study arithmetic
+     */
+    public static List<String> correctAtSameGroups(String spec) {
+        Optional<String> counterpart = correctCounterpart(spec);
+        if (counterpart.isEmpty()) {
+            return List.of();
+        }
+        String c = counterpart.get();
+        Matcher tree = TREE_SPEC.matcher(c);
+        if (!tree.matches()) {
+            return List.of(c);
+        }
+        List<String> widths = new ArrayList<>();
+        for (int bits = 2; bits <= 8; bits++) { // the widths DynamicTree.of takes
+            widths.add("dt" + bits + tree.group(1));
+        }
+        return widths;
     }
 
     /**

@@ -60,6 +60,22 @@ class StudySchemesTest {
     }
 
     @Test
+    void theStudysTreeMeetsTheCorrectTreeOfEveryWidthAtItsGroups() {
+        assertThat(StudySchemes.correctAtSameGroups("seeddt3@row"))
+                .containsExactly(
+                        "dt2@row", "dt3@row", "dt4@row", "dt5@row", "dt6@row", "dt7@row",
+                        "dt8@row");
+        assertThat(StudySchemes.correctAtSameGroups("seeddt8@sorted256"))
+                .hasSize(7)
+                .contains("dt8@sorted256", "dt4@sorted256");
+        assertThat(StudySchemes.correctAtSameGroups("seedfp8@row")).containsExactly("fp8e4m3@row");
+        assertThat(StudySchemes.correctAtSameGroups("seedlinear8@tensor"))
+                .containsExactly("int8@tensor");
+        assertThat(StudySchemes.correctAtSameGroups("dt8@row")).isEmpty();
+        assertThat(StudySchemes.correctAtSameGroups("float32")).isEmpty();
+    }
+
+    @Test
     void familiesDropTheBitsExceptForStableEmbedding() {
         assertThat(StudySchemes.family("dt4@row")).isEqualTo("dt@row");
         assertThat(StudySchemes.family("seeddt3@lastaxis")).isEqualTo("seeddt@lastaxis");
