@@ -19,21 +19,29 @@ class StudyFindingsTest {
         return section(StudyReport.markdown(study.result(), false), FINDINGS);
     }
 
+    /**
+     * The study's 3-bit tree at lastaxis groups: 8-bit codes, 121,000 bytes of scales, 77.1% of the
+     * weights in the top decade.
+     */
+    private static HandBuiltStudy withStudysThreeBitTree() {
+        return new HandBuiltStudy(900)
+                .add(
+                        "seeddt3@lastaxis",
+                        817,
+                        8,
+                        121_000,
+                        0,
+                        4e-3,
+                        new ExponentHistogram(new long[] {771_000, 200_000, 0}, 29_000),
+                        null);
+    }
+
     @Test
     void theThreeBitTreeIsShownWithTheBitsItReallyStores() {
         // 121,000 bytes of scales: 8 * (1,000,000 + 121,000) / 10^6 = 8.97 real bits; the study's
         // estimate (3 * 10^6 + 8 * 121,000) / 8 = 496,000 bytes, 3.97 bits.
         HandBuiltStudy study =
-                new HandBuiltStudy(900)
-                        .add(
-                                "seeddt3@lastaxis",
-                                817,
-                                8,
-                                121_000,
-                                0,
-                                4e-3,
-                                new ExponentHistogram(new long[] {771_000, 200_000, 0}, 29_000),
-                                null)
+                withStudysThreeBitTree()
                         .add("seeddt6@lastaxis", 850, 9, 121_000, 0, 1e-3)
                         .add("dt3@row", 737, 3, 4000, 0, 2e-2);
         String text = findings(study);
@@ -72,29 +80,64 @@ class StudyFindingsTest {
         assertThat(text)
                 .contains("(20 bits for the largest layer here, n = 1,000,000)")
                 .contains("the index alone takes 2.50 MB")
-                .contains("`dt4@sorted256` 0.9 -> 3.4 MB (3.7x)")
+                .contains("`dt4@sorted256` 0.9 -> 3.4 MB (3.7x). The smallest")
                 .contains(
                         "The smallest, `dt4@sorted256`, saves 22% against float32 (4.40 MB), not"
                                 + " the 79% its estimate promised.");
     }
 
     @Test
-    void stableEmbeddingLargerThanFloat32IsSaidSo() {
+    void stableEmbeddingNoSmallerThanFloat32IsSaidSo() {
+        // Codes 1,000,000, scales 15,628 and the float32 rest 400,000, with an index that brings
+        // the model to exactly float32's 4,400,000 bytes, or past it.
+        for (long index : new long[] {2_984_372, 3_000_000}) {
+            HandBuiltStudy study =
+                    new HandBuiltStudy(900)
+                            .add(
+                                    "dt8@sorted256",
+                                    850,
+                                    8,
+                                    15_628,
+                                    index,
+                                    1e-3,
+                                    null,
+                                    layer("fc.weight", 1_000_000));
+            assertThat(findings(study))
+                    .contains("None of them is smaller than the float32 model (4.40 MB).")
+                    .doesNotContain("The smallest");
+        }
+    }
+
+    @Test
+    void lastAxisScalesAreWeighedAgainstTheCodesAndAgainstRowScales() {
+        // 334,000 bytes of scales next to 1,000,000 of codes: 25.0% of 1,334,000.
         HandBuiltStudy study =
                 new HandBuiltStudy(900)
-                        .add(
-                                "dt8@sorted256",
-                                850,
-                                8,
-                                15_628,
-                                3_000_000,
-                                1e-3,
-                                null,
-                                layer("fc.weight", 1_000_000));
-        // 1,000,000 + 15,628 + 3,000,000 + 400,000 bytes: more than float32's 4,400,000.
+                        .add("int8@row", 889, 8, 4000, 0, 5e-5)
+                        .add("seedfp8@lastaxis", 870, 8, 334_000, 0, 2e-4);
         assertThat(findings(study))
-                .contains("None of them is smaller than the float32 model (4.40 MB).")
-                .doesNotContain("The smallest");
+                .contains(
+                        "For `seedfp8@lastaxis` the scales take 0.33 MB next to 1.00 MB of codes"
+                                + " (25.0% of the quantized size).")
+                .contains("Row-wise scales (`int8@row`) take 0.004 MB.");
+        assertThat(
+                        findings(
+                                new HandBuiltStudy(900)
+                                        .add("seedfp8@lastaxis", 870, 8, 334_000, 0, 2e-4)))
+                .contains("(25.0% of the quantized size). The study's estimate does count them")
+                .doesNotContain("Row-wise scales");
+    }
+
+    @Test
+    void aLoneThreeBitTreeHasNoFamilyRange() {
+        HandBuiltStudy study = withStudysThreeBitTree();
+        SchemeResult seed = study.result().find("seeddt3@lastaxis").orElseThrow();
+        assertThat(seed.exponentShare(1)).isEqualTo(0.2);
+        assertThat(seed.exponentShare(3)).isZero();
+        assertThat(findings(study))
+                .contains("Its accuracy is 81.70%.")
+                .doesNotContain("models take")
+                .doesNotContain("A true 3-bit");
     }
 
     @Test
