@@ -158,6 +158,33 @@ final class StudyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Path sharedDir = shared != null ? shared : Locations.shared();
+        // Every option is checked before the data is opened, which can take minutes.
+        List<StudyConfig> configs = configs(sharedDir);
+        CifarData cifar =
+                download
+                        ? CifarData.fromDjlDownload()
+                        : StudyData.open(
+                                data != null ? data : sharedDir.resolve("data/cifar10"), cache);
+        List<StudyResult> results = new ArrayList<>();
+        long start = System.nanoTime();
+        for (StudyConfig c : configs) {
+            results.add(Study.run(c, cifar));
+        }
+        if (results.size() > 1) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "All models done in %.1f min.%n",
+                    (System.nanoTime() - start) / 60e9);
+        }
+        return 0;
+    }
+
+    /**
+     * The study's settings for each model the command line names, every option checked; the
+     * pretrained files are looked up in {@code sharedDir} unless given.
+     */
+    List<StudyConfig> configs(Path sharedDir) throws NoSuchFileException {
         List<String> models = models();
         if (pretrained != null && models.size() > 1) {
             throw new ParameterException(
@@ -176,29 +203,11 @@ final class StudyCommand implements Callable<Integer> {
                 }
             }
         }
-        Path sharedDir = shared != null ? shared : Locations.shared();
-        // Every option is checked before the data is opened, which can take minutes.
         List<StudyConfig> configs = new ArrayList<>();
         for (String m : models) {
             configs.add(config(m, sharedDir));
         }
-        CifarData cifar =
-                download
-                        ? CifarData.fromDjlDownload()
-                        : StudyData.open(
-                                data != null ? data : sharedDir.resolve("data/cifar10"), cache);
-        List<StudyResult> results = new ArrayList<>();
-        long start = System.nanoTime();
-        for (StudyConfig c : configs) {
-            results.add(Study.run(c, cifar));
-        }
-        if (results.size() > 1) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "All models done in %.1f min.%n",
-                    (System.nanoTime() - start) / 60e9);
-        }
-        return 0;
+        return configs;
     }
 
     private List<String> models() {

@@ -35,9 +35,6 @@ public final class StudySchemes {
 
     private static final Pattern SIZED_FORMAT = Pattern.compile("(int|dt|seeddt)(\\d+)");
 
-    /** A canonical dynamic-tree spec: its width, then the rest (groups and options). */
-    private static final Pattern TREE_SPEC = Pattern.compile("dt\\d+(@.*)");
-
     private static final Pattern SIZED_GRANULARITY = Pattern.compile("(block|sorted)(\\d+)");
 
     private StudySchemes() {}
@@ -147,13 +144,14 @@ public final class StudySchemes {
             return List.of();
         }
         String c = counterpart.get();
-        Matcher tree = TREE_SPEC.matcher(c);
-        if (!tree.matches()) {
+        String format = Quantizer.parse(c).format().specName();
+        Matcher sized = SIZED_FORMAT.matcher(format);
+        if (!sized.matches() || !sized.group(1).equals("dt")) {
             return List.of(c);
         }
         List<String> widths = new ArrayList<>();
         for (int bits = 2; bits <= 8; bits++) { // the widths DynamicTree.of takes
-            widths.add("dt" + bits + tree.group(1));
+            widths.add("dt" + bits + c.substring(format.length()));
         }
         return widths;
     }

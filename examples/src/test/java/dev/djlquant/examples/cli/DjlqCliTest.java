@@ -344,6 +344,9 @@ class DjlqCliTest {
                         out.toString(),
                         "--quiet");
         assertThat(r.code()).as(r.err()).isZero();
+        // Embedded TorchScript: packed weights, the module without their values, metadata.
+        assertPartsAddUp(r.out());
+        assertThat(r.out()).contains("unquantized bytes are read from the module");
         JsonObject manifest =
                 JsonParser.parseString(Files.readString(out.resolve("manifest.json")))
                         .getAsJsonObject();
@@ -592,11 +595,13 @@ class DjlqCliTest {
      * disk.
      */
     private static void assertPartsAddUp(String out) {
-        Matcher m = Pattern.compile("Wrote .*: (\\d+) bytes on disk \\(([^;)]*)").matcher(out);
+        Matcher m = Pattern.compile("Wrote .*: (\\d+) bytes on disk \\((.*)\\)\\.").matcher(out);
         assertThat(m.find()).as(out).isTrue();
         long total = Long.parseLong(m.group(1));
         long sum = 0;
-        Matcher part = Pattern.compile("(-?\\d+)").matcher(m.group(2));
+        // The parts before a semicolon, without remarks in parentheses.
+        String parts = m.group(2).split(";")[0].replaceAll("\\([^)]*\\)", "");
+        Matcher part = Pattern.compile("(-?\\d+)").matcher(parts);
         while (part.find()) {
             long bytes = Long.parseLong(part.group(1));
             assertThat(bytes).as(m.group()).isNotNegative();

@@ -1,15 +1,26 @@
 package dev.djlquant.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.djlquant.examples.study.StudyConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
-/** Command-line errors of {@code djlq study}, which fail before any data or model is read. */
+/**
+ * {@code djlq study}'s options as the study's settings, and its command-line errors, which fail
+ * before any data or model is read.
+ */
 class StudyCommandTest {
 
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -96,5 +107,92 @@ class StudyCommandTest {
                 .contains("--quick")
                 .contains("--pretrained")
                 .contains("alexnet, vgg16 or all");
+    }
+
+    private static List<StudyConfig> configs(Path shared, String... args) throws Exception {
+        StudyCommand command = new StudyCommand();
+        new CommandLine(command).parseArgs(args);
+        return command.configs(shared);
+    }
+
+    @Test
+    void everyOptionReachesTheStudysSettings(@TempDir Path dir) throws Exception {
+        String[] args = {
+            "alexnet",
+            "--quick",
+            "--scratch",
+            "--epochs",
+            "3",
+            "--train-images",
+            "500",
+            "--test-images",
+            "200",
+            "--batch-size",
+            "32",
+            "--lr",
+            "0.01",
+            "--seed",
+            "7",
+            "--schemes",
+            "dt4,int8@tensor",
+            "--out",
+            dir.toString(),
+            "--no-save-model",
+            "--keep-checkpoints",
+            "--no-charts",
+            "--no-progress"
+        };
+        List<StudyConfig> configs = configs(dir, args);
+        assertThat(configs).hasSize(1);
+        StudyConfig c = configs.get(0);
+        assertThat(c.model()).isEqualTo("alexnet");
+        assertThat(c.isQuick()).isTrue();
+        assertThat(c.fromScratch()).isTrue();
+        assertThat(c.epochs()).isEqualTo(3);
+        assertThat(c.trainImages()).isEqualTo(500);
+        assertThat(c.testImages()).isEqualTo(200);
+        assertThat(c.batchSize()).isEqualTo(32);
+        assertThat(c.learningRate()).isEqualTo(0.01f);
+        assertThat(c.seed()).isEqualTo(7);
+        assertThat(c.schemes()).containsExactly("dt4@row", "int8@tensor");
+        assertThat(c.outputDir()).isEqualTo(dir.resolve("alexnet-quick"));
+        assertThat(c.saveModel()).isFalse();
+        assertThat(c.keepCheckpoints()).isTrue();
+        assertThat(c.charts()).isFalse();
+        assertThat(c.progress()).isFalse();
+        assertThat(c.command()).isEqualTo("./djlq " + String.join(" ", args));
+    }
+
+    @Test
+    void withoutOptionsEachModelGetsTheFullRunsDefaults(@TempDir Path dir) throws Exception {
+        List<StudyConfig> configs = configs(dir, "all", "--scratch");
+        assertThat(configs).extracting(StudyConfig::model).containsExactly("alexnet", "vgg16");
+        for (StudyConfig c : configs) {
+            StudyConfig full = StudyConfig.full(c.model()).build();
+            assertThat(c.isQuick()).isFalse();
+            assertThat(c.outputDir()).isEqualTo(Path.of("results", c.model()));
+            assertThat(c.epochs()).isEqualTo(full.epochs());
+            assertThat(c.trainImages()).isEqualTo(full.trainImages());
+            assertThat(c.testImages()).isEqualTo(full.testImages());
+            assertThat(c.batchSize()).isEqualTo(full.batchSize());
+            assertThat(c.learningRate()).isEqualTo(full.learningRate());
+            assertThat(c.seed()).isEqualTo(full.seed());
+            assertThat(c.schemes()).isEqualTo(full.schemes());
+            assertThat(c.saveModel()).isTrue();
+            assertThat(c.keepCheckpoints()).isFalse();
+            assertThat(c.charts()).isTrue();
+            assertThat(c.progress()).isTrue();
+        }
+    }
+
+    @Test
+    void pretrainedWeightsComeFromTheOptionOrTheSharedFolder(@TempDir Path dir) throws Exception {
+        Path weights = Files.writeString(dir.resolve("my.pt"), "not read here");
+        assertThat(configs(dir, "vgg16", "--pretrained", weights.toString()).get(0).pretrained())
+                .isEqualTo(weights);
+        assertThatThrownBy(() -> configs(dir, "vgg16"))
+                .isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining(dir.toAbsolutePath().toString())
+                .hasMessageContaining("pass --pretrained FILE.pt or --scratch");
     }
 }
