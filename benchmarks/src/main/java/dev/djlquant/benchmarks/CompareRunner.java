@@ -379,7 +379,7 @@ public final class CompareRunner {
     }
 
     /** Appends the agreement of {@code nd} with {@code ours}; throws if any value differs. */
-    private static void compare(String what, float[] ours, float[] nd, StringBuilder out) {
+    static void compare(String what, float[] ours, float[] nd, StringBuilder out) {
         if (nd.length != ours.length) {
             throw new IllegalStateException(
                     "The NDArray composition of "

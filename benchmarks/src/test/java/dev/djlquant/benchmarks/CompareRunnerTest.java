@@ -1,0 +1,60 @@
+package dev.djlquant.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** The runner's agreement check and number formats. */
+class CompareRunnerTest {
+
+    @Test
+    void agreementIsBitForBitAndAnyDifferenceStopsTheRun() {
+        StringBuilder out = new StringBuilder();
+        CompareRunner.compare("int8@row", new float[] {1, 2, 3, 4}, new float[] {1, 2, 3, 4}, out);
+        assertThat(out.toString()).contains("int8@row").endsWith("100.0000% (0 of 4 differ)");
+        // -0.0 equals 0.0 as a float but not in its bits: a composition that loses the sign
+        // computes something else.
+        assertThatThrownBy(
+                        () ->
+                                CompareRunner.compare(
+                                        "dt4@row",
+                                        new float[] {1, 2, 0f, 4},
+                                        new float[] {1, 2, -0f, 4},
+                                        new StringBuilder()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("dt4@row computes something else")
+                .hasMessageContaining("75.0000% (1 of 4 differ)");
+        assertThatThrownBy(
+                        () ->
+                                CompareRunner.compare(
+                                        "fp8e4m3@row",
+                                        new float[] {1, 2},
+                                        new float[] {1},
+                                        new StringBuilder()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("gives 1 values, djl-quant 2");
+    }
+
+    @Test
+    void ratiosKeepThreeSignificantDigitsUpTo100() {
+        assertThat(CompareRunner.ratio(1.234)).isEqualTo("1.23");
+        assertThat(CompareRunner.ratio(9.994)).isEqualTo("9.99");
+        assertThat(CompareRunner.ratio(10)).isEqualTo("10.0");
+        assertThat(CompareRunner.ratio(99.94)).isEqualTo("99.9");
+        assertThat(CompareRunner.ratio(100)).isEqualTo("100");
+        assertThat(CompareRunner.ratio(1234.4)).isEqualTo("1234");
+    }
+
+    @Test
+    void timesKeepFourSignificantDigits() {
+        assertThat(CompareRunner.fmt(12.3456)).isEqualTo("12.35");
+        assertThat(CompareRunner.fmt(0.0123456)).isEqualTo("0.01235");
+        assertThat(CompareRunner.fmt(-0.0123456)).isEqualTo("-0.01235");
+        assertThat(CompareRunner.fmt(1.0)).isEqualTo("1.000");
+        assertThat(CompareRunner.fmt(12345.6)).isEqualTo("12346");
+        assertThat(CompareRunner.fmt(0)).isEqualTo("0.0");
+        assertThat(CompareRunner.fmt(Double.NaN)).isEqualTo("NaN");
+        assertThat(CompareRunner.fmt(Double.POSITIVE_INFINITY)).isEqualTo("Infinity");
+    }
+}
