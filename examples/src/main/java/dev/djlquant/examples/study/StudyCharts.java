@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.BitmapEncoder;
@@ -163,7 +164,7 @@ public final class StudyCharts {
         return realBits ? SchemeResult::realBitsPerWeight : s -> s.nominalBits();
     }
 
-    private static XYChart accuracy(StudyResult r, String title, boolean realBits) {
+    static XYChart accuracy(StudyResult r, String title, boolean realBits) {
         XYChart chart = bitsChart(title, realBits, "test accuracy %");
         ToDoubleFunction<SchemeResult> x = bitsOf(realBits);
         double minX = Double.MAX_VALUE;
@@ -188,14 +189,14 @@ public final class StudyCharts {
         double base = r.baseline().accuracyPercent();
         addBaseline(
                 chart,
-                "float32 " + String.format("%.1f%%", base),
+                String.format(Locale.ROOT, "float32 %.1f%%", base),
                 realBits ? 0 : minX - 0.5,
                 maxX + (realBits ? 1 : 0.5),
                 base);
         return chart;
     }
 
-    private static XYChart sizeVsBits(StudyResult r, String name) {
+    static XYChart sizeVsBits(StudyResult r, String name) {
         XYChart chart =
                 new XYChartBuilder()
                         .width(900)
@@ -241,7 +242,12 @@ public final class StudyCharts {
             index++;
         }
         double base = r.baseline().checkpointBytes() / 1e6;
-        addBaseline(chart, String.format("float32 %.1f MB", base), minX - 0.25, maxX + 0.25, base);
+        addBaseline(
+                chart,
+                String.format(Locale.ROOT, "float32 %.1f MB", base),
+                minX - 0.25,
+                maxX + 0.25,
+                base);
         return chart;
     }
 
@@ -255,7 +261,7 @@ public final class StudyCharts {
         baseline.setLineStyle(DASHED);
     }
 
-    private static CategoryChart sizes(StudyResult r, String name) {
+    static CategoryChart sizes(StudyResult r, String name) {
         CategoryChart chart =
                 new CategoryChartBuilder()
                         .width(1400)
@@ -291,7 +297,7 @@ public final class StudyCharts {
      * weight: the study's "3-bit" dynamic tree is as accurate as an 8-bit code because it stores
      * about 9 bits a weight, which only the second shows.
      */
-    private static XYChart errorVsBits(StudyResult r, String title, boolean realBits) {
+    static XYChart errorVsBits(StudyResult r, String title, boolean realBits) {
         XYChart chart = bitsChart(title, realBits, "MSE against float32 weights (log)");
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setYAxisDecimalPattern("0.0E0");
@@ -316,7 +322,7 @@ public final class StudyCharts {
         return chart;
     }
 
-    private static XYChart exponents(StudyResult r, String name, String family) {
+    static XYChart exponents(StudyResult r, String name, String family) {
         XYChart chart =
                 new XYChartBuilder()
                         .width(700)

@@ -90,6 +90,22 @@ final class HandBuiltStudy {
         return this;
     }
 
+    /**
+     * Adds {@code dt8@row} (88.0%, 8-bit codes, 4,000 bytes of scales, squared errors 1e-5) with
+     * 700,000, 299,801, 99 and 0 weights in decades 0..3 and 100 zeros.
+     */
+    HandBuiltStudy addDt8WithExponents() {
+        return add(
+                "dt8@row",
+                880,
+                8,
+                4000,
+                0,
+                1e-5,
+                new ExponentHistogram(new long[] {700_000, 299_801, 99, 0}, 100),
+                null);
+    }
+
     /** The run: 1,000 test images, no pretrained file, no fine-tuning. */
     StudyResult result() {
         return result(IMAGES, null, new FineTuneSummary("none", 0, 0, 0, 0f, 0, 0, 0, 0));

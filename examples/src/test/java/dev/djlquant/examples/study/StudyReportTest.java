@@ -139,15 +139,7 @@ class StudyReportTest {
     void exponentSharesArePercentOfTheQuantizedWeightsDownToOneInTenThousand() {
         HandBuiltStudy study =
                 new HandBuiltStudy(900)
-                        .add(
-                                "dt8@row",
-                                880,
-                                8,
-                                4000,
-                                0,
-                                1e-5,
-                                new ExponentHistogram(new long[] {700_000, 299_801, 99, 0}, 100),
-                                null)
+                        .addDt8WithExponents()
                         .add(
                                 "dt4@row",
                                 802,
