@@ -34,7 +34,6 @@ public final class StudySchemes {
             Map.of("seedlinear8", "int8", "seedfp8", "fp8e4m3", "seedfp8e5", "fp8e5m2");
 
     private static final Pattern SIZED_FORMAT = Pattern.compile("(int|dt|seeddt)(\\d+)");
-
     private static final Pattern SIZED_GRANULARITY = Pattern.compile("(block|sorted)(\\d+)");
 
     private StudySchemes() {}

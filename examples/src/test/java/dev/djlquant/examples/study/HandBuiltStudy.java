@@ -150,4 +150,9 @@ final class HandBuiltStudy {
         int end = md.indexOf("\n## ", start + 1);
         return md.substring(start, end < 0 ? md.length() : end);
     }
+
+    /** The rows of the Markdown tables in {@code text}: the lines that start with a scheme. */
+    static List<String> tableRows(String text) {
+        return text.lines().filter(l -> l.startsWith("| `")).toList();
+    }
 }

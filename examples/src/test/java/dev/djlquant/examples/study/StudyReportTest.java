@@ -1,10 +1,10 @@
 package dev.djlquant.examples.study;
 
 import static dev.djlquant.examples.study.HandBuiltStudy.section;
+import static dev.djlquant.examples.study.HandBuiltStudy.tableRows;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.djlquant.metrics.ExponentHistogram;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,10 +17,6 @@ class StudyReportTest {
 
     private static final String SHORTCUTS = "The study's arithmetic against the correct one";
     private static final String NO_MORE_BITS = "At no more real bits";
-
-    private static List<String> tableRows(String text) {
-        return text.lines().filter(l -> l.startsWith("| `")).toList();
-    }
 
     @Test
     void pairsEachShortcutWithItsCounterpartAndTheTreeWithTheCorrectOneAtItsBits() {

@@ -191,9 +191,9 @@ class StudySmokeTest {
         // The one pair at the same groups; seeddt3@lastaxis and dt3@row differ in groups too.
         SchemeResult seedLinear = result.find("seedlinear8@tensor").orElseThrow();
         SchemeResult int8 = result.find("int8@tensor").orElseThrow();
-        int start = md.indexOf("## The study's arithmetic against");
-        String shortcuts = md.substring(start, md.indexOf("\n## ", start));
-        assertThat(shortcuts.lines().filter(l -> l.startsWith("| `")))
+        assertThat(
+                        HandBuiltStudy.tableRows(
+                                HandBuiltStudy.section(md, "The study's arithmetic against")))
                 .containsExactly(
                         String.format(
                                 Locale.ROOT,
