@@ -14,8 +14,10 @@ import java.util.zip.CRC32;
 /**
  * A tensor's float32 scales stored at 8 bits each, QLoRA's double quantization: the scales minus
  * their mean {@code m}, as {@code dt8@block256} codes (bitsandbytes' 8-bit dynamic map, one float32
- * scale per 256 scales). A restored scale is {@code value(code) * blockScale + m} in float32. A
- * group's scale then costs 8.125 bits instead of 32 (plus 32 bits for {@code m} per tensor).
+ * scale per 256 scales). A restored scale is {@code value(code) * blockScale + m} in float32, or +0
+ * where that is below 0 (only a group of zeros can have one: the values of its group then restore
+ * as +0, not -0). A group's scale then costs 8.125 bits instead of 32 (plus 32 bits for {@code m}
+ * per tensor).
  */
 final class DoubleQuantizedScales {
 
@@ -158,7 +160,7 @@ final class DoubleQuantizedScales {
         return (int) codes.count();
     }
 
-    /** Returns the restored scales, {@code value(code) * blockScale + m} each. */
+    /** Returns the restored scales, {@code value(code) * blockScale + m} each, at least +0. */
     float[] restore() {
         return restore(offset, blockScales, codes);
     }
@@ -169,7 +171,9 @@ final class DoubleQuantizedScales {
                         new GroupKernel.Grouped(
                                 codes, blockScales, BLOCK, FORMAT.valueTable(), FORMAT.scaling()));
         for (int g = 0; g < scales.length; g++) {
-            scales[g] += offset;
+            // Positive scales that would restore to 0 or less are refused when quantizing; a
+            // group of zeros whose 0 restores a little below 0 would restore its values as -0.
+            scales[g] = Math.max(0f, scales[g] + offset);
         }
         return scales;
     }
