@@ -3,6 +3,7 @@ package dev.djlquant.files;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,6 +61,12 @@ public final class AtomicFiles {
          */
         void run() throws IOException;
     }
+
+    /** Longest target name, in UTF-8 bytes, that its siblings' names repeat whole. */
+    private static final int LONG_NAME = 100;
+
+    /** Characters of a longer name that its siblings' names keep (at most 4 bytes each). */
+    private static final int STEM_PREFIX = 40;
 
     private AtomicFiles() {}
 
@@ -195,10 +203,29 @@ public final class AtomicFiles {
         }
     }
 
-    /** A temporary sibling's name: hidden, the target's name, the writing process, unique. */
+    /**
+     * A target name's part in its siblings' names: the name itself, or for a name longer than
+     * {@link #LONG_NAME} UTF-8 bytes its first {@link #STEM_PREFIX} characters and a hash of the
+     * whole, so that the sibling's name stays within the 255 bytes a file name may have.
+     */
+    private static String stem(Path target) {
+        String name = target.getFileName().toString();
+        if (name.getBytes(StandardCharsets.UTF_8).length <= LONG_NAME) {
+            return name;
+        }
+        int cut =
+                name.offsetByCodePoints(
+                        0, Math.min(STEM_PREFIX, name.codePointCount(0, name.length())));
+        return name.substring(0, cut) + "~" + String.format(Locale.ROOT, "%08x", name.hashCode());
+    }
+
+    /**
+     * A temporary sibling's name: hidden, the target's name ({@link #stem}), the writing process,
+     * unique.
+     */
     private static String siblingName(Path target, String kind) {
         return "."
-                + target.getFileName()
+                + stem(target)
                 + "."
                 + kind
                 + "-"
@@ -217,7 +244,7 @@ public final class AtomicFiles {
     private static void deleteStaleSiblings(Path target) {
         Pattern ours =
                 Pattern.compile(
-                        Pattern.quote("." + target.getFileName() + ".")
+                        Pattern.quote("." + stem(target) + ".")
                                 + "(?:tmp|old)-(\\d{1,18})-"
                                 + "\\p{XDigit}{8}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{12}");
         long self = ProcessHandle.current().pid();

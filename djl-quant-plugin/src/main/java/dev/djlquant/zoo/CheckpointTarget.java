@@ -3,6 +3,7 @@ package dev.djlquant.zoo;
 import dev.djlquant.files.AtomicFiles;
 import dev.djlquant.files.FileErrors;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -18,6 +19,9 @@ import java.util.stream.Stream;
  * djlq checkpoint and nothing else; refusals name the path and why.
  */
 record CheckpointTarget(boolean replace) {
+
+    /** Longest file name, in bytes, that Linux file systems take (ext4, xfs, btrfs, tmpfs). */
+    private static final int NAME_MAX = 255;
 
     /** Refuses {@code out}, naming it and why, unless a checkpoint may be written there. */
     void check(Path out) throws IOException {
@@ -135,6 +139,20 @@ record CheckpointTarget(boolean replace) {
         }
         if (!Files.isDirectory(existing)) {
             throw refused(absolute, "cannot be created: " + existing + " is not a directory");
+        }
+        for (Path name : existing.relativize(absolute)) {
+            int bytes = name.toString().getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > NAME_MAX) {
+                throw refused(
+                        absolute,
+                        "cannot be created: its name '"
+                                + name
+                                + "' has "
+                                + bytes
+                                + " bytes, more than the "
+                                + NAME_MAX
+                                + " a file name may have");
+            }
         }
         try {
             AtomicFiles.probeCreate(existing);

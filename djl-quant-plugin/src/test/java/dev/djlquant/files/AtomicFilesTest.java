@@ -107,6 +107,42 @@ class AtomicFilesTest {
         assertThat(running).exists();
     }
 
+    /**
+     * A name of 255 bytes, the most a file name may have, is written and replaced: the temporary
+     * siblings shorten it rather than add 48 characters to it; and a killed writer's sibling of
+     * such a name still goes with the next write.
+     */
+    @Test
+    void theLongestNamesAreWrittenAndTheirKilledTemporariesRemoved() throws Exception {
+        for (String name : List.of("y".repeat(255), "é".repeat(127), "𝔵".repeat(63))) {
+            Path target = tmp.resolve(name);
+            String[] temporary = new String[1];
+            AtomicFiles.writeDirectory(
+                    target,
+                    t -> {},
+                    dir -> {
+                        temporary[0] = dir.getFileName().toString();
+                        Files.writeString(dir.resolve("a.txt"), "first");
+                    });
+            Process done = new ProcessBuilder("true").start();
+            done.waitFor();
+            String self = "-" + ProcessHandle.current().pid() + "-";
+            assertThat(temporary[0]).contains(self);
+            Path killed = tmp.resolve(temporary[0].replace(self, "-" + done.pid() + "-"));
+            Files.createDirectory(killed);
+
+            AtomicFiles.writeDirectory(
+                    target, t -> {}, dir -> Files.writeString(dir.resolve("a.txt"), "second"));
+
+            assertThat(target.resolve("a.txt")).hasContent("second");
+            assertThat(names()).containsExactly(name);
+            AtomicFiles.deleteRecursively(target);
+            AtomicFiles.writeFile(target, "file".getBytes(StandardCharsets.UTF_8));
+            assertThat(target).hasContent("file");
+            Files.delete(target);
+        }
+    }
+
     /** A link is deleted, not followed, even one whose target is gone. */
     @Test
     void deleteRecursivelyRemovesABrokenLink() throws IOException {

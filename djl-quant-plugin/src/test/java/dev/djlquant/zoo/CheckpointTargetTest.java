@@ -128,6 +128,28 @@ class CheckpointTargetTest {
                 .hasMessageContaining(out + ": cannot be created: " + file + " is not a directory");
     }
 
+    /**
+     * A name longer than a file name may be is refused before anything is written, with its length;
+     * one of 255 bytes, the limit, is written, though its temporary sibling's name repeats it.
+     */
+    @Test
+    void aNameTooLongIsRefusedBeforeWritingAndTheLongestIsWritten() throws Exception {
+        Path tooLong = tmp.resolve("new/" + "é".repeat(128) + "/ck");
+        assertThatThrownBy(() -> CheckpointWriter.builder().build().checkTarget(tooLong))
+                .isInstanceOf(FileSystemException.class)
+                .hasMessageContaining(
+                        tooLong
+                                + ": cannot be created: its name '"
+                                + "é".repeat(128)
+                                + "' has 256 bytes, more than the 255 a file name may have");
+        assertThat(tmp).isEmptyDirectory();
+
+        Path longest = tmp.resolve("y".repeat(255));
+        write(longest, false);
+        write(longest, true);
+        assertThat(CheckpointReader.verify(longest).spec()).isEqualTo("int8@row");
+    }
+
     @Test
     void aFullDiskErrorNamesTheFile() {
         Path full = Path.of("/dev/full");
