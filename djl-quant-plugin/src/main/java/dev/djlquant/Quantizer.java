@@ -83,6 +83,10 @@ public final class Quantizer {
         boolean quantizedScales = body.toLowerCase(Locale.ROOT).endsWith(QUANTIZED_SCALES);
         if (quantizedScales) {
             body = body.substring(0, body.length() - QUANTIZED_SCALES.length());
+            if (body.toLowerCase(Locale.ROOT).endsWith(QUANTIZED_SCALES)) {
+                throw new IllegalArgumentException(
+                        "Malformed quantizer spec '" + spec + "': " + QUANTIZED_SCALES + " twice");
+            }
         }
         String[] parts = body.split("@", -1);
         if (parts.length > 2) {

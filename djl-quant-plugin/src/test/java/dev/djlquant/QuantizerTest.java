@@ -108,6 +108,14 @@ class QuantizerTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"dt4@row+dq+dq", "nf4+DQ+dq", "int8@block64 +dq+dq "})
+    void aRepeatedPlusDqIsCalledThat(String spec) {
+        assertThatThrownBy(() -> Quantizer.parse(spec))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Malformed quantizer spec '" + spec + "': +dq twice");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"dt4@block0", "dt4@sorted-3", "int8@block99999999999999999999"})
     void aGroupSizeOutOfRangeIsCalledThatWithTheRange(String spec) {
         String size = spec.replaceAll(".*@(block|sorted)", "");

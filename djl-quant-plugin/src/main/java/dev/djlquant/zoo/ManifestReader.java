@@ -56,6 +56,10 @@ final class ManifestReader {
     }
 
     private static byte[] readBytes(Path directory, Path file) throws CheckpointException {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // A pipe or device would be read until it ends, if ever.
+            throw new CheckpointException(file, "is not a regular file");
+        }
         try {
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -138,6 +139,19 @@ class CheckpointCorruptionTest {
         Files.delete(params());
         Files.createDirectory(params());
         assertLoadFails(params(), "is not a regular file (listed in manifest.json)");
+    }
+
+    /** A pipe in place of the manifest is refused at once, not read until it ends. */
+    @Test
+    @Timeout(60)
+    void aPipeInPlaceOfTheManifestIsRefusedWithoutReadingIt() throws Exception {
+        Files.delete(manifestFile());
+        Process mkfifo = new ProcessBuilder("mkfifo", manifestFile().toString()).start();
+        assertThat(mkfifo.waitFor()).isZero();
+        assertLoadFails(manifestFile(), "is not a regular file");
+        assertThatThrownBy(() -> CheckpointReader.verify(checkpoint))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining(manifestFile() + ": is not a regular file");
     }
 
     /**

@@ -112,6 +112,7 @@ public final class Djlq {
                     commandLine.getErr().flush();
                     return 1;
                 });
+        cli.setExecutionStrategy(UsageChecks::execute);
         return cli.execute(args);
     }
 

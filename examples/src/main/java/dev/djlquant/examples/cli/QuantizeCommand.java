@@ -168,6 +168,17 @@ final class QuantizeCommand implements Callable<Integer> {
         QuantConfig.Mode loadMode = loadMode(arch != null);
         if (publish != null) {
             checkArtifactId(publish);
+        } else if (repository != null) {
+            throw new ParameterException(spec.commandLine(), "--repository is for --publish");
+        }
+        if (link && arch != null) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--link-torchscript is for TorchScript checkpoints: with --arch the checkpoint"
+                            + " holds DJL parameters, nothing to link");
+        }
+        if (dataset.isBlank()) {
+            throw new ParameterException(spec.commandLine(), "--dataset is empty");
         }
         QuantConfig.Builder config = selection.config(quantizer, spec);
         PrintWriter stderr = spec.commandLine().getErr();

@@ -6,9 +6,14 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Failed commands print one line that says what was wrong and with which path. */
 class DjlqErrorMessagesTest {
@@ -64,6 +69,57 @@ class DjlqErrorMessagesTest {
                         "--normalize",
                         "0.5,0.5,0.5/0.2,0,0.2",
                         "standard deviation of channel 1 is 0.0");
+        assertThat(out).doesNotExist();
+    }
+
+    /**
+     * Command lines that ask for nothing or contradict themselves are usage errors (exit code 2)
+     * named before any work, not silently run: {@code $M} stands for the ResNet20 file, {@code
+     * $OUT} for a path that must stay unwritten. Each would fail fast without its check too (the
+     * study for want of its shared folder), so a regression cannot start minutes of work.
+     */
+    static Stream<Arguments> usageErrors() {
+        return Stream.of(
+                Arguments.of("Empty item in --spec ','", "eval $M --spec , --limit 10"),
+                Arguments.of(
+                        "Empty item in --spec 'int8@row,'", "eval $M --spec int8@row, --limit 10"),
+                Arguments.of("Empty item in --spec ','", "demo --model $M --spec ,"),
+                Arguments.of(
+                        "Empty item in --schemes ','",
+                        "study alexnet --schemes , --shared $OUT --out $OUT"),
+                Arguments.of("<checkpoint> is empty (an unset variable?)", "inspect ''"),
+                Arguments.of("<model|checkpoint> is empty (an unset variable?)", "eval ''"),
+                Arguments.of("--out is empty (an unset variable?)", "bench --skip-kernel --out ''"),
+                Arguments.of(
+                        "--repository is for --publish",
+                        "quantize --model $M --spec int8@row --repository $OUT --out $OUT"),
+                Arguments.of(
+                        "--link-torchscript is for TorchScript checkpoints",
+                        "quantize --model $M --arch alexnet-cifar10 --spec int8@row"
+                                + " --link-torchscript --out $OUT"),
+                Arguments.of(
+                        "--dataset is empty",
+                        "quantize --model $M --spec int8@row --dataset '' --out $OUT"),
+                Arguments.of(
+                        "Invalid value for option '--spec': One scheme here, not a list:"
+                                + " 'int8@row,dt4@row'",
+                        "quantize --model $M --spec int8@row,dt4@row --out $OUT"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("usageErrors")
+    void emptyOrContradictoryArgumentsAreUsageErrorsBeforeAnyWork(String message, String line) {
+        Path out = tmp.resolve("never-written");
+        String[] args =
+                Arrays.stream(line.split(" "))
+                        .map(a -> a.equals("''") ? "" : a)
+                        .map(a -> a.replace("$M", resnet.toString()))
+                        .map(a -> a.replace("$OUT", out.toString()))
+                        .toArray(String[]::new);
+        Run run = djlq(args);
+        assertThat(run.code()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("djlq: " + message);
+        assertThat(run.out()).isEmpty();
         assertThat(out).doesNotExist();
     }
 
