@@ -12,6 +12,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,7 +74,9 @@ final class StrippedTorchScript {
      * to (zeros for a type without NaN), and which carries the entry {@value #MARKER}.
      *
      * @return the number of storages blanked
-     * @throws IOException if reading or writing fails, or {@code source} is not a zip archive
+     * @throws IOException if reading or writing fails, or {@code source} is not a zip archive; a
+     *     {@link FileSystemException} naming {@code source} and the entry if a copied entry fails
+     *     its CRC-32
      */
     static int write(Path source, Map<Content, DataType> blank, Path target) throws IOException {
         try (ZipFile zip = new ZipFile(source.toFile())) {
@@ -90,7 +93,7 @@ final class StrippedTorchScript {
                     if (type != null) {
                         writeNaN(out, entry, type);
                     } else {
-                        copyEntry(zip, entry, out);
+                        copyEntry(source.toString(), zip, entry, out);
                     }
                 }
                 out.putNextEntry(new ZipEntry(root + MARKER));
@@ -175,7 +178,7 @@ final class StrippedTorchScript {
      * Copies an entry as the source holds it: stored (PyTorch stores storages uncompressed, so that
      * a loader could map them from the file) or deflated (the module's code).
      */
-    private static void copyEntry(ZipFile zip, ZipEntry entry, ZipOutputStream out)
+    private static void copyEntry(String source, ZipFile zip, ZipEntry entry, ZipOutputStream out)
             throws IOException {
         ZipEntry copy = new ZipEntry(entry.getName());
         copy.setMethod(entry.getMethod());
@@ -185,8 +188,10 @@ final class StrippedTorchScript {
             copy.setCrc(entry.getCrc());
         }
         out.putNextEntry(copy);
-        try (InputStream in = zip.getInputStream(entry)) {
-            in.transferTo(out);
+        String damaged = ZipChecksums.copy(zip, entry, out);
+        if (damaged != null) {
+            // Named before closeEntry, which would blame the copy being written.
+            throw new FileSystemException(source, null, damaged);
         }
         out.closeEntry();
     }

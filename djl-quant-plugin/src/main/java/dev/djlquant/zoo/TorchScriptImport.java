@@ -131,9 +131,9 @@ public final class TorchScriptImport {
      * @param writableParameters whether to load the parameters writable
      * @return the loaded model; the caller closes it
      * @throws IOException if the file cannot be read
-     * @throws MalformedModelException if the engine cannot read the file as TorchScript, or it is
-     *     the module a djlq checkpoint embeds (without its quantized weights' values); the message
-     *     names the file and the reason
+     * @throws MalformedModelException if the engine cannot read the file as TorchScript, an entry
+     *     of its archive fails its CRC-32 (a damaged file), or it is the module a djlq checkpoint
+     *     embeds (without its quantized weights' values); the message names the file and the reason
      */
     public static ZooModel<NDList, NDList> open(Path torchScript, boolean writableParameters)
             throws IOException, MalformedModelException {
@@ -147,6 +147,11 @@ public final class TorchScriptImport {
                             + " of its quantized weights (they read NaN): load the checkpoint"
                             + " directory that holds it, with its manifest.json and "
                             + WeightsFile.NAME);
+        }
+        String damaged = ZipChecksums.firstMismatch(torchScript);
+        if (damaged != null) {
+            throw new MalformedModelException(
+                    "Cannot load TorchScript model " + torchScript + ": " + damaged);
         }
         return openModule(torchScript, writableParameters);
     }

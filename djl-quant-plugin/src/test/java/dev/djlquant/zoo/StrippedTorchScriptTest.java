@@ -17,9 +17,11 @@ import dev.djlquant.Quantizers;
 import dev.djlquant.SharedFiles;
 import dev.djlquant.files.Digests;
 import java.io.InputStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -102,6 +104,51 @@ class StrippedTorchScriptTest {
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining(copy.toString())
                 .hasMessageContaining("layer2.1.conv2.weight");
+    }
+
+    /**
+     * A byte damaged inside a stored tensor of the source (libtorch would load it as a wrong value)
+     * is found by the entry's CRC-32 and named with the source file, when it is opened and when the
+     * writer copies it, not blamed on the copy being written.
+     */
+    @Test
+    void aDamagedEntryOfTheSourceIsNamedWithTheSource() throws Exception {
+        String damagedEntry;
+        byte[] raw = Files.readAllBytes(RESNET20);
+        try (ZipFile zip = new ZipFile(RESNET20.toFile())) {
+            ZipEntry entry = zip.getEntry("resnet20_cifar10/data/1");
+            assertThat(entry.getMethod()).isEqualTo(ZipEntry.STORED);
+            byte[] content;
+            try (InputStream in = zip.getInputStream(entry)) {
+                content = in.readAllBytes();
+            }
+            // Stored entries lie in the file as they are: find this one's bytes and flip one.
+            int at = indexOf(raw, Arrays.copyOf(content, 32));
+            assertThat(at).isPositive();
+            raw[at + 5] ^= 1;
+            damagedEntry = entry.getName();
+        }
+        Path damaged = Files.write(tmp.resolve("damaged.pt"), raw);
+        Path copy = tmp.resolve("copy.pt");
+
+        assertThatThrownBy(() -> TorchScriptImport.open(damaged, false))
+                .isInstanceOf(MalformedModelException.class)
+                .hasMessageStartingWith("Cannot load TorchScript model " + damaged)
+                .hasMessageContaining("its entry " + damagedEntry + " fails its CRC-32");
+        assertThatThrownBy(() -> StrippedTorchScript.write(damaged, Map.of(), copy))
+                .isInstanceOf(FileSystemException.class)
+                .hasMessageStartingWith(damaged + ": its entry " + damagedEntry)
+                .hasMessageContaining("the file is damaged");
+        assertThat(ZipChecksums.firstMismatch(RESNET20)).isNull();
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test
