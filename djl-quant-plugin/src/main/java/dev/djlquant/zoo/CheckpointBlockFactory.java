@@ -141,27 +141,7 @@ public final class CheckpointBlockFactory implements BlockFactory {
             throws IOException {
         CheckpointManifest.TorchScript ts = manifest.torchscript();
         Path pt = ts.embedded() ? dir.resolve(ts.file()) : Path.of(ts.file());
-        Path weightsFile = dir.resolve(WeightsFile.NAME);
-        Map<String, QuantizedTensor> tensors = WeightsFile.read(weightsFile);
-        if (tensors.size() != manifest.tensors().size()) {
-            throw new CheckpointException(
-                    weightsFile,
-                    "holds "
-                            + tensors.size()
-                            + " tensors but manifest.json lists "
-                            + manifest.tensors().size());
-        }
-        for (CheckpointManifest.TensorEntry e : manifest.tensors()) {
-            QuantizedTensor t = tensors.get(e.name());
-            if (t == null) {
-                throw new CheckpointException(
-                        weightsFile,
-                        "quantized tensor "
-                                + e.name()
-                                + " listed in manifest.json is missing from this file");
-            }
-            e.check(t, weightsFile);
-        }
+        Map<String, QuantizedTensor> tensors = WeightsFile.readListed(dir, manifest);
         Model module =
                 Model.newInstance(
                         "torchscript", model.getNDManager().getDevice(), TorchScriptImport.ENGINE);

@@ -24,6 +24,24 @@ public final class CheckpointReader {
     private CheckpointReader() {}
 
     /**
+     * {@link #verify} and, for a TorchScript checkpoint, every quantized tensor that a load reads
+     * from its weights file: read and checked against the spec, shape and CRC-32 the manifest lists
+     * (what {@code djlq inspect} checks). A DJL-native checkpoint's tensors are in its parameter
+     * file, which only its size and sha256 vouch for until DJL reads it.
+     *
+     * @param directory the checkpoint directory
+     * @return its manifest
+     * @throws CheckpointException naming the first file at fault and what is wrong with it
+     */
+    public static CheckpointManifest verifyTensors(Path directory) throws CheckpointException {
+        CheckpointManifest manifest = verify(directory);
+        if (manifest.kind() == CheckpointManifest.Kind.TORCHSCRIPT) {
+            WeightsFile.readListed(directory, manifest);
+        }
+        return manifest;
+    }
+
+    /**
      * Checks a checkpoint without loading it: every listed file, and no unlisted DJL parameter file
      * that DJL would read instead of the listed one.
      *

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -261,6 +262,39 @@ final class ManifestReader {
             }
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(file, "has an unknown spec: " + e.getMessage(), e);
+        }
+        for (TensorEntry t : m.tensors()) {
+            checkShape(file, t);
+        }
+        if (m.kind() == Kind.TORCHSCRIPT && m.mode().equals("COMPRESSED")) {
+            throw new CheckpointException(
+                    file, "has the mode COMPRESSED, which TorchScript checkpoints do not have");
+        }
+    }
+
+    /** Refuses a tensor entry whose shape has a dimension below 1 or is not its value count. */
+    private static void checkShape(Path file, TensorEntry t) throws CheckpointException {
+        long product = 1;
+        try {
+            for (long d : t.shape()) {
+                product = d < 1 ? -1 : Math.multiplyExact(product, d);
+                if (product < 0) {
+                    break;
+                }
+            }
+        } catch (ArithmeticException e) {
+            product = -1;
+        }
+        if (product != t.values()) {
+            throw new CheckpointException(
+                    file,
+                    "lists the tensor "
+                            + t.name()
+                            + " with the shape "
+                            + Arrays.toString(t.shape())
+                            + " and "
+                            + t.values()
+                            + " values");
         }
     }
 

@@ -291,7 +291,28 @@ class CheckpointCorruptionTest {
                 Arguments.of(
                         "normalization with a negative deviation",
                         edit(j -> j.addProperty("normalization", "0.5,0.5,0.5/0.2,-1,0.2")),
-                        "standard deviation of channel 1 is -1.0"));
+                        "standard deviation of channel 1 is -1.0"),
+                shape("-1, 2"),
+                shape("0, 16"),
+                shape(""),
+                shape("4611686018427387904, 4"),
+                shape("1, 2"));
+    }
+
+    /**
+     * A tensor listed with a shape that no tensor of its value count has: a dimension below 1, an
+     * overflowing product, or one that is not the count.
+     */
+    private static Arguments shape(String dims) {
+        return Arguments.of(
+                "shape [" + dims + "]",
+                edit(
+                        j ->
+                                j.getAsJsonArray("tensors")
+                                        .get(0)
+                                        .getAsJsonObject()
+                                        .add("shape", JsonParser.parseString("[" + dims + "]"))),
+                "with the shape [" + dims + "] and ");
     }
 
     private static java.util.function.Consumer<JsonObject> edit(

@@ -120,11 +120,30 @@ class TorchScriptCheckpointTest {
                         first.exponents(),
                         first.zeros()));
         manifest.toBuilder().tensors(tensors).build().writeTo(out);
-        assertThatThrownBy(() -> CheckpointReader.load(out, NDList.class, NDList.class))
+        // Every file matches its size and sha256; only reading the tensors finds the difference,
+        // which loading and verifyTensors (djlq inspect) do.
+        assertThat(CheckpointReader.verify(out).tensors().get(0).spec()).isEqualTo("int2@tensor");
+        for (var check :
+                List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+                        () -> CheckpointReader.load(out, NDList.class, NDList.class),
+                        () -> CheckpointReader.verifyTensors(out))) {
+            assertThatThrownBy(check)
+                    .isInstanceOf(CheckpointException.class)
+                    .hasMessageContaining(out.resolve(WeightsFile.NAME).toString())
+                    .hasMessageContaining("is int8@row")
+                    .hasMessageContaining("but manifest.json lists int2@tensor");
+        }
+    }
+
+    /** TorchScript checkpoints restore their weights into the module: SIMULATE is their mode. */
+    @Test
+    void aTorchScriptManifestInCompressedModeIsRefused() throws Exception {
+        Path out = tmp.resolve("resnet20-compressed");
+        writeResNet20Int8(out).toBuilder().mode("COMPRESSED").build().writeTo(out);
+        assertThatThrownBy(() -> CheckpointReader.verify(out))
                 .isInstanceOf(CheckpointException.class)
-                .hasMessageContaining(out.resolve(WeightsFile.NAME).toString())
-                .hasMessageContaining("is int8@row")
-                .hasMessageContaining("but manifest.json lists int2@tensor");
+                .hasMessageContaining(
+                        "has the mode COMPRESSED, which TorchScript checkpoints do not have");
     }
 
     /** Writes the shared ResNet20 quantized with {@code int8@row} as an embedded checkpoint. */

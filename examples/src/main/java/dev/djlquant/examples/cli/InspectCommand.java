@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Verify a checkpoint (every file's size and sha256, the manifest's own checksum and"
-                    + " format version) and print its per-layer table: spec, bytes, errors,"
+            "Verify a checkpoint (every file's size and sha256, the manifest's own checksum,"
+                    + " format version and fields, and a TorchScript checkpoint's quantized"
+                    + " tensors against their CRC-32) and print its per-layer table: spec, bytes, errors,"
                     + " exponent histogram, and what loading it costs.",
         },
         footer = {
@@ -41,7 +42,7 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        CheckpointManifest manifest = CheckpointReader.verify(checkpoint);
+        CheckpointManifest manifest = CheckpointReader.verifyTensors(checkpoint);
         if (json) {
             out.print(manifest.toJson());
             out.flush();
@@ -65,7 +66,8 @@ final class InspectCommand implements Callable<Integer> {
                                 "%d (%.4f%%) over packed + unquantized",
                                 total - payload,
                                 100.0 * (total - payload) / payload)
-                        : "TorchScript file included if embedded");
+                        : "TorchScript file included if embedded; every quantized tensor matches"
+                                + " its spec, shape and CRC-32");
         out.flush();
         return 0;
     }
