@@ -11,12 +11,14 @@ import dev.djlquant.zoo.CheckpointManifest;
 import dev.djlquant.zoo.CheckpointWriter;
 import dev.djlquant.zoo.CifarArchitectures;
 import dev.djlquant.zoo.TorchScriptImport;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,6 +26,10 @@ import picocli.CommandLine.ParameterException;
 
 /** What a {@code --model} or {@code --data} path holds, and how to open it. */
 final class Inputs {
+
+    /** DJL's message for a data type name it does not know: a damaged parameter header. */
+    private static final Pattern DAMAGED_DATA_TYPE =
+            Pattern.compile("No enum constant ai\\.djl\\.ndarray\\.types\\.DataType\\.(.*)");
 
     /** The kinds of model paths the commands accept. */
     enum ModelKind {
@@ -134,7 +140,7 @@ final class Inputs {
                                 + "-NNNN.params) into "
                                 + arch
                                 + ": "
-                                + Djlq.describe(e),
+                                + loadFailure(e, arch),
                         e);
             }
             return m;
@@ -142,6 +148,31 @@ final class Inputs {
             m.close();
             throw e;
         }
+    }
+
+    /**
+     * What DJL's failure to read a parameter file means: its own messages describe the bytes it
+     * read ("java.io.EOFException", "No enum constant ...DataType.FZOAT32", "Unsupported encoding
+     * version: 2" where the next block of another architecture begins), not the file's fault.
+     */
+    static String loadFailure(Throwable e, String arch) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof EOFException) {
+                return "the parameter file ends early (truncated?)";
+            }
+        }
+        String message = Djlq.describe(e);
+        Matcher dataType = DAMAGED_DATA_TYPE.matcher(message);
+        if (dataType.find()) {
+            return "a parameter's header is damaged (data type '" + dataType.group(1) + "')";
+        }
+        if (message.startsWith("Unsupported encoding version")) {
+            return message
+                    + ": the file holds another architecture than "
+                    + arch
+                    + " (a wrong --arch?), or is damaged";
+        }
+        return message;
     }
 
     /**
