@@ -42,6 +42,9 @@ final class DoubleQuantizedScales {
      */
     private final Distortion worst;
 
+    /** Whether the scales were quantized here, with their float32 values at hand. */
+    private final boolean measured;
+
     /**
      * A group's float32 scale and its restored one.
      *
@@ -62,11 +65,16 @@ final class DoubleQuantizedScales {
     }
 
     private DoubleQuantizedScales(
-            float offset, float[] blockScales, PackedValues codes, Distortion worst) {
+            float offset,
+            float[] blockScales,
+            PackedValues codes,
+            Distortion worst,
+            boolean measured) {
         this.offset = offset;
         this.blockScales = blockScales;
         this.codes = codes;
         this.worst = worst;
+        this.measured = measured;
     }
 
     /**
@@ -116,7 +124,18 @@ final class DoubleQuantizedScales {
                 worst = new Distortion(g, scales[g], restored[g]);
             }
         }
-        return new DoubleQuantizedScales(offset, e.scales(), e.codes(), worst);
+        return new DoubleQuantizedScales(offset, e.scales(), e.codes(), worst, true);
+    }
+
+    /**
+     * How many times the positive scale restored furthest from its float32 value is from it, either
+     * way: at least 1 (1 without a positive scale), NaN for scales read from a stream.
+     */
+    double distortion() {
+        if (worst != null) {
+            return worst.factor();
+        }
+        return measured ? 1 : Double.NaN;
     }
 
     /**
@@ -206,7 +225,7 @@ final class DoubleQuantizedScales {
         float[] blockScales = new float[read.remaining()];
         read.get(blockScales);
         PackedValues codes = PackedValues.readFrom(in, count, FORMAT.codeBits(), crc);
-        return new DoubleQuantizedScales(offset, blockScales, codes, null);
+        return new DoubleQuantizedScales(offset, blockScales, codes, null, false);
     }
 
     /** Rejects a mean or block scale that no finite scales could have produced. */

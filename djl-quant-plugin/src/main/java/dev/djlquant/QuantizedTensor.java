@@ -109,6 +109,20 @@ public final class QuantizedTensor {
         return groupLength;
     }
 
+    /**
+     * Returns how far {@code +dq}'s 8-bit scales restore from the float32 ones: the factor, at
+     * least 1, by which the scale restored furthest from its float32 value differs from it, either
+     * way; every value of that group restores as far off. 1 for float32 scales (and for groups that
+     * are all zero); NaN for a {@code +dq} tensor read from a stream, which holds only the 8-bit
+     * scales. {@link Quantizers#apply}'s report warns above 2; the scales of a tensor whose group
+     * maxima span orders of magnitude can restore far worse.
+     *
+     * @return the factor, at least 1, or NaN if unknown
+     */
+    public double scaleDistortion() {
+        return scales.eightBit() == null ? 1 : scales.eightBit().distortion();
+    }
+
     /** The scales as stored (float32, or 8-bit for {@code +dq}). */
     Scales storedScales() {
         return scales;

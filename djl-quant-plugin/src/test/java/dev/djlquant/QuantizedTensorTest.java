@@ -151,6 +151,42 @@ class QuantizedTensorTest {
     }
 
     /**
+     * {@code scaleDistortion()} is the largest factor, either way, between a group's restored scale
+     * and its exact one, worked out here from the two tensors' scales: 1 without {@code +dq}, small
+     * for scales of one order of magnitude, huge where a tiny group sits beside a large one (1e-30
+     * beside 1: the tiny scale restores near 1/127 of the large one's block step), unknown once
+     * read back from bytes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"int8@row+dq", "nf4@block4+dq", "dt4@row+dq"})
+    void scaleDistortionIsTheWorstRestoredScaleFactor(String spec) throws Exception {
+        float[] typical = QuantizerTest.randomWeights(new SplittableRandom(3), 64 * 16);
+        float[] outlier = {1f, 0, 0, 0, 1e-30f, 0, 0, 0};
+        for (float[] x : List.of(typical, outlier)) {
+            long[] shape = {x.length / 4, 4};
+            QuantizedTensor dq = Quantizer.parse(spec).quantize("w", x, shape);
+            QuantizedTensor exact =
+                    Quantizer.parse(spec.replace("+dq", "")).quantize("w", x, shape);
+            double worst = 1;
+            for (int g = 0; g < dq.groups(); g++) {
+                double e = exact.scales()[g];
+                double r = dq.scales()[g];
+                if (e > 0) {
+                    worst = Math.max(worst, Math.max(r / e, e / r));
+                }
+            }
+            assertThat(dq.scaleDistortion()).isEqualTo(worst);
+            assertThat(exact.scaleDistortion()).isEqualTo(1);
+            assertThat(QuantizedTensor.fromBytes(dq.toBytes()).scaleDistortion()).isNaN();
+            if (x == outlier) {
+                assertThat(dq.scaleDistortion()).isGreaterThan(1e20);
+            } else {
+                assertThat(dq.scaleDistortion()).isBetween(1.0, 2.0);
+            }
+        }
+    }
+
+    /**
      * A stream whose checksum matches but whose fields disagree (a foreign or faulty writer, not
      * damage in transit) is refused by the field, before any tensor is built (offsets from {@link
      * #shapeEnd}, then the scales after the header's four ints).
