@@ -88,8 +88,9 @@ public final class AtomicFiles {
      * @param writer fills the temporary directory; the regular files it puts directly in that
      *     directory are flushed to disk before the rename
      * @throws IOException if {@code target} is a file system root, if {@code check} refuses, or if
-     *     writing, flushing or renaming fails (the target is then left as it was); also if deleting
-     *     the replaced target fails after the rename (the new content is then in place)
+     *     writing, flushing or renaming fails (the target is then left as it was, and the parent
+     *     directories created for it are deleted); also if deleting the replaced target fails after
+     *     the rename (the new content is then in place)
      */
     public static void writeDirectory(Path target, TargetCheck check, DirectoryWriter writer)
             throws IOException {
@@ -99,28 +100,31 @@ public final class AtomicFiles {
             throw new FileSystemException(absolute.toString(), null, "is a file system root");
         }
         check.check(absolute);
-        Files.createDirectories(parent);
-        Path tmp = Files.createDirectory(parent.resolve(siblingName(absolute, "tmp")));
-        fillThenInstall(
-                tmp,
-                dir -> {
-                    writer.write(dir);
-                    try (Stream<Path> files = Files.list(dir)) {
-                        for (Path f : (Iterable<Path>) files::iterator) {
-                            if (Files.isRegularFile(f)) {
-                                fsync(f);
-                            }
-                        }
-                    }
-                },
+        inNewParents(
+                parent,
                 () -> {
-                    check.check(absolute);
-                    Path old = null;
-                    if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
-                        old = parent.resolve(siblingName(absolute, "old"));
-                        move(absolute, old);
-                    }
-                    installOver(tmp, absolute, old);
+                    Path tmp = Files.createDirectory(parent.resolve(siblingName(absolute, "tmp")));
+                    fillThenInstall(
+                            tmp,
+                            dir -> {
+                                writer.write(dir);
+                                try (Stream<Path> files = Files.list(dir)) {
+                                    for (Path f : (Iterable<Path>) files::iterator) {
+                                        if (Files.isRegularFile(f)) {
+                                            fsync(f);
+                                        }
+                                    }
+                                }
+                            },
+                            () -> {
+                                check.check(absolute);
+                                Path old = null;
+                                if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
+                                    old = parent.resolve(siblingName(absolute, "old"));
+                                    move(absolute, old);
+                                }
+                                installOver(tmp, absolute, old);
+                            });
                 });
         deleteStaleSiblings(absolute);
     }
@@ -274,16 +278,41 @@ public final class AtomicFiles {
      */
     public static void writeFile(Path target, byte[] bytes) throws IOException {
         Path absolute = target.toAbsolutePath().normalize();
-        Files.createDirectories(absolute.getParent());
         Path tmp = absolute.getParent().resolve(siblingName(absolute, "tmp"));
-        try {
-            Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW);
-            fsync(tmp);
-            move(tmp, absolute);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        inNewParents(
+                absolute.getParent(),
+                () -> {
+                    try {
+                        Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW);
+                        fsync(tmp);
+                        move(tmp, absolute);
+                    } finally {
+                        Files.deleteIfExists(tmp);
+                    }
+                });
         deleteStaleSiblings(absolute);
+    }
+
+    /**
+     * Creates {@code dir} and its missing parents, then runs {@code write}; if it fails, deletes
+     * the directories it created (those still empty), so that a failed write leaves the file system
+     * as it found it.
+     */
+    private static void inNewParents(Path dir, IoAction write) throws IOException {
+        Path existing = nearestExisting(dir);
+        Files.createDirectories(dir);
+        try {
+            write.run();
+        } catch (IOException | RuntimeException e) {
+            for (Path p = dir; p != null && !p.equals(existing); p = p.getParent()) {
+                try {
+                    Files.delete(p);
+                } catch (IOException notEmpty) {
+                    break; // a concurrent writer's, or not ours to remove
+                }
+            }
+            throw e;
+        }
     }
 
     /**

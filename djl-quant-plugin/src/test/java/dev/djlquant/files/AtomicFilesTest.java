@@ -143,6 +143,33 @@ class AtomicFilesTest {
         }
     }
 
+    /**
+     * A failed write removes the parent directories it created for its target, and only those: the
+     * ancestor that existed before stays, with what it held.
+     */
+    @Test
+    void aFailedWriteRemovesTheParentsItCreated() throws IOException {
+        Files.createDirectories(tmp.resolve("kept"));
+        Files.writeString(tmp.resolve("kept/notes.txt"), "mine");
+        Path target = tmp.resolve("kept/new/deeper/ck");
+
+        assertThatThrownBy(
+                        () ->
+                                AtomicFiles.writeDirectory(
+                                        target,
+                                        t -> {},
+                                        dir -> {
+                                            fillDeep(dir);
+                                            throw new IOException("disk full");
+                                        }))
+                .hasMessage("disk full");
+
+        assertThat(tmp.resolve("kept/new")).doesNotExist();
+        assertThat(tmp.resolve("kept/notes.txt")).hasContent("mine");
+        AtomicFiles.writeDirectory(target, t -> {}, AtomicFilesTest::fillDeep);
+        assertThat(target.resolve("a/b/c.txt")).hasContent("c");
+    }
+
     /** A link is deleted, not followed, even one whose target is gone. */
     @Test
     void deleteRecursivelyRemovesABrokenLink() throws IOException {
