@@ -232,9 +232,7 @@ final class ManifestReader {
         if (!m.listsFiles()) {
             missing.add("files");
         }
-        if (m.tensors().isEmpty()) {
-            missing.add("tensors");
-        }
+
         if (m.kind() == Kind.DJL_NATIVE && m.architecture() == null) {
             missing.add("architecture");
         }
@@ -244,6 +242,10 @@ final class ManifestReader {
         missing.addAll(missingEntryFields(m));
         if (!missing.isEmpty()) {
             throw new CheckpointException(file, "lacks the fields " + missing);
+        }
+        if (m.tensors().isEmpty()) {
+            // An absent list reads as an empty one.
+            throw new CheckpointException(file, "lists no quantized tensors");
         }
         if (!m.mode().equals("SIMULATE") && !m.mode().equals("COMPRESSED")) {
             // The loaders take anything but SIMULATE for COMPRESSED, and the zoo publishes it.

@@ -292,6 +292,14 @@ class CheckpointCorruptionTest {
                         "normalization with a negative deviation",
                         edit(j -> j.addProperty("normalization", "0.5,0.5,0.5/0.2,-1,0.2")),
                         "standard deviation of channel 1 is -1.0"),
+                Arguments.of(
+                        "tensors empty",
+                        edit(j -> j.add("tensors", new JsonArray())),
+                        "lists no quantized tensors"),
+                Arguments.of(
+                        "tensors absent",
+                        edit(j -> j.remove("tensors")),
+                        "lists no quantized tensors"),
                 shape("-1, 2"),
                 shape("0, 16"),
                 shape(""),

@@ -76,6 +76,15 @@ final class Inputs {
         if (files.stream().anyMatch(f -> f.toString().endsWith(".params"))) {
             return new ModelPath(ModelKind.DJL_DIRECTORY, path);
         }
+        if (pt.size() > 1) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Directory "
+                            + path
+                            + " holds "
+                            + pt.size()
+                            + " TorchScript .pt files; give the one to use");
+        }
         throw new ParameterException(
                 spec.commandLine(),
                 "Directory "

@@ -47,7 +47,12 @@ class InputsTest {
         // Two TorchScript files are ambiguous: only the .params file decides.
         Path djl = dir("djl", "a.pt", "b.pt", "m-0000.params");
         assertThat(Inputs.model(spec, djl)).isEqualTo(new ModelPath(ModelKind.DJL_DIRECTORY, djl));
-        assertThatThrownBy(() -> Inputs.model(spec, dir("two", "a.pt", "b.pt", "readme.txt")))
+        Path two = dir("two", "a.pt", "b.pt", "readme.txt");
+        assertThatThrownBy(() -> Inputs.model(spec, two))
+                .isInstanceOf(ParameterException.class)
+                .hasMessage(
+                        "Directory " + two + " holds 2 TorchScript .pt files; give the one to use");
+        assertThatThrownBy(() -> Inputs.model(spec, dir("none", "readme.txt")))
                 .isInstanceOf(ParameterException.class)
                 .hasMessageContaining(
                         "holds no djlq checkpoint (manifest.json), single"
