@@ -194,7 +194,8 @@ public final class CheckpointReader {
                                             manifest.dataset(), manifest.normalization()))
                             .build()
                             .loadModel();
-        } catch (IOException | MalformedModelException e) {
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            // DJL reports some damage as an IllegalArgumentException ("No enum constant ...").
             throw named(directory, manifest, e);
         }
         if (model.getBlock() instanceof CheckpointBlock block) {

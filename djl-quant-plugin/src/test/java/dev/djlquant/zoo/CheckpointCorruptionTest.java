@@ -471,6 +471,18 @@ class CheckpointCorruptionTest {
         assertLoadFails(params(), "");
     }
 
+    /** DJL's own refusal of a data type name it does not know names the file too. */
+    @Test
+    void aDamagedDataTypeNameWithItsChecksumRecordedIsNamed() throws Exception {
+        byte[] bytes = Files.readAllBytes(params());
+        int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("FLOAT32");
+        assertThat(at).isPositive();
+        bytes[at + 1] = 'Z';
+        Files.write(params(), bytes);
+        recordParameterFile();
+        assertLoadFails(params(), "FZOAT32");
+    }
+
     @Test
     void aParameterFileThatDjlDoesNotReadFailsTheLoad() throws Exception {
         // DJL reads no parameters, silently, from a file without its magic bytes "DJL@".
