@@ -42,6 +42,19 @@ public final class CheckpointReader {
     }
 
     /**
+     * Refuses a directory that lost its checkpoint's manifest: its {@code serving.properties} names
+     * djlq's block factory but there is no {@code manifest.json}. Nothing can verify it, and its
+     * files alone would load as a plain model, wrongly. Returns for any other directory.
+     *
+     * @param directory the directory to look at
+     * @throws CheckpointException naming the missing manifest, if the directory is such a
+     *     checkpoint
+     */
+    public static void refuseLostManifest(Path directory) throws CheckpointException {
+        ManifestReader.refuseLostManifest(directory);
+    }
+
+    /**
      * Checks a checkpoint without loading it: every listed file, and no unlisted DJL parameter file
      * that DJL would read instead of the listed one.
      *

@@ -64,6 +64,7 @@ final class ManifestReader {
         try {
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
+            refuseLostManifest(directory);
             throw new CheckpointException(
                     file,
                     "missing: "
@@ -80,6 +81,33 @@ final class ManifestReader {
             }
             throw new CheckpointException(file, "unreadable (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * Refuses a directory without a manifest whose {@code serving.properties} names the checkpoint
+     * block factory: a checkpoint that lost its manifest, which nothing can verify, and whose files
+     * alone would load as a plain model, wrongly (a TorchScript checkpoint's module holds NaN for
+     * the quantized weights).
+     */
+    static void refuseLostManifest(Path dir) throws CheckpointException {
+        Path serving = dir.resolve(CheckpointWriter.SERVING_FILE);
+        try {
+            if (!Files.isRegularFile(serving)
+                    || !Files.readString(serving, StandardCharsets.ISO_8859_1)
+                            .contains(CheckpointBlockFactory.class.getName())) {
+                return;
+            }
+        } catch (IOException e) {
+            return; // not readable: nothing says it is a checkpoint
+        }
+        throw new CheckpointException(
+                dir.resolve(CheckpointManifest.FILE_NAME),
+                "is missing: "
+                        + dir
+                        + " is a djlq checkpoint (its "
+                        + CheckpointWriter.SERVING_FILE
+                        + " says so), which cannot be verified or loaded without it; write"
+                        + " the checkpoint again");
     }
 
     /**

@@ -420,6 +420,9 @@ class CheckpointCorruptionTest {
     @Test
     void missingManifest() throws Exception {
         Files.delete(manifestFile());
+        // Its serving.properties still says what it was.
+        assertLoadFails(manifestFile(), "is missing: " + checkpoint + " is a djlq checkpoint");
+        Files.delete(checkpoint.resolve(CheckpointWriter.SERVING_FILE));
         assertLoadFails(manifestFile(), "not a djlq checkpoint directory");
     }
 

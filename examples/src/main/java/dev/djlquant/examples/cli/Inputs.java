@@ -5,10 +5,8 @@ import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import dev.djlquant.data.CifarData;
-import dev.djlquant.zoo.CheckpointBlockFactory;
-import dev.djlquant.zoo.CheckpointException;
 import dev.djlquant.zoo.CheckpointManifest;
-import dev.djlquant.zoo.CheckpointWriter;
+import dev.djlquant.zoo.CheckpointReader;
 import dev.djlquant.zoo.CifarArchitectures;
 import dev.djlquant.zoo.TorchScriptImport;
 import java.io.EOFException;
@@ -64,7 +62,7 @@ final class Inputs {
         if (Files.exists(path.resolve(CheckpointManifest.FILE_NAME))) {
             return new ModelPath(ModelKind.CHECKPOINT, path);
         }
-        refuseCheckpointWithoutManifest(path);
+        CheckpointReader.refuseLostManifest(path);
         List<Path> files;
         try (Stream<Path> list = Files.list(path)) {
             files = list.sorted().toList();
@@ -91,27 +89,6 @@ final class Inputs {
                         + path
                         + " holds no djlq checkpoint (manifest.json), single TorchScript .pt file"
                         + " or DJL .params file");
-    }
-
-    /**
-     * Refuses a directory that a djlq checkpoint's {@code serving.properties} describes but that
-     * lost its manifest: without it nothing can be verified, and its files alone would load as a
-     * plain model, wrongly (a TorchScript checkpoint's module holds NaN for the quantized weights).
-     */
-    private static void refuseCheckpointWithoutManifest(Path dir) throws IOException {
-        Path serving = dir.resolve(CheckpointWriter.SERVING_FILE);
-        if (Files.isRegularFile(serving)
-                && Files.readString(serving, StandardCharsets.ISO_8859_1)
-                        .contains(CheckpointBlockFactory.class.getName())) {
-            throw new CheckpointException(
-                    dir.resolve(CheckpointManifest.FILE_NAME),
-                    "is missing: "
-                            + dir
-                            + " is a djlq checkpoint (its "
-                            + CheckpointWriter.SERVING_FILE
-                            + " says so), which cannot be verified or loaded without it; write"
-                            + " the checkpoint again");
-        }
     }
 
     static void checkArch(CommandSpec spec, String arch) {

@@ -159,7 +159,8 @@ class DjlqErrorMessagesTest {
                         "int8@row",
                         "--out",
                         tmp.resolve("again").toString());
-        for (Run run : new Run[] {eval, quantize}) {
+        Run inspect = djlq("inspect", checkpoint.toString());
+        for (Run run : new Run[] {eval, quantize, inspect}) {
             assertThat(run.code()).as(run.err()).isEqualTo(1);
             assertThat(run.err())
                     .contains(checkpoint.resolve("manifest.json") + ": is missing")
