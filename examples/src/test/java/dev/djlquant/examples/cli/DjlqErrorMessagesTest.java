@@ -186,14 +186,28 @@ class DjlqErrorMessagesTest {
 
     @Test
     void importIntoTheWrongArchitectureNamesFileAndArchitectureBriefly() {
-        Path out = tmp.resolve("wrong-arch");
+        String error = failedImport(resnet, "alexnet-cifar10", tmp.resolve("wrong-arch"));
+        assertThat(error)
+                .contains(
+                        "Cannot import " + resnet + " into alexnet-cifar10",
+                        "source has 59",
+                        "target has 16")
+                .doesNotContain("layer3.2.bn2.bias");
+        assertThat(error.length()).isLessThan(600);
+    }
+
+    /**
+     * Runs {@code djlq quantize} of {@code model} into {@code arch}, which must fail in the job
+     * (exit code 1) with one error line and write nothing to {@code out}; returns that line.
+     */
+    static String failedImport(Path model, String arch, Path out) {
         Run run =
                 djlq(
                         "quantize",
                         "--model",
-                        resnet.toString(),
+                        model.toString(),
                         "--arch",
-                        "alexnet-cifar10",
+                        arch,
                         "--spec",
                         "int8@row",
                         "--out",
@@ -201,41 +215,20 @@ class DjlqErrorMessagesTest {
                         "--quiet");
         assertThat(run.code()).as(run.err()).isEqualTo(1);
         assertThat(run.err().lines()).hasSize(1);
-        assertThat(run.err())
-                .contains(
-                        "Cannot import " + resnet + " into alexnet-cifar10",
-                        "source has 59",
-                        "target has 16")
-                .doesNotContain("layer3.2.bn2.bias");
-        assertThat(run.err().length()).isLessThan(600);
         assertThat(out).doesNotExist();
+        return run.err();
     }
 
     @Test
     void aDjlDirectoryThatDoesNotLoadIsNamed() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("not-djl"));
         Files.write(dir.resolve("model-0000.params"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
-        Run run =
-                djlq(
-                        "quantize",
-                        "--model",
-                        dir.toString(),
-                        "--arch",
-                        "alexnet-cifar10",
-                        "--spec",
-                        "int8@row",
-                        "--out",
-                        tmp.resolve("from-not-djl").toString(),
-                        "--quiet");
-        assertThat(run.code()).as(run.err()).isEqualTo(1);
-        assertThat(run.err().lines()).hasSize(1);
-        assertThat(run.err())
+        // DJL skips a file without its header silently: the job must not go on with random
+        // weights (failedImport checks that nothing was written).
+        assertThat(failedImport(dir, "alexnet-cifar10", tmp.resolve("from-not-djl")))
                 .contains(
                         "Cannot load DJL model directory " + dir,
                         "into alexnet-cifar10",
                         "not a DJL parameter file");
-        // DJL skips a file without its header silently: the job must not go on with random
-        // weights.
-        assertThat(tmp.resolve("from-not-djl")).doesNotExist();
     }
 }

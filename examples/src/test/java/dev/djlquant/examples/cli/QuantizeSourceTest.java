@@ -88,24 +88,7 @@ class QuantizeSourceTest {
                         "the file holds another architecture than vgg16-cifar10 (a wrong --arch?)");
     }
 
-    /** Runs a quantize that must fail loading {@code model}, and returns its one error line. */
     private static String quantize(Path model, String arch) {
-        Path out = tmp.resolve("never");
-        Run run =
-                DjlqErrorMessagesTest.djlq(
-                        "quantize",
-                        "--model",
-                        model.toString(),
-                        "--arch",
-                        arch,
-                        "--spec",
-                        "int8@row",
-                        "--out",
-                        out.toString(),
-                        "--quiet");
-        assertThat(run.code()).as(run.err()).isEqualTo(1);
-        assertThat(run.err().lines()).hasSize(1);
-        assertThat(out).doesNotExist();
-        return run.err();
+        return DjlqErrorMessagesTest.failedImport(model, arch, tmp.resolve("never"));
     }
 }
