@@ -88,26 +88,8 @@ final class CheckpointBlock extends QuantizedBlock {
         for (Pair<String, Parameter> p : getInner().getParameters()) {
             parameters.put(p.getKey(), p.getValue());
         }
-        Set<String> listed = new HashSet<>();
-        for (CheckpointManifest.TensorEntry t : manifest.tensors()) {
-            listed.add(t.name());
-            QuantizedTensor tensor = compressed.get(t.name());
-            if (tensor == null) {
-                throw new CheckpointException(
-                        parameterFile,
-                        "quantized tensor "
-                                + t.name()
-                                + " listed in manifest.json is missing from this file");
-            }
-            t.check(tensor, parameterFile);
-        }
-        for (String name : compressed.keySet()) {
-            if (!listed.contains(name)) {
-                throw new CheckpointException(
-                        parameterFile,
-                        "holds quantized tensor " + name + " that manifest.json does not list");
-            }
-        }
+        manifest.checkTensors(compressed, parameterFile);
+        Set<String> listed = new HashSet<>(compressed.keySet());
         for (CheckpointManifest.ParameterEntry e : manifest.unquantized()) {
             listed.add(e.name());
             Parameter p = parameters.get(e.name());

@@ -20,10 +20,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@code manifest.json} of a quantized checkpoint: format version, source model and its
@@ -172,6 +174,33 @@ public final class CheckpointManifest {
             if (!Digests.crc32(tensor.toBytes()).equals(crc32)) {
                 throw new CheckpointException(
                         file, "tensor " + name + " does not match its CRC-32 in manifest.json");
+            }
+        }
+    }
+
+    /**
+     * Throws unless {@code read}, the quantized tensors read from {@code file}, are the ones this
+     * manifest lists: each listed tensor, with its spec, shape and CRC-32, and no other.
+     */
+    void checkTensors(Map<String, QuantizedTensor> read, Path file) throws CheckpointException {
+        Set<String> listed = new HashSet<>();
+        for (TensorEntry t : tensors()) {
+            listed.add(t.name());
+            QuantizedTensor tensor = read.get(t.name());
+            if (tensor == null) {
+                throw new CheckpointException(
+                        file,
+                        "quantized tensor "
+                                + t.name()
+                                + " listed in manifest.json is missing from this file");
+            }
+            t.check(tensor, file);
+        }
+        for (String name : read.keySet()) {
+            if (!listed.contains(name)) {
+                throw new CheckpointException(
+                        file,
+                        "holds quantized tensor " + name + " that manifest.json does not list");
             }
         }
     }

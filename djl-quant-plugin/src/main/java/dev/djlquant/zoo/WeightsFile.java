@@ -37,31 +37,13 @@ final class WeightsFile {
 
     /**
      * Reads the weights file of the TorchScript checkpoint {@code dir} and checks it against the
-     * manifest: the same tensors, each with the listed spec, shape and CRC-32.
+     * manifest ({@link CheckpointManifest#checkTensors}).
      */
     static Map<String, QuantizedTensor> readListed(Path dir, CheckpointManifest manifest)
             throws CheckpointException {
         Path file = dir.resolve(NAME);
         Map<String, QuantizedTensor> tensors = read(file);
-        if (tensors.size() != manifest.tensors().size()) {
-            throw new CheckpointException(
-                    file,
-                    "holds "
-                            + tensors.size()
-                            + " tensors but manifest.json lists "
-                            + manifest.tensors().size());
-        }
-        for (CheckpointManifest.TensorEntry e : manifest.tensors()) {
-            QuantizedTensor t = tensors.get(e.name());
-            if (t == null) {
-                throw new CheckpointException(
-                        file,
-                        "quantized tensor "
-                                + e.name()
-                                + " listed in manifest.json is missing from this file");
-            }
-            e.check(t, file);
-        }
+        manifest.checkTensors(tensors, file);
         return tensors;
     }
 
