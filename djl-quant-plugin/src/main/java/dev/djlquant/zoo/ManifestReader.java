@@ -260,7 +260,6 @@ final class ManifestReader {
         if (!m.listsFiles()) {
             missing.add("files");
         }
-
         if (m.kind() == Kind.DJL_NATIVE && m.architecture() == null) {
             missing.add("architecture");
         }
