@@ -141,7 +141,7 @@ final class Inputs {
      * read ("java.io.EOFException", "No enum constant ...DataType.FZOAT32", "Unsupported encoding
      * version: 2" where the next block of another architecture begins), not the file's fault.
      */
-    static String loadFailure(Throwable e, String arch) {
+    private static String loadFailure(Throwable e, String arch) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof EOFException) {
                 return "the parameter file ends early (truncated?)";
