@@ -351,12 +351,14 @@ final class QuantizeCommand implements Callable<Integer> {
     }
 
     private void checkArtifactId(String id) {
-        if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+        // The id names a directory of the repository: a file name, at most 255 bytes.
+        if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,199}")) {
             throw new ParameterException(
                     spec.commandLine(),
                     "Bad --publish artifact id '"
                             + id
-                            + "': use letters, digits, '.', '_' and '-'");
+                            + "': use letters, digits, '.', '_' and '-', starting with a letter or"
+                            + " digit, at most 200 characters");
         }
     }
 }

@@ -75,8 +75,9 @@ class DjlqErrorMessagesTest {
     /**
      * Command lines that ask for nothing or contradict themselves are usage errors (exit code 2)
      * named before any work, not silently run: {@code $M} stands for the ResNet20 file, {@code
-     * $OUT} for a path that must stay unwritten. Each would fail fast without its check too (the
-     * study for want of its shared folder), so a regression cannot start minutes of work.
+     * $OUT} for a path that must stay unwritten, {@code $LONG} and {@code $ID} for a file name and
+     * an artifact id too long to be one. Each would fail fast without its check too (the study for
+     * want of its shared folder), so a regression cannot start minutes of work.
      */
     static Stream<Arguments> usageErrors() {
         return Stream.of(
@@ -103,7 +104,13 @@ class DjlqErrorMessagesTest {
                 Arguments.of(
                         "Invalid value for option '--spec': One scheme here, not a list:"
                                 + " 'int8@row,dt4@row'",
-                        "quantize --model $M --spec int8@row,dt4@row --out $OUT"));
+                        "quantize --model $M --spec int8@row,dt4@row --out $OUT"),
+                Arguments.of(
+                        "z: its name is longer than the 255 bytes a file name may have",
+                        "bench --skip-kernel --skip-model --out $OUT/$LONG"),
+                Arguments.of(
+                        "Bad --publish artifact id",
+                        "quantize --model $M --spec int8@row --publish $ID --out $OUT"));
     }
 
     @ParameterizedTest
@@ -115,10 +122,12 @@ class DjlqErrorMessagesTest {
                         .map(a -> a.equals("''") ? "" : a)
                         .map(a -> a.replace("$M", resnet.toString()))
                         .map(a -> a.replace("$OUT", out.toString()))
+                        .map(a -> a.replace("$LONG", "z".repeat(256)))
+                        .map(a -> a.replace("$ID", "p".repeat(201)))
                         .toArray(String[]::new);
         Run run = djlq(args);
         assertThat(run.code()).as(run.err()).isEqualTo(2);
-        assertThat(run.err()).contains("djlq: " + message);
+        assertThat(run.err()).startsWith("djlq: ").contains(message);
         assertThat(run.out()).isEmpty();
         assertThat(out).doesNotExist();
     }
