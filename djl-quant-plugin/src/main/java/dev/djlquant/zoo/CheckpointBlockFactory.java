@@ -140,8 +140,9 @@ public final class CheckpointBlockFactory implements BlockFactory {
     private static Block torchScript(Model model, Path dir, CheckpointManifest manifest)
             throws IOException {
         CheckpointManifest.TorchScript ts = manifest.torchscript();
-        Path pt = ts.embedded() ? dir.resolve(ts.file()) : Path.of(ts.file());
+        Path pt = ts.path(dir);
         Map<String, QuantizedTensor> tensors = WeightsFile.readListed(dir, manifest);
+        CheckpointReader.checkModuleEntries(pt);
         Model module =
                 Model.newInstance(
                         "torchscript", model.getNDManager().getDevice(), TorchScriptImport.ENGINE);

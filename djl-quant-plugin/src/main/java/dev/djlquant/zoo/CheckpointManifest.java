@@ -228,7 +228,13 @@ public final class CheckpointManifest {
      *     own data type): what loading the checkpoint costs
      */
     public record TorchScript(
-            boolean embedded, String file, String sha256, long bytes, long floatBytes) {}
+            boolean embedded, String file, String sha256, long bytes, long floatBytes) {
+
+        /** The module's file, for the checkpoint in {@code directory}. */
+        Path path(Path directory) {
+            return embedded ? directory.resolve(file) : Path.of(file);
+        }
+    }
 
     private String format = FORMAT;
     private int formatVersion = FORMAT_VERSION;

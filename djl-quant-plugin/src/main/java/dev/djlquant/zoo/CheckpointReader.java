@@ -25,9 +25,10 @@ public final class CheckpointReader {
 
     /**
      * {@link #verify} and, for a TorchScript checkpoint, every quantized tensor that a load reads
-     * from its weights file: read and checked against the spec, shape and CRC-32 the manifest lists
-     * (what {@code djlq inspect} checks). A DJL-native checkpoint's tensors are in its parameter
-     * file, which only its size and sha256 vouch for until DJL reads it.
+     * from its weights file, read and checked against the spec, shape and CRC-32 the manifest
+     * lists, and every entry of its TorchScript file against the CRC-32 its archive records (what
+     * {@code djlq inspect} checks). A DJL-native checkpoint's tensors are in its parameter file,
+     * which only its size and sha256 vouch for until DJL reads it.
      *
      * @param directory the checkpoint directory
      * @return its manifest
@@ -35,10 +36,28 @@ public final class CheckpointReader {
      */
     public static CheckpointManifest verifyTensors(Path directory) throws CheckpointException {
         CheckpointManifest manifest = verify(directory);
-        if (manifest.kind() == CheckpointManifest.Kind.TORCHSCRIPT) {
+        CheckpointManifest.TorchScript ts = manifest.torchscript();
+        if (ts != null) {
             WeightsFile.readListed(directory, manifest);
+            checkModuleEntries(ts.path(directory));
         }
         return manifest;
+    }
+
+    /**
+     * Refuses a checkpoint's TorchScript module whose archive entries do not match their CRC-32s:
+     * its sha256 matched, so a manifest recorded the damage, and libtorch would load it.
+     */
+    static void checkModuleEntries(Path module) throws CheckpointException {
+        String damaged;
+        try {
+            damaged = ZipChecksums.firstMismatch(module);
+        } catch (IOException e) {
+            throw new CheckpointException(module, "unreadable (" + e.getMessage() + ")", e);
+        }
+        if (damaged != null) {
+            throw new CheckpointException(module, damaged);
+        }
     }
 
     /**
@@ -122,7 +141,7 @@ public final class CheckpointReader {
         Path read =
                 ts == null
                         ? directory.resolve(CheckpointWriter.PARAMETERS_FILE)
-                        : ts.embedded() ? directory.resolve(ts.file()) : Path.of(ts.file());
+                        : ts.path(directory);
         return new CheckpointException(
                 read,
                 "cannot be loaded as "

@@ -113,21 +113,8 @@ class StrippedTorchScriptTest {
      */
     @Test
     void aDamagedEntryOfTheSourceIsNamedWithTheSource() throws Exception {
-        String damagedEntry;
-        byte[] raw = Files.readAllBytes(RESNET20);
-        try (ZipFile zip = new ZipFile(RESNET20.toFile())) {
-            ZipEntry entry = zip.getEntry("resnet20_cifar10/data/1");
-            assertThat(entry.getMethod()).isEqualTo(ZipEntry.STORED);
-            byte[] content;
-            try (InputStream in = zip.getInputStream(entry)) {
-                content = in.readAllBytes();
-            }
-            // Stored entries lie in the file as they are: find this one's bytes and flip one.
-            int at = indexOf(raw, Arrays.copyOf(content, 32));
-            assertThat(at).isPositive();
-            raw[at + 5] ^= 1;
-            damagedEntry = entry.getName();
-        }
+        String damagedEntry = "resnet20_cifar10/data/1";
+        byte[] raw = withEntryByteFlipped(RESNET20, damagedEntry);
         Path damaged = Files.write(tmp.resolve("damaged.pt"), raw);
         Path copy = tmp.resolve("copy.pt");
 
@@ -142,13 +129,28 @@ class StrippedTorchScriptTest {
         assertThat(ZipChecksums.firstMismatch(RESNET20)).isNull();
     }
 
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
-                return i;
+    /**
+     * The bytes of {@code archive} with one byte flipped inside its stored entry {@code name},
+     * whose bytes lie in the file as they are.
+     */
+    static byte[] withEntryByteFlipped(Path archive, String name) throws Exception {
+        byte[] raw = Files.readAllBytes(archive);
+        byte[] content;
+        try (ZipFile zip = new ZipFile(archive.toFile())) {
+            ZipEntry entry = zip.getEntry(name);
+            assertThat(entry.getMethod()).isEqualTo(ZipEntry.STORED);
+            try (InputStream in = zip.getInputStream(entry)) {
+                content = in.readAllBytes();
             }
         }
-        return -1;
+        byte[] head = Arrays.copyOf(content, 32);
+        for (int i = 0; i + head.length <= raw.length; i++) {
+            if (Arrays.equals(raw, i, i + head.length, head, 0, head.length)) {
+                raw[i + 5] ^= 1;
+                return raw;
+            }
+        }
+        throw new AssertionError(name + " not found in " + archive);
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -124,7 +125,7 @@ class TorchScriptCheckpointTest {
         // which loading and verifyTensors (djlq inspect) do.
         assertThat(CheckpointReader.verify(out).tensors().get(0).spec()).isEqualTo("int2@tensor");
         for (var check :
-                List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+                List.<ThrowingCallable>of(
                         () -> CheckpointReader.load(out, NDList.class, NDList.class),
                         () -> CheckpointReader.verifyTensors(out))) {
             assertThatThrownBy(check)
@@ -132,6 +133,48 @@ class TorchScriptCheckpointTest {
                     .hasMessageContaining(out.resolve(WeightsFile.NAME).toString())
                     .hasMessageContaining("is int8@row")
                     .hasMessageContaining("but manifest.json lists int2@tensor");
+        }
+    }
+
+    /**
+     * A byte of an unquantized tensor damaged in the embedded module, with a manifest that records
+     * the damaged file's size and sha256 (a faulty writer): libtorch would load the wrong value,
+     * the entry's zip CRC-32 refuses it, on load and in verifyTensors.
+     */
+    @Test
+    void aDamagedEmbeddedModuleThatTheManifestVouchesForIsRefused() throws Exception {
+        Path out = tmp.resolve("resnet20-damaged-module");
+        CheckpointManifest manifest = writeResNet20Int8(out);
+        Path embedded = out.resolve(CheckpointWriter.TORCHSCRIPT_FILE);
+        Files.write(
+                embedded,
+                StrippedTorchScriptTest.withEntryByteFlipped(embedded, "resnet20_cifar10/data/1"));
+        String sha = Digests.sha256(embedded);
+        CheckpointManifest.TorchScript ts = manifest.torchscript();
+        manifest.toBuilder()
+                .torchscript(
+                        new CheckpointManifest.TorchScript(
+                                ts.embedded(), ts.file(), sha, ts.bytes(), ts.floatBytes()))
+                .files(
+                        manifest.files().stream()
+                                .map(
+                                        f ->
+                                                f.name().equals(ts.file())
+                                                        ? new CheckpointManifest.FileEntry(
+                                                                f.name(), f.role(), f.bytes(), sha)
+                                                        : f)
+                                .toList())
+                .build()
+                .writeTo(out);
+        CheckpointReader.verify(out);
+        for (var check :
+                List.<ThrowingCallable>of(
+                        () -> CheckpointReader.load(out, NDList.class, NDList.class),
+                        () -> CheckpointReader.verifyTensors(out))) {
+            assertThatThrownBy(check)
+                    .isInstanceOf(CheckpointException.class)
+                    .hasMessageContaining(embedded.toString())
+                    .hasMessageContaining("its entry resnet20_cifar10/data/1 fails its CRC-32");
         }
     }
 
