@@ -154,7 +154,7 @@ public final class CheckpointManifest {
 
         /**
          * Throws unless {@code tensor}, read from {@code file}, is the one this entry lists: the
-         * same spec and shape, and bytes with this CRC-32.
+         * same spec and shape, bytes with this CRC-32, and as many groups and storage bytes.
          */
         void check(QuantizedTensor tensor, Path file) throws CheckpointException {
             if (!Arrays.equals(tensor.shape(), shape) || !tensor.quantizer().spec().equals(spec)) {
@@ -174,6 +174,20 @@ public final class CheckpointManifest {
             if (!Digests.crc32(tensor.toBytes()).equals(crc32)) {
                 throw new CheckpointException(
                         file, "tensor " + name + " does not match its CRC-32 in manifest.json");
+            }
+            if (tensor.groups() != groups || tensor.storageBytes() != storageBytes) {
+                throw new CheckpointException(
+                        file,
+                        "tensor "
+                                + name
+                                + " has "
+                                + tensor.groups()
+                                + " groups in "
+                                + tensor.storageBytes()
+                                + " bytes but manifest.json lists "
+                                + groups
+                                + " in "
+                                + storageBytes);
             }
         }
     }

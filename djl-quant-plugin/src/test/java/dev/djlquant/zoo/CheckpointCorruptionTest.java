@@ -360,7 +360,9 @@ class CheckpointCorruptionTest {
      */
     @Test
     void aManifestDescribingATensorOtherwiseIsRefusedOnLoad() throws Exception {
-        String name = CheckpointManifest.read(checkpoint).tensors().get(0).name();
+        CheckpointManifest.TensorEntry intact =
+                CheckpointManifest.read(checkpoint).tensors().get(0);
+        String name = intact.name();
         resign(
                 j ->
                         j.getAsJsonArray("tensors")
@@ -377,6 +379,26 @@ class CheckpointCorruptionTest {
                     tensor.addProperty("crc32", "00000000");
                 });
         assertLoadFails(params(), "tensor " + name + " does not match its CRC-32 in manifest.json");
+
+        resign(
+                j -> {
+                    JsonObject tensor = j.getAsJsonArray("tensors").get(0).getAsJsonObject();
+                    tensor.addProperty("spec", intact.spec());
+                    tensor.addProperty("crc32", intact.crc32());
+                    tensor.addProperty("groups", intact.groups() + 1);
+                });
+        assertLoadFails(
+                params(),
+                "tensor "
+                        + name
+                        + " has "
+                        + intact.groups()
+                        + " groups in "
+                        + intact.storageBytes()
+                        + " bytes but manifest.json lists "
+                        + (intact.groups() + 1)
+                        + " in "
+                        + intact.storageBytes());
     }
 
     @Test
