@@ -62,6 +62,9 @@ public final class AtomicFiles {
         void run() throws IOException;
     }
 
+    /** Longest file name, in bytes, that Linux file systems take (ext4, xfs, btrfs, tmpfs). */
+    public static final int NAME_MAX = 255;
+
     /** Longest target name, in UTF-8 bytes, that its siblings' names repeat whole. */
     private static final int LONG_NAME = 100;
 
@@ -210,7 +213,7 @@ public final class AtomicFiles {
     /**
      * A target name's part in its siblings' names: the name itself, or for a name longer than
      * {@link #LONG_NAME} UTF-8 bytes its first {@link #STEM_PREFIX} characters and a hash of the
-     * whole, so that the sibling's name stays within the 255 bytes a file name may have.
+     * whole, so that the sibling's name stays within {@link #NAME_MAX} bytes.
      */
     private static String stem(Path target) {
         String name = target.getFileName().toString();

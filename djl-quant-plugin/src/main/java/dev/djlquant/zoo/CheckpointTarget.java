@@ -20,9 +20,6 @@ import java.util.stream.Stream;
  */
 record CheckpointTarget(boolean replace) {
 
-    /** Longest file name, in bytes, that Linux file systems take (ext4, xfs, btrfs, tmpfs). */
-    private static final int NAME_MAX = 255;
-
     /** Refuses {@code out}, naming it and why, unless a checkpoint may be written there. */
     void check(Path out) throws IOException {
         if (out.toString().isEmpty()) {
@@ -142,7 +139,7 @@ record CheckpointTarget(boolean replace) {
         }
         for (Path name : existing.relativize(absolute)) {
             int bytes = name.toString().getBytes(StandardCharsets.UTF_8).length;
-            if (bytes > NAME_MAX) {
+            if (bytes > AtomicFiles.NAME_MAX) {
                 throw refused(
                         absolute,
                         "cannot be created: its name '"
@@ -150,7 +147,7 @@ record CheckpointTarget(boolean replace) {
                                 + "' has "
                                 + bytes
                                 + " bytes, more than the "
-                                + NAME_MAX
+                                + AtomicFiles.NAME_MAX
                                 + " a file name may have");
             }
         }

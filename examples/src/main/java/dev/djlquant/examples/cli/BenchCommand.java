@@ -199,12 +199,15 @@ final class BenchCommand implements Callable<Integer> {
         if (Files.isDirectory(target)) {
             throw new ParameterException(spec.commandLine(), "--out " + out + " is a directory");
         }
-        if (target.getFileName().toString().getBytes(StandardCharsets.UTF_8).length > 255) {
+        if (target.getFileName().toString().getBytes(StandardCharsets.UTF_8).length
+                > AtomicFiles.NAME_MAX) {
             throw new ParameterException(
                     spec.commandLine(),
                     "--out "
                             + out
-                            + ": its name is longer than the 255 bytes a file name may have");
+                            + ": its name is longer than the "
+                            + AtomicFiles.NAME_MAX
+                            + " bytes a file name may have");
         }
         Path existing = AtomicFiles.nearestExisting(target.getParent());
         if (existing == null || !Files.isDirectory(existing) || !canCreateIn(existing)) {
