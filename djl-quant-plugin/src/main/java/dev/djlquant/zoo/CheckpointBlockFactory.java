@@ -115,9 +115,7 @@ public final class CheckpointBlockFactory implements BlockFactory {
                         "djlq-scratch",
                         model.getNDManager().getDevice(),
                         model.getNDManager().getEngine().getEngineName())) {
-            scratch.setBlock(packed);
-            scratch.load(dir, CheckpointWriter.MODEL_NAME);
-            packed.requireLoaded();
+            readInto(scratch, packed, dir);
             target.initialize(model.getNDManager(), DataType.FLOAT32, inputs);
             Map<String, Parameter> loaded = byName(packed.getInner());
             Map<String, QuantizedTensor> compressed = packed.getCompressed();
@@ -130,11 +128,23 @@ public final class CheckpointBlockFactory implements BlockFactory {
                     InPlaceWrite.overwrite(into, loaded.get(p.getKey()).getArray());
                 }
             }
+        }
+        return target;
+    }
+
+    /**
+     * Reads a DJL-native checkpoint's parameter file into {@code packed} inside {@code scratch},
+     * which then owns it: every tensor checked against the manifest ({@link CheckpointBlock}).
+     */
+    static void readInto(Model scratch, CheckpointBlock packed, Path dir) throws IOException {
+        scratch.setBlock(packed);
+        try {
+            scratch.load(dir, CheckpointWriter.MODEL_NAME);
         } catch (MalformedModelException e) {
             throw new CheckpointException(
                     dir.resolve(CheckpointWriter.PARAMETERS_FILE), e.getMessage(), e);
         }
-        return target;
+        packed.requireLoaded();
     }
 
     private static Block torchScript(Model model, Path dir, CheckpointManifest manifest)

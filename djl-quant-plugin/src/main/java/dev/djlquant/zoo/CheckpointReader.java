@@ -1,34 +1,43 @@
 package dev.djlquant.zoo;
 
 import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.nn.Block;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import dev.djlquant.files.Digests;
 import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Properties;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Verifies and loads quantized checkpoints written by {@link CheckpointWriter}. Verification reads
  * the manifest (its own checksum and format version), then checks the size and SHA-256 of every
- * file it lists, including a referenced TorchScript file; loading goes through DJL's {@link
- * Criteria} with the checkpoint's {@code serving.properties}, whose {@link CheckpointBlockFactory}
- * verifies again and checks every tensor's CRC-32 after reading it.
+ * file it lists, including a referenced TorchScript file, and that {@code serving.properties} says
+ * what the manifest implies; loading goes through DJL's {@link Criteria} with the checkpoint's
+ * {@code serving.properties}, whose {@link CheckpointBlockFactory} verifies again and checks every
+ * tensor's CRC-32 after reading it.
  */
 public final class CheckpointReader {
 
     private CheckpointReader() {}
 
     /**
-     * {@link #verify} and, for a TorchScript checkpoint, every quantized tensor that a load reads
-     * from its weights file, read and checked against the spec, shape and CRC-32 the manifest
-     * lists, and every entry of its TorchScript file against the CRC-32 its archive records (what
-     * {@code djlq inspect} checks). A DJL-native checkpoint's tensors are in its parameter file,
-     * which only its size and sha256 vouch for until DJL reads it.
+     * {@link #verify}, then every tensor read as loading reads it (what {@code djlq inspect}
+     * checks): a DJL-native checkpoint's parameter file read by DJL into its architecture, each
+     * quantized tensor against the spec, shape and CRC-32 the manifest lists and each float one
+     * against its CRC-32; a TorchScript checkpoint's quantized tensors from its weights file the
+     * same way, and every entry of its TorchScript file against the CRC-32 its archive records.
      *
      * @param directory the checkpoint directory
      * @return its manifest
@@ -40,8 +49,26 @@ public final class CheckpointReader {
         if (ts != null) {
             WeightsFile.readListed(directory, manifest);
             checkModuleEntries(ts.path(directory));
+        } else {
+            readParameters(directory, manifest);
         }
         return manifest;
+    }
+
+    /**
+     * Reads a DJL-native checkpoint's parameter file as loading does, into a model closed again.
+     */
+    private static void readParameters(Path directory, CheckpointManifest manifest)
+            throws CheckpointException {
+        try (Model scratch = Model.newInstance("djlq-verify", TorchScriptImport.ENGINE)) {
+            Block architecture =
+                    Architectures.newBlock(manifest.architecture(), scratch, directory);
+            Path parameters = directory.resolve(CheckpointWriter.PARAMETERS_FILE);
+            CheckpointBlockFactory.readInto(
+                    scratch, new CheckpointBlock(architecture, manifest, parameters), directory);
+        } catch (IOException | RuntimeException e) {
+            throw named(directory, manifest, e);
+        }
     }
 
     /**
@@ -74,8 +101,9 @@ public final class CheckpointReader {
     }
 
     /**
-     * Checks a checkpoint without loading it: every listed file, and no unlisted DJL parameter file
-     * that DJL would read instead of the listed one.
+     * Checks a checkpoint without loading it: every listed file, a {@code serving.properties} that
+     * says what the manifest implies, and no unlisted DJL parameter file that DJL would read
+     * instead of the listed one.
      *
      * @param directory the checkpoint directory
      * @return its manifest
@@ -103,6 +131,7 @@ public final class CheckpointReader {
         if (manifest.file(needed) == null) {
             throw new CheckpointException(manifestFile, "lists no '" + needed + "' file");
         }
+        checkServingProperties(directory, manifest);
         if (manifest.kind() == CheckpointManifest.Kind.DJL_NATIVE) {
             refuseUnlistedParameterFiles(directory);
         }
@@ -150,6 +179,37 @@ public final class CheckpointReader {
                         + (e.getMessage() == null ? e : e.getMessage())
                         + ")",
                 e);
+    }
+
+    /**
+     * Refuses a {@value CheckpointWriter#SERVING_FILE} other than the one the manifest's fields
+     * imply (comments aside): DJL reads it first and loads by it, so one edited together with a
+     * re-signed manifest would load the checkpoint otherwise than the manifest describes it.
+     */
+    private static void checkServingProperties(Path dir, CheckpointManifest manifest)
+            throws CheckpointException {
+        Path file = dir.resolve(CheckpointWriter.SERVING_FILE);
+        Properties expected = new Properties();
+        Properties actual = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
+            expected.load(new StringReader(CheckpointWriter.servingProperties(manifest)));
+            actual.load(in);
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException(file, "missing (DJL loads a checkpoint by it)", e);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CheckpointException(file, "unreadable (" + e.getMessage() + ")", e);
+        }
+        if (!actual.equals(expected)) {
+            throw new CheckpointException(
+                    file,
+                    "says "
+                            + new TreeMap<>(actual)
+                            + " but the "
+                            + CheckpointManifest.FILE_NAME
+                            + " beside it implies "
+                            + new TreeMap<>(expected)
+                            + ": one of them was edited; write the checkpoint again");
+        }
     }
 
     /** The parameter files DJL considers for the checkpoint's model name: one per epoch. */

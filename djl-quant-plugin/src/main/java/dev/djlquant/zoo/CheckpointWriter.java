@@ -432,7 +432,7 @@ public final class CheckpointWriter {
                             () ->
                                     Files.writeString(
                                             serving,
-                                            servingProperties(loadsItself),
+                                            servingProperties(dataset, normalization, loadsItself),
                                             StandardCharsets.ISO_8859_1));
                     files.add(fileEntry(dir, SERVING_FILE, ROLE_SERVING));
                     CheckpointManifest manifest = builder.files(files).build();
@@ -466,8 +466,21 @@ public final class CheckpointWriter {
         return b;
     }
 
+    /**
+     * The {@value #SERVING_FILE} that a checkpoint with {@code manifest}'s fields has: its loading
+     * follows from them, so {@link CheckpointReader#verify} refuses any other.
+     */
+    static String servingProperties(CheckpointManifest manifest) {
+        return servingProperties(
+                manifest.dataset(),
+                manifest.normalization(),
+                manifest.kind() == CheckpointManifest.Kind.TORCHSCRIPT
+                        || !QuantConfig.Mode.COMPRESSED.name().equals(manifest.mode()));
+    }
+
     /** The file DJL reads first: engine, factories, and how the parameters are found. */
-    private String servingProperties(boolean loadsItself) {
+    private static String servingProperties(
+            String dataset, ImageNormalization normalization, boolean loadsItself) {
         StringBuilder p = new StringBuilder();
         p.append("# Written by ").append(LIBRARY).append("; see manifest.json.\n");
         p.append("engine=").append(TorchScriptImport.ENGINE).append('\n');

@@ -76,18 +76,25 @@ class CheckpointCorruptionTest {
         return checkpoint.resolve(CheckpointManifest.FILE_NAME);
     }
 
+    /**
+     * Loading, and verifying every tensor as {@code djlq inspect} does, both refuse the same way.
+     */
     private void assertLoadFails(Path file, String problem) {
-        assertThatThrownBy(
+        for (var attempt :
+                List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
                         () -> {
                             try (ZooModel<NDList, NDList> m =
                                     CheckpointReader.load(checkpoint, NDList.class, NDList.class)) {
                                 throw new AssertionError("loaded " + m.getBlock());
                             }
-                        })
-                .isInstanceOf(CheckpointException.class)
-                .hasMessageContaining(file.toString())
-                .hasMessageContaining(problem)
-                .satisfies(e -> assertThat(((CheckpointException) e).file()).isEqualTo(file));
+                        },
+                        () -> CheckpointReader.verifyTensors(checkpoint))) {
+            assertThatThrownBy(attempt)
+                    .isInstanceOf(CheckpointException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining(problem)
+                    .satisfies(e -> assertThat(((CheckpointException) e).file()).isEqualTo(file));
+        }
     }
 
     @Test
@@ -464,27 +471,55 @@ class CheckpointCorruptionTest {
 
     /** Records the parameter file's present size and checksum in a manifest written anew. */
     private void recordParameterFile() throws Exception {
+        record(params());
+        CheckpointReader.verify(checkpoint);
+    }
+
+    /** Records {@code file}'s present size and checksum in a manifest written anew. */
+    private void record(Path file) throws Exception {
         CheckpointManifest m = CheckpointManifest.read(checkpoint);
-        long size = Files.size(params());
-        String sha = Digests.sha256(params());
+        long size = Files.size(file);
+        String sha = Digests.sha256(file);
+        String name = file.getFileName().toString();
         List<CheckpointManifest.FileEntry> files =
                 m.files().stream()
                         .map(
                                 f ->
-                                        f.name().equals(CheckpointWriter.PARAMETERS_FILE)
+                                        f.name().equals(name)
                                                 ? new CheckpointManifest.FileEntry(
                                                         f.name(), f.role(), size, sha)
                                                 : f)
                         .toList();
         m.toBuilder().files(files).build().writeTo(checkpoint);
-        CheckpointReader.verify(checkpoint);
     }
 
     @Test
-    void aParameterFileThatTheManifestDescribesWronglyIsNamed() throws Exception {
-        // Signed anew after the edit: the checksums pass, and DJL's own message names no file.
+    void aManifestWhoseModeItsServingPropertiesContradictsIsRefused() throws Exception {
+        // Signed anew after the edit: the checksums pass, but a SIMULATE checkpoint loads itself.
         resign(j -> j.addProperty("mode", "SIMULATE"));
-        assertLoadFails(params(), "cannot be loaded as manifest.json describes it");
+        assertLoadFails(
+                checkpoint.resolve(CheckpointWriter.SERVING_FILE),
+                "but the manifest.json beside it implies {blockFactory="
+                        + CheckpointBlockFactory.class.getName()
+                        + ", engine=PyTorch, option.hasParameter=false,");
+    }
+
+    @Test
+    void anEditedServingPropertiesWithItsChecksumRecordedIsRefusedByName() throws Exception {
+        Path serving = checkpoint.resolve(CheckpointWriter.SERVING_FILE);
+        String text = Files.readString(serving, StandardCharsets.ISO_8859_1);
+        Files.writeString(serving, text.replace("engine=PyTorch", "engine=OnnxRuntime"));
+        record(serving);
+        assertLoadFails(serving, "says {blockFactory=");
+        assertLoadFails(serving, "engine=OnnxRuntime");
+
+        // Comments are not what DJL reads: a commented file still loads.
+        Files.writeString(serving, "# annotated by hand\n" + text);
+        record(serving);
+        try (ZooModel<NDList, NDList> m =
+                CheckpointReader.load(checkpoint, NDList.class, NDList.class)) {
+            assertThat(m.getBlock()).isInstanceOf(CheckpointBlock.class);
+        }
     }
 
     @Test

@@ -20,9 +20,9 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = {
             "Verify a checkpoint (every file's size and sha256, the manifest's own checksum,"
-                    + " format version and fields, and a TorchScript checkpoint's quantized"
-                    + " tensors against their CRC-32) and print its per-layer table: spec, bytes, errors,"
-                    + " exponent histogram, and what loading it costs.",
+                    + " format version and fields, and every tensor read as loading reads it,"
+                    + " against its spec, shape and CRC-32) and print its per-layer table: spec,"
+                    + " bytes, errors, exponent histogram, and what loading it costs.",
         },
         footer = {
             "",
@@ -55,8 +55,8 @@ final class InspectCommand implements Callable<Integer> {
         long payload = manifest.packedBytes() + manifest.unquantizedBytes();
         out.printf(
                 Locale.ROOT,
-                "Verified: %d files and the manifest (%d bytes) match their sizes and sha256;"
-                        + " %d bytes in all, %s.%n",
+                "Verified: %d files and the manifest (%d bytes) match their sizes and sha256,"
+                        + " every tensor its spec, shape and CRC-32; %d bytes in all, %s.%n",
                 manifest.files().size(),
                 manifestBytes,
                 total,
@@ -66,8 +66,7 @@ final class InspectCommand implements Callable<Integer> {
                                 "%d (%.4f%%) over packed + unquantized",
                                 total - payload,
                                 100.0 * (total - payload) / payload)
-                        : "TorchScript file included if embedded; every quantized tensor matches"
-                                + " its spec, shape and CRC-32");
+                        : "TorchScript file included if embedded");
         out.flush();
         return 0;
     }
