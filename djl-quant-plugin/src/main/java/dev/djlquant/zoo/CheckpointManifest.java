@@ -272,6 +272,21 @@ public final class CheckpointManifest {
 
     private CheckpointManifest() {}
 
+    /**
+     * The spec of the most quantized values (the first of equals), which a manifest records as its
+     * own and the model zoo files the checkpoint under.
+     */
+    static String mostCommonSpec(List<TensorEntry> tensors) {
+        Map<String, Long> bySpec = new LinkedHashMap<>();
+        for (TensorEntry t : tensors) {
+            bySpec.merge(t.spec(), t.values(), Long::sum);
+        }
+        return bySpec.entrySet().stream()
+                .max(Map.Entry.comparingByValue())
+                .map(Map.Entry::getKey)
+                .orElseThrow();
+    }
+
     static Builder builder() {
         return new Builder();
     }

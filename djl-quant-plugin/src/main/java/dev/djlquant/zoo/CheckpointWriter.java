@@ -153,7 +153,10 @@ public final class CheckpointWriter {
         QuantConfig.Mode mode = loadMode == null ? QuantConfig.Mode.COMPRESSED : loadMode;
         List<long[]> inputs = qb.describeInput().values().stream().map(Shape::getShape).toList();
         CheckpointManifest.Builder manifest =
-                base(CheckpointManifest.Kind.DJL_NATIVE, mode, mostCommonSpec(tensors))
+                base(
+                                CheckpointManifest.Kind.DJL_NATIVE,
+                                mode,
+                                CheckpointManifest.mostCommonSpec(tensors))
                         .architecture(architecture)
                         .config(describe(tensors))
                         .inputShapes(inputs)
@@ -278,7 +281,7 @@ public final class CheckpointWriter {
                 base(
                                 CheckpointManifest.Kind.TORCHSCRIPT,
                                 QuantConfig.Mode.SIMULATE,
-                                mostCommonSpec(tensors))
+                                CheckpointManifest.mostCommonSpec(tensors))
                         .config(describe(tensors))
                         .tensors(tensors)
                         .unquantized(module.kept());
@@ -525,17 +528,6 @@ public final class CheckpointWriter {
                 type.name().toLowerCase(java.util.Locale.ROOT),
                 array.size() * type.getNumOfBytes(),
                 checksum ? Digests.crc32(array.toByteArray()) : null);
-    }
-
-    private static String mostCommonSpec(List<CheckpointManifest.TensorEntry> tensors) {
-        Map<String, Long> bySpec = new LinkedHashMap<>();
-        for (CheckpointManifest.TensorEntry t : tensors) {
-            bySpec.merge(t.spec(), t.values(), Long::sum);
-        }
-        return bySpec.entrySet().stream()
-                .max(Map.Entry.comparingByValue())
-                .map(Map.Entry::getKey)
-                .orElseThrow();
     }
 
     private static String describe(List<CheckpointManifest.TensorEntry> tensors) {

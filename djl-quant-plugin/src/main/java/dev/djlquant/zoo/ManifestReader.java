@@ -295,6 +295,16 @@ final class ManifestReader {
         for (TensorEntry t : m.tensors()) {
             checkShape(file, t);
         }
+        String mostCommon = CheckpointManifest.mostCommonSpec(m.tensors());
+        if (!m.spec().equals(mostCommon)) {
+            // The model zoo files the checkpoint under this spec.
+            throw new CheckpointException(
+                    file,
+                    "has the spec "
+                            + m.spec()
+                            + ", but most of its quantized values are "
+                            + mostCommon);
+        }
         if (m.kind() == Kind.TORCHSCRIPT && m.mode().equals("COMPRESSED")) {
             throw new CheckpointException(
                     file, "has the mode COMPRESSED, which TorchScript checkpoints do not have");

@@ -494,6 +494,15 @@ class CheckpointCorruptionTest {
     }
 
     @Test
+    void aManifestWhoseSpecIsNotItsTensorsIsRefused() throws Exception {
+        // Two tensors of int4@row: a model zoo would file the checkpoint under the wrong scheme.
+        resign(j -> j.addProperty("spec", "int8@row"));
+        assertLoadFails(
+                manifestFile(),
+                "has the spec int8@row, but most of its quantized values are int4@row");
+    }
+
+    @Test
     void aManifestWhoseModeItsServingPropertiesContradictsIsRefused() throws Exception {
         // Signed anew after the edit: the checksums pass, but a SIMULATE checkpoint loads itself.
         resign(j -> j.addProperty("mode", "SIMULATE"));
