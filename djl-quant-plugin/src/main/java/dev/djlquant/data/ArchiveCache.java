@@ -65,14 +65,19 @@ final class ArchiveCache {
                     null,
                     "is not a directory, so " + archive + " cannot be extracted into it");
         }
-        Files.createDirectories(cacheDir);
-        deleteStalePartials(cacheDir, name);
-        Path partial = Files.createTempDirectory(cacheDir, "." + name + ".partial-");
         try {
-            AtomicFiles.fillThenInstall(
-                    partial,
-                    dir -> TarGzExtractor.extract(archive, dir),
-                    () -> Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE));
+            // A cache directory created for an archive that fails to extract is removed again.
+            AtomicFiles.inNewParents(
+                    cacheDir,
+                    () -> {
+                        deleteStalePartials(cacheDir, name);
+                        Path partial =
+                                Files.createTempDirectory(cacheDir, "." + name + ".partial-");
+                        AtomicFiles.fillThenInstall(
+                                partial,
+                                dir -> TarGzExtractor.extract(archive, dir),
+                                () -> Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE));
+                    });
             return new Extraction(target, true);
         } catch (IOException | RuntimeException e) {
             if (Files.isDirectory(target)) {

@@ -300,8 +300,12 @@ public final class AtomicFiles {
      * Creates {@code dir} and its missing parents, then runs {@code write}; if it fails, deletes
      * the directories it created (those still empty), so that a failed write leaves the file system
      * as it found it.
+     *
+     * @param dir the directory {@code write} writes into
+     * @param write the write
+     * @throws IOException if creating {@code dir} or {@code write} fails
      */
-    private static void inNewParents(Path dir, IoAction write) throws IOException {
+    public static void inNewParents(Path dir, IoAction write) throws IOException {
         Path existing = nearestExisting(dir);
         Files.createDirectories(dir);
         try {

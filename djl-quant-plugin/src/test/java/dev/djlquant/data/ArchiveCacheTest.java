@@ -132,6 +132,12 @@ class ArchiveCacheTest {
                                                         + cache
                                                         + ": ")
                                         .endsWith(reason(e.getCause())));
+        // Not even the cache directory that it created.
+        assertThat(cache).doesNotExist();
+
+        Files.createDirectory(cache);
+        assertThatThrownBy(() -> ArchiveCache.extract(truncated, cache))
+                .isInstanceOf(IOException.class);
         assertThat(listNames(cache)).isEmpty();
     }
 
