@@ -121,6 +121,10 @@ public final class ModelRepository {
      * @param version the artifact version
      * @param name the artifact name (spec and a prefix of the manifest's SHA-256)
      * @param properties what {@code Criteria.optFilter} matches
+     * @param filters the fewest properties, {@code spec} first, that select this checkpoint alone
+     *     among those now published under {@code artifactId}
+     * @param replaced the names of the artifacts it replaced: earlier checkpoints of the same
+     *     configuration, whose files are deleted
      * @param directory where the checkpoint's files are
      */
     public record Published(
@@ -128,20 +132,26 @@ public final class ModelRepository {
             String version,
             String name,
             Map<String, String> properties,
+            Map<String, String> filters,
+            List<String> replaced,
             Path directory) {}
 
     /**
      * Publishes a checkpoint under {@code artifactId}: verifies it, copies its files to {@code
      * <artifact dir>/<version>/<name>/} and adds it to {@code metadata.json} with the manifest's
-     * {@link CheckpointManifest#properties() properties}, replacing an artifact with identical
-     * properties. The name contains a prefix of the manifest's SHA-256, so a republished checkpoint
-     * never collides with DJL's cached copy of an older one. The copy is verified before it is
-     * renamed into place; a damaged copy of the same checkpoint already there is rewritten.
+     * {@link CheckpointManifest#properties() properties}. An artifact with identical properties is
+     * replaced if it holds the same configuration (every weight's spec, and the normalization), and
+     * refused otherwise: filters could not tell the two apart. The name contains a prefix of the
+     * manifest's SHA-256, so a republished checkpoint never collides with DJL's cached copy of an
+     * older one. The copy is verified before it is renamed into place; a damaged copy of the same
+     * checkpoint already there is rewritten.
      *
      * @param checkpoint the checkpoint directory
      * @param artifactId e.g. {@code alexnet-cifar10}
      * @return what was published
      * @throws IOException if the checkpoint is damaged or writing fails
+     * @throws IllegalArgumentException if the artifact id is malformed, or the artifact holds a
+     *     checkpoint of the same properties but another configuration
      */
     public Published publish(Path checkpoint, String artifactId) throws IOException {
         if (artifactId == null || !ARTIFACT_ID.matcher(artifactId).matches()) {
@@ -173,15 +183,112 @@ public final class ModelRepository {
                         + manifest.manifestSha256().substring(0, 12);
         Path target = artifactDir.resolve(VERSION).resolve(name);
         Map<String, String> properties = manifest.properties();
+        List<String> replaced = new ArrayList<>();
+        List<Artifact> listed = new ArrayList<>();
         withArtifactLock(
                 artifactDir,
                 () -> {
+                    Metadata metadata = readMetadata(artifactDir, application, artifactId);
+                    List<Artifact> same =
+                            sameProperties(metadata, properties, name, artifactDir, manifest);
                     if (!isIntact(target)) {
                         copy(checkpoint, manifest, target);
                     }
-                    register(artifactDir, application, artifactId, manifest, target);
+                    register(artifactDir, metadata, artifact(manifest, name, target), same);
+                    same.forEach(a -> replaced.add(a.getName()));
+                    listed.addAll(metadata.getArtifacts());
                 });
-        return new Published(artifactId, VERSION, name, properties, target);
+        return new Published(
+                artifactId,
+                VERSION,
+                name,
+                properties,
+                selecting(properties, listed, name),
+                List.copyOf(replaced),
+                target);
+    }
+
+    /**
+     * The artifacts other than {@code name} with exactly {@code properties}, which publishing
+     * replaces; refuses one that holds another configuration than {@code manifest}.
+     */
+    private static List<Artifact> sameProperties(
+            Metadata metadata,
+            Map<String, String> properties,
+            String name,
+            Path artifactDir,
+            CheckpointManifest manifest) {
+        List<Artifact> same = new ArrayList<>();
+        for (Artifact a : metadata.getArtifacts()) {
+            if (name.equals(a.getName()) || !properties.equals(a.getProperties())) {
+                continue;
+            }
+            CheckpointManifest old;
+            try {
+                old =
+                        CheckpointManifest.read(
+                                artifactDir.resolve(a.getVersion()).resolve(a.getName()));
+            } catch (CheckpointException damaged) {
+                same.add(a); // nothing to lose: it could not be loaded
+                continue;
+            }
+            if (!configuration(old).equals(configuration(manifest))) {
+                throw new IllegalArgumentException(
+                        QuantizedModelZoo.GROUP_ID
+                                + ":"
+                                + metadata.getArtifactId()
+                                + " already holds "
+                                + a.getName()
+                                + " with the same properties "
+                                + properties
+                                + " but another configuration ("
+                                + describe(old)
+                                + "; this checkpoint: "
+                                + describe(manifest)
+                                + "): filters could not tell the two apart, so publish this one"
+                                + " under another artifact id");
+            }
+            same.add(a);
+        }
+        return same;
+    }
+
+    /** What a checkpoint is beyond its properties: every weight's spec, and the normalization. */
+    private static List<String> configuration(CheckpointManifest m) {
+        List<String> c = new ArrayList<>();
+        m.tensors().forEach(t -> c.add(t.name() + "=" + t.spec()));
+        c.add("normalization=" + m.normalization());
+        return c;
+    }
+
+    private static String describe(CheckpointManifest m) {
+        return m.config()
+                + (m.normalization() == null ? "" : ", normalization " + m.normalization());
+    }
+
+    /**
+     * The fewest of {@code properties}, {@code spec} first and then in their order, that no other
+     * artifact of {@code listed} has all of.
+     */
+    static Map<String, String> selecting(
+            Map<String, String> properties, List<Artifact> listed, String name) {
+        Map<String, String> filters = new LinkedHashMap<>();
+        filters.put("spec", properties.get("spec"));
+        List<Artifact> rivals = new ArrayList<>();
+        for (Artifact a : listed) {
+            if (!name.equals(a.getName()) && a.hasProperties(filters)) {
+                rivals.add(a);
+            }
+        }
+        for (Map.Entry<String, String> p : properties.entrySet()) {
+            if (rivals.isEmpty()) {
+                break;
+            }
+            if (rivals.removeIf(a -> !p.getValue().equals(a.getProperties().get(p.getKey())))) {
+                filters.put(p.getKey(), p.getValue());
+            }
+        }
+        return filters;
     }
 
     /**
@@ -236,28 +343,17 @@ public final class ModelRepository {
     }
 
     /**
-     * Lists the checkpoint at {@code target} in the artifact's {@code metadata.json}, in place of
-     * an artifact with the same properties, whose directory is then deleted.
+     * Lists {@code added} first in the artifact's {@code metadata.json} (DJL picks the first
+     * match), in place of an earlier listing of it and of {@code replaced}, whose directories are
+     * then deleted.
      */
     private static void register(
-            Path artifactDir,
-            String application,
-            String artifactId,
-            CheckpointManifest manifest,
-            Path target)
+            Path artifactDir, Metadata metadata, Artifact added, List<Artifact> replaced)
             throws IOException {
-        String name = target.getFileName().toString();
-        Map<String, String> properties = manifest.properties();
-        Metadata metadata = readMetadata(artifactDir, application, artifactId);
         List<Artifact> artifacts = new ArrayList<>();
-        artifacts.add(artifact(manifest, name, target));
-        List<Path> replaced = new ArrayList<>();
+        artifacts.add(added);
         for (Artifact a : metadata.getArtifacts()) {
-            if (a.getProperties().equals(properties) || name.equals(a.getName())) {
-                if (!name.equals(a.getName())) {
-                    replaced.add(artifactDir.resolve(a.getVersion()).resolve(a.getName()));
-                }
-            } else {
+            if (!a.getName().equals(added.getName()) && !replaced.contains(a)) {
                 artifacts.add(a);
             }
         }
@@ -266,7 +362,8 @@ public final class ModelRepository {
         AtomicFiles.writeFile(
                 artifactDir.resolve(METADATA),
                 JsonUtils.GSON_PRETTY.toJson(metadata).getBytes(StandardCharsets.UTF_8));
-        for (Path old : replaced) {
+        for (Artifact a : replaced) {
+            Path old = artifactDir.resolve(a.getVersion()).resolve(a.getName());
             if (old.normalize().startsWith(artifactDir)) {
                 AtomicFiles.deleteRecursively(old);
             }

@@ -69,14 +69,15 @@ public final class QuantizedModelZoo extends ModelZoo {
     public Collection<ModelLoader> getModelLoaders() {
         ModelRepository repository = repository();
         Repository djl = repository.asDjlRepository();
-        List<ModelLoader> loaders = new ArrayList<>();
+        List<CheckedLoader> loaders = new ArrayList<>();
         for (Map.Entry<String, String> a : repository.artifacts()) {
             loaders.add(
                     new CheckedLoader(
                             djl.model(Application.of(a.getKey()), GROUP_ID, a.getValue()),
-                            repository.artifactDirectory(a.getKey(), a.getValue())));
+                            repository.artifactDirectory(a.getKey(), a.getValue()),
+                            loaders));
         }
-        return loaders;
+        return List.copyOf(loaders);
     }
 
     /** {@inheritDoc} */
@@ -89,18 +90,26 @@ public final class QuantizedModelZoo extends ModelZoo {
     }
 
     /**
-     * Says which file of the repository is damaged when DJL's load fails: DJL reports a damaged
-     * {@code metadata.json} as a bare {@code JsonSyntaxException}, and a damaged file of a
-     * checkpoint it has not cached yet as "Checksum error: model-0000.params", naming neither path.
-     * Only a failed load verifies the repository copy; a cached copy is left to {@link
-     * CheckpointBlockFactory}, which verifies it on every load.
+     * Loads one artifact, and only when the criteria select exactly one checkpoint: DJL takes the
+     * first match of several without a word (the last published of an artifact, or the first
+     * artifact in order when no artifact id is given). Refuses a checkpoint whose {@code
+     * metadata.json} properties are not its manifest's, and says which file of the repository is
+     * damaged when DJL's load fails: DJL reports a damaged {@code metadata.json} as a bare {@code
+     * JsonSyntaxException}, and a damaged file of a checkpoint it has not cached yet as "Checksum
+     * error: model-0000.params", naming neither path. Only a failed load verifies the repository
+     * copy; a cached copy is left to {@link CheckpointBlockFactory}, which verifies it on every
+     * load.
      */
     private static final class CheckedLoader extends BaseModelLoader {
         private final Path artifactDir;
 
-        CheckedLoader(MRL mrl, Path artifactDir) {
+        /** Every loader of the repository, this one included, for criteria without artifact id. */
+        private final List<CheckedLoader> all;
+
+        CheckedLoader(MRL mrl, Path artifactDir, List<CheckedLoader> all) {
             super(mrl);
             this.artifactDir = artifactDir;
+            this.all = all;
         }
 
         /** {@inheritDoc} */
@@ -108,6 +117,8 @@ public final class QuantizedModelZoo extends ModelZoo {
         public <I, O> ZooModel<I, O> loadModel(Criteria<I, O> criteria)
                 throws IOException, ModelNotFoundException, MalformedModelException {
             try {
+                Artifact chosen = onlyMatch(criteria);
+                checkProperties(chosen);
                 return super.loadModel(criteria);
             } catch (JsonParseException e) {
                 throw new CheckpointException(
@@ -119,6 +130,103 @@ public final class QuantizedModelZoo extends ModelZoo {
             } catch (IOException e) {
                 verifyRepositoryCopy(criteria, e);
                 throw e;
+            }
+        }
+
+        /** This artifact's checkpoints that have every property the filters name. */
+        private List<Artifact> matching(Map<String, String> filters) throws IOException {
+            List<Artifact> found = new ArrayList<>();
+            for (Artifact a : mrl.listArtifacts()) {
+                if (a.hasProperties(filters)) {
+                    found.add(a);
+                }
+            }
+            return found;
+        }
+
+        /**
+         * The one checkpoint of this artifact that the criteria select; refuses criteria that
+         * select several, in this artifact or, without an artifact id, in the repository.
+         */
+        private Artifact onlyMatch(Criteria<?, ?> criteria)
+                throws IOException, ModelNotFoundException {
+            Map<String, String> filters =
+                    criteria.getFilters() == null ? Map.of() : criteria.getFilters();
+            List<Artifact> mine = matching(filters);
+            List<String> chosen = new ArrayList<>();
+            for (CheckedLoader loader : criteria.getArtifactId() == null ? all : List.of(this)) {
+                if (loader == this || loader.serves(criteria.getApplication())) {
+                    for (Artifact a : loader == this ? mine : loader.matching(filters)) {
+                        chosen.add(loader.describe(a));
+                    }
+                }
+            }
+            if (chosen.size() > 1) {
+                throw new IllegalArgumentException(
+                        "The filters "
+                                + filters
+                                + " select "
+                                + chosen.size()
+                                + " checkpoints of "
+                                + GROUP_ID
+                                + (criteria.getArtifactId() == null
+                                        ? ""
+                                        : ":" + criteria.getArtifactId())
+                                + ", and DJL would load the first without a word: "
+                                + String.join("; ", chosen)
+                                + (criteria.getArtifactId() == null
+                                        ? ". Name the artifact (optArtifactId) or add"
+                                        : ". Add")
+                                + " a filter that tells them apart.");
+            }
+            if (mine.isEmpty()) {
+                List<String> present = new ArrayList<>();
+                for (Artifact a : mrl.listArtifacts()) {
+                    present.add(describe(a));
+                }
+                throw new ModelNotFoundException(
+                        describe(null)
+                                + " has no checkpoint with the properties "
+                                + filters
+                                + "; it has "
+                                + (present.isEmpty() ? "none" : String.join("; ", present)));
+            }
+            return mine.get(0);
+        }
+
+        private boolean serves(Application application) {
+            Application mine = getApplication();
+            return application == null
+                    || application == Application.UNDEFINED
+                    || mine == Application.UNDEFINED
+                    || mine.matches(application);
+        }
+
+        /** {@code group:artifact/name {properties}}, or the artifact's directory for null. */
+        private String describe(Artifact a) {
+            String id = GROUP_ID + ":" + getArtifactId();
+            return a == null
+                    ? id + " (" + artifactDir + ")"
+                    : id + "/" + a.getName() + " " + a.getProperties();
+        }
+
+        /**
+         * Refuses an artifact whose properties in {@code metadata.json} are not those of the
+         * manifest of its repository copy: filters would select it for what it is not.
+         */
+        private void checkProperties(Artifact artifact) throws CheckpointException {
+            Path copy = artifactDir.resolve(artifact.getVersion()).resolve(artifact.getName());
+            Map<String, String> actual = CheckpointManifest.read(copy).properties();
+            if (!actual.equals(artifact.getProperties())) {
+                throw new CheckpointException(
+                        artifactDir.resolve("metadata.json"),
+                        "lists "
+                                + artifact.getName()
+                                + " with the properties "
+                                + artifact.getProperties()
+                                + ", but its manifest.json says "
+                                + actual
+                                + ": edited after publishing; publish the checkpoint again");
             }
         }
 

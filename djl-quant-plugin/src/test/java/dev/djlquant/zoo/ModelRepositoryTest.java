@@ -13,6 +13,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.djlquant.QuantConfig;
 import dev.djlquant.QuantizedBlock;
+import dev.djlquant.data.ImageNormalization;
 import dev.djlquant.files.Digests;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -187,6 +188,7 @@ class ModelRepositoryTest {
         }
         ModelRepository.Published second = repository.publish(other, "tiny");
         assertThat(second.name()).isNotEqualTo(first.name());
+        assertThat(second.replaced()).containsExactly(first.name());
         assertThat(first.directory()).doesNotExist();
         try (ZooModel<NDList, NDList> m = load("tiny", "bits", "4")) {
             String crc =
@@ -203,6 +205,124 @@ class ModelRepositoryTest {
                                     .orElseThrow()
                                     .crc32());
         }
+    }
+
+    /**
+     * Checkpoints whose properties are equal but whose weights have other specs or whose inputs
+     * another normalization are different models: the second is refused, the first stays.
+     */
+    @Test
+    void anotherConfigurationWithTheSamePropertiesIsRefusedAndReplacesNothing() throws Exception {
+        ModelRepository.Published first = repository.publish(tiny("a", "int4@row"), "tiny");
+        Path convOnly = tmp.resolve("conv-only");
+        CheckpointCorruptionTest.writeTiny(
+                convOnly, QuantConfig.builder().setScheme("int4@row").addExclude("Linear"));
+        Path otherInputs = tmp.resolve("imagenet");
+        CheckpointCorruptionTest.writeTiny(
+                otherInputs,
+                QuantConfig.builder().setScheme("int4@row"),
+                CheckpointWriter.builder().optNormalization(ImageNormalization.IMAGENET));
+        for (Path other : java.util.List.of(convOnly, otherInputs)) {
+            assertThat(CheckpointManifest.read(other).properties()).isEqualTo(first.properties());
+            assertThatThrownBy(() -> repository.publish(other, "tiny"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("dev.djlquant:tiny already holds " + first.name())
+                    .hasMessageContaining("another configuration")
+                    .hasMessageContaining("under another artifact id");
+        }
+        assertThat(first.directory()).isDirectory();
+        try (ZooModel<NDList, NDList> m = load("tiny", "spec", "int4@row")) {
+            assertThat(((QuantizedBlock) m.getBlock()).getCompressed()).hasSize(2);
+        }
+        assertThat(repository.publish(convOnly, "tiny-conv").replaced()).isEmpty();
+    }
+
+    /** DJL would take the first of several matches; the zoo refuses and lists them. */
+    @Test
+    void filtersThatSelectSeveralCheckpointsAreRefusedWithTheCandidates() throws Exception {
+        ModelRepository.Published int4 = repository.publish(tiny("a", "int4@row"), "tiny");
+        ModelRepository.Published dt4 = repository.publish(tiny("b", "dt4@row"), "tiny");
+        assertThat(int4.filters()).containsExactly(Map.entry("spec", "int4@row"));
+        assertThatThrownBy(() -> load("tiny", "bits", "4"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        "The filters {bits=4} select 2 checkpoints of dev.djlquant:tiny")
+                .hasMessageContaining("dev.djlquant:tiny/" + int4.name() + " {scheme=int")
+                .hasMessageContaining("dev.djlquant:tiny/" + dt4.name() + " {scheme=dt")
+                .hasMessageContaining("Add a filter that tells them apart");
+        try (ZooModel<NDList, NDList> m = load("tiny", "spec", "dt4@row")) {
+            assertThat(specOf(m)).isEqualTo("dt4@row");
+        }
+
+        // Without an artifact id, across artifacts.
+        ModelRepository.Published again = repository.publish(tiny("c", "int4@row"), "tiny-copy");
+        Criteria<NDList, NDList> groupOnly =
+                Criteria.builder()
+                        .setTypes(NDList.class, NDList.class)
+                        .optGroupId(QuantizedModelZoo.GROUP_ID)
+                        .optFilter("spec", "int4@row")
+                        .build();
+        assertThatThrownBy(groupOnly::loadModel)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("select 2 checkpoints of dev.djlquant, and")
+                .hasMessageContaining("Name the artifact (optArtifactId)")
+                .hasMessageContaining("dev.djlquant:tiny/" + int4.name())
+                .hasMessageContaining("dev.djlquant:tiny-copy/" + again.name());
+    }
+
+    /** The hint names the properties that tell a checkpoint from the others of its artifact. */
+    @Test
+    void publishingNamesTheFewestFiltersThatSelectTheCheckpoint() throws Exception {
+        repository.publish(tiny("a", "int4@row"), "tiny");
+        Path simulate = tmp.resolve("simulate");
+        CheckpointCorruptionTest.writeTiny(
+                simulate,
+                QuantConfig.builder().setScheme("int4@row"),
+                CheckpointWriter.builder().optLoadMode(QuantConfig.Mode.SIMULATE));
+        ModelRepository.Published p = repository.publish(simulate, "tiny");
+        assertThat(p.filters())
+                .containsExactly(Map.entry("spec", "int4@row"), Map.entry("mode", "simulate"));
+        Criteria.Builder<NDList, NDList> b =
+                Criteria.builder()
+                        .setTypes(NDList.class, NDList.class)
+                        .optGroupId(QuantizedModelZoo.GROUP_ID)
+                        .optArtifactId("tiny");
+        p.filters().forEach(b::optFilter);
+        try (ZooModel<NDList, NDList> m = b.build().loadModel()) {
+            assertThat(m.getBlock()).isNotInstanceOf(QuantizedBlock.class);
+        }
+    }
+
+    @Test
+    void noMatchNamesTheFiltersAndWhatTheArtifactHolds() throws Exception {
+        ModelRepository.Published p = repository.publish(tiny("a", "int4@row"), "tiny");
+        assertThatThrownBy(() -> load("tiny", "bits", "3"))
+                .isInstanceOf(ModelNotFoundException.class)
+                .hasRootCauseMessage(
+                        "dev.djlquant:tiny ("
+                                + p.directory().getParent().getParent()
+                                + ") has no checkpoint with the properties {bits=3}; it has"
+                                + " dev.djlquant:tiny/"
+                                + p.name()
+                                + " "
+                                + p.properties());
+    }
+
+    @Test
+    void metadataPropertiesEditedAfterPublishingAreRefused() throws Exception {
+        ModelRepository.Published p = repository.publish(tiny("a", "int8@row"), "tiny");
+        Path metadata = p.directory().getParent().getParent().resolve("metadata.json");
+        Files.writeString(
+                metadata,
+                Files.readString(metadata)
+                        .replace("\"bits\": \"8\"", "\"bits\": \"3\"")
+                        .replace("\"spec\": \"int8@row\"", "\"spec\": \"int3@row\""));
+        assertThatThrownBy(() -> load("tiny", "bits", "3").close())
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining(metadata.toString())
+                .hasMessageContaining(
+                        "lists " + p.name() + " with the properties {scheme=int, bits=3")
+                .hasMessageContaining("but its manifest.json says {scheme=int, bits=8");
     }
 
     @Test

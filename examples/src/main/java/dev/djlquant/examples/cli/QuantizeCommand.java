@@ -244,16 +244,30 @@ final class QuantizeCommand implements Callable<Integer> {
                                 + Djlq.describe(e),
                         e);
             }
+            StringBuilder filters = new StringBuilder();
+            p.filters()
+                    .forEach(
+                            (k, v) ->
+                                    filters.append(".optFilter(\"")
+                                            .append(k)
+                                            .append("\", \"")
+                                            .append(v)
+                                            .append("\")"));
             stdout.printf(
-                    "Published dev.djlquant:%s (artifact %s) in %s%n  properties %s%n"
+                    "Published dev.djlquant:%s (artifact %s) in %s%n  properties %s%n%s"
                             + "  load with Criteria.builder().optGroupId(\"dev.djlquant\")"
-                            + ".optArtifactId(\"%s\").optFilter(\"bits\", \"%s\")%s%n",
+                            + ".optArtifactId(\"%s\")%s%s%n",
                     p.artifactId(),
                     p.name(),
                     repo.root(),
                     p.properties(),
+                    p.replaced().isEmpty()
+                            ? ""
+                            : "  replaces "
+                                    + String.join(", ", p.replaced())
+                                    + " (the same configuration, published before; deleted)\n",
                     p.artifactId(),
-                    p.properties().get("bits"),
+                    filters,
                     repository == null
                             ? ""
                             : " with -D" + ModelRepository.ROOT_PROPERTY + "=" + repo.root());

@@ -99,7 +99,11 @@ class DjlqCliTest {
         // A regex that matches nothing is most likely mistyped: said even with --quiet.
         assertThat(r.err()).contains("warning: regex 'no-such-layer' matched no parameter");
         assertPartsAddUp(r.out());
-        assertThat(r.out()).contains("bits=4", "scheme=dt");
+        assertThat(r.out())
+                .contains(
+                        "bits=4",
+                        "scheme=dt",
+                        ".optArtifactId(\"alexnet-cifar10\").optFilter(\"spec\", \"dt4@row\")");
         assertThat(tmp.resolve("repo/model/cv/image_classification/dev/djlquant/alexnet-cifar10"))
                 .isDirectory();
     }
