@@ -416,6 +416,25 @@ public class QuantizedBlock extends AbstractBlock {
         return inner.getOutputShapes(inputShapes);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws UnsupportedOperationException for a COMPRESSED block, which holds packed codes
+     *     instead of the float weights to initialize: DJL's {@code Trainer.initialize} would fail
+     *     on them with a message about child blocks
+     */
+    @Override
+    public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
+        if (releasesWeights && !compressed.isEmpty()) {
+            throw new UnsupportedOperationException(
+                    "A COMPRESSED block holds packed weights, not float parameters to initialize"
+                            + " (Trainer.initialize is for training): evaluate it without"
+                            + " initializing, or train the float model (or use"
+                            + " QuantConfig.Mode.QAT) and compress afterwards");
+        }
+        super.initialize(manager, dataType, inputShapes);
+    }
+
     @Override
     protected void initializeChildBlocks(
             NDManager manager, DataType dataType, Shape... inputShapes) {

@@ -29,6 +29,31 @@ import org.junit.jupiter.api.io.TempDir;
 class QatTrainingTest extends ManagerPerTest {
 
     /**
+     * A COMPRESSED model can be run by a {@link Trainer} for evaluation, but not initialized for
+     * training: DJL's own refusal speaks of child blocks, not of packed weights.
+     */
+    @Test
+    void trainerInitializeOfACompressedModelSaysItIsForInference() {
+        try (Model model = Toy.model(3)) {
+            Quantizers.apply(
+                    model,
+                    QuantConfig.builder()
+                            .setScheme("int4@row")
+                            .optMode(QuantConfig.Mode.COMPRESSED)
+                            .build());
+            try (Trainer trainer = model.newTrainer(Toy.config(0.1f))) {
+                assertThatThrownBy(() -> trainer.initialize(Toy.INPUT))
+                        .isInstanceOf(UnsupportedOperationException.class)
+                        .hasMessageContaining("A COMPRESSED block holds packed weights")
+                        .hasMessageContaining("QuantConfig.Mode.QAT");
+                NDList out = trainer.evaluate(new NDList(manager.randomNormal(Toy.INPUT)));
+                assertThat(out.singletonOrThrow().getShape().getShape())
+                        .containsExactly(1, Toy.CLASSES);
+            }
+        }
+    }
+
+    /**
      * One trainer step of the QAT model moves its float weights by exactly what one step moves the
      * weights of a model that holds the quantized weights themselves: the gradient of q(w) is taken
      * as the identity.
