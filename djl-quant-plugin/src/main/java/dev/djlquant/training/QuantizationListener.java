@@ -89,13 +89,16 @@ public final class QuantizationListener extends TrainingListenerAdapter {
 
     /**
      * Checks, at the first training batch of each model, that every config selects some parameter
-     * of it: a config that selects none would otherwise fail only when the first epoch ends. (Not
-     * when training begins: DJL calls that from the trainer's constructor, before {@code
-     * trainer.initialize} gives the weights their shapes, by which they are selected.)
+     * of it and can quantize it as the epoch's evaluation will: a config that cannot would
+     * otherwise fail only when the first epoch ends. (Not when training begins: DJL calls that from
+     * the trainer's constructor, before {@code trainer.initialize} gives the weights their shapes,
+     * by which they are selected.)
      *
      * @param trainer the trainer
      * @param batchData the batch
-     * @throws IllegalArgumentException naming the label of a config that selects nothing
+     * @throws IllegalArgumentException naming the label of a config that selects nothing, or if a
+     *     selected weight cannot be quantized
+     * @throws UnsupportedOperationException if the model has TorchScript layers
      */
     @Override
     public void onTrainingBatch(Trainer trainer, BatchData batchData) {
@@ -119,6 +122,9 @@ public final class QuantizationListener extends TrainingListenerAdapter {
                                 + e.getValue()
                                 + ")");
             }
+            // What else would fail the epoch's evaluation (TorchScript layers, a weight that cannot
+            // be quantized) fails here, before the epoch is trained for nothing.
+            QuantizedBlock.view(block, e.getValue());
         }
         selectionChecked = block;
     }

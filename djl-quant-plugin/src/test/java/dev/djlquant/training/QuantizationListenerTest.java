@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Model;
 import ai.djl.metric.Metric;
 import ai.djl.metric.Metrics;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
@@ -124,6 +126,39 @@ class QuantizationListenerTest extends ManagerPerTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("nothing selects no parameter of the model");
             assertThat(listener.getEpochs()).isZero();
+        }
+    }
+
+    /**
+     * A model with TorchScript layers, which the listener cannot evaluate as quantized, fails the
+     * first batch rather than the end of the first epoch.
+     */
+    @Test
+    void aTorchScriptModelFailsAtTheFirstBatchNotAtTheEndOfTheEpoch() throws Exception {
+        NDArray images = manager.randomNormal(new Shape(4, 3, 32, 32));
+        ArrayDataset data =
+                new ArrayDataset.Builder()
+                        .setData(images)
+                        .optLabels(manager.zeros(new Shape(4)))
+                        .setSampling(2, false)
+                        .build();
+        QuantizationListener listener =
+                QuantizationListener.builder()
+                        .setValidationDataset(data)
+                        .addSpec("int8@row")
+                        .build();
+        try (Model model = Model.newInstance("resnet20", "PyTorch")) {
+            model.load(
+                    dev.djlquant.SharedFiles.require("models/resnet20_cifar10.pt"),
+                    null,
+                    Map.of("trainParam", "true"));
+            try (Trainer trainer = model.newTrainer(Toy.config(0.01f, listener))) {
+                assertThatThrownBy(() -> EasyTrain.fit(trainer, 1, data, null))
+                        .isInstanceOf(UnsupportedOperationException.class)
+                        .hasMessageContaining("needs DJL-native layers")
+                        .hasStackTraceContaining("onTrainingBatch");
+                assertThat(listener.getEpochs()).isZero();
+            }
         }
     }
 
