@@ -247,6 +247,18 @@ public final class QuantizedModelZoo extends ModelZoo {
                 damaged.addSuppressed(failure);
                 throw damaged;
             }
+            String message = failure.getMessage();
+            if (message != null && message.startsWith("Checksum error")) {
+                // DJL checks the copy against the SHA-1s of metadata.json, and the copy is intact.
+                throw new CheckpointException(
+                        artifactDir.resolve("metadata.json"),
+                        "records a checksum that the intact repository copy of "
+                                + artifact.getName()
+                                + " does not have (DJL: "
+                                + message
+                                + "): edited after publishing; publish the checkpoint again",
+                        failure);
+            }
         }
     }
 

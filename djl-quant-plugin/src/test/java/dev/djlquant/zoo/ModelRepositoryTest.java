@@ -429,6 +429,21 @@ class ModelRepositoryTest {
     }
 
     @Test
+    void anEditedFileChecksumInTheMetadataNamesTheMetadata() throws Exception {
+        // A spec no other test publishes, so DJL's cache holds no copy of this checkpoint yet.
+        ModelRepository.Published p = repository.publish(tiny("a", "int2@block4"), "tiny");
+        Path metadata = p.directory().getParent().getParent().resolve("metadata.json");
+        String sha1 = Digests.sha1(p.directory().resolve(CheckpointWriter.PARAMETERS_FILE));
+        Files.writeString(metadata, Files.readString(metadata).replace(sha1, "0".repeat(40)));
+        assertThatThrownBy(() -> load("tiny", "bits", "2").close())
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining(metadata.toString())
+                .hasMessageContaining(
+                        "records a checksum that the intact repository copy of " + p.name())
+                .hasMessageContaining("publish the checkpoint again");
+    }
+
+    @Test
     void aDamagedCachedCopySaysToDeleteIt() throws Exception {
         repository.publish(tiny("a", "int6@block4"), "tiny");
         Path cached;
