@@ -103,6 +103,10 @@ public final class Granularity {
      *     #MAX_GROUP}
      */
     public static Granularity parse(String token) {
+        if (token == null) {
+            throw new IllegalArgumentException(
+                    "No granularity (null); expected tensor, row, lastaxis, blockN or sortedN");
+        }
         String t = token.trim().toLowerCase(Locale.ROOT);
         switch (t) {
             case "tensor":

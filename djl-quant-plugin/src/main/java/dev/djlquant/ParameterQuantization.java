@@ -154,23 +154,28 @@ final class ParameterQuantization {
      */
     static void checkNotReleased(Block block) {
         for (Pair<String, Parameter> p : block.getParameters()) {
-            String spec = RELEASED.get(p.getValue());
-            if (spec != null) {
-                throw new IllegalStateException(
-                        "Parameter "
-                                + p.getKey()
-                                + " was compressed with "
-                                + spec
-                                + " and its float values released: use the QuantizedBlock that"
-                                + " apply returned (the model's block), or quantize the float"
-                                + " model, loaded again");
-            }
+            checkNotReleased(p.getKey(), p.getValue());
+        }
+    }
+
+    private static void checkNotReleased(String name, Parameter parameter) {
+        String spec = RELEASED.get(parameter);
+        if (spec != null) {
+            throw new IllegalStateException(
+                    "Parameter "
+                            + name
+                            + " was compressed with "
+                            + spec
+                            + " and its float values released: use the QuantizedBlock that"
+                            + " apply returned (the model's block), or quantize the float"
+                            + " model, loaded again");
         }
     }
 
     /** {@link Quantizers#restoreInto}. */
     static void restoreInto(Parameter parameter, QuantizedTensor tensor) {
         String name = parameter.getName();
+        checkNotReleased(name, parameter);
         long[] shape = ParameterArrays.arrayOf(name, parameter).getShape().getShape();
         if (!Arrays.equals(shape, tensor.shape())) {
             throw new IllegalArgumentException(

@@ -52,6 +52,21 @@ public final class QuantizationReport {
             double entropyBits,
             ExponentHistogram exponents) {
 
+        /** Keeps a copy of the shape: a row does not change after it is made. */
+        public Row {
+            shape = shape.clone();
+        }
+
+        /**
+         * Returns the tensor's shape.
+         *
+         * @return a copy of the shape
+         */
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+
         /** Builds the row of a quantized tensor and the error it made. */
         static Row of(String name, QuantizedTensor t, ErrorMetrics error) {
             var usage = t.codeUsage();

@@ -16,7 +16,9 @@ import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.UTFDataFormatException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -44,6 +46,11 @@ public class QuantizedBlock extends AbstractBlock {
 
     /** Serialization version of the compact parameter format. */
     public static final byte VERSION = 1;
+
+    /** Most inputs, and most dimensions of one, that a saved block's header may describe. */
+    private static final int MAX_INPUTS = 1024;
+
+    private static final int MAX_DIMENSIONS = 64;
 
     private final Block inner;
 
@@ -484,20 +491,31 @@ public class QuantizedBlock extends AbstractBlock {
                             + " after loading); a checkpoint of another djl-quant version needs"
                             + " that version");
         }
-        int inputs = is.readInt();
         List<String> names = new ArrayList<>();
         List<Shape> shapes = new ArrayList<>();
-        for (int i = 0; i < inputs; i++) {
-            names.add(is.readUTF());
-            shapes.add(Shape.decode(is));
-        }
+        readInputs(is, names, shapes);
         Map<String, QuantizedTensor> loaded;
         try {
             loaded = QuantizedTensor.readNamed(is);
         } catch (CorruptTensorException e) {
             throw new MalformedModelException(e.getMessage(), e);
+        } catch (EOFException e) {
+            throw new MalformedModelException(
+                    "The parameters end inside the packed weights: truncated", e);
         }
-        inner.loadParameters(manager, is);
+        try {
+            inner.loadParameters(manager, is);
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            // DJL's own words ("Unsupported encoding version: 2", a bare EOFException) name
+            // neither the block nor the likely cause.
+            throw new MalformedModelException(
+                    "The wrapped "
+                            + inner.getClass().getSimpleName()
+                            + " cannot read the parameters saved after the packed weights ("
+                            + (e.getMessage() == null ? e : e.getMessage())
+                            + "): saved from another architecture, or truncated or damaged",
+                    e);
+        }
         inputNames = names;
         inputShapes = shapes.toArray(new Shape[0]);
         compressed.clear();
@@ -518,6 +536,64 @@ public class QuantizedBlock extends AbstractBlock {
             }
             checkShape(e.getKey(), p, e.getValue());
             keep(e.getKey(), p, e.getValue());
+        }
+    }
+
+    /**
+     * Reads the input names and shapes that {@link #saveParameters} wrote, every count bounded
+     * before it is used: a damaged count would otherwise allocate without limit (DJL's {@code
+     * Shape.decode} trusts its own).
+     */
+    private static void readInputs(DataInputStream is, List<String> names, List<Shape> shapes)
+            throws MalformedModelException, IOException {
+        try {
+            int inputs = is.readInt();
+            if (inputs < 0 || inputs > MAX_INPUTS) {
+                throw new MalformedModelException(
+                        "The parameters describe " + inputs + " inputs: damaged");
+            }
+            for (int i = 0; i < inputs; i++) {
+                names.add(is.readUTF());
+                int dims = is.readInt();
+                if (dims < 0 || dims > MAX_DIMENSIONS) {
+                    throw new MalformedModelException(
+                            "Input "
+                                    + i
+                                    + " has "
+                                    + dims
+                                    + " dimensions in the parameters: damaged");
+                }
+                long[] shape = new long[dims];
+                for (int d = 0; d < dims; d++) {
+                    shape[d] = is.readLong();
+                    if (shape[d] < -1) {
+                        throw new MalformedModelException(
+                                "Input " + i + " has the dimension " + shape[d] + ": damaged");
+                    }
+                }
+                int layoutLength = is.readInt();
+                if (layoutLength != dims) {
+                    throw new MalformedModelException(
+                            "Input "
+                                    + i
+                                    + " has "
+                                    + dims
+                                    + " dimensions but a layout of "
+                                    + layoutLength
+                                    + ": damaged");
+                }
+                char[] layout = new char[dims];
+                for (int d = 0; d < dims; d++) {
+                    layout[d] = is.readChar();
+                }
+                shapes.add(new Shape(shape, new String(layout)));
+            }
+        } catch (EOFException e) {
+            throw new MalformedModelException(
+                    "The parameters end inside their header: truncated", e);
+        } catch (UTFDataFormatException | IllegalArgumentException e) {
+            throw new MalformedModelException(
+                    "The parameters' header is damaged (" + e.getMessage() + ")", e);
         }
     }
 

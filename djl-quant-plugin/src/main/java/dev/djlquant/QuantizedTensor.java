@@ -14,6 +14,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UTFDataFormatException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -416,8 +417,8 @@ public final class QuantizedTensor {
      *
      * @param in the stream, positioned at the count; read up to the last tensor's end
      * @return the tensors by name, in the order written
-     * @throws CorruptTensorException if the count is negative or implausible, or a tensor is
-     *     corrupt (naming it)
+     * @throws CorruptTensorException if the count is negative or implausible, a name is not
+     *     modified UTF-8, or a tensor is corrupt (naming it)
      * @throws IOException if reading from {@code in} fails or it ends early
      */
     public static Map<String, QuantizedTensor> readNamed(DataInputStream in) throws IOException {
@@ -427,7 +428,18 @@ public final class QuantizedTensor {
         }
         Map<String, QuantizedTensor> tensors = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
-            String name = in.readUTF();
+            String name;
+            try {
+                name = in.readUTF();
+            } catch (UTFDataFormatException e) {
+                throw new CorruptTensorException(
+                        "the name of quantized weight "
+                                + i
+                                + " is damaged ("
+                                + e.getMessage()
+                                + ")",
+                        e);
+            }
             try {
                 tensors.put(name, readFrom(in));
             } catch (CorruptTensorException e) {

@@ -88,7 +88,8 @@ public final class Quantizers {
      * @param parameter the parameter to overwrite; it must hold values
      * @param tensor the packed values, of the parameter's shape
      * @throws IllegalArgumentException if the parameter's shape is not the tensor's
-     * @throws IllegalStateException if the parameter has no values or the engine refuses the update
+     * @throws IllegalStateException if the parameter has no values (or a COMPRESSED apply released
+     *     them) or the engine refuses the update
      */
     public static void restoreInto(Parameter parameter, QuantizedTensor tensor) {
         ParameterQuantization.restoreInto(parameter, tensor);
@@ -111,6 +112,7 @@ public final class Quantizers {
      */
     public static QuantizationReport pack(
             Block block, QuantConfig config, BiConsumer<String, QuantizedTensor> sink) {
+        Objects.requireNonNull(sink, "sink");
         return ParameterQuantization.run(
                 block,
                 config,

@@ -40,4 +40,13 @@ class QuantizationReportRowTest {
         assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
         assertThat(a).isNotEqualTo(row(new long[] {64, 3, 9}));
     }
+
+    @Test
+    void neitherTheShapeGivenNorTheOneReturnedChangesARow() {
+        long[] given = {64, 3, 3, 3};
+        QuantizationReport.Row r = row(given);
+        given[0] = 999;
+        r.shape()[1] = 999;
+        assertThat(r.shape()).containsExactly(64, 3, 3, 3);
+    }
 }

@@ -73,6 +73,7 @@ class QuantizerTest {
         assertThat(Quantizer.parse("nf4+dq").spec()).isEqualTo("nf4@row+dq");
         assertThat(Quantizer.parse(" NF4@Block64+DQ ").spec()).isEqualTo("nf4@block64+dq");
         assertThat(Quantizer.parse("int8@block0000000000000064").spec()).isEqualTo("int8@block64");
+        assertThat(Quantizer.parse("INT0008 @ Block064").spec()).isEqualTo("int8@block64");
         assertThat(Quantizer.parse("nf4@block64+dq").quantizesScales()).isTrue();
         assertThat(Quantizer.parse("nf4@block64").quantizesScales()).isFalse();
         assertThat(Quantizer.parse("nf4@block64+dq")).isNotEqualTo(Quantizer.parse("nf4@block64"));

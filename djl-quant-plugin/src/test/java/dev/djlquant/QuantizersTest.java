@@ -430,6 +430,70 @@ class QuantizersTest extends ManagerPerTest {
     }
 
     /**
+     * Every bit flipped in the first bytes of a saved block (its header: the input names and
+     * shapes, then the start of the packed weights) loads or is refused as malformed, never with an
+     * OutOfMemoryError or a bare EOF or array-size error; a flipped input count says so.
+     */
+    @Test
+    void aDamagedHeaderIsRefusedAsMalformed() throws Exception {
+        java.io.ByteArrayOutputStream saved = new java.io.ByteArrayOutputStream();
+        compressedSmallNet().saveParameters(new java.io.DataOutputStream(saved));
+        byte[] intact = saved.toByteArray();
+        for (int bit = 8; bit < 96 * 8; bit++) {
+            byte[] damaged = intact.clone();
+            damaged[bit / 8] ^= (byte) (1 << (bit % 8));
+            try {
+                new QuantizedBlock(uninitializedSmallNet())
+                        .loadParameters(
+                                manager,
+                                new java.io.DataInputStream(
+                                        new java.io.ByteArrayInputStream(damaged)));
+            } catch (MalformedModelException refused) {
+                // what every damage must give, if anything
+            }
+        }
+        byte[] damaged = intact.clone();
+        damaged[1] ^= 0x40; // the high byte of the input count
+        assertThatThrownBy(
+                        () ->
+                                new QuantizedBlock(uninitializedSmallNet())
+                                        .loadParameters(
+                                                manager,
+                                                new java.io.DataInputStream(
+                                                        new java.io.ByteArrayInputStream(damaged))))
+                .isInstanceOf(MalformedModelException.class)
+                .hasMessageContaining("inputs: damaged");
+    }
+
+    /** A weight a COMPRESSED apply released cannot be restored into: it says why. */
+    @Test
+    void restoringIntoAReleasedWeightSaysItWasCompressed() {
+        QuantizedBlock block = (QuantizedBlock) compressedSmallNet();
+        Map.Entry<String, QuantizedTensor> packed =
+                block.getCompressed().entrySet().iterator().next();
+        Parameter released = block.getInner().getParameters().get(packed.getKey());
+        assertThatThrownBy(() -> Quantizers.restoreInto(released, packed.getValue()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("was compressed with int4@row and its float values released");
+    }
+
+    /** Packed weights saved from one architecture and loaded into another say so. */
+    @Test
+    void parametersOfAnotherArchitectureAreRefusedSayingSo(@TempDir Path dir) throws Exception {
+        try (Model model = Model.newInstance("net")) {
+            model.setBlock(compressedSmallNet());
+            model.save(dir, "net");
+        }
+        try (Model other = Model.newInstance("net")) {
+            other.setBlock(new QuantizedBlock(Linear.builder().setUnits(10).build()));
+            assertThatThrownBy(() -> other.load(dir, "net"))
+                    .isInstanceOf(MalformedModelException.class)
+                    .hasMessageContaining("The wrapped Linear cannot read the parameters")
+                    .hasMessageContaining("saved from another architecture");
+        }
+    }
+
+    /**
      * A layer used twice lists its parameters under two names: they are one weight, quantized once
      * under the first name (its error measured against the float values, not against itself), in
      * both modes, and a COMPRESSED block with it computes what the SIMULATE one does and saves and

@@ -41,6 +41,9 @@ public final class Formats {
      *     it does not have (that message gives the family's range instead of the valid tokens)
      */
     public static ScalarFormat parse(String token) {
+        if (token == null) {
+            throw new IllegalArgumentException("No number format (null); expected one of " + VALID);
+        }
         String t = token.trim().toLowerCase(Locale.ROOT);
         switch (t) {
             case "fp8e4m3":
@@ -57,11 +60,13 @@ public final class Formats {
                 break;
         }
         Matcher m = WITH_BITS.matcher(t);
-        if (!m.matches() || m.group(2).length() > 2) {
+        // Leading zeros are read as a number's, as in a granularity's size.
+        String bitsDigits = m.matches() ? m.group(2).replaceFirst("^0+(?=\\d)", "") : "";
+        if (!m.matches() || bitsDigits.length() > 2) {
             throw new IllegalArgumentException(
                     "Unknown number format '" + token + "'; expected one of " + VALID);
         }
-        int bits = Integer.parseInt(m.group(2));
+        int bits = Integer.parseInt(bitsDigits);
         switch (m.group(1)) {
             case "int":
                 return IntFormat.of(bits);

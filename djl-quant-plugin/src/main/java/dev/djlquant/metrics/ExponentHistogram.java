@@ -9,6 +9,21 @@ import java.util.Arrays;
  */
 public record ExponentHistogram(long[] counts, long zeros) {
 
+    /** Keeps a copy of the counts: a histogram does not change after it is made. */
+    public ExponentHistogram {
+        counts = counts.clone();
+    }
+
+    /**
+     * Returns the counts per exponent.
+     *
+     * @return a copy of the counts
+     */
+    @Override
+    public long[] counts() {
+        return counts.clone();
+    }
+
     /**
      * Folds a code histogram into exponents through the format's code-to-exponent map.
      *

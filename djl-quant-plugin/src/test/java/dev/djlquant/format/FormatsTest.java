@@ -3,6 +3,7 @@ package dev.djlquant.format;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -48,8 +49,19 @@ class FormatsTest {
         assertThatThrownBy(() -> Formats.parse(token)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void nullTokensAreRefusedWithTheValidOnes() {
+        assertThatThrownBy(() -> Formats.parse(null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("No number format (null)")
+                .hasMessageContaining("dt2..dt8");
+        assertThatThrownBy(() -> dev.djlquant.Granularity.parse(null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("No granularity (null)");
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"fp4", "int99999999999"})
+    @ValueSource(strings = {"fp4", "int99999999999", "int008x", "int108"})
     void errorsListTheValidTokens(String token) {
         assertThatThrownBy(() -> Formats.parse(token))
                 .hasMessageContaining(token)

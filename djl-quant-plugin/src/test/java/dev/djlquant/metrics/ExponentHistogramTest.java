@@ -16,4 +16,13 @@ class ExponentHistogramTest {
         assertThat(a).isNotEqualTo(new ExponentHistogram(new long[] {5, 2, 1}, 1));
         assertThat(a).isNotEqualTo(new ExponentHistogram(new long[] {5, 2, 0}, 0));
     }
+
+    @Test
+    void neitherTheArrayGivenNorTheOneReturnedChangesIt() {
+        long[] given = {5, 2, 0};
+        ExponentHistogram h = new ExponentHistogram(given, 1);
+        given[0] = 99;
+        h.counts()[1] = 99;
+        assertThat(h.counts()).containsExactly(5, 2, 0);
+    }
 }
