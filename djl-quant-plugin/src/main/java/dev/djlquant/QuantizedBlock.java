@@ -549,44 +549,31 @@ public class QuantizedBlock extends AbstractBlock {
         try {
             int inputs = is.readInt();
             if (inputs < 0 || inputs > MAX_INPUTS) {
-                throw new MalformedModelException(
-                        "The parameters describe " + inputs + " inputs: damaged");
+                throw damagedHeader("it describes " + inputs + " inputs");
             }
             for (int i = 0; i < inputs; i++) {
                 names.add(is.readUTF());
                 int dims = is.readInt();
                 if (dims < 0 || dims > MAX_DIMENSIONS) {
-                    throw new MalformedModelException(
-                            "Input "
-                                    + i
-                                    + " has "
-                                    + dims
-                                    + " dimensions in the parameters: damaged");
+                    throw damagedHeader("input " + i + " has " + dims + " dimensions");
                 }
                 long[] shape = new long[dims];
                 for (int d = 0; d < dims; d++) {
                     shape[d] = is.readLong();
                     if (shape[d] < -1) {
-                        throw new MalformedModelException(
-                                "Input " + i + " has the dimension " + shape[d] + ": damaged");
+                        throw damagedHeader("input " + i + " has the dimension " + shape[d]);
                     }
                 }
-                int layoutLength = is.readInt();
-                if (layoutLength != dims) {
-                    throw new MalformedModelException(
-                            "Input "
-                                    + i
-                                    + " has "
-                                    + dims
-                                    + " dimensions but a layout of "
-                                    + layoutLength
-                                    + ": damaged");
+                int layout = is.readInt();
+                if (layout != dims) {
+                    throw damagedHeader(
+                            "input " + i + " has a layout of " + layout + " for " + dims);
                 }
-                char[] layout = new char[dims];
+                char[] axes = new char[dims];
                 for (int d = 0; d < dims; d++) {
-                    layout[d] = is.readChar();
+                    axes[d] = is.readChar();
                 }
-                shapes.add(new Shape(shape, new String(layout)));
+                shapes.add(new Shape(shape, new String(axes)));
             }
         } catch (EOFException e) {
             throw new MalformedModelException(
@@ -595,6 +582,10 @@ public class QuantizedBlock extends AbstractBlock {
             throw new MalformedModelException(
                     "The parameters' header is damaged (" + e.getMessage() + ")", e);
         }
+    }
+
+    private static MalformedModelException damagedHeader(String what) {
+        return new MalformedModelException("The parameters' header is damaged: " + what);
     }
 
     private static void checkShape(String name, Parameter p, QuantizedTensor t)

@@ -395,17 +395,31 @@ class QuantizersTest extends ManagerPerTest {
     /** Packed weights loaded into an architecture whose layer has another shape are refused. */
     @Test
     void packedWeightsOfAnotherShapeAreRefusedByName(@TempDir Path dir) throws Exception {
+        assertSavedNetRefusedBy(
+                dir,
+                new QuantizedBlock(smallNet(6, 12)),
+                "Quantized weight 05Linear_weight has shape (16, 288) but the"
+                        + " architecture expects (12, 288)");
+    }
+
+    /**
+     * Saves the compressed small net and loads it into {@code into}: refused as malformed with each
+     * of {@code problems} in the message.
+     */
+    private void assertSavedNetRefusedBy(Path dir, Block into, String... problems)
+            throws Exception {
         try (Model model = Model.newInstance("net")) {
             model.setBlock(compressedSmallNet());
             model.save(dir, "net");
         }
-        try (Model narrower = Model.newInstance("net")) {
-            narrower.setBlock(new QuantizedBlock(smallNet(6, 12)));
-            assertThatThrownBy(() -> narrower.load(dir, "net"))
-                    .isInstanceOf(ai.djl.MalformedModelException.class)
-                    .hasMessageContaining(
-                            "Quantized weight 05Linear_weight has shape (16, 288) but the"
-                                    + " architecture expects (12, 288)");
+        try (Model other = Model.newInstance("net")) {
+            other.setBlock(into);
+            var refusal =
+                    assertThatThrownBy(() -> other.load(dir, "net"))
+                            .isInstanceOf(MalformedModelException.class);
+            for (String problem : problems) {
+                refusal.hasMessageContaining(problem);
+            }
         }
     }
 
@@ -462,7 +476,7 @@ class QuantizersTest extends ManagerPerTest {
                                                 new java.io.DataInputStream(
                                                         new java.io.ByteArrayInputStream(damaged))))
                 .isInstanceOf(MalformedModelException.class)
-                .hasMessageContaining("inputs: damaged");
+                .hasMessageContaining("The parameters' header is damaged: it describes");
     }
 
     /** A weight a COMPRESSED apply released cannot be restored into: it says why. */
@@ -480,17 +494,11 @@ class QuantizersTest extends ManagerPerTest {
     /** Packed weights saved from one architecture and loaded into another say so. */
     @Test
     void parametersOfAnotherArchitectureAreRefusedSayingSo(@TempDir Path dir) throws Exception {
-        try (Model model = Model.newInstance("net")) {
-            model.setBlock(compressedSmallNet());
-            model.save(dir, "net");
-        }
-        try (Model other = Model.newInstance("net")) {
-            other.setBlock(new QuantizedBlock(Linear.builder().setUnits(10).build()));
-            assertThatThrownBy(() -> other.load(dir, "net"))
-                    .isInstanceOf(MalformedModelException.class)
-                    .hasMessageContaining("The wrapped Linear cannot read the parameters")
-                    .hasMessageContaining("saved from another architecture");
-        }
+        assertSavedNetRefusedBy(
+                dir,
+                new QuantizedBlock(Linear.builder().setUnits(10).build()),
+                "The wrapped Linear cannot read the parameters",
+                "saved from another architecture");
     }
 
     /**
