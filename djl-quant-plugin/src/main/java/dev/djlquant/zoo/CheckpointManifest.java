@@ -336,6 +336,14 @@ public final class CheckpointManifest {
     }
 
     /**
+     * Whether loading reads the weights in the block factory (a TorchScript checkpoint, or one that
+     * loads as float weights), so that DJL must not look for a parameter file itself.
+     */
+    boolean loadsItself() {
+        return kind == Kind.TORCHSCRIPT || "SIMULATE".equals(mode);
+    }
+
+    /**
      * Returns the default quantizer spec.
      *
      * @return the spec, e.g. {@code dt4@row}

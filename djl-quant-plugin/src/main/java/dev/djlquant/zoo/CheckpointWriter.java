@@ -475,10 +475,7 @@ public final class CheckpointWriter {
      */
     static String servingProperties(CheckpointManifest manifest) {
         return servingProperties(
-                manifest.dataset(),
-                manifest.normalization(),
-                manifest.kind() == CheckpointManifest.Kind.TORCHSCRIPT
-                        || !QuantConfig.Mode.COMPRESSED.name().equals(manifest.mode()));
+                manifest.dataset(), manifest.normalization(), manifest.loadsItself());
     }
 
     /** The file DJL reads first: engine, factories, and how the parameters are found. */

@@ -491,8 +491,7 @@ public final class ModelRepository {
         a.setArguments(arguments);
         Map<String, String> options = new LinkedHashMap<>();
         options.put("modelName", CheckpointWriter.MODEL_NAME);
-        if (manifest.kind() == CheckpointManifest.Kind.TORCHSCRIPT
-                || "SIMULATE".equals(manifest.mode())) {
+        if (manifest.loadsItself()) {
             options.put("hasParameter", "false");
         }
         a.setOptions(options);
