@@ -93,12 +93,13 @@ public final class QuantizedModelZoo extends ModelZoo {
      * Loads one artifact, and only when the criteria select exactly one checkpoint: DJL takes the
      * first match of several without a word (the last published of an artifact, or the first
      * artifact in order when no artifact id is given). Refuses a checkpoint whose {@code
-     * metadata.json} properties are not its manifest's, and says which file of the repository is
-     * damaged when DJL's load fails: DJL reports a damaged {@code metadata.json} as a bare {@code
-     * JsonSyntaxException}, and a damaged file of a checkpoint it has not cached yet as "Checksum
-     * error: model-0000.params", naming neither path. Only a failed load verifies the repository
-     * copy; a cached copy is left to {@link CheckpointBlockFactory}, which verifies it on every
-     * load.
+     * metadata.json} properties are not those of its manifest in the repository (read on every
+     * load, so a repository copy that lost its manifest is refused even when DJL has cached it),
+     * and says which file of the repository is damaged when DJL's load fails: DJL reports a damaged
+     * {@code metadata.json} as a bare {@code JsonSyntaxException}, and a damaged file of a
+     * checkpoint it has not cached yet as "Checksum error: model-0000.params", naming neither path.
+     * Only a failed load verifies the repository copy; a cached copy is left to {@link
+     * CheckpointBlockFactory}, which verifies it on every load.
      */
     private static final class CheckedLoader extends BaseModelLoader {
         private final Path artifactDir;
@@ -185,8 +186,12 @@ public final class QuantizedModelZoo extends ModelZoo {
                     present.add(describe(a));
                 }
                 throw new ModelNotFoundException(
-                        describe(null)
-                                + " has no checkpoint with the properties "
+                        GROUP_ID
+                                + ":"
+                                + getArtifactId()
+                                + " ("
+                                + artifactDir
+                                + ") has no checkpoint with the properties "
                                 + filters
                                 + "; it has "
                                 + (present.isEmpty() ? "none" : String.join("; ", present)));
@@ -202,12 +207,9 @@ public final class QuantizedModelZoo extends ModelZoo {
                     || mine.matches(application);
         }
 
-        /** {@code group:artifact/name {properties}}, or the artifact's directory for null. */
+        /** {@code group:artifact/name {properties}}. */
         private String describe(Artifact a) {
-            String id = GROUP_ID + ":" + getArtifactId();
-            return a == null
-                    ? id + " (" + artifactDir + ")"
-                    : id + "/" + a.getName() + " " + a.getProperties();
+            return GROUP_ID + ":" + getArtifactId() + "/" + a.getName() + " " + a.getProperties();
         }
 
         /**
