@@ -14,7 +14,8 @@
  * with a {@link dev.djlquant.zoo.CheckpointException} that names the file. {@link
  * dev.djlquant.zoo.ModelRepository} publishes checkpoints into a local repository that {@link
  * dev.djlquant.zoo.QuantizedModelZoo} serves under group id {@code dev.djlquant}, so {@code
- * Criteria.builder().optGroupId("dev.djlquant").optArtifactId(...).optFilter("bits", "4")} loads
- * them offline.
+ * Criteria.builder().optGroupId("dev.djlquant").optArtifactId(...).optFilter("spec", "dt4@row")}
+ * loads them offline; criteria that select several checkpoints are refused, not settled by DJL's
+ * first match.
  */
 package dev.djlquant.zoo;
