@@ -227,7 +227,8 @@ class ModelRepositoryTest {
             assertThatThrownBy(() -> repository.publish(other, "tiny"))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("dev.djlquant:tiny already holds " + first.name())
-                    .hasMessageContaining("another configuration")
+                    .hasMessageContaining("another configuration (int4@row on 2 weights;")
+                    .hasMessageContaining("this checkpoint: " + describe(other) + ")")
                     .hasMessageContaining("under another artifact id");
         }
         assertThat(first.directory()).isDirectory();
@@ -235,6 +236,13 @@ class ModelRepositoryTest {
             assertThat(((QuantizedBlock) m.getBlock()).getCompressed()).hasSize(2);
         }
         assertThat(repository.publish(convOnly, "tiny-conv").replaced()).isEmpty();
+    }
+
+    /** The configuration as the refusal names it: the manifest's, and its normalization. */
+    private static String describe(Path checkpoint) throws Exception {
+        CheckpointManifest m = CheckpointManifest.read(checkpoint);
+        return m.config()
+                + (m.normalization() == null ? "" : ", normalization " + m.normalization());
     }
 
     /** DJL would take the first of several matches; the zoo refuses and lists them. */
