@@ -69,7 +69,7 @@ final class ParameterArrays {
      * Rejects a float64 value that became infinite in float32, naming it as it was: the non-finite
      * check afterwards would report "Infinity" for a weight of 1e300.
      */
-    private static void checkFloatRange(String name, NDArray array, float[] converted) {
+    static void checkFloatRange(String name, NDArray array, float[] converted) {
         for (int i = 0; i < converted.length; i++) {
             if (Float.isInfinite(converted[i])) {
                 double original = array.toDoubleArray()[i];

@@ -333,7 +333,11 @@ public final class Quantization {
                             + quantizer.spec()
                             + " divides by its scales: use Quantizer.quantize and dequantize");
         }
-        return quantizer.quantize("input", floats(x), x.getShape().getShape());
+        float[] values = floats(x);
+        if (x.getDataType() == DataType.FLOAT64) {
+            ParameterArrays.checkFloatRange("input", x, values);
+        }
+        return quantizer.quantize("input", values, x.getShape().getShape());
     }
 
     private static float[] floats(NDArray x) {

@@ -23,6 +23,17 @@ class QuantizationTest extends ManagerPerTest {
     }
 
     @Test
+    void float64ValuesBeyondFloat32AreNamedAsTheyWere() {
+        NDArray x = manager.create(new double[] {1, -2, 3, 1e300}, new Shape(2, 2));
+        assertThatThrownBy(() -> Quantization.quantizeRowwise(x, true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "input: value 1.0E300 at flat index 3 is beyond float32's range (largest "
+                                + Float.MAX_VALUE
+                                + ")");
+    }
+
+    @Test
     void rowwiseUsesTheStudyArithmeticPerRunOfTheLastAxis() {
         NDArray x = weights(4, 3, 5);
         float[] values = x.toFloatArray();
