@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.openjdk.jmh.results.Result;
@@ -142,7 +143,14 @@ public final class CompareRunner {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
         }
-        Map<String, String> opts = parse(args);
+        Map<String, String> opts;
+        try {
+            opts = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("CompareRunner: " + e.getMessage() + "\n" + USAGE);
+            System.exit(2);
+            return;
+        }
         CompareRunner runner =
                 new CompareRunner(
                         Integer.parseInt(opts.getOrDefault("forks", "1")),
@@ -267,13 +275,33 @@ public final class CompareRunner {
         }
     }
 
-    private static Map<String, String> parse(String[] args) {
+    /** The options {@link #main} reads; any other is refused rather than silently ignored. */
+    private static final Set<String> OPTIONS =
+            Set.of(
+                    "forks",
+                    "warmup",
+                    "iterations",
+                    "time",
+                    "log",
+                    "only",
+                    "out",
+                    "no-ndarray",
+                    "no-check");
+
+    private static final String USAGE =
+            "usage: CompareRunner [--only REGEX] [--forks N] [--warmup N] [--iterations N]"
+                    + " [--time MS] [--log FILE] [--out FILE] [--no-ndarray] [--no-check]";
+
+    static Map<String, String> parse(String[] args) {
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--")) {
                 throw new IllegalArgumentException("Unexpected argument " + args[i]);
             }
             String key = args[i].substring(2);
+            if (!OPTIONS.contains(key)) {
+                throw new IllegalArgumentException("Unknown option " + args[i]);
+            }
             if (key.startsWith("no-")) {
                 opts.put(key, "true");
             } else if (i + 1 < args.length) {

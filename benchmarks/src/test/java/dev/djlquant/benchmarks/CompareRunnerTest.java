@@ -37,6 +37,16 @@ class CompareRunnerTest {
     }
 
     @Test
+    void unknownOptionsAreRefusedNotIgnored() {
+        assertThat(CompareRunner.parse(new String[] {"--only", "int8@row", "--no-ndarray"}))
+                .containsEntry("only", "int8@row")
+                .containsEntry("no-ndarray", "true");
+        assertThatThrownBy(() -> CompareRunner.parse(new String[] {"--iteratons", "1"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Unknown option --iteratons");
+    }
+
+    @Test
     void ratiosKeepThreeSignificantDigitsUpTo100() {
         assertThat(CompareRunner.ratio(1.234)).isEqualTo("1.23");
         assertThat(CompareRunner.ratio(9.994)).isEqualTo("9.99");

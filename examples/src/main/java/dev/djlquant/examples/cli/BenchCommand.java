@@ -9,7 +9,6 @@ import dev.djlquant.benchmarks.StudyPythonComparison;
 import dev.djlquant.benchmarks.TorchComparison;
 import dev.djlquant.files.AtomicFiles;
 import dev.djlquant.pack.CodeKernel;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -58,7 +57,8 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Examples:",
-            "  djlq bench                          # quick: about 2-3 min on 2 cores",
+            "  djlq bench                          # quick: 2-3 min on 2 cores (longer when"
+                    + " DJL's NDArray baselines run slow)",
             "  djlq bench --full --out bench.md    # JMH defaults, 7 timed runs per model row",
             "  djlq bench --model vgg16 --skip-kernel",
             "  djlq bench --skip-kernel --torch-threads 1   # model rows with one libtorch thread",
@@ -113,7 +113,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip-kernel", description = "Leave out the JMH kernel rows.")
     boolean skipKernel;
 
-    @Option(names = "--skip-model", description = "Leave out the model-level rows.")
+    @Option(
+            names = "--skip-model",
+            description =
+                    "Leave out the model-level rows. With --skip-kernel: only the header (machine,"
+                            + " threads, wait policy) and an empty table.")
     boolean skipModel;
 
     @Option(
@@ -209,37 +213,29 @@ final class BenchCommand implements Callable<Integer> {
                             + AtomicFiles.NAME_MAX
                             + " bytes a file name may have");
         }
-        Path existing = AtomicFiles.nearestExisting(target.getParent());
-        if (existing == null || !Files.isDirectory(existing) || !canCreateIn(existing)) {
+        if (!UsageChecks.canCreateUnder(target.getParent())) {
             throw new ParameterException(
                     spec.commandLine(),
                     "--out "
                             + out
                             + " cannot be created: "
-                            + existing
+                            + AtomicFiles.nearestExisting(target.getParent())
                             + " is not a writable folder");
         }
     }
 
-    private static boolean canCreateIn(Path dir) {
-        try {
-            AtomicFiles.probeCreate(dir);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     private List<String> models() {
-        if (model.equals("all")) {
+        // Case does not matter, as for study's model names.
+        String name = model.trim().toLowerCase(Locale.ROOT);
+        if (name.equals("all")) {
             return ModelBench.MODELS;
         }
-        if (!ModelBench.MODELS.contains(model)) {
+        if (!ModelBench.MODELS.contains(name)) {
             throw new ParameterException(
                     spec.commandLine(),
                     "Unknown --model '" + model + "'; valid: alexnet, vgg16, all");
         }
-        return List.of(model);
+        return List.of(name);
     }
 
     private static String header(boolean full) {

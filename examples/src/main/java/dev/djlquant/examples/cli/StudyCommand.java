@@ -8,6 +8,7 @@ import dev.djlquant.examples.study.StudyData;
 import dev.djlquant.examples.study.StudyFiles;
 import dev.djlquant.examples.study.StudyResult;
 import dev.djlquant.examples.study.StudySchemes;
+import dev.djlquant.files.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -113,13 +114,17 @@ final class StudyCommand implements Callable<Integer> {
     @Option(
             names = "--train-images",
             paramLabel = "N",
-            description = "Training images, the first N/10 per class (quick: 2000, full: 0 = all).")
+            description =
+                    "Training images: the first N/10 per class, or a seeded random sample of N when N is not"
+                            + " a multiple of 10 (quick: 2000, full: 0 = all).")
     Integer trainImages;
 
     @Option(
             names = "--test-images",
             paramLabel = "N",
-            description = "Test images, the first N/10 per class (quick: 1000, full: 0 = all).")
+            description =
+                    "Test images: the first N/10 per class, or a seeded random sample of N when N is not"
+                            + " a multiple of 10 (quick: 1000, full: 0 = all).")
     Integer testImages;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Training batch (64).")
@@ -186,6 +191,19 @@ final class StudyCommand implements Callable<Integer> {
      */
     List<StudyConfig> configs(Path sharedDir) throws NoSuchFileException {
         List<String> models = models();
+        // Results are written after minutes of work: an --out they cannot go to is refused now.
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new ParameterException(spec.commandLine(), "--out " + out + " is not a folder");
+        }
+        if (!UsageChecks.canCreateUnder(out)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--out "
+                            + out
+                            + " cannot be written: "
+                            + AtomicFiles.nearestExisting(out.toAbsolutePath().normalize())
+                            + " is not a writable folder");
+        }
         if (pretrained != null && models.size() > 1) {
             throw new ParameterException(
                     spec.commandLine(), "--pretrained names one model's weights; not with 'all'");
@@ -310,7 +328,7 @@ final class StudyCommand implements Callable<Integer> {
                     result = StudyFiles.withLayers(result, Files.readString(layers));
                 }
                 StudyCharts.write(result, dir);
-                StudyFiles.writeMarkdown(result, dir);
+                StudyFiles.writeMarkdown(result, dir, true);
                 System.out.println("Charts and results.md redrawn in " + dir);
             }
             return 0;

@@ -1,5 +1,8 @@
 package dev.djlquant.examples.cli;
 
+import dev.djlquant.files.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import picocli.CommandLine;
@@ -50,6 +53,23 @@ final class UsageChecks {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Whether this process can create {@code path}, or entries in it: its nearest existing ancestor
+     * (or itself) is a directory that an entry can be created in.
+     */
+    static boolean canCreateUnder(Path path) {
+        Path existing = AtomicFiles.nearestExisting(path.toAbsolutePath().normalize());
+        if (existing == null || !Files.isDirectory(existing)) {
+            return false;
+        }
+        try {
+            AtomicFiles.probeCreate(existing);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -11,6 +11,7 @@ import dev.djlquant.data.CifarData;
 import dev.djlquant.data.CifarDataset;
 import dev.djlquant.data.CifarImages;
 import dev.djlquant.data.Evaluation;
+import dev.djlquant.files.AtomicFiles;
 import dev.djlquant.zoo.CifarArchitectures;
 import dev.djlquant.zoo.TorchScriptImport;
 import java.io.IOException;
@@ -101,7 +102,11 @@ public final class Study {
             }
             if (config.saveModel()) {
                 Path dir = config.outputDir().resolve("finetuned");
-                model.save(dir, config.model() + "-finetuned");
+                // Written aside and renamed: an interrupted save leaves no truncated model.
+                AtomicFiles.writeDirectory(
+                        dir,
+                        earlier -> {},
+                        into -> model.save(into, config.model() + "-finetuned"));
                 log.printf("Saved the fine-tuned float32 model in %s%n", dir);
             }
             phase = System.nanoTime();
@@ -143,7 +148,7 @@ public final class Study {
                                 sweepSeconds,
                                 0));
         result = result.withTotalSeconds(seconds(start));
-        StudyFiles.write(result, config.outputDir());
+        StudyFiles.write(result, config.outputDir(), config.charts());
         if (config.charts()) {
             StudyCharts.write(result, config.outputDir());
         }

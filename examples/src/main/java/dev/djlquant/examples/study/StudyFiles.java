@@ -37,11 +37,12 @@ public final class StudyFiles {
      *
      * @param result the measurements
      * @param dir the output directory, created if missing
+     * @param withCharts whether {@code results.md} links the chart PNGs (drawn beside it)
      * @throws IOException if a file cannot be written
      */
-    public static void write(StudyResult result, Path dir) throws IOException {
+    public static void write(StudyResult result, Path dir, boolean withCharts) throws IOException {
         Files.createDirectories(dir);
-        writeMarkdown(result, dir);
+        writeMarkdown(result, dir, withCharts);
         write(dir.resolve("results.csv"), csv(result));
         write(dir.resolve("results.json"), json(result));
         write(dir.resolve("layers.csv"), layersCsv(result));
@@ -52,10 +53,12 @@ public final class StudyFiles {
      *
      * @param result the measurements
      * @param dir the result folder
+     * @param withCharts whether to link the chart PNGs
      * @throws IOException if the file cannot be written
      */
-    public static void writeMarkdown(StudyResult result, Path dir) throws IOException {
-        write(dir.resolve("results.md"), StudyReport.markdown(result, true));
+    public static void writeMarkdown(StudyResult result, Path dir, boolean withCharts)
+            throws IOException {
+        write(dir.resolve("results.md"), StudyReport.markdown(result, withCharts));
     }
 
     private static void write(Path file, String text) throws IOException {

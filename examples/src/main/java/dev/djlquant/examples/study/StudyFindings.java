@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.DoubleSummaryStatistics;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
 /**
@@ -109,19 +110,20 @@ final class StudyFindings {
         }
         SchemeResult base = r.baseline();
         StringBuilder t = new StringBuilder();
-        long largestLayer =
-                sorted.get(0).layers().stream()
-                        .mapToLong(QuantizationReport.Row::count)
-                        .max()
-                        .orElse(2);
+        // A results.json read back without its layers.csv has no layers to give the example.
+        OptionalLong largestLayer =
+                sorted.get(0).layers().stream().mapToLong(QuantizationReport.Row::count).max();
         t.append(
-                f(
-                        "**Stable embedding needs its permutation, which the study's sizes leave"
-                                + " out.** Sorting a tensor of n weights by magnitude must be"
-                                + " undone at load time, so the order is stored at ceil(log2 n)"
-                                + " bits per weight (%d bits for the largest layer here, n = %,d),"
-                                + " more than the codes themselves:",
-                        BitPacker.indexBits(largestLayer), largestLayer));
+                "**Stable embedding needs its permutation, which the study's sizes leave out.**"
+                        + " Sorting a tensor of n weights by magnitude must be undone at load"
+                        + " time, so the order is stored at ceil(log2 n) bits per weight");
+        largestLayer.ifPresent(
+                n ->
+                        t.append(
+                                f(
+                                        " (%d bits for the largest layer here, n = %,d)",
+                                        BitPacker.indexBits(n), n)));
+        t.append(", more than the codes themselves:");
         t.append(
                 f(
                         " the index alone takes %.2f MB. Study estimate -> real size:",

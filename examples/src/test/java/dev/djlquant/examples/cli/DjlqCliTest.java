@@ -541,6 +541,12 @@ class DjlqCliTest {
     }
 
     @Test
+    void benchModelNamesIgnoreCase() {
+        Run run = djlq("bench", "--model", "VGG16", "--skip-kernel", "--skip-model");
+        assertThat(run.code()).as(run.err()).isZero();
+    }
+
+    @Test
     void benchRejectsQuickAndFullTogether() {
         assertThat(djlq("bench", "--quick", "--full").code()).isEqualTo(2);
     }

@@ -144,6 +144,19 @@ class DjlqErrorMessagesTest {
     }
 
     @Test
+    void studyRefusesAnOutItCouldNotWriteBeforeItTrains() throws Exception {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        Run isFile = djlq("study", "alexnet", "--quick", "--out", file.toString());
+        assertThat(isFile.code()).isEqualTo(2);
+        assertThat(isFile.err()).contains("--out " + file + " is not a folder");
+        Run under =
+                djlq("study", "alexnet", "--quick", "--out", file.resolve("results").toString());
+        assertThat(under.code()).isEqualTo(2);
+        assertThat(under.err())
+                .contains("cannot be written", file.toString(), "not a writable folder");
+    }
+
+    @Test
     void aCheckpointThatLostItsManifestIsNotTakenForAPlainModel() throws Exception {
         Path checkpoint = tmp.resolve("lost-manifest");
         Run written =

@@ -94,9 +94,17 @@ class StudyFilesTest {
     }
 
     @Test
+    void withoutChartsTheReportLinksNone(@TempDir Path dir) throws Exception {
+        StudyFiles.write(run(), dir, false);
+        assertThat(Files.readString(dir.resolve("results.md")))
+                .doesNotContain("## Charts")
+                .doesNotContain(".png");
+    }
+
+    @Test
     void jsonAndLayersReadBackToTheSameReportAndCsv(@TempDir Path dir) throws Exception {
         StudyResult r = run();
-        StudyFiles.write(r, dir);
+        StudyFiles.write(r, dir, true);
         StudyResult back =
                 StudyFiles.withLayers(
                         StudyFiles.readJson(Files.readString(dir.resolve("results.json"))),

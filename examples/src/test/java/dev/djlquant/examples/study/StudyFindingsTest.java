@@ -86,6 +86,18 @@ class StudyFindingsTest {
                                 + " the 79% its estimate promised.");
     }
 
+    /** A results.json replotted without its layers.csv has no layer to give as the example. */
+    @Test
+    void stableEmbeddingWithoutLayerRowsGivesNoLayerExample() {
+        String text =
+                findings(
+                        new HandBuiltStudy(900)
+                                .add("dt4@sorted256", 850, 4, 15_628, 2_500_000, 1e-3));
+        assertThat(text)
+                .contains("stored at ceil(log2 n) bits per weight, more than the codes themselves:")
+                .doesNotContain("largest layer here");
+    }
+
     @Test
     void stableEmbeddingNoSmallerThanFloat32IsSaidSo() {
         // Codes 1,000,000, scales 15,628 and the float32 rest 400,000, with an index that brings
