@@ -50,6 +50,10 @@ final class SchemeSweep implements AutoCloseable {
     private final RandomAccessDataset test;
     private final Path checkpoints;
     private final boolean temporaryCheckpoints;
+
+    /** Deletes the temporary checkpoints if the JVM is stopped (Ctrl-C) before {@link #close}. */
+    private final Thread deleteOnShutdown;
+
     private final long totalParameters;
     private long selectedWeights;
     private int done;
@@ -73,9 +77,20 @@ final class SchemeSweep implements AutoCloseable {
         this.temporaryCheckpoints = !config.keepCheckpoints();
         if (temporaryCheckpoints) {
             this.checkpoints = Files.createTempDirectory("djlq-study-");
+            this.deleteOnShutdown = new Thread(this::deleteTemporaryCheckpoints, "djlq-study-tmp");
+            Runtime.getRuntime().addShutdownHook(deleteOnShutdown);
         } else {
             this.checkpoints = config.outputDir().resolve("checkpoints");
+            this.deleteOnShutdown = null;
             Files.createDirectories(checkpoints);
+        }
+    }
+
+    private void deleteTemporaryCheckpoints() {
+        try {
+            deleteTree(checkpoints);
+        } catch (IOException e) {
+            // Shutting down: nothing left to tell, and the directory is in the temporary folder.
         }
     }
 
@@ -272,6 +287,7 @@ final class SchemeSweep implements AutoCloseable {
     public void close() throws IOException {
         evaluation.close();
         if (temporaryCheckpoints) {
+            Runtime.getRuntime().removeShutdownHook(deleteOnShutdown);
             deleteTree(checkpoints);
         }
     }
