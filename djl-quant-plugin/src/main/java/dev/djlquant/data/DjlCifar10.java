@@ -32,7 +32,16 @@ final class DjlCifar10 {
                             .optManager(manager)
                             .setSampling(1, false)
                             .build();
-            cifar.prepare(new ProgressBar());
+            try {
+                cifar.prepare(new ProgressBar());
+            } catch (IOException e) {
+                // Offline, DJL says no more than the host it could not reach.
+                throw new IOException(
+                        "Cannot download CIFAR-10 through DJL ("
+                                + e
+                                + "): without a network, read a local copy instead",
+                        e);
+            }
             return copy(cifar, manager);
         }
     }

@@ -1,6 +1,7 @@
 package dev.djlquant.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,6 +12,15 @@ import org.junit.jupiter.api.Test;
 
 /** The copy from DJL's Cifar10 form, fed an in-memory dataset of that form (no download). */
 class DjlCifar10Test {
+
+    /** Offline (as every test here runs), the download fails saying what to do instead. */
+    @Test
+    void anUnreachableDownloadSaysToReadALocalCopy() {
+        assertThatThrownBy(() -> DjlCifar10.read(ai.djl.training.dataset.Dataset.Usage.TEST))
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith("Cannot download CIFAR-10 through DJL (")
+                .hasMessageEndingWith("): without a network, read a local copy instead");
+    }
 
     @Test
     void copiesFloatHwcImagesAndFloatLabels() throws IOException {

@@ -9,6 +9,7 @@ import dev.djlquant.examples.study.StudyFiles;
 import dev.djlquant.examples.study.StudyResult;
 import dev.djlquant.examples.study.StudySchemes;
 import dev.djlquant.files.AtomicFiles;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -322,7 +323,12 @@ final class StudyCommand implements Callable<Integer> {
                 if (!Files.isRegularFile(json)) {
                     throw new NoSuchFileException(json.toString(), null, "no results.json");
                 }
-                StudyResult result = StudyFiles.readJson(Files.readString(json));
+                StudyResult result;
+                try {
+                    result = StudyFiles.readJson(Files.readString(json));
+                } catch (RuntimeException e) {
+                    throw new IOException(json + ": " + e.getMessage(), e);
+                }
                 Path layers = dir.resolve("layers.csv");
                 if (Files.isRegularFile(layers)) {
                     result = StudyFiles.withLayers(result, Files.readString(layers));

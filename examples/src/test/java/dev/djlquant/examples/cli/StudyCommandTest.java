@@ -54,6 +54,16 @@ class StudyCommandTest {
     }
 
     @Test
+    void replotNamesADamagedResultsFile(@TempDir Path dir) throws Exception {
+        Path json = Files.writeString(dir.resolve("results.json"), "{\"model\": ");
+        assertThat(Djlq.run("study", "replot", dir.toString())).isEqualTo(1);
+        assertThat(errors()).contains(json.toString());
+        Files.writeString(json, "{}");
+        assertThat(Djlq.run("study", "replot", dir.toString())).isEqualTo(1);
+        assertThat(errors()).contains(json + ": Not a study results.json");
+    }
+
+    @Test
     void replotNeedsAResultsFile() {
         assertThat(Djlq.run("study", "replot", "target/no-such-dir")).isEqualTo(1);
         assertThat(errors()).contains("results.json");
