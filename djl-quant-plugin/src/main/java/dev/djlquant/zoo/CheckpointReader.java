@@ -208,8 +208,8 @@ public final class CheckpointReader {
                             + CheckpointManifest.FILE_NAME
                             + " beside it implies "
                             + new TreeMap<>(expected)
-                            + ": one of them was edited (or written by another version of djl-quant);"
-                            + " write the checkpoint again");
+                            + ": one of them was edited (or written by another version of"
+                            + " djl-quant); write the checkpoint again");
         }
     }
 

@@ -116,16 +116,16 @@ final class StudyCommand implements Callable<Integer> {
             names = "--train-images",
             paramLabel = "N",
             description =
-                    "Training images: the first N/10 per class, or a seeded random sample of N when N is not"
-                            + " a multiple of 10 (quick: 2000, full: 0 = all).")
+                    "Training images: the first N/10 per class, or a seeded random sample of N"
+                            + " when N is not a multiple of 10 (quick: 2000, full: 0 = all).")
     Integer trainImages;
 
     @Option(
             names = "--test-images",
             paramLabel = "N",
             description =
-                    "Test images: the first N/10 per class, or a seeded random sample of N when N is not"
-                            + " a multiple of 10 (quick: 1000, full: 0 = all).")
+                    "Test images: the first N/10 per class, or a seeded random sample of N"
+                            + " when N is not a multiple of 10 (quick: 1000, full: 0 = all).")
     Integer testImages;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Training batch (64).")
