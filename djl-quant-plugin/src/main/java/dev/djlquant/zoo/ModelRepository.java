@@ -270,7 +270,7 @@ public final class ModelRepository {
      * The fewest of {@code properties}, {@code spec} first and then in their order, that no other
      * artifact of {@code listed} has all of.
      */
-    static Map<String, String> selecting(
+    private static Map<String, String> selecting(
             Map<String, String> properties, List<Artifact> listed, String name) {
         Map<String, String> filters = new LinkedHashMap<>();
         filters.put("spec", properties.get("spec"));

@@ -34,13 +34,7 @@ class QatTrainingTest extends ManagerPerTest {
      */
     @Test
     void trainerInitializeOfACompressedModelSaysItIsForInference() {
-        try (Model model = Toy.model(3)) {
-            Quantizers.apply(
-                    model,
-                    QuantConfig.builder()
-                            .setScheme("int4@row")
-                            .optMode(QuantConfig.Mode.COMPRESSED)
-                            .build());
+        try (Model model = Toy.compressedModel(3, "int4@row")) {
             try (Trainer trainer = model.newTrainer(Toy.config(0.1f))) {
                 assertThatThrownBy(() -> trainer.initialize(Toy.INPUT))
                         .isInstanceOf(UnsupportedOperationException.class)

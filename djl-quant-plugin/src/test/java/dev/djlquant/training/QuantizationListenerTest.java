@@ -220,13 +220,7 @@ class QuantizationListenerTest extends ManagerPerTest {
         assertThatThrownBy(() -> listener.getHistory("dt4@row"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("int4@row");
-        try (Model model = Toy.model(2)) {
-            Quantizers.apply(
-                    model,
-                    QuantConfig.builder()
-                            .setScheme("int4")
-                            .optMode(QuantConfig.Mode.COMPRESSED)
-                            .build());
+        try (Model model = Toy.compressedModel(2, "int4")) {
             assertThatThrownBy(() -> listener.evaluate(model.getBlock(), manager))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("compressed");

@@ -20,6 +20,8 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
+import dev.djlquant.QuantConfig;
+import dev.djlquant.Quantizers;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -52,6 +54,18 @@ final class Toy {
     static Model model(int seed) {
         Model model = Model.newInstance("toy", "PyTorch");
         model.setBlock(net(model.getNDManager(), seed));
+        return model;
+    }
+
+    /** A model holding {@link #net}, quantized with {@code scheme} in COMPRESSED mode. */
+    static Model compressedModel(int seed, String scheme) {
+        Model model = model(seed);
+        Quantizers.apply(
+                model,
+                QuantConfig.builder()
+                        .setScheme(scheme)
+                        .optMode(QuantConfig.Mode.COMPRESSED)
+                        .build());
         return model;
     }
 
