@@ -259,6 +259,16 @@ final class StudyCommand implements Callable<Integer> {
         StudyConfig.Builder b = quick ? StudyConfig.quick(m) : StudyConfig.full(m);
         b.optOutputDir(out.resolve(m + (quick ? "-quick" : "")));
         if (!scratch) {
+            if (pretrained != null && !Files.isRegularFile(pretrained)) {
+                // The user's own path: a usage error (exit code 2), as demo's and eval's model.
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--pretrained "
+                                + pretrained
+                                + (Files.isDirectory(pretrained)
+                                        ? " is a directory; it takes a TorchScript file"
+                                        : ": no such file"));
+            }
             Path file =
                     pretrained != null ? pretrained : StudyConfig.sharedPretrained(sharedDir, m);
             if (!Files.isRegularFile(file)) {

@@ -205,4 +205,17 @@ class StudyCommandTest {
                 .hasMessageContaining(dir.toAbsolutePath().toString())
                 .hasMessageContaining("pass --pretrained FILE.pt or --scratch");
     }
+
+    @Test
+    void aPretrainedFileThatIsNotThereIsAUsageError(@TempDir Path dir) {
+        String missing = dir.resolve("missing.pt").toString();
+        String out = dir.resolve("out").toString();
+        assertThat(Djlq.run("study", "alexnet", "--out", out, "--pretrained", missing))
+                .isEqualTo(2);
+        assertThat(errors()).contains("--pretrained " + missing + ": no such file");
+        assertThat(Djlq.run("study", "alexnet", "--out", out, "--pretrained", dir.toString()))
+                .isEqualTo(2);
+        assertThat(errors()).contains("--pretrained " + dir + " is a directory");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
 }
