@@ -4,6 +4,7 @@ import ai.djl.nn.Block;
 import com.google.gson.GsonBuilder;
 import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.metrics.ExponentHistogram;
+import dev.djlquant.pack.BitPacker;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -65,6 +66,37 @@ public final class QuantizationReport {
         @Override
         public long[] shape() {
             return shape.clone();
+        }
+
+        /**
+         * Returns the bytes of the packed codes, {@code ceil(count * codeBits / 8)}.
+         *
+         * @return the codes' share of {@link #storageBytes()}
+         */
+        public long codeBytes() {
+            return BitPacker.packedBytes(count, codeBits);
+        }
+
+        /**
+         * Returns the bytes of the stored permutation: {@code ceil(count * ceil(log2 count) / 8)}
+         * for {@code sortedN}, else 0.
+         *
+         * @return the permutation's share of {@link #storageBytes()}
+         */
+        public long permutationBytes() {
+            return Quantizer.parse(spec).granularity().permutes()
+                    ? BitPacker.packedBytes(count, BitPacker.indexBits(count))
+                    : 0;
+        }
+
+        /**
+         * Returns the bytes of the scales: 4 a group, or the 8-bit scales and their own scales of
+         * {@code +dq}.
+         *
+         * @return what {@link #storageBytes()} holds besides the codes and the permutation
+         */
+        public long scaleBytes() {
+            return storageBytes - codeBytes() - permutationBytes();
         }
 
         /** Builds the row of a quantized tensor and the error it made. */

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.metrics.ExponentHistogram;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class QuantizationReportRowTest {
 
@@ -48,5 +51,34 @@ class QuantizationReportRowTest {
         given[0] = 999;
         r.shape()[1] = 999;
         assertThat(r.shape()).containsExactly(64, 3, 3, 3);
+    }
+
+    /**
+     * The split of the packed size, worked out by hand from DESIGN 4 for a 100 x 130 tensor (13,000
+     * values, 100 rows; 204 blocks of 64, the last short; the permutation at ceil(log2 13000) = 14
+     * bits): codes, scales (4 bytes a group; under +dq one byte a group, a float32 per 256 groups
+     * and one more float32), permutation.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "int8@row,       13000,  400,     0",
+        "dt3@row,         4875,  400,     0",
+        "nf4@block64,     6500,  816,     0",
+        "nf4@block64+dq,  6500,  212,     0",
+        "dt8@sorted4096, 13000,   16, 22750",
+    })
+    void splitsItsStorageIntoCodesScalesAndPermutation(
+            String spec, long codes, long scales, long permutation) {
+        float[] values = new float[13000];
+        Random random = new Random(7);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        QuantizedTensor t = Quantizer.parse(spec).quantize(values, new long[] {100, 130});
+        QuantizationReport.Row r = QuantizationReport.Row.withoutStatistics("w", t);
+        assertThat(r.codeBytes()).isEqualTo(codes);
+        assertThat(r.scaleBytes()).isEqualTo(scales);
+        assertThat(r.permutationBytes()).isEqualTo(permutation);
+        assertThat(codes + scales + permutation).isEqualTo(t.storageBytes());
     }
 }

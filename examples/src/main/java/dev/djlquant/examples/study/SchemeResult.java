@@ -5,7 +5,6 @@ import dev.djlquant.Quantizer;
 import dev.djlquant.data.Evaluation;
 import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.metrics.ExponentHistogram;
-import dev.djlquant.pack.BitPacker;
 import java.util.List;
 
 /**
@@ -129,11 +128,9 @@ public record SchemeResult(
         double codeBitSum = 0;
         double entropySum = 0;
         for (QuantizationReport.Row r : report.rows()) {
-            long rowCodes = BitPacker.packedBytes(r.count(), r.codeBits());
-            long rowScales = 4L * r.groups();
-            codes += rowCodes;
-            scales += rowScales;
-            index += r.storageBytes() - rowCodes - rowScales;
+            codes += r.codeBytes();
+            scales += r.scaleBytes();
+            index += r.permutationBytes();
             codeBitSum += (double) r.codeBits() * r.count();
             entropySum += r.entropyBits() * r.count();
         }

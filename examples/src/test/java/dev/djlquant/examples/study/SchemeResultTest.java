@@ -20,15 +20,20 @@ import org.junit.jupiter.api.Test;
 /** A scheme's row summed from the library's report of a two-layer block: 60 and 18 weights. */
 class SchemeResultTest {
 
+    private static SequentialBlock twoLayers(NDManager manager) {
+        SequentialBlock block =
+                new SequentialBlock()
+                        .add(Linear.builder().setUnits(6).build())
+                        .add(Linear.builder().setUnits(3).build());
+        block.setInitializer(new NormalInitializer(0.1f), Parameter.Type.WEIGHT);
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, 10));
+        return block;
+    }
+
     @Test
     void sizesAreSummedPerPartFromTheReportRows() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            SequentialBlock block =
-                    new SequentialBlock()
-                            .add(Linear.builder().setUnits(6).build())
-                            .add(Linear.builder().setUnits(3).build());
-            block.setInitializer(new NormalInitializer(0.1f), Parameter.Type.WEIGHT);
-            block.initialize(manager, DataType.FLOAT32, new Shape(1, 10));
+            SequentialBlock block = twoLayers(manager);
             QuantizationReport report = Quantizers.apply(block, QuantConfig.of("dt4@sorted16"));
             SchemeResult s =
                     SchemeResult.of(
@@ -61,6 +66,23 @@ class SchemeResultTest {
             assertThat(s.isBaseline()).isFalse();
             assertThat(s.withLayers(List.of()).layers()).isEmpty();
             assertThat(s.withLayers(List.of()).packedBytes()).isEqualTo(s.packedBytes());
+        }
+    }
+
+    @Test
+    void quantizedScalesAreCountedAtTheirOwnSize() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            QuantizationReport report =
+                    Quantizers.apply(twoLayers(manager), QuantConfig.of("nf4@block16+dq"));
+            SchemeResult s =
+                    SchemeResult.of(
+                            "nf4@block16+dq", report, 5000, new Evaluation.Accuracy(7, 10), 1, 2);
+            // Codes at 4 bits: 30 + 9 bytes. Blocks of 16: 4 + 2 groups, each scale one byte,
+            // plus two float32 per tensor (one per 256 groups, one more): 12 + 10 bytes.
+            assertThat(s.codeBytes()).isEqualTo(39);
+            assertThat(s.scaleBytes()).isEqualTo(22);
+            assertThat(s.indexBytes()).isZero();
+            assertThat(s.realBitsPerWeight()).isEqualTo(8.0 * 61 / 78);
         }
     }
 }
