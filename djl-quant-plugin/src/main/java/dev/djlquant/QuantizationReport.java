@@ -275,8 +275,37 @@ public final class QuantizationReport {
      * @return the size in bytes
      */
     public long quantizedBytes() {
-        long packed = rows.stream().mapToLong(Row::storageBytes).sum();
-        return packed + 4 * (totalParameters - quantizedParameters());
+        return packedBytes() + 4 * (totalParameters - quantizedParameters());
+    }
+
+    /**
+     * Returns the packed size of the quantized parameters alone.
+     *
+     * @return the sum of the rows' {@link Row#storageBytes()}
+     */
+    public long packedBytes() {
+        return rows.stream().mapToLong(Row::storageBytes).sum();
+    }
+
+    /**
+     * Returns the bits a quantized weight takes, codes, scales and permutations together.
+     *
+     * @return {@code 8 * packedBytes() / quantizedParameters()}; NaN if nothing was quantized
+     */
+    public double bitsPerWeight() {
+        return 8.0 * packedBytes() / quantizedParameters();
+    }
+
+    /**
+     * Returns the bits a quantized weight takes by the study's estimate.
+     *
+     * @return {@code 8 * sum of the rows' studyEstimateBytes / quantizedParameters()}; NaN if
+     *     nothing was quantized
+     */
+    public double studyEstimateBitsPerWeight() {
+        return 8.0
+                * rows.stream().mapToDouble(Row::studyEstimateBytes).sum()
+                / quantizedParameters();
     }
 
     /**

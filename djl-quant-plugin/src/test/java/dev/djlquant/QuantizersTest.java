@@ -672,6 +672,9 @@ class QuantizersTest extends ManagerPerTest {
         assertThat(r.quantizedBytes()).isEqualTo(packed + others);
         assertThat(r.studyEstimateBytes()).isEqualTo(estimate + others);
         assertThat(r.compressionRatio()).isEqualTo((double) (4 * all) / (packed + others));
+        assertThat(r.packedBytes()).isEqualTo(packed);
+        assertThat(r.bitsPerWeight()).isEqualTo(8.0 * packed / quantizedValues);
+        assertThat(r.studyEstimateBitsPerWeight()).isEqualTo(8.0 * estimate / quantizedValues);
         ErrorMetrics total = r.totalError();
         assertThat(total.count()).isEqualTo(quantizedValues);
         assertThat(total)

@@ -35,20 +35,6 @@ final class SweepTable {
         Row labelled(String newLabel) {
             return new Row(newLabel, accuracy, report, error);
         }
-
-        double bitsPerWeight() {
-            return 8.0 * report.rows().stream().mapToLong(r -> r.storageBytes()).sum() / weights();
-        }
-
-        double studyEstimateBitsPerWeight() {
-            return 8.0
-                    * report.rows().stream().mapToDouble(r -> r.studyEstimateBytes()).sum()
-                    / weights();
-        }
-
-        private long weights() {
-            return report.quantizedParameters();
-        }
     }
 
     /** What the labels are: the first column's header and the rows' JSON key. */
@@ -103,8 +89,8 @@ final class SweepTable {
                                 r.label(),
                                 100 * r.accuracy().fraction(),
                                 100 * (r.accuracy().fraction() - base),
-                                r.bitsPerWeight(),
-                                r.studyEstimateBitsPerWeight(),
+                                r.report().bitsPerWeight(),
+                                r.report().studyEstimateBitsPerWeight(),
                                 e.sqnrDb(),
                                 e.mae()));
             }
@@ -126,8 +112,8 @@ final class SweepTable {
             }
             if (r.report() != null) {
                 ErrorMetrics e = r.report().totalError();
-                o.put("bits_per_weight", r.bitsPerWeight());
-                o.put("study_estimate_bits_per_weight", r.studyEstimateBitsPerWeight());
+                o.put("bits_per_weight", r.report().bitsPerWeight());
+                o.put("study_estimate_bits_per_weight", r.report().studyEstimateBitsPerWeight());
                 o.put("sqnr_db", Double.isFinite(e.sqnrDb()) ? e.sqnrDb() : null);
                 o.put("mae", e.mae());
             }
