@@ -23,6 +23,19 @@ class QuantizationTest extends ManagerPerTest {
     }
 
     @Test
+    void scalarRoundingUsesTheStudyDefaults() {
+        // 0.3 = 1.2 * 2^-2: E4M3 truncates 1.2 to 1.125; E5M2 to 1.0. In the top decade seeddt8
+        // keeps 7 fraction bits: floor(0.3 * 128) / 128 = 38 / 128, at 3 bits too. One decade
+        // down (0.05) keeps 8 - 2 - 1 = 5 bits, 0.5 * 0.1; at 3 bits, none: zero.
+        assertThat(Quantization.roundFp8(0.3f)).isEqualTo(1.125f * 0.25f);
+        assertThat(Quantization.roundFp8(0.3f, 5)).isEqualTo(0.25f);
+        assertThat(Quantization.roundDt8(0.3f)).isEqualTo(38f / 128);
+        assertThat(Quantization.roundDt8(0.3f, 3)).isEqualTo(38f / 128);
+        assertThat(Quantization.roundDt8(0.05f, 3)).isZero();
+        assertThat(Quantization.roundDt8(0.05f)).isEqualTo((float) (0.5 * 0.1));
+    }
+
+    @Test
     void float64ValuesBeyondFloat32AreNamedAsTheyWere() {
         NDArray x = manager.create(new double[] {1, -2, 3, 1e300}, new Shape(2, 2));
         assertThatThrownBy(() -> Quantization.quantizeRowwise(x, true))

@@ -191,7 +191,7 @@ final class NdComposition {
         return then(values, v -> kind == Kind.SPAN ? v.div(scale) : v.mul(scale));
     }
 
-    /** fp8 e4m3 rounding of {@code y} (|y| <= 448) in float32; closes {@code y}. */
+    /** fp8 e4m3 rounding of {@code y} ({@code |y| <= 448}) in float32; closes {@code y}. */
     private static NDArray roundFp8(NDArray y) {
         NDArray exponent =
                 then(then(then(y.abs(), NDArray::log2), NDArray::floor), e -> e.maximum(-6f));

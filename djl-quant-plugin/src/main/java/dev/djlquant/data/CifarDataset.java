@@ -53,15 +53,6 @@ public final class CifarDataset extends RandomAccessDataset {
         return new Builder(images);
     }
 
-    /**
-     * Returns the images this dataset serves.
-     *
-     * @return the images
-     */
-    public CifarImages images() {
-        return images;
-    }
-
     /** {@inheritDoc} */
     @Override
     public Record get(NDManager manager, long index) {

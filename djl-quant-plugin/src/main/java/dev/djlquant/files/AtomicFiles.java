@@ -21,9 +21,9 @@ import java.util.stream.Stream;
 /**
  * Writes files and directories so that readers see either nothing or the complete result: content
  * goes to a hidden temporary sibling, then is renamed into place. Files written by {@link
- * #writeFile} and {@link #copy}, and the files at the top of a directory written by {@link
- * #writeDirectory} (a checkpoint's), are flushed to disk before the rename; files in its
- * subdirectories and the directory entries themselves are not.
+ * #writeFile}, and the files at the top of a directory written by {@link #writeDirectory} (a
+ * checkpoint's), are flushed to disk before the rename; files in its subdirectories and the
+ * directory entries themselves are not.
  */
 public final class AtomicFiles {
 
@@ -320,20 +320,6 @@ public final class AtomicFiles {
             }
             throw e;
         }
-    }
-
-    /**
-     * Copies {@code source} to a new file {@code target} and flushes it to disk.
-     *
-     * @param source the file to copy
-     * @param target the path of the copy, which must not exist
-     * @throws java.nio.file.FileAlreadyExistsException if {@code target} exists
-     * @throws IOException if copying or flushing fails; after a failed flush the copy stays at
-     *     {@code target}
-     */
-    public static void copy(Path source, Path target) throws IOException {
-        Files.copy(source, target);
-        fsync(target);
     }
 
     /**

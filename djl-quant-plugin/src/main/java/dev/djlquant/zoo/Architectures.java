@@ -24,13 +24,6 @@ final class Architectures {
         return factory(architecture).newBlock(model, directory, Map.of());
     }
 
-    /** Checks that {@code architecture} names a known architecture or a usable factory. */
-    static void check(String architecture) {
-        if (!CifarArchitectures.names().contains(architecture)) {
-            factory(architecture);
-        }
-    }
-
     private static BlockFactory factory(String className) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         if (loader == null) {

@@ -12,7 +12,7 @@ import ai.djl.nn.pooling.Pool;
 import java.util.List;
 
 /**
- * Factories for the DJL-native CIFAR-10 reference networks (DESIGN.md section 7).
+ * Factories for the DJL-native CIFAR-10 reference networks (../shared/DESIGN.md, section 7).
  *
  * <p>Each block is a {@link SequentialBlock} holding a {@code features} and a {@code classifier}
  * {@link SequentialBlock}, in the same parameter order as the shared TorchScript exports, for

@@ -1,10 +1,11 @@
 /**
  * Reference CIFAR-10 models and quantized checkpoints through DJL's model zoo.
  *
- * <p>Models: DJL-native AlexNet and VGG16 blocks with the layouts of DESIGN.md section 7 ({@link
- * dev.djlquant.zoo.CifarArchitectures}), weight import from TorchScript exports by parameter order
- * ({@link dev.djlquant.zoo.TorchScriptImport}), and a translator that turns 32x32 images into class
- * probabilities ({@link dev.djlquant.zoo.CifarTranslator}).
+ * <p>Models: DJL-native AlexNet and VGG16 blocks with the layouts of the project's design ({@code
+ * ../shared/DESIGN.md}, section 7; {@link dev.djlquant.zoo.CifarArchitectures}), weight import from
+ * TorchScript exports by parameter order ({@link dev.djlquant.zoo.TorchScriptImport}), and a
+ * translator that turns 32x32 images into class probabilities ({@link
+ * dev.djlquant.zoo.CifarTranslator}).
  *
  * <p>Checkpoints: {@link dev.djlquant.zoo.CheckpointWriter} writes a directory that DJL loads by
  * itself (its {@code serving.properties} names {@link dev.djlquant.zoo.CheckpointBlockFactory}), as

@@ -1,2 +1,5 @@
-/** Examples outside the library: the study reproduction and shared helpers for the mains. */
+/**
+ * Examples outside the library: the study reproduction ({@code study}), quantization-aware training
+ * ({@code qat}) and the {@code djlq} command line ({@code cli}) that runs them.
+ */
 package dev.djlquant.examples;

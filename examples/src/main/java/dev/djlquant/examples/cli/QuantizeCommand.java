@@ -278,15 +278,11 @@ final class QuantizeCommand implements Callable<Integer> {
 
     /**
      * Refuses an --out that cannot be written before the model is loaded and quantized (seconds for
-     * AlexNet, more for VGG): an empty path, an existing one without --force, one --force must not
-     * replace, one that cannot be created. The writer checks again when it writes.
+     * AlexNet, more for VGG): an existing one without --force, one --force must not replace, one
+     * that cannot be created (an empty one is a usage error already). The writer checks again when
+     * it writes.
      */
     private void checkOut(CheckpointWriter writer) {
-        if (out.toString().isEmpty()) {
-            throw new ParameterException(
-                    spec.commandLine(),
-                    "--out is empty (an unset variable?): give the checkpoint directory to create");
-        }
         try {
             writer.checkTarget(out);
         } catch (IOException e) {
