@@ -137,9 +137,8 @@ final class ParameterQuantization {
                                     s.name, t, sink.error(s.parameter, m.error()))
                             : QuantizationReport.Row.withoutStatistics(s.name, t));
         }
-        Set<Parameter> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
-        all.forEach(p -> distinct.add(p.getValue()));
-        long total = distinct.stream().mapToLong(ParameterQuantization::size).sum();
+        long total =
+                SharedParameters.distinct(all).stream().mapToLong(p -> size(p.getValue())).sum();
         return new QuantizationReport(config.mode(), rows, warnings, total, result);
     }
 
@@ -276,7 +275,9 @@ final class ParameterQuantization {
     private static List<Selected> select(
             List<Pair<String, Parameter>> all, QuantConfig config, List<String> warnings) {
         List<Selected> selected = new ArrayList<>();
-        // A layer used twice lists its parameters under two names: one weight, quantized once.
+        // A layer used twice lists its parameters under two names: one weight, quantized once with
+        // the scheme of the first name that selects it, and named by its first name.
+        Map<Parameter, String> firstNames = SharedParameters.firstNames(all);
         Map<Parameter, Selected> byParameter = new IdentityHashMap<>();
         for (Pair<String, Parameter> p : all) {
             Optional<Quantizer> q = config.schemeFor(p.getKey(), p.getValue());
@@ -285,9 +286,20 @@ final class ParameterQuantization {
             }
             Selected first = byParameter.get(p.getValue());
             if (first == null) {
-                Selected s = new Selected(p.getKey(), p.getValue(), q.get());
+                String name = firstNames.get(p.getValue());
+                Selected s = new Selected(name, p.getValue(), q.get());
                 byParameter.put(p.getValue(), s);
                 selected.add(s);
+                if (!name.equals(p.getKey())) {
+                    warnings.add(
+                            p.getKey()
+                                    + " is the parameter of "
+                                    + name
+                                    + ", which the config does not select: quantized once with "
+                                    + q.get().spec()
+                                    + ", as "
+                                    + name);
+                }
             } else {
                 warnings.add(shared(p.getKey(), first, q.get()));
             }

@@ -10,13 +10,12 @@ import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import dev.djlquant.QuantizedBlock;
 import dev.djlquant.QuantizedTensor;
+import dev.djlquant.SharedParameters;
 import dev.djlquant.files.Digests;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -105,10 +104,9 @@ final class CheckpointBlock extends QuantizedBlock {
             }
         }
         // A layer used twice lists its parameters under two names; the manifest has the first.
-        Set<Parameter> listedParameters = Collections.newSetFromMap(new IdentityHashMap<>());
-        listed.forEach(name -> listedParameters.add(parameters.get(name)));
+        Map<Parameter, String> firstNames = SharedParameters.firstNames(getInner().getParameters());
         for (Map.Entry<String, Parameter> p : parameters.entrySet()) {
-            if (!listed.contains(p.getKey()) && !listedParameters.contains(p.getValue())) {
+            if (!listed.contains(firstNames.get(p.getValue()))) {
                 throw new CheckpointException(
                         parameterFile,
                         "architecture parameter "

@@ -15,6 +15,7 @@ import dev.djlquant.QuantizationReport;
 import dev.djlquant.QuantizedBlock;
 import dev.djlquant.QuantizedTensor;
 import dev.djlquant.Quantizers;
+import dev.djlquant.SharedParameters;
 import dev.djlquant.data.ImageNormalization;
 import dev.djlquant.files.AtomicFiles;
 import dev.djlquant.files.Digests;
@@ -25,9 +26,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -198,11 +197,7 @@ public final class CheckpointWriter {
             List<CheckpointManifest.ParameterEntry> kept) {
         Map<String, QuantizedTensor> compressed = qb.getCompressed();
         // A layer used twice lists its parameters under two names: one entry, the first.
-        Set<Parameter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Pair<String, Parameter> p : qb.getInner().getParameters()) {
-            if (!seen.add(p.getValue())) {
-                continue;
-            }
+        for (Pair<String, Parameter> p : SharedParameters.distinct(qb.getInner().getParameters())) {
             QuantizedTensor t = compressed.get(p.getKey());
             if (t != null) {
                 if (p.getValue().isInitialized()) {

@@ -92,6 +92,46 @@ class CheckpointModesTest {
     }
 
     /**
+     * A layer used twice and selected only by its second name (the first excluded) is still one
+     * weight named by its first name: the report, the packed weights and the checkpoint agree, and
+     * the checkpoint loads back.
+     */
+    @Test
+    void aLayerUsedTwiceSelectedByItsSecondNameIsNamedByItsFirst() throws Exception {
+        try (Model model = Model.newInstance("tied", "PyTorch");
+                NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            TiedNet.initialize(model);
+            QuantizationReport report =
+                    Quantizers.apply(
+                            model,
+                            QuantConfig.builder()
+                                    .setScheme("int8@row")
+                                    .addExclude("01Linear")
+                                    .optMode(QuantConfig.Mode.COMPRESSED)
+                                    .build());
+            assertThat(report.rows())
+                    .extracting(QuantizationReport.Row::name)
+                    .containsExactly("01Linear_weight");
+            assertThat(report.warnings())
+                    .containsExactly(
+                            "02Linear_weight is the parameter of 01Linear_weight, which the config"
+                                    + " does not select: quantized once with int8@row, as"
+                                    + " 01Linear_weight");
+            assertThat(((QuantizedBlock) model.getBlock()).getCompressed())
+                    .containsOnlyKeys("01Linear_weight");
+            NDArray input = manager.randomNormal(TiedNet.INPUT);
+            float[] expected = forward(model.getBlock(), input);
+            CheckpointWriter.builder()
+                    .build()
+                    .writeNative(model, report, TiedNet.class.getName(), tmp.resolve("t2"));
+            try (ZooModel<NDList, NDList> loaded =
+                    CheckpointReader.load(tmp.resolve("t2"), NDList.class, NDList.class)) {
+                assertThat(forward(loaded.getBlock(), input)).containsExactly(expected);
+            }
+        }
+    }
+
+    /**
      * A model compressed without statistics writes a checkpoint whose manifest leaves the error and
      * entropy out, renders them as "-", and loads back computing what the model computed.
      */
