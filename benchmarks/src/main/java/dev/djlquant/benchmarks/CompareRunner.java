@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.Shape;
 import dev.djlquant.Quantizer;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -170,7 +169,8 @@ public final class CompareRunner {
         }
         String table = runner.runAll(only, ndarray);
         String end =
-                "load average at the end: " + String.format(Locale.ROOT, "%.2f", loadAverage());
+                "load average at the end: "
+                        + String.format(Locale.ROOT, "%.2f", Machine.loadAverage());
         System.out.println();
         System.out.println(table);
         System.out.println(end);
@@ -211,12 +211,7 @@ public final class CompareRunner {
         for (String spec : specs) {
             for (String op : new String[] {"quantize", "dequantize"}) {
                 Score ours = runner.run(QuantBench.class, op, spec, shape, spec + " " + op);
-                double limit =
-                        op.equals("quantize")
-                                ? QUANTIZE_TARGET.getOrDefault(spec, Double.NaN)
-                                : QUANTIZE_TARGET.containsKey(spec)
-                                        ? DEQUANTIZE_TARGET
-                                        : Double.NaN;
+                double limit = copyLimit(spec, op);
                 String subject = spec + " " + op + " " + shape;
                 String value = fmt(ours.ms) + " ms (CPU " + fmt(ours.cpu) + ")";
                 String base = fmt(copy.ms) + " ms (CPU " + fmt(copy.cpu) + ")";
@@ -317,36 +312,16 @@ public final class CompareRunner {
         return String.format(
                 Locale.ROOT,
                 "djl-quant CompareRunner, %s%n"
-                        + "machine: %d cores (%s), %s %s, load average at start %.2f%n"
+                        + "machine: %s, load average at start %.2f%n"
                         + "JMH: %d fork(s), %d warmup + %d measured iterations of %d ms;"
                         + " ms/op, mean ± 99.9%% CI half-width%n",
                 LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16),
-                Runtime.getRuntime().availableProcessors(),
-                cpuModel(),
-                System.getProperty("java.vm.name"),
-                System.getProperty("java.version"),
-                loadAverage(),
+                Machine.describe(),
+                Machine.loadAverage(),
                 r.forks,
                 r.warmup,
                 r.iterations,
                 r.timeMs);
-    }
-
-    private static double loadAverage() {
-        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    }
-
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // Not Linux: leave the model out.
-        }
-        return "unknown CPU";
     }
 
     /** djl-quant's restored values of a tensor: what a composition must reproduce bit for bit. */
@@ -523,29 +498,26 @@ public final class CompareRunner {
      */
     private static String verdict(
             String spec, String op, double wallRatio, double cpuRatio, Score nd, Score ours) {
-        Double limit =
-                op.equals("quantize")
-                        ? QUANTIZE_TARGET.get(spec)
-                        : QUANTIZE_TARGET.containsKey(spec) ? DEQUANTIZE_TARGET : null;
-        if (limit == null) {
+        double limit = copyLimit(spec, op);
+        if (Double.isNaN(limit)) {
             return "";
         }
         List<String> parts = new ArrayList<>();
         parts.add(
                 "≤"
-                        + limit.intValue()
+                        + (int) limit
                         + "x copy: wall "
-                        + (wallRatio <= limit ? "met" : "MISSED")
+                        + RatioRow.verdict(wallRatio, limit, true)
                         + ", CPU/"
                         + CORES
                         + " "
-                        + (cpuRatio <= limit ? "met" : "MISSED"));
+                        + RatioRow.verdict(cpuRatio, limit, true));
         if (nd != null) {
             parts.add(
                     "≥"
                             + (int) NDARRAY_TARGET
                             + "x faster than NDArray: "
-                            + (nd.ms / ours.ms >= NDARRAY_TARGET ? "met" : "MISSED"));
+                            + RatioRow.verdict(nd.ms / ours.ms, NDARRAY_TARGET, false));
         }
         return String.join("; ", parts);
     }

@@ -19,10 +19,7 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -560,39 +557,5 @@ public final class ModelBench {
             out[i] = (float) random.nextGaussian();
         }
         return out;
-    }
-
-    /**
-     * {@code --model alexnet|vgg16|all} (all), {@code --full}, {@code --shared DIR}, {@code --out
-     * FILE}.
-     */
-    public static void main(String[] args) throws Exception {
-        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
-        }
-        String model = "all";
-        boolean full = false;
-        Path shared = Paths.get(System.getProperty("djlq.shared", "../shared"));
-        Path out = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--model" -> model = args[++i];
-                case "--full" -> full = true;
-                case "--shared" -> shared = Paths.get(args[++i]);
-                case "--out" -> out = Paths.get(args[++i]);
-                default -> throw new IllegalArgumentException("Unexpected argument " + args[i]);
-            }
-        }
-        ModelBench bench = new ModelBench(full ? Settings.full() : Settings.quick(), System.out);
-        List<RatioRow> rows = new ArrayList<>();
-        for (String m : model.equals("all") ? MODELS : List.of(model)) {
-            rows.addAll(bench.run(shared, m));
-        }
-        String table =
-                MarkdownTable.render(RatioRow.HEADER, rows.stream().map(RatioRow::cells).toList());
-        System.out.println(table);
-        if (out != null) {
-            Files.writeString(out, table, StandardCharsets.UTF_8);
-        }
     }
 }

@@ -37,12 +37,28 @@ public record RatioRow(
 
     /** Whether the target is met; true for informational rows. */
     public boolean met() {
-        return Double.isNaN(limit) || (atMost ? ratio <= limit : ratio >= limit);
+        return meets(ratio, limit, atMost);
     }
 
     /** {@code met}, {@code MISSED}, or empty for informational rows. */
     public String verdict() {
-        return Double.isNaN(limit) ? "" : met() ? "met" : "MISSED";
+        return verdict(ratio, limit, atMost);
+    }
+
+    /**
+     * The verdict of a ratio against a limit, as {@link #verdict()} gives it for a row.
+     *
+     * @param ratio the ratio
+     * @param limit the target ratio, NaN if none
+     * @param atMost whether the ratio must be at most the limit (else at least)
+     * @return {@code met}, {@code MISSED}, or empty if there is no limit
+     */
+    public static String verdict(double ratio, double limit, boolean atMost) {
+        return Double.isNaN(limit) ? "" : meets(ratio, limit, atMost) ? "met" : "MISSED";
+    }
+
+    private static boolean meets(double ratio, double limit, boolean atMost) {
+        return Double.isNaN(limit) || (atMost ? ratio <= limit : ratio >= limit);
     }
 
     /**

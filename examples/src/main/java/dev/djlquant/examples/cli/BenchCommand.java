@@ -2,6 +2,7 @@ package dev.djlquant.examples.cli;
 
 import dev.djlquant.benchmarks.CompareRunner;
 import dev.djlquant.benchmarks.LinearComparison;
+import dev.djlquant.benchmarks.Machine;
 import dev.djlquant.benchmarks.MarkdownTable;
 import dev.djlquant.benchmarks.ModelBench;
 import dev.djlquant.benchmarks.RatioRow;
@@ -11,7 +12,6 @@ import dev.djlquant.files.AtomicFiles;
 import dev.djlquant.pack.CodeKernel;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -185,7 +185,9 @@ final class BenchCommand implements Callable<Integer> {
         String report =
                 header
                         + String.format(
-                                Locale.ROOT, "load average at the end: %.2f%n%n", loadAverage())
+                                Locale.ROOT,
+                                "load average at the end: %.2f%n%n",
+                                Machine.loadAverage())
                         + MarkdownTable.render(
                                 RatioRow.HEADER, rows.stream().map(RatioRow::cells).toList());
         PrintWriter w = spec.commandLine().getOut();
@@ -242,15 +244,13 @@ final class BenchCommand implements Callable<Integer> {
         String threads = System.getProperty(TORCH_THREADS);
         return String.format(
                 Locale.ROOT,
-                "djlq bench%s, %s%nmachine: %d cores, %s %s, load average at the start %.2f%n"
+                "djlq bench%s, %s%nmachine: %s, load average at the start %.2f%n"
                         + "libtorch intra-op threads: %s; GOMP_SPINCOUNT: %s; OMP_WAIT_POLICY: %s;"
                         + " batch-1 linear kernels: %s%n",
                 full ? " --full" : " (quick)",
                 LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16),
-                Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name"),
-                System.getProperty("java.version"),
-                loadAverage(),
+                Machine.describe(),
+                Machine.loadAverage(),
                 threads == null ? "DJL's default" : threads + " (" + TORCH_THREADS + ")",
                 // How long libgomp's idle workers spin, taking a core from the Java kernels that
                 // run between engine operations (README, "Speed"); ./djlq sets a short spin.
@@ -260,9 +260,5 @@ final class BenchCommand implements Callable<Integer> {
                 CodeKernel.vectorized()
                         ? "Vector API (jdk.incubator.vector)"
                         : "scalar (no jdk.incubator.vector)");
-    }
-
-    private static double loadAverage() {
-        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 }

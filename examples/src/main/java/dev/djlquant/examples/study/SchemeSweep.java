@@ -17,13 +17,13 @@ import dev.djlquant.QuantizedBlock;
 import dev.djlquant.QuantizedTensor;
 import dev.djlquant.Quantizers;
 import dev.djlquant.data.Evaluation;
+import dev.djlquant.files.AtomicFiles;
 import dev.djlquant.zoo.CifarArchitectures;
 import dev.djlquant.zoo.TorchScriptImport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -88,7 +88,7 @@ final class SchemeSweep implements AutoCloseable {
 
     private void deleteTemporaryCheckpoints() {
         try {
-            deleteTree(checkpoints);
+            AtomicFiles.deleteRecursively(checkpoints);
         } catch (IOException e) {
             // Shutting down: nothing left to tell, and the directory is in the temporary folder.
         }
@@ -196,7 +196,7 @@ final class SchemeSweep implements AutoCloseable {
     private long save(Model model, String spec) throws IOException {
         String name = checkpointName(spec);
         Path dir = checkpoints.resolve(name);
-        deleteTree(dir);
+        AtomicFiles.deleteRecursively(dir);
         model.save(dir, name);
         long bytes;
         try (Stream<Path> files = Files.walk(dir)) {
@@ -213,7 +213,7 @@ final class SchemeSweep implements AutoCloseable {
                             .sum();
         }
         if (temporaryCheckpoints) {
-            deleteTree(dir);
+            AtomicFiles.deleteRecursively(dir);
         }
         return bytes;
     }
@@ -272,23 +272,12 @@ final class SchemeSweep implements AutoCloseable {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
-
     @Override
     public void close() throws IOException {
         evaluation.close();
         if (temporaryCheckpoints) {
             Runtime.getRuntime().removeShutdownHook(deleteOnShutdown);
-            deleteTree(checkpoints);
+            AtomicFiles.deleteRecursively(checkpoints);
         }
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.training.dataset.Dataset;
 import ai.djl.translate.TranslateException;
+import dev.djlquant.benchmarks.Machine;
 import dev.djlquant.data.CifarData;
 import dev.djlquant.data.CifarDataset;
 import dev.djlquant.data.CifarImages;
@@ -15,7 +16,6 @@ import dev.djlquant.files.AtomicFiles;
 import dev.djlquant.zoo.CifarArchitectures;
 import dev.djlquant.zoo.TorchScriptImport;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -47,7 +47,7 @@ public final class Study {
             throws IOException, MalformedModelException, TranslateException {
         long start = System.nanoTime();
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        double loadStart = loadAverage();
+        double loadStart = Machine.loadAverage();
         var log = config.log();
         log.printf(
                 "Study %s%s: %s, %d schemes + float32, results in %s%n",
@@ -137,7 +137,7 @@ public final class Study {
                                 started.toString(),
                                 Runtime.getRuntime().availableProcessors(),
                                 loadStart,
-                                loadAverage(),
+                                Machine.loadAverage(),
                                 Engine.getDjlVersion(),
                                 Engine.getInstance().getEngineName()
                                         + " "
@@ -178,10 +178,6 @@ public final class Study {
         model.setBlock(block);
         block.initialize(model.getNDManager(), DataType.FLOAT32, CifarArchitectures.INPUT_SHAPE);
         return model;
-    }
-
-    private static double loadAverage() {
-        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static double seconds(long start) {
