@@ -187,10 +187,7 @@ final class EvalCommand implements Callable<Integer> {
         for (Quantizer q : quantizers) {
             configs.add(selection.config(q, spec).build());
         }
-        if (source.kind() == Inputs.ModelKind.DJL_DIRECTORY && arch == null) {
-            throw new ParameterException(
-                    spec.commandLine(), "A DJL model directory needs --arch to rebuild its block");
-        }
+        Inputs.requireArchFor(spec, source, arch);
         ImageNormalization normalization = normalizationFor(source);
         CifarData cifar = Inputs.cifar(spec, data, cacheDir);
         StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), quiet);

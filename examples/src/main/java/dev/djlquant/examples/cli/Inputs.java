@@ -99,6 +99,14 @@ final class Inputs {
         }
     }
 
+    /** Refuses a DJL model directory without {@code --arch}, which its block is rebuilt from. */
+    static void requireArchFor(CommandSpec spec, ModelPath source, String arch) {
+        if (source.kind() == ModelKind.DJL_DIRECTORY && arch == null) {
+            throw new ParameterException(
+                    spec.commandLine(), "A DJL model directory needs --arch to rebuild its block");
+        }
+    }
+
     /** Loads a float DJL-native model: imported from TorchScript, or a saved DJL directory. */
     static Model nativeModel(ModelPath model, String arch) throws Exception {
         if (model.kind() == ModelKind.TORCHSCRIPT) {

@@ -151,7 +151,27 @@ final class QuantizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
-        StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), quiet);
+        Inputs.ModelPath source = checkOptions();
+        CheckpointWriter writer = writer(source);
+        checkOut(writer);
+        CheckpointManifest manifest = quantize(source, writer);
+        stdout.println(manifest.toMarkdown());
+        long onDisk = manifest.fileBytes() + Files.size(out.resolve(CheckpointManifest.FILE_NAME));
+        stdout.printf(
+                Locale.ROOT,
+                "Wrote %s: %d bytes on disk (%s).%n",
+                out,
+                onDisk,
+                parts(manifest, onDisk));
+        if (publish != null) {
+            publish(stdout);
+        }
+        stdout.flush();
+        return 0;
+    }
+
+    /** Refuses options that contradict each other or the model path; returns the model path. */
+    private Inputs.ModelPath checkOptions() throws IOException {
         Inputs.checkArch(spec, arch);
         Inputs.ModelPath source = Inputs.model(spec, model);
         if (source.kind() == Inputs.ModelKind.CHECKPOINT) {
@@ -161,11 +181,7 @@ final class QuantizeCommand implements Callable<Integer> {
                             + " is already a quantized checkpoint; quantizing it again would"
                             + " compound the error. Start from the float model.");
         }
-        if (source.kind() == Inputs.ModelKind.DJL_DIRECTORY && arch == null) {
-            throw new ParameterException(
-                    spec.commandLine(), "A DJL model directory needs --arch to rebuild its block");
-        }
-        QuantConfig.Mode loadMode = loadMode(arch != null);
+        Inputs.requireArchFor(spec, source, arch);
         if (publish != null) {
             checkArtifactId(publish);
         } else if (repository != null) {
@@ -180,13 +196,17 @@ final class QuantizeCommand implements Callable<Integer> {
         if (dataset.isBlank()) {
             throw new ParameterException(spec.commandLine(), "--dataset is empty");
         }
-        QuantConfig.Builder config = selection.config(quantizer, spec);
+        return source;
+    }
+
+    /** The checkpoint writer the options ask for. */
+    private CheckpointWriter writer(Inputs.ModelPath source) throws IOException {
         PrintWriter stderr = spec.commandLine().getErr();
         CheckpointWriter.Builder builder =
                 CheckpointWriter.builder()
                         .optDataset(dataset)
                         .optReplaceExisting(force)
-                        .optLoadMode(loadMode)
+                        .optLoadMode(loadMode(arch != null))
                         .optWarnings(w -> warn(stderr, w))
                         .optEmbedTorchScript(!link);
         if (arch != null) {
@@ -200,80 +220,80 @@ final class QuantizeCommand implements Callable<Integer> {
         if (normalize != null) {
             builder.optNormalization(normalize);
         }
-        CheckpointWriter writer = builder.build();
-        checkOut(writer);
-        CheckpointManifest manifest;
-        if (arch != null) {
-            progress.status("Loading " + source.path() + " into " + arch + " ...");
-            try (Model m = Inputs.nativeModel(source, arch)) {
-                progress.status("Quantizing with " + quantizer.spec() + " ...");
-                QuantizationReport report =
-                        Quantizers.apply(m, config.optMode(QuantConfig.Mode.COMPRESSED).build());
-                report.warnings().forEach(w -> warn(stderr, w));
-                progress.status("Writing " + out + " ...");
-                manifest = writer.writeNative(m, report, arch, out);
-            }
-        } else {
+        return builder.build();
+    }
+
+    /**
+     * Quantizes the model and writes the checkpoint: COMPRESSED into {@code --arch}'s DJL-native
+     * block, else SIMULATE inside the TorchScript file.
+     */
+    private CheckpointManifest quantize(Inputs.ModelPath source, CheckpointWriter writer)
+            throws Exception {
+        StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), quiet);
+        QuantConfig.Builder config = selection.config(quantizer, spec);
+        if (arch == null) {
             progress.status("Quantizing " + source.path() + " with " + quantizer.spec() + " ...");
-            manifest = writer.writeTorchScript(source.path(), config.build(), out);
+            return writer.writeTorchScript(source.path(), config.build(), out);
         }
-        stdout.println(manifest.toMarkdown());
-        long onDisk = manifest.fileBytes() + Files.size(out.resolve(CheckpointManifest.FILE_NAME));
+        progress.status("Loading " + source.path() + " into " + arch + " ...");
+        try (Model m = Inputs.nativeModel(source, arch)) {
+            progress.status("Quantizing with " + quantizer.spec() + " ...");
+            QuantizationReport report =
+                    Quantizers.apply(m, config.optMode(QuantConfig.Mode.COMPRESSED).build());
+            PrintWriter stderr = spec.commandLine().getErr();
+            report.warnings().forEach(w -> warn(stderr, w));
+            progress.status("Writing " + out + " ...");
+            return writer.writeNative(m, report, arch, out);
+        }
+    }
+
+    /** Publishes the written checkpoint and prints how to load it through DJL's Criteria. */
+    private void publish(PrintWriter stdout) throws IOException {
+        ModelRepository repo =
+                repository == null
+                        ? ModelRepository.fromEnvironment()
+                        : ModelRepository.at(repository);
+        ModelRepository.Published p;
+        try {
+            p = repo.publish(out, publish);
+        } catch (IOException | RuntimeException e) {
+            // The checkpoint stays: say so, or a re-run is refused for a reason not shown.
+            throw new IOException(
+                    "checkpoint written to "
+                            + out
+                            + "; publishing to repository "
+                            + repo.root()
+                            + " failed: "
+                            + Djlq.describe(e),
+                    e);
+        }
+        StringBuilder filters = new StringBuilder();
+        p.filters()
+                .forEach(
+                        (k, v) ->
+                                filters.append(".optFilter(\"")
+                                        .append(k)
+                                        .append("\", \"")
+                                        .append(v)
+                                        .append("\")"));
         stdout.printf(
-                Locale.ROOT,
-                "Wrote %s: %d bytes on disk (%s).%n",
-                out,
-                onDisk,
-                parts(manifest, onDisk));
-        if (publish != null) {
-            ModelRepository repo =
-                    repository == null
-                            ? ModelRepository.fromEnvironment()
-                            : ModelRepository.at(repository);
-            ModelRepository.Published p;
-            try {
-                p = repo.publish(out, publish);
-            } catch (IOException | RuntimeException e) {
-                // The checkpoint stays: say so, or a re-run is refused for a reason not shown.
-                throw new IOException(
-                        "checkpoint written to "
-                                + out
-                                + "; publishing to repository "
-                                + repo.root()
-                                + " failed: "
-                                + Djlq.describe(e),
-                        e);
-            }
-            StringBuilder filters = new StringBuilder();
-            p.filters()
-                    .forEach(
-                            (k, v) ->
-                                    filters.append(".optFilter(\"")
-                                            .append(k)
-                                            .append("\", \"")
-                                            .append(v)
-                                            .append("\")"));
-            stdout.printf(
-                    "Published dev.djlquant:%s (artifact %s) in %s%n  properties %s%n%s"
-                            + "  load with Criteria.builder().optGroupId(\"dev.djlquant\")"
-                            + ".optArtifactId(\"%s\")%s%s%n",
-                    p.artifactId(),
-                    p.name(),
-                    repo.root(),
-                    p.properties(),
-                    p.replaced().isEmpty()
-                            ? ""
-                            : "  replaces "
-                                    + String.join(", ", p.replaced())
-                                    + " (the same configuration, published before; deleted)\n",
-                    p.artifactId(),
-                    filters,
-                    repository == null
-                            ? ""
-                            : " with -D" + ModelRepository.ROOT_PROPERTY + "=" + repo.root());
-        }
-        stdout.flush();
-        return 0;
+                "Published dev.djlquant:%s (artifact %s) in %s%n  properties %s%n%s"
+                        + "  load with Criteria.builder().optGroupId(\"dev.djlquant\")"
+                        + ".optArtifactId(\"%s\")%s%s%n",
+                p.artifactId(),
+                p.name(),
+                repo.root(),
+                p.properties(),
+                p.replaced().isEmpty()
+                        ? ""
+                        : "  replaces "
+                                + String.join(", ", p.replaced())
+                                + " (the same configuration, published before; deleted)\n",
+                p.artifactId(),
+                filters,
+                repository == null
+                        ? ""
+                        : " with -D" + ModelRepository.ROOT_PROPERTY + "=" + repo.root());
     }
 
     /**

@@ -619,4 +619,25 @@ class DjlqCliTest {
         }
         assertThat(sum).as(m.group()).isEqualTo(total);
     }
+
+    @Test
+    void aDjlModelDirectoryNeedsItsArchitectureForQuantizeAndEval() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("djl-dir"));
+        Files.write(dir.resolve("net-0000.params"), new byte[] {1, 2, 3});
+        Run quantize =
+                djlq(
+                        "quantize",
+                        "--model",
+                        dir.toString(),
+                        "--spec",
+                        "int8@row",
+                        "--out",
+                        tmp.resolve("q").toString());
+        Run eval = djlq("eval", dir.toString(), "--spec", "int8@row", "--data", data.toString());
+        for (Run r : List.of(quantize, eval)) {
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).contains("A DJL model directory needs --arch");
+        }
+        assertThat(tmp.resolve("q")).doesNotExist();
+    }
 }
