@@ -58,31 +58,21 @@ public final class Study {
                 config.outputDir().toAbsolutePath());
         Files.createDirectories(config.outputDir());
 
-        log.printf("Reading CIFAR-10 (%s)...%n", data);
-        CifarImages test =
-                StudyData.subset(
-                        data.images(Dataset.Usage.TEST), config.testImages(), config.seed());
-        CifarImages train =
-                config.epochs() == 0
-                        ? null
-                        : StudyData.subset(
-                                data.images(Dataset.Usage.TRAIN),
-                                config.trainImages(),
-                                config.seed());
+        Images images = readImages(config, data);
         double dataSeconds = seconds(start);
         log.printf(
                 Locale.ROOT,
                 "  %d training and %d test images in %.1f s%n",
-                train == null ? 0 : train.size(),
-                test.size(),
+                images.train() == null ? 0 : images.train().size(),
+                images.test().size(),
                 dataSeconds);
-        CifarDataset testSet = CifarDataset.builder(test).build();
+        CifarDataset testSet = CifarDataset.builder(images.test()).build();
 
         Engine.getInstance().setRandomSeed((int) config.seed());
         long phase = System.nanoTime();
         Evaluation.Accuracy imported = null;
         FineTuneSummary fineTune;
-        List<SchemeResult> rows = new ArrayList<>();
+        List<SchemeResult> rows;
         double importSeconds;
         double sweepSeconds;
         try (Model model = startingModel(config)) {
@@ -91,34 +81,9 @@ public final class Study {
                 log.printf("Imported weights: %s on the test images%n", imported);
             }
             importSeconds = seconds(phase);
-            fineTune = FineTuning.run(model, train, config);
-            if (fineTune.epochs() > 0) {
-                log.printf(
-                        Locale.ROOT,
-                        "Fine-tuned in %.1f s (last epoch: train accuracy %.2f%%, loss %.4f)%n",
-                        fineTune.seconds(),
-                        100 * fineTune.trainAccuracy(),
-                        fineTune.trainLoss());
-            }
-            if (config.saveModel()) {
-                Path dir = config.outputDir().resolve("finetuned");
-                // Written aside and renamed: an interrupted save leaves no truncated model.
-                AtomicFiles.writeDirectory(
-                        dir,
-                        earlier -> {},
-                        into -> model.save(into, config.model() + "-finetuned"));
-                log.printf("Saved the fine-tuned float32 model in %s%n", dir);
-            }
+            fineTune = fineTune(model, images.train(), config);
             phase = System.nanoTime();
-            log.printf(
-                    "Sweeping %d schemes on %d test images...%n",
-                    config.schemes().size(), test.size());
-            try (SchemeSweep sweep = new SchemeSweep(config, model.getBlock(), testSet)) {
-                rows.add(sweep.baseline());
-                for (String spec : config.schemes()) {
-                    rows.add(sweep.run(spec));
-                }
-            }
+            rows = sweep(config, model, testSet);
             sweepSeconds = seconds(phase);
         }
         StudyResult result =
@@ -129,24 +94,11 @@ public final class Study {
                         config.command(),
                         data.toString(),
                         config.fromScratch() ? null : config.pretrained().toString(),
-                        test.size(),
+                        images.test().size(),
                         imported,
                         fineTune,
                         rows,
-                        new StudyResult.Environment(
-                                started.toString(),
-                                Runtime.getRuntime().availableProcessors(),
-                                loadStart,
-                                Machine.loadAverage(),
-                                Engine.getDjlVersion(),
-                                Engine.getInstance().getEngineName()
-                                        + " "
-                                        + Engine.getInstance().getVersion(),
-                                System.getProperty("java.version"),
-                                dataSeconds,
-                                importSeconds,
-                                sweepSeconds,
-                                0));
+                        environment(started, loadStart, dataSeconds, importSeconds, sweepSeconds));
         result = result.withTotalSeconds(seconds(start));
         StudyFiles.write(result, config.outputDir(), config.charts());
         if (config.charts()) {
@@ -158,6 +110,84 @@ public final class Study {
                 seconds(start) / 60,
                 config.outputDir().resolve("results.md").toAbsolutePath());
         return result;
+    }
+
+    /** The study's images: the test subset, and the training subset unless nothing is trained. */
+    private record Images(CifarImages train, CifarImages test) {}
+
+    private static Images readImages(StudyConfig config, CifarData data) throws IOException {
+        config.log().printf("Reading CIFAR-10 (%s)...%n", data);
+        CifarImages test =
+                StudyData.subset(
+                        data.images(Dataset.Usage.TEST), config.testImages(), config.seed());
+        CifarImages train =
+                config.epochs() == 0
+                        ? null
+                        : StudyData.subset(
+                                data.images(Dataset.Usage.TRAIN),
+                                config.trainImages(),
+                                config.seed());
+        return new Images(train, test);
+    }
+
+    /** Fine-tunes the model as configured and saves it unless told not to. */
+    private static FineTuneSummary fineTune(Model model, CifarImages train, StudyConfig config)
+            throws IOException, TranslateException {
+        FineTuneSummary fineTune = FineTuning.run(model, train, config);
+        if (fineTune.epochs() > 0) {
+            config.log()
+                    .printf(
+                            Locale.ROOT,
+                            "Fine-tuned in %.1f s (last epoch: train accuracy %.2f%%, loss %.4f)%n",
+                            fineTune.seconds(),
+                            100 * fineTune.trainAccuracy(),
+                            fineTune.trainLoss());
+        }
+        if (config.saveModel()) {
+            Path dir = config.outputDir().resolve("finetuned");
+            // Written aside and renamed: an interrupted save leaves no truncated model.
+            AtomicFiles.writeDirectory(
+                    dir, earlier -> {}, into -> model.save(into, config.model() + "-finetuned"));
+            config.log().printf("Saved the fine-tuned float32 model in %s%n", dir);
+        }
+        return fineTune;
+    }
+
+    /** The float32 baseline's row, then one row per scheme. */
+    private static List<SchemeResult> sweep(StudyConfig config, Model model, CifarDataset testSet)
+            throws IOException, MalformedModelException, TranslateException {
+        config.log()
+                .printf(
+                        "Sweeping %d schemes on %d test images...%n",
+                        config.schemes().size(), testSet.size());
+        List<SchemeResult> rows = new ArrayList<>();
+        try (SchemeSweep sweep = new SchemeSweep(config, model.getBlock(), testSet)) {
+            rows.add(sweep.baseline());
+            for (String spec : config.schemes()) {
+                rows.add(sweep.run(spec));
+            }
+        }
+        return rows;
+    }
+
+    private static StudyResult.Environment environment(
+            Instant started,
+            double loadStart,
+            double dataSeconds,
+            double importSeconds,
+            double sweepSeconds) {
+        return new StudyResult.Environment(
+                started.toString(),
+                Runtime.getRuntime().availableProcessors(),
+                loadStart,
+                Machine.loadAverage(),
+                Engine.getDjlVersion(),
+                Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion(),
+                System.getProperty("java.version"),
+                dataSeconds,
+                importSeconds,
+                sweepSeconds,
+                0);
     }
 
     /** The imported pretrained model, or a freshly initialized one to train from scratch. */
