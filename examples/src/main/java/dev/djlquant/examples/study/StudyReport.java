@@ -33,13 +33,31 @@ public final class StudyReport {
      */
     public static String markdown(StudyResult r, boolean withCharts) {
         StringBuilder md = new StringBuilder();
-        SchemeResult base = r.baseline();
         md.append(
                 String.format(
                         "# Study results: %s on CIFAR-10%s%n%n",
                         r.architecture(), r.quick() ? " (quick run)" : ""));
         appendSetup(md, r);
+        appendAccuracy(md, r);
+        appendSizes(md, r);
+        appendErrors(md, r);
+        appendShortcuts(md, r);
+        appendExponents(md, r);
+        StudyFindings.append(md, r);
+        if (withCharts) {
+            md.append("\n## Charts\n\n");
+            for (String chart : CHARTS) {
+                md.append(f("![%s](%s)%n%n", chart.replace(".png", ""), chart));
+            }
+        }
+        md.append("\nPer-parameter rows for every scheme: `layers.csv`. Same data: `results.csv`,");
+        md.append(" `results.json`.\n");
+        return md.toString();
+    }
 
+    /** The study's accuracy table, and how much of a difference is noise. */
+    private static void appendAccuracy(StringBuilder md, StudyResult r) {
+        SchemeResult base = r.baseline();
         md.append("\n## Accuracy per scheme\n\n");
         md.append(
                 "The study's table: test accuracy after quantizing every conv and linear weight"
@@ -73,15 +91,21 @@ public final class StudyReport {
                                         base.accuracy().fraction()
                                                 * (1 - base.accuracy().fraction())
                                                 / r.testImages())));
+    }
 
+    /**
+     * Bits and bytes per scheme: the study's estimate beside the exact packed and on-disk sizes.
+     */
+    private static void appendSizes(StringBuilder md, StudyResult r) {
+        SchemeResult base = r.baseline();
         md.append("\n## Size: the study's estimate and the real thing\n\n");
         md.append(
                 "Bits are per quantized weight. *Code bits*: what each packed code"
                         + " takes (the study's `seeddtK` codes need 8 for K = 3..5, 9 for K ="
                         + " 6..8). *Entropy*: the code entropy, what an entropy coder could reach"
                         + " (for `seeddtK` a little more: its codes also keep the decade of a"
-                        + " weight rounded to zero). *Real bits*: codes, float32 scales and the"
-                        + " stable-embedding permutation, exactly. *Study est.*: the study's `(n*K"
+                        + " weight rounded to zero). *Real bits*: codes, scales (float32, or 8-bit under"
+                        + " `+dq`) and the stable-embedding permutation, exactly. *Study est.*: the study's `(n*K"
                         + " + 32*groups)/8`. Sizes are whole models in MB (10^6 bytes);"
                         + " non-quantized parameters count as float32. *Exact* is"
                         + " `QuantizationReport.quantizedBytes()`; *on disk* is the file that"
@@ -111,7 +135,10 @@ public final class StudyReport {
                             s.checkpointBytes() / 1e6,
                             s.compressionAgainst(base)));
         }
+    }
 
+    /** The error of all quantized weights together, per scheme. */
+    private static void appendErrors(StringBuilder md, StudyResult r) {
         md.append("\n## Error against the float32 weights\n\n");
         md.append("Over all quantized weights together (double precision).\n\n");
         md.append("| scheme | MAE | MSE | max abs error | SQNR dB |\n");
@@ -129,19 +156,6 @@ public final class StudyReport {
                             s.error().maxAbsError(),
                             s.error().sqnrDb()));
         }
-
-        appendShortcuts(md, r);
-        appendExponents(md, r);
-        StudyFindings.append(md, r);
-        if (withCharts) {
-            md.append("\n## Charts\n\n");
-            for (String chart : CHARTS) {
-                md.append(f("![%s](%s)%n%n", chart.replace(".png", ""), chart));
-            }
-        }
-        md.append("\nPer-parameter rows for every scheme: `layers.csv`. Same data: `results.csv`,");
-        md.append(" `results.json`.\n");
-        return md.toString();
     }
 
     private static void appendSetup(StringBuilder md, StudyResult r) {
