@@ -50,22 +50,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  */
 public final class CompareRunner {
 
-    /** Schemes measured on the large tensor, in table order. */
-    static final String[] LARGE_SPECS = {
-        "int8@row",
-        "fp8e4m3@row",
-        "dt8@row",
-        "dt4@row",
-        "dt3@row",
-        "nf4@row",
-        "nf4@block64",
-        "nf4@block64+dq",
-        "int8@tensor",
-        "seedlinear8@tensor",
-        "seedfp8@lastaxis",
-        "seeddt8@lastaxis",
-        "dt8@sorted4096"
-    };
+    /** Schemes measured on the large tensor, in table order: every one {@link QuantBench} has. */
+    static final String[] LARGE_SPECS = QuantBench.specs();
 
     /** Schemes measured on the 64x64 tensor, for per-call overheads. */
     static final String[] SMALL_SPECS = {

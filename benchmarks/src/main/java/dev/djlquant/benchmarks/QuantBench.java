@@ -45,6 +45,15 @@ public class QuantBench {
     })
     public String spec;
 
+    /** The schemes of {@link #spec}'s {@code @Param}, in order (an annotation holds the list). */
+    static String[] specs() {
+        try {
+            return QuantBench.class.getField("spec").getAnnotation(Param.class).value();
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Param({Weights.LARGE, Weights.SMALL})
     public String shape;
 

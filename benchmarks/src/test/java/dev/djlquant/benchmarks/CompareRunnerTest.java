@@ -3,6 +3,7 @@ package dev.djlquant.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.djlquant.Quantizer;
 import org.junit.jupiter.api.Test;
 
 /** The runner's agreement check and number formats. */
@@ -66,5 +67,18 @@ class CompareRunnerTest {
         assertThat(CompareRunner.fmt(0)).isEqualTo("0.0");
         assertThat(CompareRunner.fmt(Double.NaN)).isEqualTo("NaN");
         assertThat(CompareRunner.fmt(Double.POSITIVE_INFINITY)).isEqualTo("Infinity");
+    }
+
+    @Test
+    void theLargeTensorRunsEverySchemeOfQuantBenchAndTheSmallOneASubset() {
+        // The README's kernel table lists these 13, int8@row first, the stable embedding last.
+        assertThat(CompareRunner.LARGE_SPECS)
+                .hasSize(13)
+                .startsWith("int8@row", "fp8e4m3@row")
+                .endsWith("dt8@sorted4096")
+                .contains(CompareRunner.SMALL_SPECS);
+        for (String spec : CompareRunner.LARGE_SPECS) {
+            assertThat(Quantizer.parse(spec).spec()).isEqualTo(spec);
+        }
     }
 }
