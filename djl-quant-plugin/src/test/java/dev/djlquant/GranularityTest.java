@@ -43,6 +43,19 @@ class GranularityTest {
     }
 
     @Test
+    void theRangesEndsAreAccepted() {
+        assertThat(Granularity.block(1).groupLength(CONV)).isEqualTo(1);
+        assertThat(Granularity.sorted(Granularity.MAX_GROUP).spec()).isEqualTo("sorted1073741824");
+        // Only the arithmetic: no values are allocated for a shape.
+        assertThat(Granularity.tensor().groupLength(new long[] {Integer.MAX_VALUE}))
+                .isEqualTo(Integer.MAX_VALUE);
+        assertThatThrownBy(
+                        () -> Granularity.tensor().groupLength(new long[] {Integer.MAX_VALUE + 1L}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("too long");
+    }
+
+    @Test
     void sizesOutOfRangeAndEmptyShapesAreRefused() {
         assertThatThrownBy(() -> Granularity.block(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Granularity.sorted(Granularity.MAX_GROUP + 1))
