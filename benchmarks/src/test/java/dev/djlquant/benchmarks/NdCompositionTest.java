@@ -21,7 +21,7 @@ class NdCompositionTest {
 
     @Test
     void everyCompositionRestoresEveryValueAsDjlQuantDoes() {
-        String report = CompareRunner.checkCompositions(ALL);
+        String report = CompositionCheck.run(ALL);
         // One line per scheme, two for fp8e4m3 (its composed quantize and its composed dequantize).
         assertThat(report.lines().filter(l -> l.contains("(0 of 2359296 differ)")))
                 .hasSize(NdComposition.SPECS.length + 1)
@@ -34,7 +34,7 @@ class NdCompositionTest {
     void oneValueOneBitApartStopsTheCheck() {
         assertThatThrownBy(
                         () ->
-                                CompareRunner.checkCompositions(
+                                CompositionCheck.run(
                                         Pattern.compile("dt4@row"),
                                         changed(
                                                 ours -> {
@@ -50,7 +50,7 @@ class NdCompositionTest {
     void aResultOfAnotherLengthStopsTheCheck() {
         assertThatThrownBy(
                         () ->
-                                CompareRunner.checkCompositions(
+                                CompositionCheck.run(
                                         Pattern.compile("int8@row"),
                                         changed(ours -> Arrays.copyOf(ours, ours.length - 1))))
                 .isInstanceOf(IllegalStateException.class)
@@ -58,7 +58,7 @@ class NdCompositionTest {
     }
 
     /** djl-quant's round trip with {@code change} applied to its result. */
-    private static CompareRunner.Reference changed(UnaryOperator<float[]> change) {
+    private static CompositionCheck.Reference changed(UnaryOperator<float[]> change) {
         return (spec, values, dims) ->
                 change.apply(Quantizer.parse(spec).roundTrip("t", values, dims));
     }
