@@ -6,6 +6,9 @@ import java.util.Arrays;
 /**
  * Counts of weights per decimal exponent (0 = top decade, up to the format's maximum) and of exact
  * zeros: the "exponent count" the study kept in a global dictionary, here a returned value.
+ *
+ * @param counts the weights per exponent, index 0 the top decade
+ * @param zeros the weights that are exactly zero, counted apart from any exponent
  */
 public record ExponentHistogram(long[] counts, long zeros) {
 
