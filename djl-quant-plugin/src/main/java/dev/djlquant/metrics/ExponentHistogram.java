@@ -8,7 +8,7 @@ import java.util.Arrays;
  * zeros: the "exponent count" the study kept in a global dictionary, here a returned value.
  *
  * @param counts the weights per exponent, index 0 the top decade
- * @param zeros the weights that are exactly zero, counted apart from any exponent
+ * @param zeros the weights whose code is exact zero, counted apart from any exponent
  */
 public record ExponentHistogram(long[] counts, long zeros) {
 
