@@ -503,6 +503,14 @@ public class QuantizedBlock extends AbstractBlock {
             throw new MalformedModelException(
                     "The parameters end inside the packed weights: truncated", e);
         }
+        loadInner(manager, is);
+        inputNames = names;
+        inputShapes = shapes.toArray(new Shape[0]);
+        keepLoaded(loaded);
+    }
+
+    /** Loads the wrapped block's own parameters, which follow the packed weights. */
+    private void loadInner(NDManager manager, DataInputStream is) throws MalformedModelException {
         try {
             inner.loadParameters(manager, is);
         } catch (IOException | MalformedModelException | RuntimeException e) {
@@ -516,8 +524,10 @@ public class QuantizedBlock extends AbstractBlock {
                             + "): saved from another architecture, or truncated or damaged",
                     e);
         }
-        inputNames = names;
-        inputShapes = shapes.toArray(new Shape[0]);
+    }
+
+    /** Replaces the packed weights with {@code loaded}, each checked against its parameter. */
+    private void keepLoaded(Map<String, QuantizedTensor> loaded) throws MalformedModelException {
         compressed.clear();
         byParameter.clear();
         Map<String, Parameter> parameters = new LinkedHashMap<>();
