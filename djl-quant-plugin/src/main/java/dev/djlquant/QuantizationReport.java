@@ -383,12 +383,14 @@ public final class QuantizationReport {
         md.append(
                 String.format(
                         Locale.ROOT,
-                        "\nMode %s. %d of %d parameter values quantized. float32 %d bytes ->"
-                                + " quantized %d bytes (ratio %.2fx; the study's estimate: %.0f"
-                                + " bytes). %s\n",
+                        "\nMode %s. %d of %d parameter values quantized, %.2f bits each (the"
+                                + " study's estimate: %.2f). float32 %d bytes -> quantized %d"
+                                + " bytes (ratio %.2fx; the study's estimate: %.0f bytes). %s\n",
                         mode,
                         quantizedParameters(),
                         totalParameters,
+                        bitsPerWeight(),
+                        studyEstimateBitsPerWeight(),
                         float32Bytes(),
                         quantizedBytes(),
                         compressionRatio(),
@@ -447,6 +449,8 @@ public final class QuantizationReport {
         json.put("quantized_bytes", quantizedBytes());
         json.put("study_estimate_bytes", studyEstimateBytes());
         json.put("compression_ratio", compressionRatio());
+        json.put("bits_per_weight", finiteOrNull(bitsPerWeight()));
+        json.put("study_estimate_bits_per_weight", finiteOrNull(studyEstimateBitsPerWeight()));
         List<Map<String, Object>> list = new ArrayList<>();
         for (Row r : rows) {
             Map<String, Object> row = new LinkedHashMap<>();

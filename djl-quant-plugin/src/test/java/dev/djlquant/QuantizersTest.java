@@ -31,6 +31,7 @@ import dev.djlquant.zoo.TiedNet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -675,6 +676,24 @@ class QuantizersTest extends ManagerPerTest {
         assertThat(r.packedBytes()).isEqualTo(packed);
         assertThat(r.bitsPerWeight()).isEqualTo(8.0 * packed / quantizedValues);
         assertThat(r.studyEstimateBitsPerWeight()).isEqualTo(8.0 * estimate / quantizedValues);
+        assertThat(r.toMarkdown())
+                .contains(
+                        String.format(
+                                Locale.ROOT,
+                                "%d of %d parameter values quantized, %.2f bits each (the study's"
+                                        + " estimate: %.2f). float32 %d bytes -> quantized %d bytes",
+                                quantizedValues,
+                                all,
+                                8.0 * packed / quantizedValues,
+                                8.0 * estimate / quantizedValues,
+                                4 * all,
+                                packed + others));
+        com.google.gson.JsonObject totals =
+                com.google.gson.JsonParser.parseString(r.toJson()).getAsJsonObject();
+        assertThat(totals.get("bits_per_weight").getAsDouble())
+                .isEqualTo(8.0 * packed / quantizedValues);
+        assertThat(totals.get("study_estimate_bits_per_weight").getAsDouble())
+                .isEqualTo(8.0 * estimate / quantizedValues);
         ErrorMetrics total = r.totalError();
         assertThat(total.count()).isEqualTo(quantizedValues);
         assertThat(total)
