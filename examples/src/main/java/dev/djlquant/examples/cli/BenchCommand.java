@@ -215,15 +215,7 @@ final class BenchCommand implements Callable<Integer> {
                             + AtomicFiles.NAME_MAX
                             + " bytes a file name may have");
         }
-        if (!UsageChecks.canCreateUnder(target.getParent())) {
-            throw new ParameterException(
-                    spec.commandLine(),
-                    "--out "
-                            + out
-                            + " cannot be created: "
-                            + AtomicFiles.nearestExisting(target.getParent())
-                            + " is not a writable folder");
-        }
+        UsageChecks.requireWritableUnder(spec.commandLine(), out, target.getParent());
     }
 
     private List<String> models() {

@@ -8,7 +8,6 @@ import dev.djlquant.examples.study.StudyData;
 import dev.djlquant.examples.study.StudyFiles;
 import dev.djlquant.examples.study.StudyResult;
 import dev.djlquant.examples.study.StudySchemes;
-import dev.djlquant.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -196,15 +195,7 @@ final class StudyCommand implements Callable<Integer> {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new ParameterException(spec.commandLine(), "--out " + out + " is not a folder");
         }
-        if (!UsageChecks.canCreateUnder(out)) {
-            throw new ParameterException(
-                    spec.commandLine(),
-                    "--out "
-                            + out
-                            + " cannot be written: "
-                            + AtomicFiles.nearestExisting(out.toAbsolutePath().normalize())
-                            + " is not a writable folder");
-        }
+        UsageChecks.requireWritableUnder(spec.commandLine(), out, out);
         if (pretrained != null && models.size() > 1) {
             throw new ParameterException(
                     spec.commandLine(), "--pretrained names one model's weights; not with 'all'");

@@ -57,10 +57,27 @@ final class UsageChecks {
     }
 
     /**
+     * Refuses an {@code --out} that cannot be written, before the command's work: {@code out} is
+     * created under {@code under} (itself, or the folder of a file), which must be {@link
+     * #canCreateUnder creatable}.
+     */
+    static void requireWritableUnder(CommandLine cli, Path out, Path under) {
+        if (!canCreateUnder(under)) {
+            throw new ParameterException(
+                    cli,
+                    "--out "
+                            + out
+                            + " cannot be written: "
+                            + AtomicFiles.nearestExisting(under.toAbsolutePath().normalize())
+                            + " is not a writable folder");
+        }
+    }
+
+    /**
      * Whether this process can create {@code path}, or entries in it: its nearest existing ancestor
      * (or itself) is a directory that an entry can be created in.
      */
-    static boolean canCreateUnder(Path path) {
+    private static boolean canCreateUnder(Path path) {
         Path existing = AtomicFiles.nearestExisting(path.toAbsolutePath().normalize());
         if (existing == null || !Files.isDirectory(existing)) {
             return false;
