@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -21,12 +22,13 @@ import java.util.Map;
 /**
  * The inference forward of a COMPRESSED block. Sequential containers run child by child, so that a
  * {@link Linear} layer with a compressed weight and few input rows ({@link #packedRowsLimit})
- * multiplies straight from the packed codes ({@link QuantizedTensor#linear}); every other block
- * runs its own forward and asks the store for restored weights. At batch 1 a linear layer reads
- * each weight once, so restoring it into a new float32 array costs several times the product
- * itself. A linear weight larger than the reusable memory ({@link RowBlocks}) is restored and
- * multiplied a block of rows at a time: fresh engine memory for a whole 4096 x 4096 weight cost
- * about 35 ms of page faults per forward.
+ * multiplies straight from the packed codes ({@link QuantizedTensor#linear}), and so does a {@link
+ * Conv2d} with few output positions ({@link PackedConvolution}); every other block runs its own
+ * forward and asks the store for restored weights. At batch 1 a linear layer reads each weight
+ * once, so restoring it into a new float32 array costs several times the product itself. A linear
+ * weight larger than the reusable memory ({@link RowBlocks}) is restored and multiplied a block of
+ * rows at a time: fresh engine memory for a whole 4096 x 4096 weight cost about 35 ms of page
+ * faults per forward.
  */
 final class CompressedForward {
 
@@ -49,12 +51,13 @@ final class CompressedForward {
 
     /**
      * Input rows up to which a linear layer multiplies from packed codes with {@code kernel} (null:
-     * never, it has no packed kernel): where every extra row decodes the weight again, the engine's
-     * product of a restored weight wins from a few rows, since it shares each decoded value across
-     * rows. Crossovers measured on AlexNet's forward ({@code ModelBench}, batches 1 to 16): 4 to 8
-     * rows for the scalar kernel looking codes up per row, above 16 where codes are read once for
-     * all rows ({@link PackedDot#sharesCodesAcrossRows}): at 16 rows int8 took 1.43x and dt4 1.79x
-     * the float32 forward, against 2.1x and 2.5x restoring; dt8 1.32-1.36x against 1.47-1.94x.
+     * never, it has no packed kernel), and output positions up to which a convolution does: where
+     * every extra row decodes the weight again, the engine's product of a restored weight wins from
+     * a few rows, since it shares each decoded value across rows. Crossovers measured on AlexNet's
+     * forward ({@code ModelBench}, batches 1 to 16): 4 to 8 rows for the scalar kernel looking
+     * codes up per row, above 16 where codes are read once for all rows ({@link
+     * PackedDot#sharesCodesAcrossRows}): at 16 rows int8 took 1.43x and dt4 1.79x the float32
+     * forward, against 2.1x and 2.5x restoring; dt8 1.32-1.36x against 1.47-1.94x.
      */
     static int packedRowsLimit(CodeKernel kernel) {
         if (kernel == null) {
@@ -89,6 +92,16 @@ final class CompressedForward {
                 if (y != null) {
                     return y;
                 }
+            }
+        }
+        if (block instanceof Conv2d conv && inputs.size() == 1) {
+            QuantizedTensor weight = weights.get(conv.getDirectParameters().get("weight"));
+            NDArray y =
+                    weight == null
+                            ? null
+                            : PackedConvolution.convolveIfSmall(conv, weight, store, inputs.get(0));
+            if (y != null) {
+                return new NDList(y);
             }
         }
         return block.forward(store, inputs, false, params);

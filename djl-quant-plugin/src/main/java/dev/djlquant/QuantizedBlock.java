@@ -38,9 +38,10 @@ import java.util.stream.Collectors;
  * for it, one layer at a time, into engine memory that the store's manager keeps for the next call
  * ({@link #getWorkspaceBytes()}; a linear weight larger than that memory, a block of rows at a
  * time); linear layers with few input rows (4 or 16, by the kernel that sums their codes: {@link
- * dev.djlquant.pack.CodeKernel}) multiply from the packed codes instead (their sums may round
- * differently from the engine's, about 1e-6 relative). Saves and loads through {@code
- * Model.save}/{@code Model.load} in the compact form; COMPRESSED needs DJL-native layers.
+ * dev.djlquant.pack.CodeKernel}), and 2-D convolutions with as few output positions, multiply from
+ * the packed codes instead (their sums may round differently from the engine's, about 1e-6
+ * relative). Saves and loads through {@code Model.save}/{@code Model.load} in the compact form;
+ * COMPRESSED needs DJL-native layers.
  */
 public class QuantizedBlock extends AbstractBlock {
 

@@ -258,22 +258,25 @@ public final class QuantizedTensor {
     /**
      * Returns {@code input · Wᵀ} for this tensor as a weight {@code W} of shape {@code [out, in]}
      * and {@code rows} input rows of {@code in} values: what a linear layer computes, row-major
-     * {@code rows x out}. Each product is summed straight from the packed codes, so the float32
-     * weight never exists; the sums may round differently from an engine's matrix product.
+     * {@code rows x out}. A tensor of more dimensions is the matrix of its first dimension by the
+     * rest (a convolution's filters by their flattened patches). Each product is summed straight
+     * from the packed codes, so the float32 weight never exists; the sums may round differently
+     * from an engine's matrix product.
      *
      * @param input the {@code rows x in} input values, row-major
      * @param rows the number of input rows, non-negative
      * @return a new array of {@code rows x out} values, row-major; empty if {@code rows} is 0
-     * @throws IllegalArgumentException if this tensor is not 2-D, or {@code rows} is negative, or
-     *     {@code input} does not hold {@code rows * in} values
+     * @throws IllegalArgumentException if this tensor has fewer than 2 dimensions, or {@code rows}
+     *     is negative, or {@code input} does not hold {@code rows * in} values
      */
     public float[] linear(float[] input, int rows) {
-        if (shape.length != 2) {
+        if (shape.length < 2) {
             throw new IllegalArgumentException(
-                    "linear needs a 2-D weight, this tensor has shape " + Arrays.toString(shape));
+                    "linear needs a weight of 2 or more dimensions, this tensor has shape "
+                            + Arrays.toString(shape));
         }
         int out = (int) shape[0];
-        int in = (int) shape[1];
+        int in = matrixColumns();
         if (rows < 0 || input.length != (long) rows * in) {
             throw new IllegalArgumentException(
                     rows + " input rows of " + in + " values cannot come from " + input.length);
@@ -290,11 +293,20 @@ public final class QuantizedTensor {
      */
     CodeKernel linearKernel() {
         int bits = codes.bits();
-        long in = shape.length == 2 ? shape[1] : 0;
+        long in = shape.length >= 2 ? matrixColumns() : 0;
         if (permutation != null || in * bits % 8 != 0 || (long) groupLength * bits % 8 != 0) {
             return null;
         }
         return CodeKernel.of(bits, quantizer.format().valueTable());
+    }
+
+    /** The values per first-axis slice: the columns of this tensor as a matrix. */
+    private int matrixColumns() {
+        long columns = 1;
+        for (int d = 1; d < shape.length; d++) {
+            columns *= shape[d];
+        }
+        return (int) columns;
     }
 
     /** Multiplies straight from the codes where {@link #linearKernel} has a kernel. */

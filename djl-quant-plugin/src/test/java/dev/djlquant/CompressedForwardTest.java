@@ -3,11 +3,9 @@ package dev.djlquant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -56,16 +54,6 @@ class CompressedForwardTest extends ManagerPerTest {
         net.initialize(manager, DataType.FLOAT32, new Shape(1, 32));
         randomBiases(net);
         return net;
-    }
-
-    /** DJL starts biases at zero, which would hide a bias left out. */
-    private void randomBiases(Block block) {
-        for (Parameter p : block.getParameters().values()) {
-            if (p.getType() == Parameter.Type.BIAS) {
-                NDArray bias = p.getArray();
-                bias.set(new NDIndex("..."), manager.randomNormal(bias.getShape()));
-            }
-        }
     }
 
     /** {@link #mlp} with seed {@code seed}, COMPRESSED with {@code spec}. */
@@ -265,7 +253,7 @@ class CompressedForwardTest extends ManagerPerTest {
         QuantizedTensor t = Quantizer.parse("dt4@row").quantize("w", w, new long[] {16, 64});
         CompressedForward forward =
                 new CompressedForward(Map.of(weight, t), new FreshRows(1 << 20));
-        ParameterStore refusing = refusing(weight);
+        ParameterStore refusing = storeRefusing(weight);
         int limit = CompressedForward.packedRowsLimit(t.linearKernel());
         assertThat(limit).isPositive();
         NDArray x = manager.randomNormal(new Shape(limit, 64));
@@ -330,7 +318,8 @@ class CompressedForwardTest extends ManagerPerTest {
             rows.blocks.clear();
             NDArray x = manager.randomNormal(shape);
             NDArray y =
-                    forward.run(linear, refusing(weight), new NDList(x), null).singletonOrThrow();
+                    forward.run(linear, storeRefusing(weight), new NDList(x), null)
+                            .singletonOrThrow();
             NDArray expected = Linear.linear(x, restored, bias).singletonOrThrow();
             assertThat(rows.blocks).containsExactly("0:10", "10:20", "20:30", "30:37");
             assertThat(y.getShape()).isEqualTo(expected.getShape());
@@ -379,18 +368,5 @@ class CompressedForwardTest extends ManagerPerTest {
         linear.initialize(manager, DataType.FLOAT32, new Shape(1, in));
         randomBiases(linear);
         return linear;
-    }
-
-    /** A store that fails on restoring {@code weight} whole. */
-    private ParameterStore refusing(Parameter weight) {
-        return new ParameterStore(manager, false) {
-            @Override
-            public NDArray getValue(Parameter p, Device device, boolean training) {
-                if (p == weight) {
-                    throw new IllegalStateException("weight restored");
-                }
-                return super.getValue(p, device, training);
-            }
-        };
     }
 }

@@ -1,14 +1,19 @@
 package dev.djlquant;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -45,5 +50,28 @@ public abstract class ManagerPerTest {
         manager.getEngine().setRandomSeed(seed);
         net.initialize(manager, DataType.FLOAT32, new Shape(2, 2, 5, 5));
         return net;
+    }
+
+    /** A parameter store that fails on restoring {@code weight} whole. */
+    protected ParameterStore storeRefusing(Parameter weight) {
+        return new ParameterStore(manager, false) {
+            @Override
+            public NDArray getValue(Parameter p, Device device, boolean training) {
+                if (p == weight) {
+                    throw new IllegalStateException("weight restored");
+                }
+                return super.getValue(p, device, training);
+            }
+        };
+    }
+
+    /** DJL starts biases at zero, which would hide a bias left out. */
+    protected void randomBiases(Block block) {
+        for (Parameter p : block.getParameters().values()) {
+            if (p.getType() == Parameter.Type.BIAS) {
+                NDArray bias = p.getArray();
+                bias.set(new NDIndex("..."), manager.randomNormal(bias.getShape()));
+            }
+        }
     }
 }

@@ -147,11 +147,26 @@ class QuantizedTensorLinearTest {
         assertThatThrownBy(() -> t.dequantizeInto(FloatBuffer.allocate(23)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("23 floats cannot hold 24");
-        QuantizedTensor cube =
-                Quantizer.parse(spec).quantize("c", new float[24], new long[] {2, 3, 4});
-        assertThatThrownBy(() -> cube.linear(new float[4], 1))
+        QuantizedTensor vector =
+                Quantizer.parse(spec).quantize("v", new float[24], new long[] {24});
+        assertThatThrownBy(() -> vector.linear(new float[24], 1))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("2-D weight")
-                .hasMessageContaining("[2, 3, 4]");
+                .hasMessageContaining("2 or more dimensions")
+                .hasMessageContaining("[24]");
+    }
+
+    /**
+     * A weight of more dimensions multiplies as the matrix of its first dimension by the rest (a
+     * convolution's filters by their patches): the same products as the 2-D tensor of those values.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"int8@row", "dt8@row", "dt4@row", "nf4@block16"})
+    void aWeightOfMoreDimensionsIsItsFirstDimensionByTheRest(String spec) {
+        float[] w = QuantizerTest.randomWeights(new SplittableRandom(5), 6 * 4 * 3 * 3);
+        QuantizedTensor conv = Quantizer.parse(spec).quantize("c", w, new long[] {6, 4, 3, 3});
+        QuantizedTensor matrix = Quantizer.parse(spec).quantize("m", w, new long[] {6, 36});
+        float[] x = QuantizerTest.randomWeights(new SplittableRandom(6), 3 * 36);
+        assertThat(conv.linearKernel()).isEqualTo(matrix.linearKernel());
+        assertThat(conv.linear(x, 3)).containsExactly(matrix.linear(x, 3));
     }
 }
