@@ -56,7 +56,8 @@ class PackedConvolutionTest extends ManagerPerTest {
         "fp8e4m3@row, 2, 4, 3, 3, 5, 3x3, 1x1, 0x0, 1x1, true",
         "nf4@block16, 1, 3, 6, 5, 8, 3x2, 2x3, 1x0, 1x2, true",
         "dt8@tensor, 1, 16, 1, 1, 9, 1x1, 1x1, 0x0, 1x1, true",
-        "int4@block8, 4, 2, 3, 3, 3, 3x3, 1x1, 0x0, 1x1, true"
+        "int4@block8, 4, 2, 3, 3, 3, 3x3, 1x1, 0x0, 1x1, true",
+        "dt4@row, 2, 3, 2, 3, 5, 2x2, 1x1, 0x0, 1x1, true"
     })
     void smallMapsMatchTheEnginesConvolutionOfTheRestoredWeight(
             String spec,
@@ -125,6 +126,28 @@ class PackedConvolutionTest extends ManagerPerTest {
                                 null)
                         .singletonOrThrow();
         assertThat(y.getShape()).isEqualTo(new Shape(0, 4, 1, 1));
+    }
+
+    /** Exactly the limit of output positions (1 x 1 maps, a batch that large) multiplies packed. */
+    @Test
+    void theLimitItselfMultipliesFromPackedCodes() {
+        Conv2d conv =
+                conv(
+                        Conv2d.builder().setFilters(3).setKernelShape(new Shape(1, 1)),
+                        new Shape(1, 8, 1, 1));
+        Parameter p = conv.getParameters().get("weight");
+        NDArray w = p.getArray();
+        QuantizedTensor weight =
+                Quantizer.parse("int8@row")
+                        .quantize("w", w.toFloatArray(), w.getShape().getShape());
+        int limit = CompressedForward.packedRowsLimit(weight.linearKernel());
+        CompressedForward forward = new CompressedForward(Map.of(p, weight), new FreshRowsUnused());
+        NDList atLimit = new NDList(manager.randomNormal(new Shape(limit, 8, 1, 1)));
+        assertThat(forward.run(conv, storeRefusing(p), atLimit, null).singletonOrThrow().getShape())
+                .isEqualTo(new Shape(limit, 3, 1, 1));
+        NDList beyond = new NDList(manager.randomNormal(new Shape(limit + 1, 8, 1, 1)));
+        assertThatThrownBy(() -> forward.run(conv, storeRefusing(p), beyond, null))
+                .hasMessage("weight restored");
     }
 
     /** More output positions than the limit, or grouped channels: the engine's convolution. */
