@@ -440,6 +440,7 @@ public final class CompareRunner {
         Options options = b.build();
         Collection<RunResult> results;
         try {
+            ChildProcesses.stopOnExit();
             results = new Runner(options).run();
         } finally {
             appendLog();

@@ -40,6 +40,7 @@ final class PythonScript {
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(python, "-"));
         command.addAll(args);
+        ChildProcesses.stopOnExit();
         Process p =
                 new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (InputStream source = PythonScript.class.getResourceAsStream(script);
