@@ -20,16 +20,16 @@ final class PackedConvolution {
 
     private final Conv2d conv;
     private final QuantizedTensor weight;
-    private final long[] in;
+    private final long[] inputShape;
     private final int outHeight;
     private final int outWidth;
 
-    private PackedConvolution(Conv2d conv, QuantizedTensor weight, long[] in) {
+    private PackedConvolution(Conv2d conv, QuantizedTensor weight, long[] inputShape) {
         this.conv = conv;
         this.weight = weight;
-        this.in = in;
-        this.outHeight = outputLength(in[2], 0);
-        this.outWidth = outputLength(in[3], 1);
+        this.inputShape = inputShape;
+        this.outHeight = outputLength(inputShape[2], 0);
+        this.outWidth = outputLength(inputShape[3], 1);
     }
 
     /**
@@ -69,7 +69,7 @@ final class PackedConvolution {
     }
 
     private NDArray convolve(ParameterStore store, NDArray input) {
-        int images = (int) in[0];
+        int images = (int) inputShape[0];
         int filters = (int) weight.shape()[0];
         int positions = outHeight * outWidth;
         float[] y = weight.linear(patches(input.toFloatArray()), images * positions);
@@ -98,9 +98,9 @@ final class PackedConvolution {
      * (channel, kernel row, kernel column); taps in the padding are zero.
      */
     private float[] patches(float[] x) {
-        int channels = (int) in[1];
-        int height = (int) in[2];
-        int width = (int) in[3];
+        int channels = (int) inputShape[1];
+        int height = (int) inputShape[2];
+        int width = (int) inputShape[3];
         int kh = (int) weight.shape()[2];
         int kw = (int) weight.shape()[3];
         int sy = (int) conv.getStride().get(0);
@@ -110,9 +110,9 @@ final class PackedConvolution {
         int dy = (int) conv.getDilation().get(0);
         int dx = (int) conv.getDilation().get(1);
         int patch = channels * kh * kw;
-        float[] rows = new float[(int) in[0] * outHeight * outWidth * patch];
+        float[] rows = new float[(int) inputShape[0] * outHeight * outWidth * patch];
         int at = 0;
-        for (int n = 0; n < in[0]; n++) {
+        for (int n = 0; n < inputShape[0]; n++) {
             for (int oy = 0; oy < outHeight; oy++) {
                 for (int ox = 0; ox < outWidth; ox++) {
                     for (int c = 0; c < channels; c++) {
