@@ -43,6 +43,18 @@ class PackedConvolutionTest extends ManagerPerTest {
         return new Shape(Long.parseLong(parts[0]), Long.parseLong(parts[1]));
     }
 
+    /** The conv layer's weight quantized with {@code spec}. */
+    private static QuantizedTensor quantizedWeight(Conv2d conv, String spec) {
+        NDArray w = conv.getParameters().get("weight").getArray();
+        return Quantizer.parse(spec).quantize("w", w.toFloatArray(), w.getShape().getShape());
+    }
+
+    /** A compressed forward in which {@code conv}'s weight is {@code weight}. */
+    private static CompressedForward forwardWith(Conv2d conv, QuantizedTensor weight) {
+        return new CompressedForward(
+                Map.of(conv.getParameters().get("weight"), weight), new FreshRowsUnused());
+    }
+
     /**
      * Each case has at most 4 output positions over the batch, within every kernel's limit on
      * machines with and without SIMD, so no case falls back to the engine.
@@ -83,17 +95,16 @@ class PackedConvolutionTest extends ManagerPerTest {
                                 .optBias(bias),
                         inputShape);
         Parameter weightParameter = conv.getParameters().get("weight");
-        NDArray w = weightParameter.getArray();
-        QuantizedTensor weight =
-                Quantizer.parse(spec).quantize("w", w.toFloatArray(), w.getShape().getShape());
+        QuantizedTensor weight = quantizedWeight(conv, spec);
         NDArray x = manager.randomNormal(inputShape);
 
         NDArray actual =
-                new CompressedForward(Map.of(weightParameter, weight), new FreshRowsUnused())
+                forwardWith(conv, weight)
                         .run(conv, storeRefusing(weightParameter), new NDList(x), null)
                         .singletonOrThrow();
 
-        NDArray restored = manager.create(weight.dequantize(), w.getShape());
+        NDArray restored =
+                manager.create(weight.dequantize(), weightParameter.getArray().getShape());
         NDArray b = bias ? conv.getParameters().get("bias").getArray() : null;
         NDArray expected =
                 Conv2d.conv2d(x, restored, b, pair(stride), pair(padding), pair(dilation))
@@ -114,11 +125,8 @@ class PackedConvolutionTest extends ManagerPerTest {
                         Conv2d.builder().setFilters(4).setKernelShape(new Shape(3, 3)),
                         new Shape(1, 3, 3, 3));
         Parameter p = conv.getParameters().get("weight");
-        NDArray w = p.getArray();
-        QuantizedTensor weight =
-                Quantizer.parse("dt8@row").quantize("w", w.toFloatArray(), w.getShape().getShape());
         NDArray y =
-                new CompressedForward(Map.of(p, weight), new FreshRowsUnused())
+                forwardWith(conv, quantizedWeight(conv, "dt8@row"))
                         .run(
                                 conv,
                                 storeRefusing(p),
@@ -136,12 +144,9 @@ class PackedConvolutionTest extends ManagerPerTest {
                         Conv2d.builder().setFilters(3).setKernelShape(new Shape(1, 1)),
                         new Shape(1, 8, 1, 1));
         Parameter p = conv.getParameters().get("weight");
-        NDArray w = p.getArray();
-        QuantizedTensor weight =
-                Quantizer.parse("int8@row")
-                        .quantize("w", w.toFloatArray(), w.getShape().getShape());
+        QuantizedTensor weight = quantizedWeight(conv, "int8@row");
         int limit = CompressedForward.packedRowsLimit(weight.linearKernel());
-        CompressedForward forward = new CompressedForward(Map.of(p, weight), new FreshRowsUnused());
+        CompressedForward forward = forwardWith(conv, weight);
         NDList atLimit = new NDList(manager.randomNormal(new Shape(limit, 8, 1, 1)));
         assertThat(forward.run(conv, storeRefusing(p), atLimit, null).singletonOrThrow().getShape())
                 .isEqualTo(new Shape(limit, 3, 1, 1));
@@ -170,14 +175,9 @@ class PackedConvolutionTest extends ManagerPerTest {
         Conv2d grouped = conv(padded.optGroups(2), small);
         for (Conv2d conv : new Conv2d[] {plain, grouped}) {
             Parameter p = conv.getParameters().get("weight");
-            NDArray w = p.getArray();
-            QuantizedTensor weight =
-                    Quantizer.parse("int8@row")
-                            .quantize("w", w.toFloatArray(), w.getShape().getShape());
             Shape input = conv == plain ? large : small;
             NDList x = new NDList(manager.randomNormal(input));
-            CompressedForward forward =
-                    new CompressedForward(Map.of(p, weight), new FreshRowsUnused());
+            CompressedForward forward = forwardWith(conv, quantizedWeight(conv, "int8@row"));
             assertThatThrownBy(() -> forward.run(conv, storeRefusing(p), x, null))
                     .as("input %s, groups %d", input, conv.getGroups())
                     .hasMessage("weight restored");
