@@ -23,12 +23,12 @@ import java.util.Map;
  * The inference forward of a COMPRESSED block. Sequential containers run child by child, so that a
  * {@link Linear} layer with a compressed weight and few input rows ({@link #packedRowsLimit})
  * multiplies straight from the packed codes ({@link QuantizedTensor#linear}), and so does a {@link
- * Conv2d} with few output positions ({@link PackedConvolution}); every other block runs its own
- * forward and asks the store for restored weights. At batch 1 a linear layer reads each weight
- * once, so restoring it into a new float32 array costs several times the product itself. A linear
- * weight larger than the reusable memory ({@link RowBlocks}) is restored and multiplied a block of
- * rows at a time: fresh engine memory for a whole 4096 x 4096 weight cost about 35 ms of page
- * faults per forward.
+ * Conv2d} with few output positions ({@link PackedConvolution}); every other block, subclasses of
+ * these three included, runs its own forward and asks the store for restored weights. At batch 1 a
+ * linear layer reads each weight once, so restoring it into a new float32 array costs several times
+ * the product itself. A linear weight larger than the reusable memory ({@link RowBlocks}) is
+ * restored and multiplied a block of rows at a time: fresh engine memory for a whole 4096 x 4096
+ * weight cost about 35 ms of page faults per forward.
  */
 final class CompressedForward {
 
@@ -74,7 +74,10 @@ final class CompressedForward {
 
     /** Runs {@code block} for inference; {@code store} restores the compressed weights it reads. */
     NDList run(Block block, ParameterStore store, NDList inputs, PairList<String, Object> params) {
-        if (block instanceof SequentialBlock sequence && !sequence.isReturnIntermediate()) {
+        // DJL's own classes only: a subclass may compute something else in its forward.
+        if (block.getClass() == SequentialBlock.class
+                && !((SequentialBlock) block).isReturnIntermediate()) {
+            SequentialBlock sequence = (SequentialBlock) block;
             // What SequentialBlock.forward does, one child at a time (children get no params).
             NDList current = inputs;
             for (Block child : sequence.getChildren().values()) {
@@ -82,7 +85,8 @@ final class CompressedForward {
             }
             return current;
         }
-        if (block instanceof Linear linear && inputs.size() == 1) {
+        if (block.getClass() == Linear.class && inputs.size() == 1) {
+            Linear linear = (Linear) block;
             QuantizedTensor weight = weights.get(linear.getDirectParameters().get("weight"));
             if (weight != null && multipliesPacked(weight, inputs.get(0))) {
                 return multiply(linear, weight, store, inputs.get(0));
@@ -94,7 +98,8 @@ final class CompressedForward {
                 }
             }
         }
-        if (block instanceof Conv2d conv && inputs.size() == 1) {
+        if (block.getClass() == Conv2d.class && inputs.size() == 1) {
+            Conv2d conv = (Conv2d) block;
             QuantizedTensor weight = weights.get(conv.getDirectParameters().get("weight"));
             NDArray y =
                     weight == null

@@ -10,10 +10,13 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 import dev.djlquant.pack.CodeKernel;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -233,6 +236,98 @@ class CompressedForwardTest extends ManagerPerTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private static NDList plusOne(NDList outputs) {
+        return new NDList(outputs.singletonOrThrow().add(1f));
+    }
+
+    /** A layer that adds one to what its DJL class computes. */
+    private static final class ShiftedLinear extends Linear {
+        ShiftedLinear(long units) {
+            super(Linear.builder().setUnits(units));
+        }
+
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore store,
+                NDList inputs,
+                boolean training,
+                PairList<String, Object> params) {
+            return plusOne(super.forwardInternal(store, inputs, training, params));
+        }
+    }
+
+    /** The same for a convolution. */
+    private static final class ShiftedConv2d extends Conv2d {
+        ShiftedConv2d() {
+            super(Conv2d.builder().setFilters(3).setKernelShape(new Shape(1, 1)));
+        }
+
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore store,
+                NDList inputs,
+                boolean training,
+                PairList<String, Object> params) {
+            return plusOne(super.forwardInternal(store, inputs, training, params));
+        }
+    }
+
+    /** A sequence that adds one to what its children compute. */
+    private static final class ShiftedSequence extends SequentialBlock {
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore store,
+                NDList inputs,
+                boolean training,
+                PairList<String, Object> params) {
+            return plusOne(super.forwardInternal(store, inputs, training, params));
+        }
+    }
+
+    /**
+     * Subclasses of the layers that multiply from packed codes, and of the sequence that runs its
+     * children one by one, keep their own forward: a COMPRESSED block gives what SIMULATE gives, at
+     * batch 1, where the packed paths would otherwise take over.
+     */
+    @Test
+    void subclassesOfThePackedLayersKeepTheirOwnForward() {
+        for (int variant = 0; variant < 3; variant++) {
+            Block simulated = shiftedNet(variant);
+            Block compressed = shiftedNet(variant);
+            QuantConfig.Builder config = QuantConfig.builder().setScheme("int8@row");
+            Quantizers.apply(simulated, config.optMode(QuantConfig.Mode.SIMULATE).build());
+            Block qb =
+                    Quantizers.apply(
+                                    compressed, config.optMode(QuantConfig.Mode.COMPRESSED).build())
+                            .block();
+            NDArray x = manager.randomNormal(new Shape(1, 4, 1, 1));
+            NDArray expected = forward(simulated, x);
+            NDArray actual = forward(qb, x);
+            float scale = expected.abs().max().getFloat();
+            assertThat(actual.sub(expected).abs().max().getFloat())
+                    .as("variant %d", variant)
+                    .isLessThanOrEqualTo(1e-5f * Math.max(1f, scale));
+        }
+    }
+
+    /** A shifted convolution, a shifted linear layer, or both plain in a shifted sequence. */
+    private Block shiftedNet(int variant) {
+        SequentialBlock net = variant == 2 ? new ShiftedSequence() : new SequentialBlock();
+        net.add(
+                        variant == 0
+                                ? new ShiftedConv2d()
+                                : Conv2d.builder()
+                                        .setFilters(3)
+                                        .setKernelShape(new Shape(1, 1))
+                                        .build())
+                .add(Blocks.batchFlattenBlock())
+                .add(variant == 1 ? new ShiftedLinear(5) : Linear.builder().setUnits(5).build());
+        manager.getEngine().setRandomSeed(29);
+        net.initialize(manager, DataType.FLOAT32, new Shape(1, 4, 1, 1));
+        randomBiases(net);
+        return net;
     }
 
     @Test
