@@ -24,12 +24,13 @@ final class PackedConvolution {
     private final int outHeight;
     private final int outWidth;
 
-    private PackedConvolution(Conv2d conv, QuantizedTensor weight, long[] inputShape) {
+    private PackedConvolution(Conv2d conv, QuantizedTensor weight, Shape inputShape) {
         this.conv = conv;
         this.weight = weight;
-        this.inputShape = inputShape;
-        this.outHeight = outputLength(inputShape[2], 0);
-        this.outWidth = outputLength(inputShape[3], 1);
+        this.inputShape = inputShape.getShape();
+        Shape out = conv.getOutputShapes(new Shape[] {inputShape})[0];
+        this.outHeight = (int) out.get(2);
+        this.outWidth = (int) out.get(3);
     }
 
     /**
@@ -50,7 +51,7 @@ final class PackedConvolution {
                 || weight.shape()[1] != shape.get(1)) {
             return null;
         }
-        PackedConvolution c = new PackedConvolution(conv, weight, shape.getShape());
+        PackedConvolution c = new PackedConvolution(conv, weight, shape);
         long positions = shape.get(0) * c.outHeight * c.outWidth;
         if (c.outHeight < 1
                 || c.outWidth < 1
@@ -58,14 +59,6 @@ final class PackedConvolution {
             return null;
         }
         return c.convolve(store, input);
-    }
-
-    /** Output length along spatial axis {@code axis} (0 height, 1 width), as the engine's. */
-    private int outputLength(long length, int axis) {
-        long kernel = weight.shape()[2 + axis];
-        long reach = conv.getDilation().get(axis) * (kernel - 1) + 1;
-        long padded = length + 2 * conv.getPadding().get(axis);
-        return (int) ((padded - reach) / conv.getStride().get(axis) + 1);
     }
 
     private NDArray convolve(ParameterStore store, NDArray input) {

@@ -302,11 +302,7 @@ public final class QuantizedTensor {
 
     /** The values per first-axis slice: the columns of this tensor as a matrix. */
     private int matrixColumns() {
-        long columns = 1;
-        for (int d = 1; d < shape.length; d++) {
-            columns *= shape[d];
-        }
-        return (int) columns;
+        return (int) Shapes.size(Arrays.copyOfRange(shape, 1, shape.length));
     }
 
     /** Multiplies straight from the codes where {@link #linearKernel} has a kernel. */
