@@ -217,7 +217,7 @@ final class DoubleQuantizedScales {
      */
     static DoubleQuantizedScales readFrom(DataInputStream in, int count, CRC32 crc)
             throws IOException {
-        byte[] floats = new byte[Float.BYTES * (1 + GroupKernel.groupCount(count, BLOCK))];
+        byte[] floats = new byte[Float.BYTES * (1 + GroupTasks.groupCount(count, BLOCK))];
         in.readFully(floats);
         crc.update(floats);
         FloatBuffer read = ByteBuffer.wrap(floats).asFloatBuffer();

@@ -1,5 +1,11 @@
 package dev.djlquant;
 
+import static dev.djlquant.GroupTasks.CHUNK;
+import static dev.djlquant.GroupTasks.forEachGroupRun;
+import static dev.djlquant.GroupTasks.forEachPackedSegment;
+import static dev.djlquant.GroupTasks.forEachTask;
+import static dev.djlquant.GroupTasks.groupCount;
+
 import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.format.ScalarFormat.Scaling;
 import dev.djlquant.metrics.ErrorMetrics;
@@ -8,19 +14,15 @@ import dev.djlquant.pack.BitPacker;
 import dev.djlquant.pack.CodeKernel;
 import dev.djlquant.pack.PackedDot;
 import dev.djlquant.pack.PackedValues;
-import dev.djlquant.simd.ParallelBlocks;
-import dev.djlquant.simd.VectorApi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
-import java.util.concurrent.ForkJoinPool;
 
 /**
- * The one quantize/dequantize kernel behind every scheme: per-group absolute maxima (for the
- * study's linear int8, maxima and minima: {@link Scaling}), then codes packed chunk by chunk. Work
- * is split into tasks of whole chunks that run in parallel; small tensors stay on the calling
- * thread.
+ * The one quantize/dequantize kernel behind every scheme: each group's scale ({@link GroupScales}),
+ * then codes packed chunk by chunk, in parallel tasks of whole chunks ({@link GroupTasks});
+ * decoding, the packed products and the error measurement read the same codes.
  *
  * <p>Values come from a {@link FloatBuffer}: a wrapped array, or a view of an engine's tensor
  * memory, which is then quantized without first being copied out whole. Encoding a chunk copies it
@@ -34,18 +36,6 @@ import java.util.concurrent.ForkJoinPool;
 final class GroupKernel {
 
     /**
-     * Values per buffered chunk; a multiple of 8 so packed chunks start on byte boundaries, and a
-     * divisor of {@link PackedValues#SEGMENT_VALUES} so they stay inside one segment.
-     */
-    static final int CHUNK = 1 << 12;
-
-    /** Most values per parallel task, whole chunks that share one set of buffers. */
-    private static final int TASK = 128 * CHUNK;
-
-    /** Whether absolute maxima are found with {@link VectorMaxima}. */
-    static final boolean VECTOR_MAXIMA = VectorApi.passes(GroupKernel::vectorMaximaWork);
-
-    /**
      * Shortest group that {@link #decodePairs} takes: below it, filling each group's 256 pairs
      * costs more than it saves (dequantizing 4096 x 9216 in groups of 1024: 11.8 ms against 10.8 ms
      * one code at a time; in groups of 2048: 9.7 ms against 10.1 ms).
@@ -57,220 +47,9 @@ final class GroupKernel {
 
     private GroupKernel() {}
 
-    /** Work on the values {@code [from, to)}. */
-    private interface Range {
-        void run(int from, int to);
-    }
-
-    /** Work on the values {@code [from, to)}, all in group {@code group}. */
-    private interface Segment {
-        void run(int from, int to, int group);
-    }
-
     /** Runs before a task first touches group {@code g}; {@code scratch} is the task's to use. */
     private interface GroupStart {
         void run(int g, float[] scratch);
-    }
-
-    /** Returns {@code absmax / range} per group; rejects NaN and infinities with their index. */
-    private static float[] scales(FloatBuffer x, int groupLength, float range, String name) {
-        int n = x.capacity();
-        int groups = groupCount(n, groupLength);
-        float[] scales = new float[groups];
-        if (groupLength >= TASK) {
-            // Few long groups: each group's maximum over parallel pieces.
-            for (int g = 0; g < groups; g++) {
-                int from = g * groupLength;
-                int length = (int) Math.min(n - from, groupLength);
-                float[] max = {0f};
-                forEachTask(
-                        from,
-                        length,
-                        (a, b) -> {
-                            float pieceMax = absMax(x, a, b, new float[CHUNK]);
-                            synchronized (max) {
-                                max[0] = Math.max(max[0], pieceMax);
-                            }
-                        });
-                scales[g] = max[0] / range;
-            }
-        } else {
-            // Many groups: whole groups per task.
-            ParallelBlocks.forEach(
-                    groups,
-                    TASK / groupLength,
-                    n,
-                    (t, first, last) -> {
-                        float[] scratch = new float[CHUNK];
-                        for (int g = first; g < last; g++) {
-                            scales[g] = groupScale(x, g, groupLength, range, scratch);
-                        }
-                    });
-        }
-        for (int g = 0; g < groups; g++) {
-            checkScale(scales[g], range, g, x, name);
-        }
-        return scales;
-    }
-
-    /**
-     * Returns {@code range / (max - min)} per group ({@link Scaling#SPAN}): each task's run of a
-     * group is scanned in parallel and merged under a lock, so one long group uses every core;
-     * rejects NaN and infinities with their index, and groups whose span exceeds float32.
-     */
-    private static float[] spanScales(FloatBuffer x, int groupLength, float range, String name) {
-        int n = x.capacity();
-        int groups = groupCount(n, groupLength);
-        float[] max = new float[groups];
-        float[] min = new float[groups];
-        Arrays.fill(max, Float.NEGATIVE_INFINITY);
-        Arrays.fill(min, Float.POSITIVE_INFINITY);
-        forEachTask(
-                n,
-                (from, to) ->
-                        forEachSegment(
-                                from,
-                                to,
-                                groupLength,
-                                (i, end, g) -> {
-                                    float hi = Float.NEGATIVE_INFINITY;
-                                    float lo = Float.POSITIVE_INFINITY;
-                                    for (int k = i; k < end; k++) {
-                                        float v = x.get(k);
-                                        hi = Math.max(hi, v);
-                                        lo = Math.min(lo, v);
-                                    }
-                                    synchronized (max) {
-                                        max[g] = Math.max(max[g], hi);
-                                        min[g] = Math.min(min[g], lo);
-                                    }
-                                }));
-        float[] scales = new float[groups];
-        for (int g = 0; g < groups; g++) {
-            if (!Float.isFinite(max[g]) || !Float.isFinite(min[g])) {
-                throw nonFinite(x, name);
-            }
-            if (Float.isInfinite(max[g] - min[g])) {
-                throw new IllegalArgumentException(
-                        name
-                                + ": group "
-                                + g
-                                + " spans "
-                                + min[g]
-                                + " to "
-                                + max[g]
-                                + ", more than float32 holds; scale the values down first");
-            }
-            scales[g] = range / (max[g] - min[g]);
-        }
-        return scales;
-    }
-
-    /** Returns {@code absmax / range} of group {@code g} (NaN or infinite for non-finite input). */
-    private static float groupScale(
-            FloatBuffer x, int g, int groupLength, float range, float[] scratch) {
-        int from = g * groupLength;
-        int to = (int) Math.min(x.capacity(), (long) from + groupLength);
-        return absMax(x, from, to, scratch) / range;
-    }
-
-    /**
-     * Returns the largest {@code |x[i]|} over {@code [from, to)}: over a heap buffer's array in
-     * place, over a direct buffer piece by piece copied into {@code scratch}, since the vectorized
-     * reduction below needs an array.
-     */
-    private static float absMax(FloatBuffer x, int from, int to, float[] scratch) {
-        if (x.hasArray()) {
-            return absMax(x.array(), x.arrayOffset() + from, x.arrayOffset() + to);
-        }
-        float max = 0f;
-        for (int i = from; i < to; i += scratch.length) {
-            int count = Math.min(scratch.length, to - i);
-            x.get(i, scratch, 0, count);
-            max = Math.max(max, absMax(scratch, 0, count));
-        }
-        return max;
-    }
-
-    /**
-     * Returns the largest {@code |x[i]|}, NaN if any value is NaN ({@code Math.max} propagates it):
-     * whole SIMD steps with {@link VectorMaxima} where it passed its check, the rest one by one.
-     */
-    private static float absMax(float[] x, int from, int to) {
-        float max = 0f;
-        int i = from;
-        if (VECTOR_MAXIMA) {
-            i += VectorMaxima.wholeSteps(to - from);
-            max = VectorMaxima.absMax(x, from, i);
-        }
-        return Math.max(max, scalarAbsMax(x, i, to));
-    }
-
-    private static float scalarAbsMax(float[] x, int from, int to) {
-        float max = 0f;
-        for (int i = from; i < to; i++) {
-            max = Math.max(max, Math.abs(x[i]));
-        }
-        return max;
-    }
-
-    /**
-     * Whether {@link VectorMaxima} runs here and finds the scalar loop's maxima on a sample with
-     * signed zeros, subnormals, infinities and the largest value in every lane of a step; with a
-     * NaN, a NaN.
-     */
-    private static boolean vectorMaximaWork() {
-        if (!VectorMaxima.supported()) {
-            return false;
-        }
-        int n = VectorMaxima.wholeSteps(1 << 10);
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) Math.scalb(Math.sin(i), i % 240 - 130);
-        }
-        x[1] = -0f;
-        x[2] = Float.MIN_VALUE;
-        boolean ok = n > 0;
-        for (int lane = 0; ok && lane < n; lane += 37) {
-            float[] y = x.clone();
-            y[lane] = lane % 2 == 0 ? Float.NEGATIVE_INFINITY : -Float.MAX_VALUE;
-            ok = Float.compare(VectorMaxima.absMax(y, 0, n), Math.abs(y[lane])) == 0;
-            y[lane] = Float.NaN;
-            ok &= Float.isNaN(VectorMaxima.absMax(y, 0, n));
-        }
-        return ok && Float.compare(VectorMaxima.absMax(x, 0, n), scalarAbsMax(x, 0, n)) == 0;
-    }
-
-    /**
-     * Rejects group {@code g}'s scale if its values are not all finite, or if they lie so close to
-     * float32's largest value that the largest code, {@code range * scale}, would restore to
-     * infinity.
-     */
-    private static void checkScale(float scale, float range, int g, FloatBuffer x, String name) {
-        if (!Float.isFinite(scale)) {
-            throw nonFinite(x, name);
-        }
-        if (!Float.isFinite(scale * range)) {
-            throw new IllegalArgumentException(
-                    name
-                            + ": group "
-                            + g
-                            + " holds values so close to float32's largest ("
-                            + Float.MAX_VALUE
-                            + ") that its largest code would restore to infinity; scale the"
-                            + " values down first");
-        }
-    }
-
-    /** Returns the error for the first value of {@code x} that is NaN or infinite. */
-    static IllegalArgumentException nonFinite(FloatBuffer x, String name) {
-        for (int i = 0; i < x.capacity(); i++) {
-            if (!Float.isFinite(x.get(i))) {
-                return new IllegalArgumentException(
-                        name + ": value " + x.get(i) + " at flat index " + i + " is not finite");
-            }
-        }
-        throw new IllegalStateException(name + " has no non-finite value");
     }
 
     /**
@@ -298,14 +77,10 @@ final class GroupKernel {
             boolean measureError) {
         float range = format.range();
         long[] histogram = countCodes ? new long[1 << format.codeBits()] : null;
-        boolean span = format.scaling() == Scaling.SPAN;
         float[] scales;
         GroupStart beforeGroup;
-        if (span || groupLength > FUSED_GROUP_LIMIT) {
-            scales =
-                    span
-                            ? spanScales(x, groupLength, range, name)
-                            : scales(x, groupLength, range, name);
+        if (format.scaling() == Scaling.SPAN || groupLength > FUSED_GROUP_LIMIT) {
+            scales = GroupScales.of(x, groupLength, range, format.scaling(), name);
             beforeGroup = (g, scratch) -> {};
         } else {
             // Short groups: a task finds a group's maximum just before encoding it, while the group
@@ -315,8 +90,8 @@ final class GroupKernel {
             scales = new float[groupCount(x.capacity(), groupLength)];
             beforeGroup =
                     (g, scratch) -> {
-                        float scale = groupScale(x, g, groupLength, range, scratch);
-                        checkScale(scale, range, g, x, name);
+                        float scale = GroupScales.groupScale(x, g, groupLength, range, scratch);
+                        GroupScales.checkScale(scale, range, g, x, name);
                         scales[g] = scale;
                     };
         }
@@ -370,7 +145,7 @@ final class GroupKernel {
                         int base = chunk;
                         int length = Math.min(CHUNK, to - chunk);
                         x.get(chunk, y, 0, length);
-                        forEachSegment(
+                        forEachGroupRun(
                                 chunk,
                                 chunk + length,
                                 groupLength,
@@ -574,7 +349,7 @@ final class GroupKernel {
                     for (int chunk = from; chunk < to; chunk += CHUNK) {
                         int base = chunk;
                         int length = Math.min(CHUNK, to - chunk);
-                        forEachSegment(
+                        forEachGroupRun(
                                 chunk,
                                 chunk + length,
                                 g.groupLength(),
@@ -667,7 +442,7 @@ final class GroupKernel {
                                         at + run - from,
                                         end - run));
         float[] scales = g.scales();
-        forEachSegment(
+        forEachGroupRun(
                 from,
                 from + count,
                 g.groupLength(),
@@ -720,66 +495,6 @@ final class GroupKernel {
         }
     }
 
-    /** Packs positions at {@code bits} bits each. */
-    static PackedValues packIndices(int[] indices, int bits) {
-        PackedValues packed = PackedValues.allocate(indices.length, bits);
-        forEachTask(
-                indices.length,
-                (from, to) ->
-                        forEachPackedSegment(
-                                from,
-                                to,
-                                (run, end) ->
-                                        BitPacker.pack(
-                                                indices,
-                                                run,
-                                                end - run,
-                                                bits,
-                                                packed.segmentOf(run),
-                                                packed.byteOffsetOf(run))));
-        return packed;
-    }
-
-    /** Unpacks positions packed by {@link #packIndices}. */
-    static int[] unpackIndices(PackedValues packed) {
-        int[] out = new int[(int) packed.count()];
-        forEachTask(
-                out.length,
-                (from, to) ->
-                        forEachPackedSegment(
-                                from,
-                                to,
-                                (run, end) ->
-                                        BitPacker.unpack(
-                                                packed.segmentOf(run),
-                                                packed.byteOffsetOf(run),
-                                                packed.bits(),
-                                                out,
-                                                run,
-                                                end - run)));
-        return out;
-    }
-
-    /**
-     * Splits {@code [from, to)} at {@link PackedValues#SEGMENT_VALUES} boundaries, so that no
-     * packed run crosses from one segment into the next. Not {@link #forEachSegment} at the segment
-     * length: through that shared loop, whose callers pass several lambdas, the decode kernels'
-     * call site no longer inlined, and dequantizing 4096 x 9216 at {@code dt3@row} took 56 ms
-     * against 10 (the restores and the report's error measurement slowed alike).
-     */
-    private static void forEachPackedSegment(int from, int to, Range work) {
-        for (int run = from; run < to; ) {
-            int end =
-                    (int)
-                            Math.min(
-                                    to,
-                                    (run / PackedValues.SEGMENT_VALUES + 1L)
-                                            * PackedValues.SEGMENT_VALUES);
-            work.run(run, end);
-            run = end;
-        }
-    }
-
     /** Counts how often each code occurs. */
     static long[] histogram(PackedValues packed) {
         int n = (int) packed.count();
@@ -803,55 +518,5 @@ final class GroupKernel {
                     counts.addTo(histogram);
                 });
         return histogram;
-    }
-
-    static int groupCount(long n, int groupLength) {
-        return (int) ((n + groupLength - 1) / groupLength);
-    }
-
-    /** Runs {@code work} on consecutive ranges of whole chunks, in parallel for large {@code n}. */
-    private static void forEachTask(int n, Range work) {
-        forEachTask(0, n, work);
-    }
-
-    /** {@link #forEachTask(int, Range)} over the positions {@code [first, first + count)}. */
-    private static void forEachTask(int first, int count, Range work) {
-        try {
-            ParallelBlocks.forEach(
-                    count, taskLength(count), (t, from, to) -> work.run(first + from, first + to));
-        } catch (IllegalArgumentException e) {
-            // Bad input found on a pool thread comes back as a copy whose message is the
-            // original's toString(): rethrow the original, whose message is the one to read.
-            throw e.getCause() instanceof IllegalArgumentException original ? original : e;
-        }
-    }
-
-    /**
-     * Values per task over {@code count} values: whole {@link ErrorMetrics#BLOCK}s (so that a task
-     * measures whole blocks), one task up to {@link #TASK} values, and above that as many tasks as
-     * a multiple of the threads that run them (the common pool's and the caller), so that no thread
-     * is left with one long task more than the others at the end: VGG16's 2.36M-value convolution
-     * weights made 5 tasks for 2 threads, its 590K-value ones a task of 512K and one of 78K.
-     * (Splitting single tasks too slowed VGG16's batch-1 forward, whose restores then handed small
-     * tasks to a core that libtorch's OpenMP worker was spinning on.)
-     */
-    private static int taskLength(int count) {
-        int tasks = groupCount(count, TASK);
-        if (tasks <= 1) {
-            return TASK;
-        }
-        int threads = ForkJoinPool.getCommonPoolParallelism() + 1;
-        tasks = groupCount(tasks, threads) * threads;
-        long blocks = groupCount(groupCount(count, tasks), ErrorMetrics.BLOCK);
-        return (int) Math.min(TASK, blocks * ErrorMetrics.BLOCK);
-    }
-
-    private static void forEachSegment(int from, int to, int groupLength, Segment work) {
-        for (int i = from; i < to; ) {
-            int g = i / groupLength;
-            int end = (int) Math.min(to, (long) (g + 1) * groupLength);
-            work.run(i, end, g);
-            i = end;
-        }
     }
 }

@@ -1,10 +1,16 @@
 package dev.djlquant;
 
+import static dev.djlquant.GroupTasks.forEachPackedSegment;
+import static dev.djlquant.GroupTasks.forEachTask;
+
+import dev.djlquant.pack.BitPacker;
+import dev.djlquant.pack.PackedValues;
 import dev.djlquant.simd.ParallelBlocks;
 import java.nio.FloatBuffer;
 
 /**
- * The stable sort by magnitude behind {@code sortedN} groups, and the gather/scatter it needs.
+ * The stable sort by magnitude behind {@code sortedN} groups, the gather/scatter it needs, and the
+ * packed form in which the order is stored.
  *
  * <p>The order comes from a least-significant-digit radix sort of the 31-bit magnitudes (the float
  * bits without the sign, which order like the magnitudes), three passes of 11 bits that each keep
@@ -46,7 +52,7 @@ final class MagnitudeSort {
                 });
         for (boolean ok : finite) {
             if (!ok) {
-                throw GroupKernel.nonFinite(FloatBuffer.wrap(values), name);
+                throw GroupScales.nonFinite(FloatBuffer.wrap(values), name);
             }
         }
         int[] keys = magnitudes;
@@ -139,6 +145,50 @@ final class MagnitudeSort {
                         out[order[j]] = sorted[j];
                     }
                 });
+        return out;
+    }
+
+    /**
+     * Packs a permutation of {@code order.length} positions at the fewest bits that index them
+     * ({@link BitPacker#indexBits}), as {@code sortedN} stores it.
+     */
+    static PackedValues pack(int[] order) {
+        int bits = BitPacker.indexBits(order.length);
+        PackedValues packed = PackedValues.allocate(order.length, bits);
+        forEachTask(
+                order.length,
+                (from, to) ->
+                        forEachPackedSegment(
+                                from,
+                                to,
+                                (run, end) ->
+                                        BitPacker.pack(
+                                                order,
+                                                run,
+                                                end - run,
+                                                bits,
+                                                packed.segmentOf(run),
+                                                packed.byteOffsetOf(run))));
+        return packed;
+    }
+
+    /** Unpacks a permutation packed by {@link #pack}. */
+    static int[] unpack(PackedValues packed) {
+        int[] out = new int[(int) packed.count()];
+        forEachTask(
+                out.length,
+                (from, to) ->
+                        forEachPackedSegment(
+                                from,
+                                to,
+                                (run, end) ->
+                                        BitPacker.unpack(
+                                                packed.segmentOf(run),
+                                                packed.byteOffsetOf(run),
+                                                packed.bits(),
+                                                out,
+                                                run,
+                                                end - run)));
         return out;
     }
 

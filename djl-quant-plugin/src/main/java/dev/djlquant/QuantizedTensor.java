@@ -347,7 +347,7 @@ public final class QuantizedTensor {
      * @return a new array of {@link #size()} indices, or null unless {@code sortedN}
      */
     public int[] permutation() {
-        return permutation == null ? null : GroupKernel.unpackIndices(permutation);
+        return permutation == null ? null : MagnitudeSort.unpack(permutation);
     }
 
     /**

@@ -6,7 +6,6 @@ import dev.djlquant.format.Fp8Format;
 import dev.djlquant.format.IntFormat;
 import dev.djlquant.format.ScalarFormat;
 import dev.djlquant.metrics.ErrorMetrics;
-import dev.djlquant.pack.BitPacker;
 import dev.djlquant.pack.PackedValues;
 import java.nio.FloatBuffer;
 import java.util.Locale;
@@ -287,10 +286,7 @@ public final class Quantizer {
         GroupKernel.Encoded encoded =
                 GroupKernel.quantize(ordered, groupLength, format, name, countCodes, measureError);
         PackedValues packedPermutation =
-                permutation == null
-                        ? null
-                        : GroupKernel.packIndices(
-                                permutation, BitPacker.indexBits(permutation.length));
+                permutation == null ? null : MagnitudeSort.pack(permutation);
         if (quantizedScales) {
             checkScalesNotUnderflowed(ordered, groupLength, encoded.scales(), name);
         }

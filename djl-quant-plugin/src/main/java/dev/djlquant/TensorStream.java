@@ -122,7 +122,7 @@ final class TensorStream {
                     groupLength == expectedGroupLength(quantizer, shape),
                     "group length",
                     groupLength);
-            expect(groups == GroupKernel.groupCount(n, groupLength), "group count", groups);
+            expect(groups == GroupTasks.groupCount(n, groupLength), "group count", groups);
             int bits = quantizer.format().codeBits();
             long expectedCodeBytes = BitPacker.packedBytes(n, bits);
             if (codeBytes != expectedCodeBytes) {

@@ -6,11 +6,11 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The SIMD loop of {@link GroupKernel}'s absolute maxima, written with the incubating Vector API. A
+ * The SIMD loop of {@link GroupScales}' absolute maxima, written with the incubating Vector API. A
  * float's magnitude bits order like integers, NaN above infinity, so the maximum is an integer
  * maximum of the bits with the sign cleared: one instruction a vector, where {@code Math.max} on
  * floats takes a sequence that keeps its NaN and signed-zero rules (0.045 against 0.21 ns a value
- * on one core of this EPYC). Only {@link GroupKernel} calls it, after its check through {@link
+ * on one core of this EPYC). Only {@link GroupScales} calls it, after its check through {@link
  * dev.djlquant.simd.VectorApi}, so the library loads without the module. The loop spells its
  * vectors out: C2 boxes a vector that a helper it did not inline returns.
  */

@@ -14,14 +14,14 @@ import org.junit.jupiter.api.Test;
 class GroupKernelPairsTest {
 
     /**
-     * A range whose first value is not a multiple of {@link GroupKernel#CHUNK} makes chunks that
+     * A range whose first value is not a multiple of {@link GroupTasks#CHUNK} makes chunks that
      * straddle a segment of the packed codes: what restoring a 4096 x 9216 {@code dt4@row} weight
      * by row blocks of 455 rows does without the SIMD kernel (scalar loops or 256-bit vectors).
      */
     @Test
     void decodesRangesAcrossPackedSegments() {
         int segment = PackedValues.SEGMENT_VALUES;
-        int n = segment + 5 * GroupKernel.CHUNK + 3;
+        int n = segment + 5 * GroupTasks.CHUNK + 3;
         int groupLength = 9216;
         SplittableRandom random = new SplittableRandom(5);
         int[] codes = new int[n];
@@ -37,7 +37,7 @@ class GroupKernelPairsTest {
         for (int c = 0; c < 16; c++) {
             table[c] = c - 7.5f;
         }
-        float[] scales = new float[GroupKernel.groupCount(n, groupLength)];
+        float[] scales = new float[GroupTasks.groupCount(n, groupLength)];
         for (int g = 0; g < scales.length; g++) {
             scales[g] = 0.25f + g;
         }
@@ -45,7 +45,7 @@ class GroupKernelPairsTest {
         GroupKernel.Grouped grouped =
                 new GroupKernel.Grouped(
                         packed, scales, groupLength, table, Scaling.ABSMAX, CodeKernel.SCALAR);
-        int first = segment - GroupKernel.CHUNK / 4;
+        int first = segment - GroupTasks.CHUNK / 4;
         int count = n - first;
         float[] out = new float[count];
         GroupKernel.decode(grouped, first, count, FloatBuffer.wrap(out));

@@ -444,7 +444,7 @@ class QuantizerTest {
                     "checks that the SIMD kernels are picked; this run keeps the scalar loops")
     @Test
     void simdMaximaRunInThisTestJvm() {
-        assertThat(GroupKernel.VECTOR_MAXIMA)
+        assertThat(GroupScales.VECTOR_MAXIMA)
                 .as(
                         "the plugin's tests run with jdk.incubator.vector on a 256-bit machine or wider")
                 .isEqualTo(
