@@ -26,10 +26,14 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
 
 /**
  * Wraps any {@link Block} and quantizes its weights. In SIMULATE mode the wrapped block's weights
@@ -45,8 +49,8 @@ import java.util.stream.Collectors;
  */
 public class QuantizedBlock extends AbstractBlock {
 
-    /** Serialization version of the compact parameter format. */
-    public static final byte VERSION = 1;
+    /** Serialization version of the compact parameter format; 2 ends it with a CRC-32. */
+    public static final byte VERSION = 2;
 
     /** Most inputs, and most dimensions of one, that a saved block's header may describe. */
     private static final int MAX_INPUTS = 1024;
@@ -461,24 +465,38 @@ public class QuantizedBlock extends AbstractBlock {
         return true;
     }
 
+    /**
+     * Writes the version, then the input names and shapes, the packed weights and the wrapped
+     * block's own parameters, then a CRC-32 of all that follows the version: a damaged byte
+     * anywhere, in the wrapped block's float parameters too, fails the load instead of loading.
+     */
     @Override
     public void saveParameters(DataOutputStream os) throws IOException {
         os.writeByte(VERSION);
+        CRC32 crc = new CRC32();
+        DataOutputStream checked = new DataOutputStream(new CheckedOutputStream(os, crc));
         PairList<String, Shape> input = describeInput();
-        os.writeInt(input.size());
+        checked.writeInt(input.size());
         for (Pair<String, Shape> p : input) {
-            os.writeUTF(p.getKey() == null ? "" : p.getKey());
-            os.write(p.getValue().getEncoded());
+            checked.writeUTF(p.getKey() == null ? "" : p.getKey());
+            checked.write(p.getValue().getEncoded());
         }
-        QuantizedTensor.writeNamed(compressed, os);
+        QuantizedTensor.writeNamed(compressed, checked);
         // Released weights are uninitialized, so the wrapped block writes only a marker for them.
-        inner.saveParameters(os);
+        inner.saveParameters(checked);
+        checked.flush();
+        os.writeInt((int) crc.getValue());
     }
 
     @Override
     public void loadParameters(NDManager manager, DataInputStream is)
             throws IOException, MalformedModelException {
-        byte loadVersion = is.readByte();
+        byte loadVersion;
+        try {
+            loadVersion = is.readByte();
+        } catch (EOFException e) {
+            throw new MalformedModelException("The parameters are empty: truncated", e);
+        }
         if (loadVersion != VERSION) {
             // The first byte of any block's parameters is its version: a float model's
             // parameters (the commoner mistake) start with the wrapped block's, so say both.
@@ -492,19 +510,22 @@ public class QuantizedBlock extends AbstractBlock {
                             + " after loading); a checkpoint of another djl-quant version needs"
                             + " that version");
         }
+        CRC32 crc = new CRC32();
+        DataInputStream checked = new DataInputStream(new CheckedInputStream(is, crc));
         List<String> names = new ArrayList<>();
         List<Shape> shapes = new ArrayList<>();
-        readInputs(is, names, shapes);
+        readInputs(checked, names, shapes);
         Map<String, QuantizedTensor> loaded;
         try {
-            loaded = QuantizedTensor.readNamed(is);
+            loaded = QuantizedTensor.readNamed(checked);
         } catch (CorruptTensorException e) {
             throw new MalformedModelException(e.getMessage(), e);
         } catch (EOFException e) {
             throw new MalformedModelException(
                     "The parameters end inside the packed weights: truncated", e);
         }
-        loadInner(manager, is);
+        loadInner(manager, checked);
+        checkCrc(is, (int) crc.getValue());
         inputNames = names;
         inputShapes = shapes.toArray(new Shape[0]);
         keepLoaded(loaded);
@@ -514,6 +535,15 @@ public class QuantizedBlock extends AbstractBlock {
     private void loadInner(NDManager manager, DataInputStream is) throws MalformedModelException {
         try {
             inner.loadParameters(manager, is);
+        } catch (OutOfMemoryError e) {
+            // DJL's Shape.decode trusts a damaged dimension count and asks for an array of up to
+            // 2^31 longs, which fails at once without filling the heap.
+            throw new MalformedModelException(
+                    "The wrapped "
+                            + inner.getClass().getSimpleName()
+                            + " read an impossible size in the parameters saved after the packed"
+                            + " weights: truncated or damaged",
+                    e);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             // DJL's own words ("Unsupported encoding version: 2", a bare EOFException) name
             // neither the block nor the likely cause.
@@ -524,6 +554,33 @@ public class QuantizedBlock extends AbstractBlock {
                             + (e.getMessage() == null ? e : e.getMessage())
                             + "): saved from another architecture, or truncated or damaged",
                     e);
+        }
+    }
+
+    /**
+     * Reads the CRC-32 that ends the saved parameters and compares it with {@code computed}, that
+     * of the bytes read. On a mismatch the wrapped block's own parameters have been read already
+     * and may be damaged: the block must be loaded again.
+     */
+    private static void checkCrc(DataInputStream is, int computed)
+            throws MalformedModelException, IOException {
+        int stored;
+        try {
+            stored = is.readInt();
+        } catch (EOFException e) {
+            throw new MalformedModelException(
+                    "The parameters end before their CRC-32: truncated (or saved by a djl-quant"
+                            + " version without it)",
+                    e);
+        }
+        if (stored != computed) {
+            throw new MalformedModelException(
+                    String.format(
+                            Locale.ROOT,
+                            "The parameters are damaged: their CRC-32 is %08x, saved as %08x."
+                                    + " Load them from an intact copy",
+                            computed,
+                            stored));
         }
     }
 

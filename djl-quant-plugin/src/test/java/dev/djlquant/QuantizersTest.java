@@ -30,6 +30,7 @@ import dev.djlquant.zoo.CifarArchitectures;
 import dev.djlquant.zoo.TiedNet;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -445,39 +446,55 @@ class QuantizersTest extends ManagerPerTest {
     }
 
     /**
-     * Every bit flipped in the first bytes of a saved block (its header: the input names and
-     * shapes, then the start of the packed weights) loads or is refused as malformed, never with an
-     * OutOfMemoryError or a bare EOF or array-size error; a flipped input count says so.
+     * A saved block with a byte damaged (one bit flipped, a different bit at each position: the
+     * header, the packed weights, the wrapped block's float biases, the CRC-32 itself) or cut short
+     * is refused as malformed: never loaded, never an OutOfMemoryError or a bare EOF or array-size
+     * error. The intact bytes load, and a flipped input count says what it is.
      */
     @Test
-    void aDamagedHeaderIsRefusedAsMalformed() throws Exception {
+    void everyDamagedOrTruncatedByteIsRefusedAsMalformed() throws Exception {
         java.io.ByteArrayOutputStream saved = new java.io.ByteArrayOutputStream();
         compressedSmallNet().saveParameters(new java.io.DataOutputStream(saved));
         byte[] intact = saved.toByteArray();
-        for (int bit = 8; bit < 96 * 8; bit++) {
+        loadSaved(intact);
+        for (int at = 0; at < intact.length; at = nextChecked(at, intact.length)) {
             byte[] damaged = intact.clone();
-            damaged[bit / 8] ^= (byte) (1 << (bit % 8));
-            try {
-                new QuantizedBlock(uninitializedSmallNet())
-                        .loadParameters(
-                                manager,
-                                new java.io.DataInputStream(
-                                        new java.io.ByteArrayInputStream(damaged)));
-            } catch (MalformedModelException refused) {
-                // what every damage must give, if anything
-            }
+            damaged[at] ^= (byte) (1 << (at % 8));
+            assertThatThrownBy(() -> loadSaved(damaged))
+                    .as("bit %d of byte %d of %d flipped", at % 8, at, intact.length)
+                    .isInstanceOf(MalformedModelException.class);
+        }
+        for (int length = 0; length < intact.length; length = nextChecked(length, intact.length)) {
+            byte[] truncated = Arrays.copyOf(intact, length);
+            assertThatThrownBy(() -> loadSaved(truncated))
+                    .as("cut to %d of %d bytes", length, intact.length)
+                    .isInstanceOf(MalformedModelException.class);
         }
         byte[] damaged = intact.clone();
         damaged[1] ^= 0x40; // the high byte of the input count
-        assertThatThrownBy(
-                        () ->
-                                new QuantizedBlock(uninitializedSmallNet())
-                                        .loadParameters(
-                                                manager,
-                                                new java.io.DataInputStream(
-                                                        new java.io.ByteArrayInputStream(damaged))))
+        assertThatThrownBy(() -> loadSaved(damaged))
                 .isInstanceOf(MalformedModelException.class)
                 .hasMessageContaining("The parameters' header is damaged: it describes");
+        byte[] wrongCrc = intact.clone();
+        wrongCrc[intact.length - 1] ^= 1;
+        assertThatThrownBy(() -> loadSaved(wrongCrc))
+                .isInstanceOf(MalformedModelException.class)
+                .hasMessageContaining("The parameters are damaged: their CRC-32 is");
+    }
+
+    /**
+     * The next position to damage after {@code at}: every one of the first and last 96 bytes (the
+     * header, the CRC-32 and what precedes it), every 7th in between (a load takes milliseconds).
+     */
+    private static int nextChecked(int at, int length) {
+        return at < 96 || at >= length - 96 ? at + 1 : at + 7;
+    }
+
+    private void loadSaved(byte[] bytes) throws Exception {
+        new QuantizedBlock(uninitializedSmallNet())
+                .loadParameters(
+                        manager,
+                        new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes)));
     }
 
     /** A weight a COMPRESSED apply released cannot be restored into: it says why. */
