@@ -49,8 +49,17 @@ import java.util.zip.CheckedOutputStream;
  */
 public class QuantizedBlock extends AbstractBlock {
 
-    /** Serialization version of the compact parameter format; 2 ends it with a CRC-32. */
+    /**
+     * Serialization version of the compact parameter format; 2 adds the mark after it and the
+     * CRC-32 at the end.
+     */
     public static final byte VERSION = 2;
+
+    /**
+     * "DJQB", after the version byte: DJL's blocks start their parameters with versions 1-4 too, so
+     * the version alone cannot tell a float block's parameters from these.
+     */
+    private static final int MARK = 0x444A5142;
 
     /** Most inputs, and most dimensions of one, that a saved block's header may describe. */
     private static final int MAX_INPUTS = 1024;
@@ -466,13 +475,15 @@ public class QuantizedBlock extends AbstractBlock {
     }
 
     /**
-     * Writes the version, then the input names and shapes, the packed weights and the wrapped
-     * block's own parameters, then a CRC-32 of all that follows the version: a damaged byte
-     * anywhere, in the wrapped block's float parameters too, fails the load instead of loading.
+     * Writes the version and {@link #MARK}, then the input names and shapes, the packed weights and
+     * the wrapped block's own parameters, then a CRC-32 of all that follows the mark: a damaged
+     * byte anywhere, in the wrapped block's float parameters too, fails the load instead of
+     * loading.
      */
     @Override
     public void saveParameters(DataOutputStream os) throws IOException {
         os.writeByte(VERSION);
+        os.writeInt(MARK);
         CRC32 crc = new CRC32();
         DataOutputStream checked = new DataOutputStream(new CheckedOutputStream(os, crc));
         PairList<String, Shape> input = describeInput();
@@ -492,19 +503,23 @@ public class QuantizedBlock extends AbstractBlock {
     public void loadParameters(NDManager manager, DataInputStream is)
             throws IOException, MalformedModelException {
         byte loadVersion;
+        int mark;
         try {
             loadVersion = is.readByte();
+            mark = loadVersion == VERSION ? is.readInt() : 0;
         } catch (EOFException e) {
-            throw new MalformedModelException("The parameters are empty: truncated", e);
+            throw new MalformedModelException(
+                    "The parameters end inside their header: truncated", e);
         }
-        if (loadVersion != VERSION) {
+        if (loadVersion != VERSION || mark != MARK) {
             // The first byte of any block's parameters is its version: a float model's
             // parameters (the commoner mistake) start with the wrapped block's, so say both.
             throw new MalformedModelException(
                     "The parameters start with version "
                             + loadVersion
-                            + ", not "
-                            + VERSION
+                            + (loadVersion == VERSION
+                                    ? " but without its mark"
+                                    : ", not " + VERSION)
                             + ": they are not those of a QuantizedBlock this library wrote."
                             + " Float parameters load into the float block itself (quantize it"
                             + " after loading); a checkpoint of another djl-quant version needs"

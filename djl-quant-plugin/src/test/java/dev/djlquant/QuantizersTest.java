@@ -11,12 +11,14 @@ import ai.djl.basicmodelzoo.cv.classification.AlexNet;
 import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
 import ai.djl.basicmodelzoo.cv.classification.VGG;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
+import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
@@ -32,6 +34,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -426,6 +429,41 @@ class QuantizersTest extends ManagerPerTest {
     }
 
     /**
+     * Float parameters of a block whose DJL version is the QuantizedBlock format's own (2: a {@code
+     * ParallelBlock}, as a {@code BatchNorm} or {@code LambdaBlock} would be) fail as float
+     * parameters too, not as a damaged QuantizedBlock: the mark after the version tells them apart.
+     */
+    @Test
+    void floatParametersWithTheSameVersionByteAreRefusedSayingSo(@TempDir Path dir)
+            throws Exception {
+        try (Model plain = Model.newInstance("parallel")) {
+            plain.setBlock(parallelNet());
+            plain.getBlock().initialize(plain.getNDManager(), DataType.FLOAT32, new Shape(1, 8));
+            plain.save(dir, "parallel");
+        }
+        try (Model loaded = Model.newInstance("parallel")) {
+            loaded.setBlock(new QuantizedBlock(parallelNet()));
+            assertThatThrownBy(() -> loaded.load(dir, "parallel"))
+                    .isInstanceOf(MalformedModelException.class)
+                    .hasMessageContaining("start with version " + QuantizedBlock.VERSION)
+                    .hasMessageContaining("not those of a QuantizedBlock")
+                    .hasMessageContaining("float block");
+        }
+    }
+
+    /** Two linear branches concatenated: a block that DJL saves with version 2. */
+    private static Block parallelNet() {
+        return new ParallelBlock(
+                list ->
+                        new NDList(
+                                NDArrays.concat(
+                                        new NDList(list.get(0).head(), list.get(1).head()), 1)),
+                List.of(
+                        Linear.builder().setUnits(4).build(),
+                        Linear.builder().setUnits(4).build()));
+    }
+
+    /**
      * Float parameters loaded into a QuantizedBlock fail saying what they are, not as a
      * QuantizedBlock of another version: their first byte is the wrapped block's own version.
      */
@@ -471,7 +509,7 @@ class QuantizersTest extends ManagerPerTest {
                     .isInstanceOf(MalformedModelException.class);
         }
         byte[] damaged = intact.clone();
-        damaged[1] ^= 0x40; // the high byte of the input count
+        damaged[5] ^= 0x40; // the high byte of the input count, after the version and the mark
         assertThatThrownBy(() -> loadSaved(damaged))
                 .isInstanceOf(MalformedModelException.class)
                 .hasMessageContaining("The parameters' header is damaged: it describes");
