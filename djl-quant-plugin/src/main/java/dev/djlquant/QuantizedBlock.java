@@ -44,8 +44,10 @@ import java.util.zip.CheckedOutputStream;
  * time); linear layers with few input rows (4 or 16, by the kernel that sums their codes: {@link
  * dev.djlquant.pack.CodeKernel}), and 2-D convolutions with as few output positions, multiply from
  * the packed codes instead (their sums may round differently from the engine's, about 1e-6
- * relative). Saves and loads through {@code Model.save}/{@code Model.load} in the compact form;
- * COMPRESSED needs DJL-native layers.
+ * relative). Saves and loads through {@code Model.save}/{@code Model.load} in the compact form,
+ * which a CRC-32 covers whole: a damaged or cut file fails the load (the wrapped block's own
+ * parameters may then hold what was read: load again from an intact copy). COMPRESSED needs
+ * DJL-native layers.
  */
 public class QuantizedBlock extends AbstractBlock {
 
