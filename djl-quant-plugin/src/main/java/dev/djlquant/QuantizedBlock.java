@@ -585,10 +585,9 @@ public class QuantizedBlock extends AbstractBlock {
         try {
             stored = is.readInt();
         } catch (EOFException e) {
+            // Parameters that passed the version and the mark were written with the CRC-32.
             throw new MalformedModelException(
-                    "The parameters end before their CRC-32: truncated (or saved by a djl-quant"
-                            + " version without it)",
-                    e);
+                    "The parameters end before their CRC-32: truncated", e);
         }
         if (stored != computed) {
             throw new MalformedModelException(
