@@ -1,5 +1,6 @@
 package dev.djlquant;
 
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -7,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.SymbolBlock;
 import ai.djl.util.Pair;
 import dev.djlquant.metrics.ErrorMetrics;
+import java.lang.ref.WeakReference;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,6 +59,13 @@ final class ParameterQuantization {
 
     /** Parameters whose float values a COMPRESSED block released, with the spec they hold. */
     private static final Map<Parameter, String> RELEASED =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
+    /**
+     * The manager of the parameter store that last read each weight in a QAT training forward: a
+     * Trainer's, whose {@code close()} reads the weights again ({@code ParameterStore.sync}).
+     */
+    private static final Map<Parameter, WeakReference<NDManager>> TRAINED_THROUGH =
             Collections.synchronizedMap(new WeakHashMap<>());
 
     /** Receives each quantized parameter. */
@@ -140,6 +149,35 @@ final class ParameterQuantization {
         long total =
                 SharedParameters.distinct(all).stream().mapToLong(p -> size(p.getValue())).sum();
         return new QuantizationReport(config.mode(), rows, warnings, total, result);
+    }
+
+    /**
+     * Remembers that a training forward read {@code parameter} through a store of {@code manager}.
+     */
+    static void trainedThrough(Parameter parameter, NDManager manager) {
+        WeakReference<NDManager> last = TRAINED_THROUGH.get(parameter);
+        if (last == null || last.get() != manager) {
+            TRAINED_THROUGH.put(parameter, new WeakReference<>(manager));
+        }
+    }
+
+    /**
+     * Refuses to release a weight that a still open store read in a QAT training forward: DJL's
+     * {@code Trainer.close} would then fail on it, saying only that "weight" is not initialized.
+     */
+    static void checkNotInOpenTraining(String name, Parameter parameter) {
+        WeakReference<NDManager> last = TRAINED_THROUGH.get(parameter);
+        NDManager manager = last == null ? null : last.get();
+        if (manager != null && manager.isOpen()) {
+            throw new IllegalStateException(
+                    "Parameter "
+                            + name
+                            + " is being trained: a training forward read it through a"
+                            + " parameter store that is still open (a Trainer's), and"
+                            + " COMPRESSED releases the float weights, which Trainer.close()"
+                            + " reads again; close the trainer first (SIMULATE needs no"
+                            + " closing)");
+        }
     }
 
     /** Remembers that a COMPRESSED block released the float values of {@code parameter}. */

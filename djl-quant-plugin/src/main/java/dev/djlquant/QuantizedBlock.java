@@ -19,6 +19,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UTFDataFormatException;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -173,11 +174,23 @@ public class QuantizedBlock extends AbstractBlock {
                 // A block read by Model.load has input shapes but no names: keep the shapes only.
                 inputShapes = inner.getInputShapes();
                 inputNames = Collections.nCopies(inputShapes.length, "");
-                return ParameterQuantization.run(
-                        inner,
-                        config,
-                        this,
-                        (name, parameter, tensor, restored) -> keep(name, parameter, tensor));
+                return ParameterQuantization.run(inner, config, this, new Keeping());
+        }
+    }
+
+    /** The COMPRESSED sink: keeps the packed tensors and, unless a view, releases the weights. */
+    private final class Keeping implements ParameterQuantization.Sink {
+        @Override
+        public void checkAccepts(String name, Parameter parameter) {
+            if (releasesWeights) {
+                ParameterQuantization.checkNotInOpenTraining(name, parameter);
+            }
+        }
+
+        @Override
+        public void accept(
+                String name, Parameter parameter, QuantizedTensor tensor, FloatBuffer restored) {
+            keep(name, parameter, tensor);
         }
     }
 
@@ -405,6 +418,9 @@ public class QuantizedBlock extends AbstractBlock {
                 Device device,
                 boolean training) {
             NDArray w = original.getValue(parameter, device, training);
+            if (training) {
+                ParameterQuantization.trainedThrough(parameter, original.getManager());
+            }
             // Quantized where w lies and restored straight into the new array: 41-58 ms against
             // 63-81 ms a step for AlexNet's weights through toFloatArray, roundTrip and create.
             // DJL-native weights are contiguous, so the view is w's own memory, not a copy.

@@ -67,14 +67,16 @@ public final class QatTraining {
      * does.
      *
      * <p>COMPRESSED releases the float weights: close the trainer first, since DJL's {@code
-     * Trainer.close} reads them.
+     * Trainer.close} reads them (finish refuses while the trainer that ran the QAT forwards is
+     * open).
      *
      * @param model a model prepared with {@link #prepare}
      * @param config the same selection and schemes as in training, in SIMULATE (weights written in
      *     place) or COMPRESSED mode
      * @return the quantization report
      * @throws IllegalArgumentException if the config is in QAT mode
-     * @throws IllegalStateException if the model's block is not a QAT {@link QuantizedBlock}
+     * @throws IllegalStateException if the model's block is not a QAT {@link QuantizedBlock}, or
+     *     (COMPRESSED) the trainer that trained it is still open; the model stays in training
      */
     public static QuantizationReport finish(Model model, QuantConfig config) {
         if (config.mode() == QuantConfig.Mode.QAT) {

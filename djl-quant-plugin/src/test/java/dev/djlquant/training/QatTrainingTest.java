@@ -159,6 +159,44 @@ class QatTrainingTest extends ManagerPerTest {
     }
 
     /**
+     * COMPRESSED releases the float weights, which DJL's {@code Trainer.close} reads again
+     * (ParameterStore.sync): finishing into COMPRESSED while the trainer that trained them is open
+     * is refused up front, and the model stays in training; closed, it finishes.
+     */
+    @Test
+    void finishIntoCompressedWaitsForTheTrainerToClose() throws Exception {
+        ArrayDataset data = Toy.data(manager, 32, 16, 13);
+        NDArray input = manager.randomNormal(new Shape(3, 2, 6, 6));
+        QuantConfig qat = QuantConfig.of("int4@row");
+        QuantConfig compressed =
+                QuantConfig.builder()
+                        .setScheme("int4@row")
+                        .optMode(QuantConfig.Mode.COMPRESSED)
+                        .build();
+        try (Model model = Toy.model(9)) {
+            QatTraining.prepare(model, qat);
+            Block training = model.getBlock();
+            Trainer trainer = model.newTrainer(Toy.config(0.1f));
+            try {
+                trainer.initialize(Toy.INPUT);
+                EasyTrain.fit(trainer, 1, data, null);
+                assertThatThrownBy(() -> QatTraining.finish(model, compressed))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("01Conv2d_weight")
+                        .hasMessageContaining("close the trainer first");
+                assertThat(model.getBlock()).isSameAs(training);
+            } finally {
+                trainer.close();
+            }
+            float[] qatForward = forward(model.getBlock(), input);
+            QatTraining.finish(model, compressed);
+            assertThat(model.getBlock()).isInstanceOf(QuantizedBlock.class);
+            // Its linear layers multiply from the packed codes: sums in another order.
+            assertThat(forward(model.getBlock(), input)).containsExactly(qatForward, within(1e-5f));
+        }
+    }
+
+    /**
      * A QAT model saved mid-training (as DJL's checkpoint listener does every epoch) loads back as
      * a QuantizedBlock holding its float weights, without the config, which is not saved: preparing
      * it again resumes QAT with the same forward.
