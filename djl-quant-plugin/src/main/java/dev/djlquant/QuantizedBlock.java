@@ -27,14 +27,10 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.zip.CRC32;
-import java.util.zip.CheckedInputStream;
-import java.util.zip.CheckedOutputStream;
 
 /**
  * Wraps any {@link Block} and quantizes its weights. In SIMULATE mode the wrapped block's weights
@@ -46,17 +42,18 @@ import java.util.zip.CheckedOutputStream;
  * dev.djlquant.pack.CodeKernel}), and 2-D convolutions with as few output positions, multiply from
  * the packed codes instead (their sums may round differently from the engine's, about 1e-6
  * relative). Saves and loads through {@code Model.save}/{@code Model.load} in the compact form,
- * which a CRC-32 covers whole: a damaged or cut file fails the load (the wrapped block's own
- * parameters may then hold what was read: load again from an intact copy). COMPRESSED needs
- * DJL-native layers.
+ * which a CRC-32 covers whole: a damaged or cut file fails the load and leaves the block as it was
+ * (it is read and checked before anything changes); an intact file of another architecture fails
+ * too, possibly after the wrapped block read some of it. COMPRESSED needs DJL-native layers.
  */
 public class QuantizedBlock extends AbstractBlock {
 
     /**
-     * Serialization version of the compact parameter format; 2 adds the mark after it and the
-     * CRC-32 at the end.
+     * Serialization version of the compact parameter format; 2 added the mark after it and a
+     * CRC-32, 3 the length and CRC-32 of all that follows ahead of it ({@link CheckedBody}), so
+     * that a load checks everything before it changes anything.
      */
-    public static final byte VERSION = 2;
+    public static final byte VERSION = 3;
 
     /**
      * "DJQB", after the version byte: DJL's blocks start their parameters with versions 1-4 too, so
@@ -493,28 +490,28 @@ public class QuantizedBlock extends AbstractBlock {
     }
 
     /**
-     * Writes the version and {@link #MARK}, then the input names and shapes, the packed weights and
-     * the wrapped block's own parameters, then a CRC-32 of all that follows the mark: a damaged
-     * byte anywhere, in the wrapped block's float parameters too, fails the load instead of
-     * loading.
+     * Writes the version and {@link #MARK}, then the length and CRC-32 of the rest ({@link
+     * CheckedBody}): the input names and shapes, the packed weights and the wrapped block's own
+     * parameters. A damaged byte anywhere, in the wrapped block's float parameters too, fails the
+     * load before anything is loaded.
      */
     @Override
     public void saveParameters(DataOutputStream os) throws IOException {
         os.writeByte(VERSION);
         os.writeInt(MARK);
-        CRC32 crc = new CRC32();
-        DataOutputStream checked = new DataOutputStream(new CheckedOutputStream(os, crc));
-        PairList<String, Shape> input = describeInput();
-        checked.writeInt(input.size());
-        for (Pair<String, Shape> p : input) {
-            checked.writeUTF(p.getKey() == null ? "" : p.getKey());
-            checked.write(p.getValue().getEncoded());
-        }
-        QuantizedTensor.writeNamed(compressed, checked);
-        // Released weights are uninitialized, so the wrapped block writes only a marker for them.
-        inner.saveParameters(checked);
-        checked.flush();
-        os.writeInt((int) crc.getValue());
+        CheckedBody.write(
+                os,
+                body -> {
+                    PairList<String, Shape> input = describeInput();
+                    body.writeInt(input.size());
+                    for (Pair<String, Shape> p : input) {
+                        body.writeUTF(p.getKey() == null ? "" : p.getKey());
+                        body.write(p.getValue().getEncoded());
+                    }
+                    QuantizedTensor.writeNamed(compressed, body);
+                    // Released weights are uninitialized: the wrapped block writes a marker.
+                    inner.saveParameters(body);
+                });
     }
 
     @Override
@@ -543,28 +540,40 @@ public class QuantizedBlock extends AbstractBlock {
                             + " after loading); a checkpoint of another djl-quant version needs"
                             + " that version");
         }
-        CRC32 crc = new CRC32();
-        DataInputStream checked = new DataInputStream(new CheckedInputStream(is, crc));
+        DataInputStream body = CheckedBody.read(is);
         List<String> names = new ArrayList<>();
         List<Shape> shapes = new ArrayList<>();
-        readInputs(checked, names, shapes);
+        readInputs(body, names, shapes);
         Map<String, QuantizedTensor> loaded;
         try {
-            loaded = QuantizedTensor.readNamed(checked);
+            loaded = QuantizedTensor.readNamed(body);
         } catch (CorruptTensorException e) {
             throw new MalformedModelException(e.getMessage(), e);
         } catch (EOFException e) {
             throw new MalformedModelException(
                     "The parameters end inside the packed weights: truncated", e);
         }
-        loadInner(manager, checked);
-        checkCrc(is, (int) crc.getValue());
+        Map<QuantizedTensor, Parameter> packed = matchLoaded(loaded);
+        loadInner(manager, body);
+        if (body.read() != -1) {
+            throw new MalformedModelException(
+                    "The wrapped "
+                            + inner.getClass().getSimpleName()
+                            + " read fewer bytes than were saved after the packed weights:"
+                            + " saved from another architecture");
+        }
         inputNames = names;
         inputShapes = shapes.toArray(new Shape[0]);
-        keepLoaded(loaded);
+        compressed.clear();
+        byParameter.clear();
+        loaded.forEach((name, tensor) -> keep(name, packed.get(tensor), tensor));
     }
 
-    /** Loads the wrapped block's own parameters, which follow the packed weights. */
+    /**
+     * Loads the wrapped block's own parameters, which follow the packed weights. Their bytes are
+     * intact (the CRC-32 was checked), so a failure means another architecture, found as DJL reads
+     * them: the parameters read before it then hold the other model's values.
+     */
     private void loadInner(NDManager manager, DataInputStream is) throws MalformedModelException {
         try {
             inner.loadParameters(manager, is);
@@ -575,7 +584,7 @@ public class QuantizedBlock extends AbstractBlock {
                     "The wrapped "
                             + inner.getClass().getSimpleName()
                             + " read an impossible size in the parameters saved after the packed"
-                            + " weights: truncated or damaged",
+                            + " weights: saved from another architecture",
                     e);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             // DJL's own words ("Unsupported encoding version: 2", a bare EOFException) name
@@ -585,45 +594,22 @@ public class QuantizedBlock extends AbstractBlock {
                             + inner.getClass().getSimpleName()
                             + " cannot read the parameters saved after the packed weights ("
                             + (e.getMessage() == null ? e : e.getMessage())
-                            + "): saved from another architecture, or truncated or damaged",
+                            + "): saved from another architecture",
                     e);
         }
     }
 
     /**
-     * Reads the CRC-32 that ends the saved parameters and compares it with {@code computed}, that
-     * of the bytes read. On a mismatch the wrapped block's own parameters have been read already
-     * and may be damaged: the block must be loaded again.
+     * The parameter of the wrapped block that each loaded tensor replaces, checked by name and
+     * shape before anything is kept.
      */
-    private static void checkCrc(DataInputStream is, int computed)
-            throws MalformedModelException, IOException {
-        int stored;
-        try {
-            stored = is.readInt();
-        } catch (EOFException e) {
-            // Parameters that passed the version and the mark were written with the CRC-32.
-            throw new MalformedModelException(
-                    "The parameters end before their CRC-32: truncated", e);
-        }
-        if (stored != computed) {
-            throw new MalformedModelException(
-                    String.format(
-                            Locale.ROOT,
-                            "The parameters are damaged: their CRC-32 is %08x, saved as %08x."
-                                    + " Load them from an intact copy",
-                            computed,
-                            stored));
-        }
-    }
-
-    /** Replaces the packed weights with {@code loaded}, each checked against its parameter. */
-    private void keepLoaded(Map<String, QuantizedTensor> loaded) throws MalformedModelException {
-        compressed.clear();
-        byParameter.clear();
+    private Map<QuantizedTensor, Parameter> matchLoaded(Map<String, QuantizedTensor> loaded)
+            throws MalformedModelException {
         Map<String, Parameter> parameters = new LinkedHashMap<>();
         for (Pair<String, Parameter> p : inner.getParameters()) {
             parameters.put(p.getKey(), p.getValue());
         }
+        Map<QuantizedTensor, Parameter> matched = new IdentityHashMap<>();
         for (Map.Entry<String, QuantizedTensor> e : loaded.entrySet()) {
             Parameter p = parameters.get(e.getKey());
             if (p == null) {
@@ -635,8 +621,9 @@ public class QuantizedBlock extends AbstractBlock {
                                 + ": wrong architecture?");
             }
             checkShape(e.getKey(), p, e.getValue());
-            keep(e.getKey(), p, e.getValue());
+            matched.put(e.getValue(), p);
         }
+        return matched;
     }
 
     /**

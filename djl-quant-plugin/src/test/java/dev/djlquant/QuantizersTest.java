@@ -429,13 +429,12 @@ class QuantizersTest extends ManagerPerTest {
     }
 
     /**
-     * Float parameters of a block whose DJL version is the QuantizedBlock format's own (2: a {@code
-     * ParallelBlock}, as a {@code BatchNorm} or {@code LambdaBlock} would be) fail as float
-     * parameters too, not as a damaged QuantizedBlock: the mark after the version tells them apart.
+     * Float parameters of a block saved with another version than the QuantizedBlock format's (2: a
+     * {@code ParallelBlock}, as a {@code BatchNorm} or {@code LambdaBlock} would be) fail as float
+     * parameters, with both versions.
      */
     @Test
-    void floatParametersWithTheSameVersionByteAreRefusedSayingSo(@TempDir Path dir)
-            throws Exception {
+    void floatParametersOfAnotherVersionByteAreRefusedSayingSo(@TempDir Path dir) throws Exception {
         try (Model plain = Model.newInstance("parallel")) {
             plain.setBlock(parallelNet());
             plain.getBlock().initialize(plain.getNDManager(), DataType.FLOAT32, new Shape(1, 8));
@@ -445,7 +444,7 @@ class QuantizersTest extends ManagerPerTest {
             loaded.setBlock(new QuantizedBlock(parallelNet()));
             assertThatThrownBy(() -> loaded.load(dir, "parallel"))
                     .isInstanceOf(MalformedModelException.class)
-                    .hasMessageContaining("start with version " + QuantizedBlock.VERSION)
+                    .hasMessageContaining("start with version 2, not " + QuantizedBlock.VERSION)
                     .hasMessageContaining("not those of a QuantizedBlock")
                     .hasMessageContaining("float block");
         }
@@ -464,8 +463,10 @@ class QuantizersTest extends ManagerPerTest {
     }
 
     /**
-     * Float parameters loaded into a QuantizedBlock fail saying what they are, not as a
-     * QuantizedBlock of another version: their first byte is the wrapped block's own version.
+     * Float parameters loaded into a QuantizedBlock fail saying what they are, not as a damaged
+     * QuantizedBlock, even where their first byte, the wrapped block's version, is the format's own
+     * (3: a {@code SequentialBlock}, as a {@code Convolution} would be): the mark after the version
+     * tells them apart.
      */
     @Test
     void floatParametersLoadedIntoAQuantizedBlockAreRefusedSayingSo(@TempDir Path dir)
@@ -478,6 +479,10 @@ class QuantizersTest extends ManagerPerTest {
             loaded.setBlock(new QuantizedBlock(uninitializedSmallNet()));
             assertThatThrownBy(() -> loaded.load(dir, "plain"))
                     .isInstanceOf(MalformedModelException.class)
+                    .hasMessageContaining(
+                            "start with version "
+                                    + QuantizedBlock.VERSION
+                                    + " but without its mark")
                     .hasMessageContaining("not those of a QuantizedBlock")
                     .hasMessageContaining("float block");
         }
@@ -486,38 +491,51 @@ class QuantizersTest extends ManagerPerTest {
     /**
      * A saved block with a byte damaged (one bit flipped, a different bit at each position: the
      * header, the packed weights, the wrapped block's float biases, the CRC-32 itself) or cut short
-     * is refused as malformed: never loaded, never an OutOfMemoryError or a bare EOF or array-size
-     * error. The intact bytes load, and a flipped input count says what it is.
+     * is refused as malformed: never an OutOfMemoryError or a bare EOF or array-size error, and
+     * nothing of it loaded: a block that held the intact parameters still computes what it did. A
+     * damaged length or CRC-32 says what it is.
      */
     @Test
-    void everyDamagedOrTruncatedByteIsRefusedAsMalformed() throws Exception {
+    void everyDamagedOrTruncatedByteIsRefusedAsMalformedLeavingTheBlockAsItWas() throws Exception {
         java.io.ByteArrayOutputStream saved = new java.io.ByteArrayOutputStream();
         compressedSmallNet().saveParameters(new java.io.DataOutputStream(saved));
         byte[] intact = saved.toByteArray();
-        loadSaved(intact);
+        QuantizedBlock block = new QuantizedBlock(uninitializedSmallNet());
+        loadSaved(block, intact);
+        NDArray input = manager.randomNormal(new Shape(2, 3, 8, 8));
+        float[] expected = forward(block, input).toFloatArray();
         for (int at = 0; at < intact.length; at = nextChecked(at, intact.length)) {
             byte[] damaged = intact.clone();
             damaged[at] ^= (byte) (1 << (at % 8));
-            assertThatThrownBy(() -> loadSaved(damaged))
+            assertThatThrownBy(() -> loadSaved(block, damaged))
                     .as("bit %d of byte %d of %d flipped", at % 8, at, intact.length)
                     .isInstanceOf(MalformedModelException.class);
+            assertThat(forward(block, input).toFloatArray())
+                    .as("after byte %d of %d flipped", at, intact.length)
+                    .containsExactly(expected);
         }
         for (int length = 0; length < intact.length; length = nextChecked(length, intact.length)) {
             byte[] truncated = Arrays.copyOf(intact, length);
-            assertThatThrownBy(() -> loadSaved(truncated))
+            assertThatThrownBy(() -> loadSaved(block, truncated))
                     .as("cut to %d of %d bytes", length, intact.length)
                     .isInstanceOf(MalformedModelException.class);
+            assertThat(forward(block, input).toFloatArray())
+                    .as("after a cut to %d of %d bytes", length, intact.length)
+                    .containsExactly(expected);
         }
-        byte[] damaged = intact.clone();
-        damaged[5] ^= 0x40; // the high byte of the input count, after the version and the mark
-        assertThatThrownBy(() -> loadSaved(damaged))
+        byte[] negative = intact.clone();
+        negative[5] ^= (byte) 0x80; // the sign of the length, after the version and the mark
+        assertThatThrownBy(() -> loadSaved(block, negative))
                 .isInstanceOf(MalformedModelException.class)
-                .hasMessageContaining("The parameters' header is damaged: it describes");
+                .hasMessageContaining("The parameters' header is damaged: a length of -");
         byte[] wrongCrc = intact.clone();
-        wrongCrc[intact.length - 1] ^= 1;
-        assertThatThrownBy(() -> loadSaved(wrongCrc))
+        wrongCrc[16] ^= 1; // the CRC-32's last byte, after the length
+        assertThatThrownBy(() -> loadSaved(block, wrongCrc))
                 .isInstanceOf(MalformedModelException.class)
                 .hasMessageContaining("The parameters are damaged: their CRC-32 is");
+        assertThatThrownBy(() -> loadSaved(block, Arrays.copyOf(intact, intact.length - 1)))
+                .isInstanceOf(MalformedModelException.class)
+                .hasMessageContaining("The parameters end after " + (intact.length - 18));
     }
 
     /**
@@ -528,11 +546,9 @@ class QuantizersTest extends ManagerPerTest {
         return at < 96 || at >= length - 96 ? at + 1 : at + 7;
     }
 
-    private void loadSaved(byte[] bytes) throws Exception {
-        new QuantizedBlock(uninitializedSmallNet())
-                .loadParameters(
-                        manager,
-                        new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes)));
+    private void loadSaved(QuantizedBlock block, byte[] bytes) throws Exception {
+        block.loadParameters(
+                manager, new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes)));
     }
 
     /** A weight a COMPRESSED apply released cannot be restored into: it says why. */
@@ -547,13 +563,31 @@ class QuantizersTest extends ManagerPerTest {
                 .hasMessageContaining("was compressed with int4@row and its float values released");
     }
 
-    /** Packed weights saved from one architecture and loaded into another say so. */
+    /**
+     * Packed weights saved from one architecture and loaded into another say so: by name, before
+     * anything is read into the wrapped block, where a packed weight has no parameter there, else
+     * when the wrapped block cannot read its own parameters (here a batch norm's, where the other
+     * architecture has none).
+     */
     @Test
     void parametersOfAnotherArchitectureAreRefusedSayingSo(@TempDir Path dir) throws Exception {
         assertSavedNetRefusedBy(
                 dir,
                 new QuantizedBlock(Linear.builder().setUnits(10).build()),
-                "The wrapped Linear cannot read the parameters",
+                "Quantized weight 01Conv2d_weight has no parameter in Linear: wrong architecture?");
+        Block withoutNorm =
+                new SequentialBlock()
+                        .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(8).build())
+                        .add(Activation::relu)
+                        .add(Activation::relu)
+                        .add(Blocks.batchFlattenBlock())
+                        .add(Linear.builder().setUnits(16).build())
+                        .add(Activation::relu)
+                        .add(Linear.builder().setUnits(10).build());
+        assertSavedNetRefusedBy(
+                dir,
+                new QuantizedBlock(withoutNorm),
+                "The wrapped SequentialBlock cannot read the parameters",
                 "saved from another architecture");
     }
 
