@@ -56,7 +56,7 @@ public class QuantizedBlock extends AbstractBlock {
     public static final byte VERSION = 3;
 
     /**
-     * "DJQB", after the version byte: DJL's blocks start their parameters with versions 1-4 too, so
+     * "DJQB", after the version byte: DJL's blocks start their parameters with versions 1-6 too, so
      * the version alone cannot tell a float block's parameters from these.
      */
     private static final int MARK = 0x444A5142;
