@@ -589,6 +589,27 @@ class QuantizersTest extends ManagerPerTest {
                 new QuantizedBlock(withoutNorm),
                 "The wrapped SequentialBlock cannot read the parameters",
                 "saved from another architecture");
+        // One more layer without parameters at the end: its bytes are left over.
+        SequentialBlock longer = ((SequentialBlock) uninitializedSmallNet()).add(Activation::relu);
+        longer.initialize(manager, DataType.FLOAT32, new Shape(2, 3, 8, 8));
+        java.io.ByteArrayOutputStream saved = new java.io.ByteArrayOutputStream();
+        Quantizers.apply(
+                        longer,
+                        QuantConfig.builder()
+                                .setScheme("int4@row")
+                                .optMode(QuantConfig.Mode.COMPRESSED)
+                                .build())
+                .block()
+                .saveParameters(new java.io.DataOutputStream(saved));
+        assertThatThrownBy(
+                        () ->
+                                loadSaved(
+                                        new QuantizedBlock(uninitializedSmallNet()),
+                                        saved.toByteArray()))
+                .isInstanceOf(MalformedModelException.class)
+                .hasMessageContaining(
+                        "The wrapped SequentialBlock read fewer bytes than were saved after the"
+                                + " packed weights: saved from another architecture");
     }
 
     /**
