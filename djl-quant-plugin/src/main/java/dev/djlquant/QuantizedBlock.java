@@ -553,7 +553,7 @@ public class QuantizedBlock extends AbstractBlock {
             throw new MalformedModelException(
                     "The parameters end inside the packed weights: truncated", e);
         }
-        Map<QuantizedTensor, Parameter> packed = matchLoaded(loaded);
+        Map<String, Parameter> parameters = checkLoaded(loaded);
         loadInner(manager, body);
         if (body.read() != -1) {
             throw new MalformedModelException(
@@ -566,7 +566,7 @@ public class QuantizedBlock extends AbstractBlock {
         inputShapes = shapes.toArray(new Shape[0]);
         compressed.clear();
         byParameter.clear();
-        loaded.forEach((name, tensor) -> keep(name, packed.get(tensor), tensor));
+        loaded.forEach((name, tensor) -> keep(name, parameters.get(name), tensor));
     }
 
     /**
@@ -600,16 +600,15 @@ public class QuantizedBlock extends AbstractBlock {
     }
 
     /**
-     * The parameter of the wrapped block that each loaded tensor replaces, checked by name and
-     * shape before anything is kept.
+     * Checks that the wrapped block has a parameter of each loaded tensor's name and shape, before
+     * anything is kept, and returns its parameters by name.
      */
-    private Map<QuantizedTensor, Parameter> matchLoaded(Map<String, QuantizedTensor> loaded)
+    private Map<String, Parameter> checkLoaded(Map<String, QuantizedTensor> loaded)
             throws MalformedModelException {
         Map<String, Parameter> parameters = new LinkedHashMap<>();
         for (Pair<String, Parameter> p : inner.getParameters()) {
             parameters.put(p.getKey(), p.getValue());
         }
-        Map<QuantizedTensor, Parameter> matched = new IdentityHashMap<>();
         for (Map.Entry<String, QuantizedTensor> e : loaded.entrySet()) {
             Parameter p = parameters.get(e.getKey());
             if (p == null) {
@@ -621,9 +620,8 @@ public class QuantizedBlock extends AbstractBlock {
                                 + ": wrong architecture?");
             }
             checkShape(e.getKey(), p, e.getValue());
-            matched.put(e.getValue(), p);
         }
-        return matched;
+        return parameters;
     }
 
     /**
