@@ -43,8 +43,9 @@ import java.util.stream.Collectors;
  * the packed codes instead (their sums may round differently from the engine's, about 1e-6
  * relative). Saves and loads through {@code Model.save}/{@code Model.load} in the compact form,
  * which a CRC-32 covers whole: a damaged or cut file fails the load and leaves the block as it was
- * (it is read and checked before anything changes); an intact file of another architecture fails
- * too, possibly after the wrapped block read some of it. COMPRESSED needs DJL-native layers.
+ * (it is read and checked before anything changes); so does an intact file of another architecture
+ * (what the wrapped block read of it before it failed is put back: {@link BlockSnapshot}).
+ * COMPRESSED needs DJL-native layers.
  */
 public class QuantizedBlock extends AbstractBlock {
 
@@ -554,13 +555,16 @@ public class QuantizedBlock extends AbstractBlock {
                     "The parameters end inside the packed weights: truncated", e);
         }
         Map<String, Parameter> parameters = checkLoaded(loaded);
-        loadInner(manager, body);
-        if (body.read() != -1) {
-            throw new MalformedModelException(
-                    "The wrapped "
-                            + inner.getClass().getSimpleName()
-                            + " read fewer bytes than were saved after the packed weights:"
-                            + " saved from another architecture");
+        BlockSnapshot before = BlockSnapshot.of(inner);
+        try {
+            loadInner(manager, body);
+        } catch (MalformedModelException e) {
+            try {
+                before.restore(manager);
+            } catch (IllegalStateException notRestored) {
+                e.addSuppressed(notRestored);
+            }
+            throw e;
         }
         inputNames = names;
         inputShapes = shapes.toArray(new Shape[0]);
@@ -570,11 +574,12 @@ public class QuantizedBlock extends AbstractBlock {
     }
 
     /**
-     * Loads the wrapped block's own parameters, which follow the packed weights. Their bytes are
-     * intact (the CRC-32 was checked), so a failure means another architecture, found as DJL reads
-     * them: the parameters read before it then hold the other model's values.
+     * Loads the wrapped block's own parameters, which follow the packed weights, and nothing may
+     * follow them. Their bytes are intact (the CRC-32 was checked), so a failure means another
+     * architecture, found as DJL reads them; the caller puts back what was read before it.
      */
-    private void loadInner(NDManager manager, DataInputStream is) throws MalformedModelException {
+    private void loadInner(NDManager manager, DataInputStream is)
+            throws IOException, MalformedModelException {
         try {
             inner.loadParameters(manager, is);
         } catch (OutOfMemoryError e) {
@@ -596,6 +601,13 @@ public class QuantizedBlock extends AbstractBlock {
                             + (e.getMessage() == null ? e : e.getMessage())
                             + "): saved from another architecture",
                     e);
+        }
+        if (is.read() != -1) {
+            throw new MalformedModelException(
+                    "The wrapped "
+                            + inner.getClass().getSimpleName()
+                            + " read fewer bytes than were saved after the packed weights:"
+                            + " saved from another architecture");
         }
     }
 

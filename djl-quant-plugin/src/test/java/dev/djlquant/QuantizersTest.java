@@ -30,6 +30,7 @@ import dev.djlquant.QuantConfig.Mode;
 import dev.djlquant.metrics.ErrorMetrics;
 import dev.djlquant.zoo.CifarArchitectures;
 import dev.djlquant.zoo.TiedNet;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -64,13 +65,7 @@ class QuantizersTest extends ManagerPerTest {
 
     /** {@link #smallNet} with seed 6, its weights packed at {@code int4@row} (COMPRESSED). */
     private Block compressedSmallNet() {
-        return Quantizers.apply(
-                        smallNet(6),
-                        QuantConfig.builder()
-                                .setScheme("int4@row")
-                                .optMode(QuantConfig.Mode.COMPRESSED)
-                                .build())
-                .block();
+        return compressed(smallNet(6));
     }
 
     private Map<String, float[]> snapshot(Block block) {
@@ -497,9 +492,7 @@ class QuantizersTest extends ManagerPerTest {
      */
     @Test
     void everyDamagedOrTruncatedByteIsRefusedAsMalformedLeavingTheBlockAsItWas() throws Exception {
-        java.io.ByteArrayOutputStream saved = new java.io.ByteArrayOutputStream();
-        compressedSmallNet().saveParameters(new java.io.DataOutputStream(saved));
-        byte[] intact = saved.toByteArray();
+        byte[] intact = saved(compressedSmallNet());
         QuantizedBlock block = new QuantizedBlock(uninitializedSmallNet());
         loadSaved(block, intact);
         NDArray input = manager.randomNormal(new Shape(2, 3, 8, 8));
@@ -575,41 +568,79 @@ class QuantizersTest extends ManagerPerTest {
                 dir,
                 new QuantizedBlock(Linear.builder().setUnits(10).build()),
                 "Quantized weight 01Conv2d_weight has no parameter in Linear: wrong architecture?");
-        Block withoutNorm =
-                new SequentialBlock()
-                        .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(8).build())
-                        .add(Activation::relu)
-                        .add(Activation::relu)
-                        .add(Blocks.batchFlattenBlock())
-                        .add(Linear.builder().setUnits(16).build())
-                        .add(Activation::relu)
-                        .add(Linear.builder().setUnits(10).build());
         assertSavedNetRefusedBy(
                 dir,
-                new QuantizedBlock(withoutNorm),
+                new QuantizedBlock(withoutNorm()),
                 "The wrapped SequentialBlock cannot read the parameters",
                 "saved from another architecture");
         // One more layer without parameters at the end: its bytes are left over.
         SequentialBlock longer = ((SequentialBlock) uninitializedSmallNet()).add(Activation::relu);
         longer.initialize(manager, DataType.FLOAT32, new Shape(2, 3, 8, 8));
-        java.io.ByteArrayOutputStream saved = new java.io.ByteArrayOutputStream();
-        Quantizers.apply(
-                        longer,
-                        QuantConfig.builder()
-                                .setScheme("int4@row")
-                                .optMode(QuantConfig.Mode.COMPRESSED)
-                                .build())
-                .block()
-                .saveParameters(new java.io.DataOutputStream(saved));
-        assertThatThrownBy(
-                        () ->
-                                loadSaved(
-                                        new QuantizedBlock(uninitializedSmallNet()),
-                                        saved.toByteArray()))
+        byte[] saved = saved(compressed(longer));
+        assertThatThrownBy(() -> loadSaved(new QuantizedBlock(uninitializedSmallNet()), saved))
                 .isInstanceOf(MalformedModelException.class)
                 .hasMessageContaining(
                         "The wrapped SequentialBlock read fewer bytes than were saved after the"
                                 + " packed weights: saved from another architecture");
+    }
+
+    /**
+     * An intact file of an architecture that differs only in a layer without quantized weights (no
+     * batch norm) is refused after the wrapped block read some of it (the convolution's bias, a
+     * batch norm's settings), and what it read is put back: a loaded block computes as before, and
+     * one never initialized is left without values and then loads its own file.
+     */
+    @Test
+    void anotherArchitecturesIntactFileLeavesTheBlockAsItWas() throws Exception {
+        Block other = withoutNorm();
+        other.initialize(manager, DataType.FLOAT32, new Shape(2, 3, 8, 8));
+        // A bias the small net's file does not have, so reading it shows.
+        other.getParameters().get("01Conv2d_bias").getArray().addi(1f);
+        byte[] otherFile = saved(compressed(other));
+        byte[] intact = saved(compressedSmallNet());
+        QuantizedBlock block = new QuantizedBlock(uninitializedSmallNet());
+        loadSaved(block, intact);
+        NDArray input = manager.randomNormal(new Shape(2, 3, 8, 8));
+        float[] expected = forward(block, input).toFloatArray();
+        assertThatThrownBy(() -> loadSaved(block, otherFile))
+                .isInstanceOf(MalformedModelException.class)
+                .hasMessageContaining("saved from another architecture");
+        assertThat(forward(block, input).toFloatArray()).containsExactly(expected);
+        assertThat(saved(block)).isEqualTo(intact);
+
+        QuantizedBlock fresh = new QuantizedBlock(uninitializedSmallNet());
+        assertThatThrownBy(() -> loadSaved(fresh, otherFile))
+                .isInstanceOf(MalformedModelException.class);
+        assertThat(fresh.getInner().getParameters().values()).noneMatch(Parameter::isInitialized);
+        loadSaved(fresh, intact);
+        assertThat(forward(fresh, input).toFloatArray()).containsExactly(expected);
+    }
+
+    private static Block withoutNorm() {
+        return new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(8).build())
+                .add(Activation::relu)
+                .add(Activation::relu)
+                .add(Blocks.batchFlattenBlock())
+                .add(Linear.builder().setUnits(16).build())
+                .add(Activation::relu)
+                .add(Linear.builder().setUnits(10).build());
+    }
+
+    private static Block compressed(Block block) {
+        return Quantizers.apply(
+                        block,
+                        QuantConfig.builder()
+                                .setScheme("int4@row")
+                                .optMode(QuantConfig.Mode.COMPRESSED)
+                                .build())
+                .block();
+    }
+
+    private static byte[] saved(Block block) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        block.saveParameters(new java.io.DataOutputStream(bytes));
+        return bytes.toByteArray();
     }
 
     /**
