@@ -21,8 +21,9 @@ import java.util.List;
  * same object, not a copy) and shape, and the layers' own settings (a {@code Linear}'s units, input
  * shapes), which DJL reads from the file too. The settings are kept as the block's saved
  * parameters, so a block with float weights is held twice meanwhile; a block that was never
- * initialized cannot save itself, and then only its parameters are put back (DJL reads settings
- * such as units again at its next load, and initializing sets the input shapes).
+ * initialized cannot save itself (nor one whose float parameters do not fit in memory twice), and
+ * then only its parameters are put back (DJL reads settings such as units again at its next load,
+ * and initializing sets the input shapes).
  */
 final class BlockSnapshot {
 
@@ -60,6 +61,9 @@ final class BlockSnapshot {
         } catch (IOException | RuntimeException e) {
             // DJL's blocks write their input shapes, which a block never initialized lacks.
             return null;
+        } catch (OutOfMemoryError e) {
+            // Float parameters past 2 GB, or past the heap: the load goes on without the settings.
+            return null;
         }
         return bytes.toByteArray();
     }
@@ -88,15 +92,14 @@ final class BlockSnapshot {
     private static void putBack(Held h) {
         Parameter p = h.parameter();
         NDArray now = p.isInitialized() ? p.getArray() : null;
-        if (now == h.array() && (now != null || p.getShape() == h.shape())) {
+        if (now == h.array()) {
+            // Not read: DJL sets a parameter's array and shape together.
             return;
         }
-        if (now != null) {
-            p.close();
-        }
-        // setArray refuses once a shape is set.
-        p.setShape(null);
+        p.close();
         if (h.array() != null) {
+            // setArray refuses once a shape is set.
+            p.setShape(null);
             p.setArray(h.array());
         } else {
             p.setShape(h.shape());

@@ -40,23 +40,18 @@ final class CheckedBody {
      *     (the parameters changed meanwhile: a training step on another thread, say)
      */
     static void write(DataOutputStream os, Writer writer) throws IOException {
+        // DataOutputStream holds no buffer: every byte has reached the count when write returns.
         Counted counted = new Counted(OutputStream.nullOutputStream());
-        writeThrough(counted, writer);
+        writer.write(new DataOutputStream(counted));
         os.writeLong(counted.length);
         os.writeInt((int) counted.crc.getValue());
         Counted written = new Counted(os);
-        writeThrough(written, writer);
+        writer.write(new DataOutputStream(written));
         if (written.length != counted.length || written.crc.getValue() != counted.crc.getValue()) {
             throw new IOException(
                     "The parameters changed while they were saved: save them again while no"
                             + " other thread changes them");
         }
-    }
-
-    private static void writeThrough(Counted out, Writer writer) throws IOException {
-        DataOutputStream body = new DataOutputStream(out);
-        writer.write(body);
-        body.flush();
     }
 
     /**

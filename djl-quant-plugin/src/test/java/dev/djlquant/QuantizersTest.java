@@ -521,6 +521,12 @@ class QuantizersTest extends ManagerPerTest {
         assertThatThrownBy(() -> loadSaved(block, negative))
                 .isInstanceOf(MalformedModelException.class)
                 .hasMessageContaining("The parameters' header is damaged: a length of -");
+        byte[] empty = intact.clone();
+        // A length of 0 and the CRC-32 of nothing: the body's own header is missing.
+        Arrays.fill(empty, 5, 17, (byte) 0);
+        assertThatThrownBy(() -> loadSaved(block, empty))
+                .isInstanceOf(MalformedModelException.class)
+                .hasMessageContaining("The parameters end inside their header: truncated");
         byte[] wrongCrc = intact.clone();
         wrongCrc[16] ^= 1; // the CRC-32's last byte, after the length
         assertThatThrownBy(() -> loadSaved(block, wrongCrc))
@@ -614,11 +620,32 @@ class QuantizersTest extends ManagerPerTest {
         assertThat(fresh.getInner().getParameters().values()).noneMatch(Parameter::isInitialized);
         loadSaved(fresh, intact);
         assertThat(forward(fresh, input).toFloatArray()).containsExactly(expected);
+
+        // Float weights of other shapes (nothing packed) read into the weights that a COMPRESSED
+        // apply released: they are released again, with their own shapes.
+        Block fourFilters = withoutNorm(4);
+        fourFilters.initialize(manager, DataType.FLOAT32, new Shape(2, 3, 8, 8));
+        byte[] floatFile = saved(new QuantizedBlock(fourFilters));
+        QuantizedBlock applied = (QuantizedBlock) compressedSmallNet();
+        byte[] appliedFile = saved(applied);
+        float[] appliedOutput = forward(applied, input).toFloatArray();
+        assertThatThrownBy(() -> loadSaved(applied, floatFile))
+                .isInstanceOf(MalformedModelException.class)
+                .hasMessageContaining("saved from another architecture");
+        Parameter convWeight = applied.getInner().getParameters().get("01Conv2d_weight");
+        assertThat(convWeight.isInitialized()).isFalse();
+        assertThat(convWeight.getShape()).isEqualTo(new Shape(8, 3, 3, 3));
+        assertThat(forward(applied, input).toFloatArray()).containsExactly(appliedOutput);
+        assertThat(saved(applied)).isEqualTo(appliedFile);
     }
 
     private static Block withoutNorm() {
+        return withoutNorm(8);
+    }
+
+    private static Block withoutNorm(int filters) {
         return new SequentialBlock()
-                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(8).build())
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(filters).build())
                 .add(Activation::relu)
                 .add(Activation::relu)
                 .add(Blocks.batchFlattenBlock())
