@@ -186,6 +186,14 @@ final class ParameterQuantization {
     }
 
     /**
+     * Forgets that {@code parameter} was released: a load gave it values again (kept packed again,
+     * it is marked again).
+     */
+    static void holdsValues(Parameter parameter) {
+        RELEASED.remove(parameter);
+    }
+
+    /**
      * Refuses a block whose parameters a COMPRESSED block released: the block that was wrapped,
      * used again after the apply that returned its {@link QuantizedBlock}.
      */

@@ -569,6 +569,7 @@ public class QuantizedBlock extends AbstractBlock {
         inputNames = names;
         inputShapes = shapes.toArray(new Shape[0]);
         compressed.clear();
+        byParameter.keySet().forEach(ParameterQuantization::holdsValues);
         byParameter.clear();
         loaded.forEach((name, tensor) -> keep(name, parameters.get(name), tensor));
     }

@@ -639,6 +639,39 @@ class QuantizersTest extends ManagerPerTest {
         assertThat(saved(applied)).isEqualTo(appliedFile);
     }
 
+    /**
+     * A file with fewer packed weights than the block holds replaces them all: the weights it holds
+     * as floats are no longer read from the block's earlier codes.
+     */
+    @Test
+    void aLoadReplacesEveryPackedWeightTheBlockHeld() throws Exception {
+        byte[] convOnly =
+                saved(
+                        Quantizers.apply(
+                                        smallNet(7),
+                                        QuantConfig.builder()
+                                                .setScheme("int4@row")
+                                                .addInclude("Conv2d_weight")
+                                                .optMode(QuantConfig.Mode.COMPRESSED)
+                                                .build())
+                                .block());
+        QuantizedBlock fresh = new QuantizedBlock(uninitializedSmallNet());
+        loadSaved(fresh, convOnly);
+        NDArray input = manager.randomNormal(new Shape(2, 3, 8, 8));
+        QuantizedBlock block = (QuantizedBlock) compressedSmallNet();
+        assertThat(block.getCompressed()).hasSize(3);
+        loadSaved(block, convOnly);
+        assertThat(block.getCompressed()).containsOnlyKeys("01Conv2d_weight");
+        assertThat(forward(block, input).toFloatArray())
+                .containsExactly(forward(fresh, input).toFloatArray());
+        // The linear weights hold values again, so values may be restored into them.
+        Parameter linear = block.getInner().getParameters().get("05Linear_weight");
+        float[] values = linear.getArray().toFloatArray();
+        Quantizers.restoreInto(
+                linear, Quantizer.parse("int8@row").quantize(values, new long[] {16, 288}));
+        assertThat(linear.getArray().toFloatArray()).isNotEqualTo(values);
+    }
+
     private static Block withoutNorm() {
         return withoutNorm(8);
     }
