@@ -641,7 +641,7 @@ class QuantizersTest extends ManagerPerTest {
 
     /**
      * A file with fewer packed weights than the block holds replaces them all: the weights it holds
-     * as floats are no longer read from the block's earlier codes.
+     * as floats are no longer read from the block's earlier codes, nor refused as released.
      */
     @Test
     void aLoadReplacesEveryPackedWeightTheBlockHeld() throws Exception {
