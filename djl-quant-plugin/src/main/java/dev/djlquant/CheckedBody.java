@@ -58,18 +58,12 @@ final class CheckedBody {
      * Reads the length, the CRC-32 and the whole body that {@link #write} wrote and returns the
      * body, checked.
      *
-     * @throws MalformedModelException if the stream ends early or the body's CRC-32 differs
+     * @throws EOFException if the stream ends inside the length or the CRC-32
+     * @throws MalformedModelException if the body is cut short or its CRC-32 differs
      */
     static DataInputStream read(DataInputStream is) throws IOException, MalformedModelException {
-        long length;
-        int stored;
-        try {
-            length = is.readLong();
-            stored = is.readInt();
-        } catch (EOFException e) {
-            throw new MalformedModelException(
-                    "The parameters end inside their header: truncated", e);
-        }
+        long length = is.readLong();
+        int stored = is.readInt();
         if (length < 0) {
             throw new MalformedModelException(
                     "The parameters' header is damaged: a length of " + length + " bytes");

@@ -518,33 +518,17 @@ public class QuantizedBlock extends AbstractBlock {
     @Override
     public void loadParameters(NDManager manager, DataInputStream is)
             throws IOException, MalformedModelException {
-        byte loadVersion;
-        int mark;
+        DataInputStream body;
+        List<String> names = new ArrayList<>();
+        List<Shape> shapes = new ArrayList<>();
         try {
-            loadVersion = is.readByte();
-            mark = loadVersion == VERSION ? is.readInt() : 0;
+            readVersionAndMark(is);
+            body = CheckedBody.read(is);
+            readInputs(body, names, shapes);
         } catch (EOFException e) {
             throw new MalformedModelException(
                     "The parameters end inside their header: truncated", e);
         }
-        if (loadVersion != VERSION || mark != MARK) {
-            // The first byte of any block's parameters is its version: a float model's
-            // parameters (the commoner mistake) start with the wrapped block's, so say both.
-            throw new MalformedModelException(
-                    "The parameters start with version "
-                            + loadVersion
-                            + (loadVersion == VERSION
-                                    ? " but without its mark"
-                                    : ", not " + VERSION)
-                            + ": they are not those of a QuantizedBlock this library wrote."
-                            + " Float parameters load into the float block itself (quantize it"
-                            + " after loading); a checkpoint of another djl-quant version needs"
-                            + " that version");
-        }
-        DataInputStream body = CheckedBody.read(is);
-        List<String> names = new ArrayList<>();
-        List<Shape> shapes = new ArrayList<>();
-        readInputs(body, names, shapes);
         Map<String, QuantizedTensor> loaded;
         try {
             loaded = QuantizedTensor.readNamed(body);
@@ -572,6 +556,27 @@ public class QuantizedBlock extends AbstractBlock {
         byParameter.keySet().forEach(ParameterQuantization::holdsValues);
         byParameter.clear();
         loaded.forEach((name, tensor) -> keep(name, parameters.get(name), tensor));
+    }
+
+    /** Reads the version and the mark after it: refuses parameters in any other format. */
+    private static void readVersionAndMark(DataInputStream is)
+            throws IOException, MalformedModelException {
+        byte loadVersion = is.readByte();
+        int mark = loadVersion == VERSION ? is.readInt() : 0;
+        if (loadVersion != VERSION || mark != MARK) {
+            // The first byte of any block's parameters is its version: a float model's
+            // parameters (the commoner mistake) start with the wrapped block's, so say both.
+            throw new MalformedModelException(
+                    "The parameters start with version "
+                            + loadVersion
+                            + (loadVersion == VERSION
+                                    ? " but without its mark"
+                                    : ", not " + VERSION)
+                            + ": they are not those of a QuantizedBlock this library wrote."
+                            + " Float parameters load into the float block itself (quantize it"
+                            + " after loading); a checkpoint of another djl-quant version needs"
+                            + " that version");
+        }
     }
 
     /**
@@ -673,9 +678,6 @@ public class QuantizedBlock extends AbstractBlock {
                 }
                 shapes.add(new Shape(shape, new String(axes)));
             }
-        } catch (EOFException e) {
-            throw new MalformedModelException(
-                    "The parameters end inside their header: truncated", e);
         } catch (UTFDataFormatException | IllegalArgumentException e) {
             throw new MalformedModelException(
                     "The parameters' header is damaged (" + e.getMessage() + ")", e);
