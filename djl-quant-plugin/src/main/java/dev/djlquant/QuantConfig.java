@@ -25,6 +25,8 @@ public final class QuantConfig {
         SIMULATE,
         /**
          * Only packed codes and scales are kept; weights are dequantized when a forward needs them.
+         * The float weights are released: close the model's {@code Trainer} first, since its {@code
+         * close()} reads them.
          */
         COMPRESSED,
         /**
