@@ -672,6 +672,23 @@ class QuantizersTest extends ManagerPerTest {
         assertThat(linear.getArray().toFloatArray()).isNotEqualTo(values);
     }
 
+    /**
+     * Values restored into a weight count as quantized, as a SIMULATE apply's do: quantizing it
+     * again is refused, naming the scheme it holds.
+     */
+    @Test
+    void aWeightRestoredIntoIsNotQuantizedAgain() {
+        Block net = smallNet(9);
+        Parameter weight = net.getParameters().get("05Linear_weight");
+        float[] values = weight.getArray().toFloatArray();
+        Quantizers.restoreInto(
+                weight, Quantizer.parse("dt4@row").quantize(values, new long[] {16, 288}));
+        assertThatThrownBy(() -> Quantizers.apply(net, QuantConfig.of("int8@row")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(
+                        "Parameter 05Linear_weight already holds values quantized with dt4@row");
+    }
+
     private static Block withoutNorm() {
         return withoutNorm(8);
     }
@@ -925,6 +942,19 @@ class QuantizersTest extends ManagerPerTest {
         assertThat(csv).hasSize(4);
         assertThat(csv[0]).startsWith("parameter,shape,spec");
         assertThat(csv[1]).startsWith("01Conv2d_weight,8x3x3x3,seeddt3@lastaxis,216,");
+        // The statistics cells carry the row's measurements: its MAE and SQNR, and an exponent
+        // histogram in which each of the 216 values falls once (a decimal exponent, or zero).
+        QuantizationReport.Row conv = r.rows().get(0);
+        String[] cells = csv[1].split(",", -1);
+        assertThat(Double.parseDouble(cells[9])).isCloseTo(conv.error().mae(), within(1e-9));
+        assertThat(Double.parseDouble(cells[12])).isCloseTo(conv.error().sqnrDb(), within(1e-4));
+        assertThat(
+                        Arrays.stream(cells[14].replaceAll("[\\[\\]]", "").split(" "))
+                                .mapToLong(Long::parseLong)
+                                .sum())
+                .isEqualTo(216);
+        assertThat(r.toMarkdown())
+                .contains(String.format(Locale.ROOT, "| %.2f |", conv.error().sqnrDb()));
         com.google.gson.JsonObject json =
                 com.google.gson.JsonParser.parseString(r.toJson()).getAsJsonObject();
         assertThat(json.get("parameters").getAsJsonArray()).hasSize(3);
