@@ -689,6 +689,23 @@ class QuantizersTest extends ManagerPerTest {
                         "Parameter 05Linear_weight already holds values quantized with dt4@row");
     }
 
+    /**
+     * SIMULATE applies and restores leave no arrays behind in the parameters' manager, which lives
+     * as long as the model: each scratch array goes with the call that made it.
+     */
+    @Test
+    void simulateLeavesNoArraysInTheParametersManager() {
+        Block net = smallNet(10);
+        Parameter weight = net.getParameters().get("05Linear_weight");
+        QuantizedTensor t =
+                Quantizer.parse("int8@row")
+                        .quantize(weight.getArray().toFloatArray(), new long[] {16, 288});
+        int before = manager.getManagedArrays().size();
+        Quantizers.apply(net, QuantConfig.of("dt4@row"));
+        Quantizers.restoreInto(weight, t);
+        assertThat(manager.getManagedArrays()).hasSize(before);
+    }
+
     private static Block withoutNorm() {
         return withoutNorm(8);
     }
