@@ -78,6 +78,25 @@ class FreezingTest {
         }
     }
 
+    /** The refusal lists at most 12 names and then the count, or says there are none. */
+    @Test
+    void aRefusalListsTwelveNamesAtMost() {
+        SequentialBlock deep = new SequentialBlock();
+        for (int layer = 0; layer < 7; layer++) {
+            deep.add(Linear.builder().setUnits(2).build());
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            deep.initialize(manager, DataType.FLOAT32, new Shape(1, 2));
+            assertThatThrownBy(() -> Freezing.freeze(deep, "^head"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("06Linear_bias, ... (14 in all)")
+                    .hasMessageNotContaining("07Linear_weight");
+        }
+        assertThatThrownBy(() -> Freezing.freeze(new SequentialBlock(), "^head"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageEndingWith("the block has no parameters");
+    }
+
     @Test
     void runningStatisticsAreNeverUnfrozen() {
         try (NDManager manager = NDManager.newBaseManager()) {

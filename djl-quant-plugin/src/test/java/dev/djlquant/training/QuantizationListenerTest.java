@@ -28,6 +28,16 @@ import org.junit.jupiter.api.Test;
 class QuantizationListenerTest extends ManagerPerTest {
 
     @Test
+    void aBatchSizeBelowOneIsRefused() {
+        for (int size : new int[] {0, -3}) {
+            assertThatThrownBy(() -> QuantizationListener.builder().optBatchSize(size))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("Batch size must be positive: " + size);
+        }
+        QuantizationListener.builder().optBatchSize(1);
+    }
+
+    @Test
     void evaluatingLeavesTheWeightsAloneAndMatchesQuantizingACopy() throws Exception {
         ArrayDataset validation = Toy.data(manager, 50, 10, 21);
         QuantConfig int3Features =
