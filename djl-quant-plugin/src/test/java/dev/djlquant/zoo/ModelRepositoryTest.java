@@ -128,6 +128,44 @@ class ModelRepositoryTest {
                 .containsExactly(java.util.Map.entry("cv/image_classification", "tiny"));
     }
 
+    /**
+     * The zoo says which engine its checkpoints load with: DJL passes it over for criteria that ask
+     * for another engine, and finds it for its own.
+     */
+    @Test
+    void criteriaThatNameAnEngineFindTheZooOnlyForItsEngine() throws Exception {
+        repository.publish(tiny("a", "int4@row"), "tiny");
+        for (String engine : new String[] {"PyTorch", "OnnxRuntime"}) {
+            Criteria<NDList, NDList> criteria =
+                    Criteria.builder()
+                            .setTypes(NDList.class, NDList.class)
+                            .optGroupId(QuantizedModelZoo.GROUP_ID)
+                            .optArtifactId("tiny")
+                            .optEngine(engine)
+                            .build();
+            if (engine.equals("PyTorch")) {
+                try (ZooModel<NDList, NDList> m = criteria.loadModel()) {
+                    assertThat(specOf(m)).isEqualTo("int4@row");
+                }
+            } else {
+                assertThatThrownBy(criteria::loadModel).isInstanceOf(ModelNotFoundException.class);
+            }
+        }
+    }
+
+    /** The artifacts are listed by application, then artifact id, whatever the files' order. */
+    @Test
+    void artifactsAreListedInOrder() throws Exception {
+        for (String id : new String[] {"zeta", "alpha", "mid"}) {
+            repository.publish(tiny(id, "int4@row"), id);
+        }
+        assertThat(repository.artifacts())
+                .containsExactly(
+                        Map.entry("cv/image_classification", "alpha"),
+                        Map.entry("cv/image_classification", "mid"),
+                        Map.entry("cv/image_classification", "zeta"));
+    }
+
     /** Application paths of up to three parts are published and listed; longer ones refused. */
     @Test
     void applicationPathsOfUpToThreePartsAreListed() throws Exception {
