@@ -16,17 +16,13 @@ import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.UTFDataFormatException;
 import java.nio.FloatBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -41,11 +37,11 @@ import java.util.stream.Collectors;
  * time); linear layers with few input rows (4 or 16, by the kernel that sums their codes: {@link
  * dev.djlquant.pack.CodeKernel}), and 2-D convolutions with as few output positions, multiply from
  * the packed codes instead (their sums may round differently from the engine's, about 1e-6
- * relative). Saves and loads through {@code Model.save}/{@code Model.load} in the compact form,
- * which a CRC-32 covers whole: a damaged or cut file fails the load and leaves the block as it was
- * (it is read and checked before anything changes); so does an intact file of another architecture
- * (what the wrapped block read of it before it failed is put back: {@link BlockSnapshot}).
- * COMPRESSED needs DJL-native layers.
+ * relative). Saves and loads through {@code Model.save}/{@code Model.load} in the compact form
+ * ({@link CompactParameters}), which a CRC-32 covers whole: a damaged or cut file fails the load
+ * and leaves the block as it was (it is read and checked before anything changes); so does an
+ * intact file of another architecture (what the wrapped block read of it before it failed is put
+ * back: {@link BlockSnapshot}). COMPRESSED needs DJL-native layers.
  */
 public class QuantizedBlock extends AbstractBlock {
 
@@ -55,17 +51,6 @@ public class QuantizedBlock extends AbstractBlock {
      * that a load checks everything before it changes anything.
      */
     public static final byte VERSION = 3;
-
-    /**
-     * "DJQB", after the version byte: DJL's blocks start their parameters with versions 1-6 too, so
-     * the version alone cannot tell a float block's parameters from these.
-     */
-    private static final int MARK = 0x444A5142;
-
-    /** Most inputs, and most dimensions of one, that a saved block's header may describe. */
-    private static final int MAX_INPUTS = 1024;
-
-    private static final int MAX_DIMENSIONS = 64;
 
     private final Block inner;
 
@@ -491,57 +476,24 @@ public class QuantizedBlock extends AbstractBlock {
     }
 
     /**
-     * Writes the version and {@link #MARK}, then the length and CRC-32 of the rest ({@link
-     * CheckedBody}): the input names and shapes, the packed weights and the wrapped block's own
-     * parameters. A damaged byte anywhere, in the wrapped block's float parameters too, fails the
-     * load before anything is loaded.
+     * Writes the compact form ({@link CompactParameters}): the input names and shapes, the packed
+     * weights and the wrapped block's own parameters, under a CRC-32. A damaged byte anywhere, in
+     * the wrapped block's float parameters too, fails the load before anything is loaded.
      */
     @Override
     public void saveParameters(DataOutputStream os) throws IOException {
-        os.writeByte(VERSION);
-        os.writeInt(MARK);
-        CheckedBody.write(
-                os,
-                body -> {
-                    PairList<String, Shape> input = describeInput();
-                    body.writeInt(input.size());
-                    for (Pair<String, Shape> p : input) {
-                        body.writeUTF(p.getKey() == null ? "" : p.getKey());
-                        body.write(p.getValue().getEncoded());
-                    }
-                    QuantizedTensor.writeNamed(compressed, body);
-                    // Released weights are uninitialized: the wrapped block writes a marker.
-                    inner.saveParameters(body);
-                });
+        // Released weights are uninitialized: the wrapped block writes a marker for them.
+        CompactParameters.write(os, describeInput(), compressed, inner::saveParameters);
     }
 
     @Override
     public void loadParameters(NDManager manager, DataInputStream is)
             throws IOException, MalformedModelException {
-        DataInputStream body;
-        List<String> names = new ArrayList<>();
-        List<Shape> shapes = new ArrayList<>();
-        try {
-            readVersionAndMark(is);
-            body = CheckedBody.read(is);
-            readInputs(body, names, shapes);
-        } catch (EOFException e) {
-            throw new MalformedModelException(
-                    "The parameters end inside their header: truncated", e);
-        }
-        Map<String, QuantizedTensor> loaded;
-        try {
-            loaded = QuantizedTensor.readNamed(body);
-        } catch (CorruptTensorException e) {
-            throw new MalformedModelException(e.getMessage(), e);
-        } catch (EOFException e) {
-            throw new MalformedModelException(
-                    "The parameters end inside the packed weights: truncated", e);
-        }
-        Map<String, Parameter> parameters = checkLoaded(loaded);
+        CompactParameters.Read read = CompactParameters.read(is);
+        Map<String, Parameter> parameters = checkLoaded(read.packed());
         BlockSnapshot before = BlockSnapshot.of(inner);
         try {
-            loadInner(manager, body);
+            loadInner(manager, read.rest());
         } catch (MalformedModelException e) {
             try {
                 before.restore(manager);
@@ -550,33 +502,12 @@ public class QuantizedBlock extends AbstractBlock {
             }
             throw e;
         }
-        inputNames = names;
-        inputShapes = shapes.toArray(new Shape[0]);
+        inputNames = read.inputNames();
+        inputShapes = read.inputShapes().toArray(new Shape[0]);
         compressed.clear();
         byParameter.keySet().forEach(ParameterQuantization::holdsValues);
         byParameter.clear();
-        loaded.forEach((name, tensor) -> keep(name, parameters.get(name), tensor));
-    }
-
-    /** Reads the version and the mark after it: refuses parameters in any other format. */
-    private static void readVersionAndMark(DataInputStream is)
-            throws IOException, MalformedModelException {
-        byte loadVersion = is.readByte();
-        int mark = loadVersion == VERSION ? is.readInt() : 0;
-        if (loadVersion != VERSION || mark != MARK) {
-            // The first byte of any block's parameters is its version: a float model's
-            // parameters (the commoner mistake) start with the wrapped block's, so say both.
-            throw new MalformedModelException(
-                    "The parameters start with version "
-                            + loadVersion
-                            + (loadVersion == VERSION
-                                    ? " but without its mark"
-                                    : ", not " + VERSION)
-                            + ": they are not those of a QuantizedBlock this library wrote."
-                            + " Float parameters load into the float block itself (quantize it"
-                            + " after loading); a checkpoint of another djl-quant version needs"
-                            + " that version");
-        }
+        read.packed().forEach((name, tensor) -> keep(name, parameters.get(name), tensor));
     }
 
     /**
@@ -640,52 +571,6 @@ public class QuantizedBlock extends AbstractBlock {
             checkShape(e.getKey(), p, e.getValue());
         }
         return parameters;
-    }
-
-    /**
-     * Reads the input names and shapes that {@link #saveParameters} wrote, every count bounded
-     * before it is used: a damaged count would otherwise allocate without limit (DJL's {@code
-     * Shape.decode} trusts its own).
-     */
-    private static void readInputs(DataInputStream is, List<String> names, List<Shape> shapes)
-            throws MalformedModelException, IOException {
-        try {
-            int inputs = is.readInt();
-            if (inputs < 0 || inputs > MAX_INPUTS) {
-                throw damagedHeader("it describes " + inputs + " inputs");
-            }
-            for (int i = 0; i < inputs; i++) {
-                names.add(is.readUTF());
-                int dims = is.readInt();
-                if (dims < 0 || dims > MAX_DIMENSIONS) {
-                    throw damagedHeader("input " + i + " has " + dims + " dimensions");
-                }
-                long[] shape = new long[dims];
-                for (int d = 0; d < dims; d++) {
-                    shape[d] = is.readLong();
-                    if (shape[d] < -1) {
-                        throw damagedHeader("input " + i + " has the dimension " + shape[d]);
-                    }
-                }
-                int layout = is.readInt();
-                if (layout != dims) {
-                    throw damagedHeader(
-                            "input " + i + " has a layout of " + layout + " for " + dims);
-                }
-                char[] axes = new char[dims];
-                for (int d = 0; d < dims; d++) {
-                    axes[d] = is.readChar();
-                }
-                shapes.add(new Shape(shape, new String(axes)));
-            }
-        } catch (UTFDataFormatException | IllegalArgumentException e) {
-            throw new MalformedModelException(
-                    "The parameters' header is damaged (" + e.getMessage() + ")", e);
-        }
-    }
-
-    private static MalformedModelException damagedHeader(String what) {
-        return new MalformedModelException("The parameters' header is damaged: " + what);
     }
 
     private static void checkShape(String name, Parameter p, QuantizedTensor t)
