@@ -9,10 +9,11 @@
  * {@code LinearKernel}, {@code MagnitudeSort}, {@code DoubleQuantizedScales}), built on {@link
  * dev.djlquant.format}, {@link dev.djlquant.pack} and {@link dev.djlquant.metrics}. The DJL layer
  * above it: {@link dev.djlquant.Quantizers} and {@link dev.djlquant.QuantConfig} (what to quantize,
- * how), {@link dev.djlquant.QuantizedBlock} (compressed weights inside a block), {@link
- * dev.djlquant.QuantizationReport}, the study's functions on NDArrays ({@link
- * dev.djlquant.Quantization}), {@link dev.djlquant.SharedParameters} (one name for a layer used
- * twice, which the checkpoints share), and the package-private classes that read and write the
- * engine's parameter memory.
+ * how), {@link dev.djlquant.QuantizedBlock} (compressed weights inside a block; its saved form in
+ * {@code CompactParameters}, checked whole by {@code CheckedBody}, and put back on a failed load by
+ * {@code BlockSnapshot}), {@link dev.djlquant.QuantizationReport}, the study's functions on
+ * NDArrays ({@link dev.djlquant.Quantization}), {@link dev.djlquant.SharedParameters} (one name for
+ * a layer used twice, which the checkpoints share), and the package-private classes that read and
+ * write the engine's parameter memory.
  */
 package dev.djlquant;
