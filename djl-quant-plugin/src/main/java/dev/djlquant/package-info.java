@@ -10,10 +10,10 @@
  * dev.djlquant.format}, {@link dev.djlquant.pack} and {@link dev.djlquant.metrics}. The DJL layer
  * above it: {@link dev.djlquant.Quantizers} and {@link dev.djlquant.QuantConfig} (what to quantize,
  * how), {@link dev.djlquant.QuantizedBlock} (compressed weights inside a block; its saved form in
- * {@code CompactParameters}, checked whole by {@code CheckedBody}, and put back on a failed load by
- * {@code BlockSnapshot}), {@link dev.djlquant.QuantizationReport}, the study's functions on
- * NDArrays ({@link dev.djlquant.Quantization}), {@link dev.djlquant.SharedParameters} (one name for
- * a layer used twice, which the checkpoints share), and the package-private classes that read and
- * write the engine's parameter memory.
+ * {@code CompactParameters}, checked whole by {@code CheckedBody}; {@code BlockSnapshot} puts the
+ * wrapped block back after a failed load), {@link dev.djlquant.QuantizationReport}, the study's
+ * functions on NDArrays ({@link dev.djlquant.Quantization}), {@link dev.djlquant.SharedParameters}
+ * (one name for a layer used twice, which the checkpoints share), and the package-private classes
+ * that read and write the engine's parameter memory.
  */
 package dev.djlquant;
