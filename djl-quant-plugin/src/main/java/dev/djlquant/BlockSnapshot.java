@@ -16,14 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What loading parameters may change in a DJL block, taken before the load so that {@link #restore}
- * can put it back when the file turns out to be another architecture's: each parameter's array (the
- * same object, not a copy) and shape, and the layers' own settings (a {@code Linear}'s units, input
- * shapes), which DJL reads from the file too. The settings are kept as the block's saved
- * parameters, so a block with float weights is held twice meanwhile; a block that was never
- * initialized cannot save itself (nor one whose float parameters do not fit in memory twice), and
- * then only its parameters are put back (DJL reads settings such as units again at its next load,
- * and initializing sets the input shapes).
+ * What loading parameters may change in a DJL block, taken before the load so that {@link
+ * #restoreAfter} can put it back when the file turns out to be another architecture's: each
+ * parameter's array (the same object, not a copy) and shape, and the layers' own settings (a {@code
+ * Linear}'s units, input shapes), which DJL reads from the file too. The settings are kept as the
+ * block's saved parameters, so a block with float weights is held twice meanwhile; a block that was
+ * never initialized cannot save itself (nor one whose float parameters do not fit in memory twice),
+ * and then only its parameters are put back (DJL reads settings such as units again at its next
+ * load, and initializing sets the input shapes).
  */
 final class BlockSnapshot {
 
@@ -69,19 +69,22 @@ final class BlockSnapshot {
     }
 
     /**
-     * Puts the block back as it was: its settings loaded again from the snapshot, then every
-     * parameter given back its own array (closing any array the failed load read) or, if it had
-     * none, its shape.
-     *
-     * @throws IllegalStateException if the block cannot read what it saved itself
+     * Puts the block back as it was after {@code failure}, the load's: its settings loaded again
+     * from the snapshot, then every parameter given back its own array (closing any array the
+     * failed load read) or, if it had none, its shape. If the block cannot read what it saved
+     * itself, that is added to {@code failure} as suppressed, and the parameters are put back all
+     * the same.
      */
-    void restore(NDManager manager) {
+    void restoreAfter(Exception failure, NDManager manager) {
         if (saved != null) {
             try {
                 block.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(saved)));
             } catch (IOException | MalformedModelException e) {
-                throw new IllegalStateException(
-                        "The block cannot read back the parameters it saved before the load", e);
+                failure.addSuppressed(
+                        new IllegalStateException(
+                                "The block cannot read back the parameters it saved before the"
+                                        + " load",
+                                e));
             }
         }
         for (Held h : held) {

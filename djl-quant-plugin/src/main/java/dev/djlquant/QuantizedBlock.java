@@ -495,11 +495,7 @@ public class QuantizedBlock extends AbstractBlock {
         try {
             loadInner(manager, read.rest());
         } catch (MalformedModelException e) {
-            try {
-                before.restore(manager);
-            } catch (IllegalStateException notRestored) {
-                e.addSuppressed(notRestored);
-            }
+            before.restoreAfter(e, manager);
             throw e;
         }
         inputNames = read.inputNames();

@@ -135,22 +135,20 @@ class ModelRepositoryTest {
     @Test
     void criteriaThatNameAnEngineFindTheZooOnlyForItsEngine() throws Exception {
         repository.publish(tiny("a", "int4@row"), "tiny");
-        for (String engine : new String[] {"PyTorch", "OnnxRuntime"}) {
-            Criteria<NDList, NDList> criteria =
-                    Criteria.builder()
-                            .setTypes(NDList.class, NDList.class)
-                            .optGroupId(QuantizedModelZoo.GROUP_ID)
-                            .optArtifactId("tiny")
-                            .optEngine(engine)
-                            .build();
-            if (engine.equals("PyTorch")) {
-                try (ZooModel<NDList, NDList> m = criteria.loadModel()) {
-                    assertThat(specOf(m)).isEqualTo("int4@row");
-                }
-            } else {
-                assertThatThrownBy(criteria::loadModel).isInstanceOf(ModelNotFoundException.class);
-            }
+        try (ZooModel<NDList, NDList> m = tinyWithEngine("PyTorch").loadModel()) {
+            assertThat(specOf(m)).isEqualTo("int4@row");
         }
+        assertThatThrownBy(tinyWithEngine("OnnxRuntime")::loadModel)
+                .isInstanceOf(ModelNotFoundException.class);
+    }
+
+    private static Criteria<NDList, NDList> tinyWithEngine(String engine) {
+        return Criteria.builder()
+                .setTypes(NDList.class, NDList.class)
+                .optGroupId(QuantizedModelZoo.GROUP_ID)
+                .optArtifactId("tiny")
+                .optEngine(engine)
+                .build();
     }
 
     /** The artifacts are listed by application, then artifact id, whatever the files' order. */
