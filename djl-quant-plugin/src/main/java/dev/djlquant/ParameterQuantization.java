@@ -7,6 +7,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SymbolBlock;
 import ai.djl.util.Pair;
+import ai.djl.util.Progress;
 import dev.djlquant.metrics.ErrorMetrics;
 import java.lang.ref.WeakReference;
 import java.nio.FloatBuffer;
@@ -68,6 +69,25 @@ final class ParameterQuantization {
     private static final Map<Parameter, WeakReference<NDManager>> TRAINED_THROUGH =
             Collections.synchronizedMap(new WeakHashMap<>());
 
+    /** The progress of a config that has none. */
+    private static final Progress SILENT =
+            new Progress() {
+                @Override
+                public void reset(String message, long max, String trailingMessage) {}
+
+                @Override
+                public void start(long initialProgress) {}
+
+                @Override
+                public void end() {}
+
+                @Override
+                public void increment(long increment) {}
+
+                @Override
+                public void update(long progress, String message) {}
+            };
+
     /** Receives each quantized parameter. */
     interface Sink {
         /**
@@ -110,6 +130,11 @@ final class ParameterQuantization {
         for (Selected s : selected) {
             sink.checkAccepts(s.name, s.parameter);
         }
+        Progress progress = config.progress().orElse(SILENT);
+        long selectedValues = selected.stream().mapToLong(s -> size(s.parameter)).sum();
+        progress.reset(
+                "Quantizing " + selected.size() + (selected.size() == 1 ? " weight" : " weights"),
+                2 * selectedValues);
         // Every tensor is quantized before the sink sees any, so that bad input (NaN, say) in the
         // last weight fails the pass while the block is still as it was. The packed tensors held
         // meanwhile take a quarter of the float32 weights at 8 bits (sortedN: about as much as
@@ -124,6 +149,7 @@ final class ParameterQuantization {
                             ? s.quantizer.quantizeMeasured(s.name, values, shape)
                             : new Quantizer.Measured(
                                     s.quantizer.quantize(s.name, values, shape, false), null));
+            progress.increment(values.capacity());
         }
         List<QuantizationReport.Row> rows = new ArrayList<>();
         for (int k = 0; k < selected.size(); k++) {
@@ -145,7 +171,9 @@ final class ParameterQuantization {
                             ? QuantizationReport.Row.of(
                                     s.name, t, sink.error(s.parameter, m.error()))
                             : QuantizationReport.Row.withoutStatistics(s.name, t));
+            progress.increment(t.size());
         }
+        progress.end();
         long total =
                 SharedParameters.distinct(all).stream().mapToLong(p -> size(p.getValue())).sum();
         return new QuantizationReport(config.mode(), rows, warnings, total, result);

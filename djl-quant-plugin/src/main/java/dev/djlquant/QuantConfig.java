@@ -1,6 +1,7 @@
 package dev.djlquant;
 
 import ai.djl.nn.Parameter;
+import ai.djl.util.Progress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -42,6 +43,7 @@ public final class QuantConfig {
     private final List<Pattern> excludes;
     private final Map<Pattern, Quantizer> overrides;
     private final boolean statistics;
+    private final Progress progress;
 
     private QuantConfig(Builder b) {
         this.scheme = Objects.requireNonNull(b.scheme, "QuantConfig needs a default scheme");
@@ -50,6 +52,7 @@ public final class QuantConfig {
         this.excludes = Collections.unmodifiableList(new ArrayList<>(b.excludes));
         this.overrides = Collections.unmodifiableMap(new LinkedHashMap<>(b.overrides));
         this.statistics = b.statistics;
+        this.progress = b.progress;
     }
 
     /**
@@ -73,12 +76,14 @@ public final class QuantConfig {
     }
 
     /**
-     * Returns a builder holding this config's scheme, selection, mode and statistics setting.
+     * Returns a builder holding this config's scheme, selection, mode, statistics setting and
+     * progress.
      *
      * @return a new builder; changing it leaves this config as it is
      */
     public Builder toBuilder() {
         Builder b = builder().setScheme(scheme).optMode(mode).optStatistics(statistics);
+        b.progress = progress;
         b.includes.addAll(includes);
         b.excludes.addAll(excludes);
         b.overrides.putAll(overrides);
@@ -110,6 +115,15 @@ public final class QuantConfig {
      */
     public boolean statistics() {
         return statistics;
+    }
+
+    /**
+     * Returns where apply reports its progress.
+     *
+     * @return the progress set by {@link Builder#optProgress}, or empty
+     */
+    public Optional<Progress> progress() {
+        return Optional.ofNullable(progress);
     }
 
     /**
@@ -207,6 +221,7 @@ public final class QuantConfig {
         private final List<Pattern> excludes = new ArrayList<>();
         private final Map<Pattern, Quantizer> overrides = new LinkedHashMap<>();
         private boolean statistics = true;
+        private Progress progress;
 
         private Builder() {}
 
@@ -257,6 +272,22 @@ public final class QuantConfig {
          */
         public Builder optStatistics(boolean statistics) {
             this.statistics = statistics;
+            return this;
+        }
+
+        /**
+         * Reports apply's progress, as DJL's {@code Criteria.optProgress} does downloads (a {@code
+         * ProgressBar}, say): one {@code reset} whose maximum is twice the number of selected
+         * values, an {@code increment} by a weight's number of values when it is quantized and
+         * again when it is handed on (written back, kept packed, or given to {@link
+         * Quantizers#pack}'s sink), then {@code end}. A failed apply stops where it failed, without
+         * {@code end}. None by default.
+         *
+         * @param progress where to report, or null for nowhere
+         * @return this builder
+         */
+        public Builder optProgress(Progress progress) {
+            this.progress = progress;
             return this;
         }
 

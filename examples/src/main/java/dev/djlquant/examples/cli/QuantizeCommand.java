@@ -230,7 +230,7 @@ final class QuantizeCommand implements Callable<Integer> {
     private CheckpointManifest quantize(Inputs.ModelPath source, CheckpointWriter writer)
             throws Exception {
         StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), quiet);
-        QuantConfig.Builder config = selection.config(quantizer, spec);
+        QuantConfig.Builder config = selection.config(quantizer, spec).optProgress(progress);
         if (arch == null) {
             progress.status("Quantizing " + source.path() + " with " + quantizer.spec() + " ...");
             return writer.writeTorchScript(source.path(), config.build(), out);
