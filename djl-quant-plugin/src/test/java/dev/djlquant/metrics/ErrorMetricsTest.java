@@ -115,6 +115,45 @@ class ErrorMetricsTest {
         assertThat(piece).isEqualTo(first);
     }
 
+    /**
+     * The maximum error is {@code Math.max}'s over every value, whatever the values: a NaN anywhere
+     * makes it NaN, an infinite error beats every finite one, and subnormal errors order above
+     * zero. Each case puts its decisive value in a different lane of a run long enough for the SIMD
+     * loop.
+     */
+    @Test
+    void theMaximumErrorIsMathMaxsForEveryKindOfValue() {
+        float[][] decisive = {
+            {Float.NaN, 1f}, // a NaN original
+            {1f, Float.NaN}, // a NaN restored value
+            {Float.POSITIVE_INFINITY, 0f},
+            {-0f, Float.NEGATIVE_INFINITY},
+            {Float.MIN_VALUE, -0f}, // the only error is the smallest subnormal
+            {-Float.MAX_VALUE, Float.MAX_VALUE}
+        };
+        for (int k = 0; k < decisive.length; k++) {
+            float[] x = new float[64];
+            float[] y = new float[64];
+            if (k != 4) {
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = i / 7f;
+                    y[i] = (i + 1) / 7f;
+                }
+            }
+            int at = 8 * (k % 4) + 3 + k;
+            x[at] = decisive[k][0];
+            y[at] = decisive[k][1];
+            double max = 0;
+            for (int i = 0; i < x.length; i++) {
+                max = Math.max(max, Math.abs((double) x[i] - y[i]));
+            }
+            // As bits, so that NaN equals NaN.
+            assertThat(Double.doubleToLongBits(ErrorMetrics.between(x, y).maxAbsError()))
+                    .as("case " + k)
+                    .isEqualTo(Double.doubleToLongBits(max));
+        }
+    }
+
     /** A length of whole blocks is measured as exactly those blocks, combined in order. */
     @Test
     void wholeBlocksAreMeasuredAsThoseBlocks() {
