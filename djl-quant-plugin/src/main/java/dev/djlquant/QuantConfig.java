@@ -279,7 +279,7 @@ public final class QuantConfig {
          * Reports apply's progress, as DJL's {@code Criteria.optProgress} does downloads (a {@code
          * ProgressBar}, say): one {@code reset} whose maximum is twice the number of selected
          * values, an {@code increment} by a weight's number of values when it is quantized and
-         * again when it is handed on (written back, kept packed, or given to {@link
+         * again when it is handed on (written back, kept by a QuantizedBlock, or given to {@link
          * Quantizers#pack}'s sink), then {@code end}. A failed apply stops where it failed, without
          * {@code end}. None by default.
          *
