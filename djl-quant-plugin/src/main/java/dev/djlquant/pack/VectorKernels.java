@@ -323,7 +323,7 @@ final class VectorKernels {
             a0 = a1;
             a1 = sum;
         }
-        return sumInLaneOrder(a0.add(a1).toArray())
+        return a0.add(a1).reduceLanes(VectorOperators.ADD)
                 + BitPacker.dot(src, offset + i, 8, table, x, from + i, count - i);
     }
 
@@ -366,10 +366,10 @@ final class VectorKernels {
             a2 = w.fma(FloatVector.fromArray(FLOATS, x, j + 2 * stride), a2);
             a3 = w.fma(FloatVector.fromArray(FLOATS, x, j + 3 * stride), a3);
         }
-        sums[at] = sumInLaneOrder(a0.toArray());
-        sums[at + 1] = sumInLaneOrder(a1.toArray());
-        sums[at + 2] = sumInLaneOrder(a2.toArray());
-        sums[at + 3] = sumInLaneOrder(a3.toArray());
+        sums[at] = a0.reduceLanes(VectorOperators.ADD);
+        sums[at + 1] = a1.reduceLanes(VectorOperators.ADD);
+        sums[at + 2] = a2.reduceLanes(VectorOperators.ADD);
+        sums[at + 3] = a3.reduceLanes(VectorOperators.ADD);
         for (int k = 0; k < 4; k++) {
             sums[at + k] +=
                     BitPacker.dot(src, offset + i, 8, table, x, from + k * stride + i, count - i);
@@ -446,7 +446,7 @@ final class VectorKernels {
             a1 = w1.fma(FloatVector.fromArray(FLOATS, x, from + i + lanes), a1);
         }
         return addSignedBytesTail(
-                sumInLaneOrder(a0.add(a1).toArray()), src, offset, x, from, i, count);
+                a0.add(a1).reduceLanes(VectorOperators.ADD), src, offset, x, from, i, count);
     }
 
     /**
@@ -477,10 +477,10 @@ final class VectorKernels {
             a2 = w.fma(FloatVector.fromArray(FLOATS, x, p + 2 * stride), a2);
             a3 = w.fma(FloatVector.fromArray(FLOATS, x, p + 3 * stride), a3);
         }
-        sums[at] = sumInLaneOrder(a0.toArray());
-        sums[at + 1] = sumInLaneOrder(a1.toArray());
-        sums[at + 2] = sumInLaneOrder(a2.toArray());
-        sums[at + 3] = sumInLaneOrder(a3.toArray());
+        sums[at] = a0.reduceLanes(VectorOperators.ADD);
+        sums[at + 1] = a1.reduceLanes(VectorOperators.ADD);
+        sums[at + 2] = a2.reduceLanes(VectorOperators.ADD);
+        sums[at + 3] = a3.reduceLanes(VectorOperators.ADD);
         for (int k = 0; k < 4; k++) {
             sums[at + k] =
                     addSignedBytesTail(sums[at + k], src, offset, x, from + k * stride, i, count);
@@ -524,7 +524,7 @@ final class VectorKernels {
             high = wh.fma(FloatVector.fromArray(FLOATS_16, odd, half + j), high);
         }
         return addNibblesTail(
-                sumInLaneOrder(low.add(high).toArray()),
+                low.add(high).reduceLanes(VectorOperators.ADD),
                 src,
                 offset,
                 table,
@@ -582,10 +582,10 @@ final class VectorKernels {
                     wl.fma(FloatVector.fromArray(FLOATS_16, even, p + 3 * stride), a3);
             a3 = wh.fma(FloatVector.fromArray(FLOATS_16, odd, p + 3 * stride), withLow3);
         }
-        sums[at] = sumInLaneOrder(a0.toArray());
-        sums[at + 1] = sumInLaneOrder(a1.toArray());
-        sums[at + 2] = sumInLaneOrder(a2.toArray());
-        sums[at + 3] = sumInLaneOrder(a3.toArray());
+        sums[at] = a0.reduceLanes(VectorOperators.ADD);
+        sums[at + 1] = a1.reduceLanes(VectorOperators.ADD);
+        sums[at + 2] = a2.reduceLanes(VectorOperators.ADD);
+        sums[at + 3] = a3.reduceLanes(VectorOperators.ADD);
         for (int k = 0; k < 4; k++) {
             sums[at + k] =
                     addNibblesTail(
@@ -658,7 +658,7 @@ final class VectorKernels {
             a0 = a1;
             a1 = sum;
         }
-        return sumInLaneOrder(a0.add(a1).toArray())
+        return a0.add(a1).reduceLanes(VectorOperators.ADD)
                 + BitPacker.dot(src, p, bits, table, x, from + i, count - i);
     }
 
@@ -701,10 +701,10 @@ final class VectorKernels {
             a2 = w.fma(FloatVector.fromArray(FLOATS_16, x, j + 2 * stride), a2);
             a3 = w.fma(FloatVector.fromArray(FLOATS_16, x, j + 3 * stride), a3);
         }
-        sums[at] = sumInLaneOrder(a0.toArray());
-        sums[at + 1] = sumInLaneOrder(a1.toArray());
-        sums[at + 2] = sumInLaneOrder(a2.toArray());
-        sums[at + 3] = sumInLaneOrder(a3.toArray());
+        sums[at] = a0.reduceLanes(VectorOperators.ADD);
+        sums[at + 1] = a1.reduceLanes(VectorOperators.ADD);
+        sums[at + 2] = a2.reduceLanes(VectorOperators.ADD);
+        sums[at + 3] = a3.reduceLanes(VectorOperators.ADD);
         for (int k = 0; k < 4; k++) {
             sums[at + k] += BitPacker.dot(src, p, bits, table, x, from + k * stride + i, count - i);
         }
@@ -733,10 +733,10 @@ final class VectorKernels {
                 a2 = v.fma(FloatVector.fromArray(FLOATS, x, row + 2 * stride + i), a2);
                 a3 = v.fma(FloatVector.fromArray(FLOATS, x, row + 3 * stride + i), a3);
             }
-            sums[k] += sumInLaneOrder(a0.toArray());
-            sums[k + 1] += sumInLaneOrder(a1.toArray());
-            sums[k + 2] += sumInLaneOrder(a2.toArray());
-            sums[k + 3] += sumInLaneOrder(a3.toArray());
+            sums[k] += a0.reduceLanes(VectorOperators.ADD);
+            sums[k + 1] += a1.reduceLanes(VectorOperators.ADD);
+            sums[k + 2] += a2.reduceLanes(VectorOperators.ADD);
+            sums[k + 3] += a3.reduceLanes(VectorOperators.ADD);
         }
         for (; k < rows; k++) {
             int row = from + k * stride;
@@ -746,7 +746,7 @@ final class VectorKernels {
                         FloatVector.fromArray(FLOATS, w, i)
                                 .fma(FloatVector.fromArray(FLOATS, x, row + i), a);
             }
-            sums[k] += sumInLaneOrder(a.toArray());
+            sums[k] += a.reduceLanes(VectorOperators.ADD);
         }
         for (k = 0; k < rows; k++) {
             int row = from + k * stride;
@@ -754,21 +754,6 @@ final class VectorKernels {
                 sums[k] += w[i] * x[row + i];
             }
         }
-    }
-
-    /**
-     * Returns the sum of {@code lanes}, added in lane order. The kernels add their vector sums up
-     * here instead of with {@code reduceLanes(ADD)}, whose order the Vector API leaves open: JDK 25
-     * adds the lanes in order when interpreted and as a tree once compiled, so one input gave
-     * outputs that differed in their last bits from call to call. JDK 17 adds them in order either
-     * way, so its results are unchanged.
-     */
-    private static float sumInLaneOrder(float[] lanes) {
-        float sum = lanes[0];
-        for (int l = 1; l < lanes.length; l++) {
-            sum += lanes[l];
-        }
-        return sum;
     }
 
     /**
