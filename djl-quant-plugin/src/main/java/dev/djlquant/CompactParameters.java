@@ -34,11 +34,6 @@ final class CompactParameters {
 
     private CompactParameters() {}
 
-    /** Writes the wrapped block's own parameters. */
-    interface InnerWriter {
-        void write(DataOutputStream os) throws IOException;
-    }
-
     /**
      * What a read found ahead of the wrapped block's parameters, and the stream positioned at them.
      */
@@ -48,12 +43,15 @@ final class CompactParameters {
             Map<String, QuantizedTensor> packed,
             DataInputStream rest) {}
 
-    /** Writes the format: {@code inner} writes the wrapped block's parameters last. */
+    /**
+     * Writes the format: {@code inner} writes the wrapped block's parameters last, inside the
+     * checked body.
+     */
     static void write(
             DataOutputStream os,
             PairList<String, Shape> inputs,
             Map<String, QuantizedTensor> packed,
-            InnerWriter inner)
+            CheckedBody.Writer inner)
             throws IOException {
         os.writeByte(QuantizedBlock.VERSION);
         os.writeInt(MARK);
