@@ -20,11 +20,11 @@ import jdk.incubator.vector.VectorSpecies;
  * the boot layer, so the library still loads and runs without the module. Each kernel spells out
  * its vector expressions instead of sharing helper methods: C2 boxes a vector that a call it did
  * not inline takes or returns, and whether it inlines a helper depends on what it compiled before
- * (AlexNet's int8 forward at batch 1 ran 2.5-3.4x slower, in some runs only). A scalar tail that
- * first runs late makes C2 recompile its kernel, sometimes into slower code: the decode kernels
- * return how many codes they decoded and leave the rest to {@link CodeKernel#unpack}; the dot
- * products keep their short tails, which rows whose length is a multiple of the vector step never
- * reach.
+ * (AlexNet's int8 forward at batch 1 ran 2.5-3.4x slower, in some runs only); the one shared
+ * method, {@code sumInLaneOrder}, runs once a product, after its loop. A scalar tail that first
+ * runs late makes C2 recompile its kernel, sometimes into slower code: the decode kernels return
+ * how many codes they decoded and leave the rest to {@link CodeKernel#unpack}; the dot products
+ * keep their short tails, which rows whose length is a multiple of the vector step never reach.
  */
 final class VectorKernels {
 
@@ -323,7 +323,7 @@ final class VectorKernels {
             a0 = a1;
             a1 = sum;
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD)
+        return sumInLaneOrder(a0.add(a1))
                 + BitPacker.dot(src, offset + i, 8, table, x, from + i, count - i);
     }
 
@@ -366,10 +366,10 @@ final class VectorKernels {
             a2 = w.fma(FloatVector.fromArray(FLOATS, x, j + 2 * stride), a2);
             a3 = w.fma(FloatVector.fromArray(FLOATS, x, j + 3 * stride), a3);
         }
-        sums[at] = a0.reduceLanes(VectorOperators.ADD);
-        sums[at + 1] = a1.reduceLanes(VectorOperators.ADD);
-        sums[at + 2] = a2.reduceLanes(VectorOperators.ADD);
-        sums[at + 3] = a3.reduceLanes(VectorOperators.ADD);
+        sums[at] = sumInLaneOrder(a0);
+        sums[at + 1] = sumInLaneOrder(a1);
+        sums[at + 2] = sumInLaneOrder(a2);
+        sums[at + 3] = sumInLaneOrder(a3);
         for (int k = 0; k < 4; k++) {
             sums[at + k] +=
                     BitPacker.dot(src, offset + i, 8, table, x, from + k * stride + i, count - i);
@@ -445,8 +445,7 @@ final class VectorKernels {
             a0 = w0.fma(FloatVector.fromArray(FLOATS, x, from + i), a0);
             a1 = w1.fma(FloatVector.fromArray(FLOATS, x, from + i + lanes), a1);
         }
-        return addSignedBytesTail(
-                a0.add(a1).reduceLanes(VectorOperators.ADD), src, offset, x, from, i, count);
+        return addSignedBytesTail(sumInLaneOrder(a0.add(a1)), src, offset, x, from, i, count);
     }
 
     /**
@@ -477,10 +476,10 @@ final class VectorKernels {
             a2 = w.fma(FloatVector.fromArray(FLOATS, x, p + 2 * stride), a2);
             a3 = w.fma(FloatVector.fromArray(FLOATS, x, p + 3 * stride), a3);
         }
-        sums[at] = a0.reduceLanes(VectorOperators.ADD);
-        sums[at + 1] = a1.reduceLanes(VectorOperators.ADD);
-        sums[at + 2] = a2.reduceLanes(VectorOperators.ADD);
-        sums[at + 3] = a3.reduceLanes(VectorOperators.ADD);
+        sums[at] = sumInLaneOrder(a0);
+        sums[at + 1] = sumInLaneOrder(a1);
+        sums[at + 2] = sumInLaneOrder(a2);
+        sums[at + 3] = sumInLaneOrder(a3);
         for (int k = 0; k < 4; k++) {
             sums[at + k] =
                     addSignedBytesTail(sums[at + k], src, offset, x, from + k * stride, i, count);
@@ -524,15 +523,7 @@ final class VectorKernels {
             high = wh.fma(FloatVector.fromArray(FLOATS_16, odd, half + j), high);
         }
         return addNibblesTail(
-                low.add(high).reduceLanes(VectorOperators.ADD),
-                src,
-                offset,
-                table,
-                even,
-                odd,
-                half,
-                j,
-                count);
+                sumInLaneOrder(low.add(high)), src, offset, table, even, odd, half, j, count);
     }
 
     /**
@@ -582,10 +573,10 @@ final class VectorKernels {
                     wl.fma(FloatVector.fromArray(FLOATS_16, even, p + 3 * stride), a3);
             a3 = wh.fma(FloatVector.fromArray(FLOATS_16, odd, p + 3 * stride), withLow3);
         }
-        sums[at] = a0.reduceLanes(VectorOperators.ADD);
-        sums[at + 1] = a1.reduceLanes(VectorOperators.ADD);
-        sums[at + 2] = a2.reduceLanes(VectorOperators.ADD);
-        sums[at + 3] = a3.reduceLanes(VectorOperators.ADD);
+        sums[at] = sumInLaneOrder(a0);
+        sums[at + 1] = sumInLaneOrder(a1);
+        sums[at + 2] = sumInLaneOrder(a2);
+        sums[at + 3] = sumInLaneOrder(a3);
         for (int k = 0; k < 4; k++) {
             sums[at + k] =
                     addNibblesTail(
@@ -658,7 +649,7 @@ final class VectorKernels {
             a0 = a1;
             a1 = sum;
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD)
+        return sumInLaneOrder(a0.add(a1))
                 + BitPacker.dot(src, p, bits, table, x, from + i, count - i);
     }
 
@@ -701,10 +692,10 @@ final class VectorKernels {
             a2 = w.fma(FloatVector.fromArray(FLOATS_16, x, j + 2 * stride), a2);
             a3 = w.fma(FloatVector.fromArray(FLOATS_16, x, j + 3 * stride), a3);
         }
-        sums[at] = a0.reduceLanes(VectorOperators.ADD);
-        sums[at + 1] = a1.reduceLanes(VectorOperators.ADD);
-        sums[at + 2] = a2.reduceLanes(VectorOperators.ADD);
-        sums[at + 3] = a3.reduceLanes(VectorOperators.ADD);
+        sums[at] = sumInLaneOrder(a0);
+        sums[at + 1] = sumInLaneOrder(a1);
+        sums[at + 2] = sumInLaneOrder(a2);
+        sums[at + 3] = sumInLaneOrder(a3);
         for (int k = 0; k < 4; k++) {
             sums[at + k] += BitPacker.dot(src, p, bits, table, x, from + k * stride + i, count - i);
         }
@@ -733,10 +724,10 @@ final class VectorKernels {
                 a2 = v.fma(FloatVector.fromArray(FLOATS, x, row + 2 * stride + i), a2);
                 a3 = v.fma(FloatVector.fromArray(FLOATS, x, row + 3 * stride + i), a3);
             }
-            sums[k] += a0.reduceLanes(VectorOperators.ADD);
-            sums[k + 1] += a1.reduceLanes(VectorOperators.ADD);
-            sums[k + 2] += a2.reduceLanes(VectorOperators.ADD);
-            sums[k + 3] += a3.reduceLanes(VectorOperators.ADD);
+            sums[k] += sumInLaneOrder(a0);
+            sums[k + 1] += sumInLaneOrder(a1);
+            sums[k + 2] += sumInLaneOrder(a2);
+            sums[k + 3] += sumInLaneOrder(a3);
         }
         for (; k < rows; k++) {
             int row = from + k * stride;
@@ -746,7 +737,7 @@ final class VectorKernels {
                         FloatVector.fromArray(FLOATS, w, i)
                                 .fma(FloatVector.fromArray(FLOATS, x, row + i), a);
             }
-            sums[k] += a.reduceLanes(VectorOperators.ADD);
+            sums[k] += sumInLaneOrder(a);
         }
         for (k = 0; k < rows; k++) {
             int row = from + k * stride;
@@ -776,6 +767,33 @@ final class VectorKernels {
         }
         if (count % 2 != 0) {
             sum += table[src[offset + pairs] & 15] * even[half + pairs];
+        }
+        return sum;
+    }
+
+    /**
+     * Returns the sum of {@code v}'s lanes, added in lane order. The products add their vector sums
+     * up here instead of with {@code reduceLanes(ADD)}, whose order the Vector API leaves open: JDK
+     * 25 adds the lanes in order when interpreted and as a tree once compiled, so the same layer
+     * gave outputs that differed in their last bits from call to call. JDK 17 adds them in order
+     * either way, so its results are unchanged.
+     */
+    private static float sumInLaneOrder(FloatVector v) {
+        // Spelled out up to 16 lanes, so that each lane(i) has a constant i, which C2 compiles to
+        // one extract (a loop's variable i goes through the switch in lane(int)).
+        float sum = v.lane(0) + v.lane(1);
+        if (v.length() > 2) {
+            sum = sum + v.lane(2) + v.lane(3);
+        }
+        if (v.length() > 4) {
+            sum = sum + v.lane(4) + v.lane(5) + v.lane(6) + v.lane(7);
+        }
+        if (v.length() > 8) {
+            sum = sum + v.lane(8) + v.lane(9) + v.lane(10) + v.lane(11);
+            sum = sum + v.lane(12) + v.lane(13) + v.lane(14) + v.lane(15);
+        }
+        for (int l = 16; l < v.length(); l++) {
+            sum += v.lane(l);
         }
         return sum;
     }

@@ -158,6 +158,77 @@ class CodeKernelTest {
         assertThat(actual).containsExactly(expected);
     }
 
+    /**
+     * A product gives the same float on every call, and it is the documented one: two running sums
+     * of whole vector steps taking turns, added lane by lane, their lanes added in lane order, then
+     * the tail one by one; the four-row and 4-bit products, whose orders differ, also give the same
+     * floats on every call. {@code reduceLanes(ADD)} leaves its order open, and JDK 25 adds in lane
+     * order when interpreted but as a tree once compiled: the same layer gave outputs that differed
+     * in their last bits from call to call. Thousands of calls take the kernels through the JIT's
+     * tiers; the products' magnitudes (up to 2^11 apart) make the order show in the result.
+     */
+    @DisabledIfSystemProperty(
+            named = "djlquant.vector",
+            matches = "false",
+            disabledReason = "checks the SIMD kernels; this run keeps the scalar loops")
+    @Test
+    void simdProductsAreTheSameOnEveryCallInTheDocumentedOrder() {
+        int lanes = FloatVector.SPECIES_PREFERRED.length();
+        int count = 20 * lanes + 5; // ten steps for each running sum, and a tail
+        SplittableRandom random = new SplittableRandom(17);
+        byte[] codes = new byte[count];
+        random.nextBytes(codes);
+        float[] x = new float[count];
+        for (int i = 0; i < count; i++) {
+            x[i] = (float) random.nextGaussian() * (1 << (i % 12));
+        }
+        float[][] sums = new float[2][lanes];
+        int whole = count - count % (2 * lanes);
+        for (int i = 0; i < whole; i++) {
+            float[] sum = sums[i / lanes % 2];
+            sum[i % lanes] = Math.fma((float) codes[i], x[i], sum[i % lanes]);
+        }
+        float expected = sums[0][0] + sums[1][0];
+        for (int l = 1; l < lanes; l++) {
+            expected += sums[0][l] + sums[1][l];
+        }
+        for (int i = whole; i < count; i++) {
+            expected += codes[i] * x[i];
+        }
+        float[] rows = new float[4 * count];
+        for (int k = 0; k < 4; k++) {
+            System.arraycopy(x, 0, rows, k * count, count);
+        }
+        float[] table = new float[16];
+        for (int c = 0; c < 16; c++) {
+            table[c] = c - 7.5f;
+        }
+        float[] even = new float[count];
+        float[] odd = new float[count];
+        for (int i = 0; i < count; i++) {
+            (i % 2 == 0 ? even : odd)[i / 2] = x[i];
+        }
+        float[] first = new float[5];
+        float[] now = new float[5];
+        for (int call = 0; call < 30_000; call++) {
+            float actual = VectorKernels.dotSignedBytes(codes, 0, x, 0, count);
+            if (actual != expected) {
+                assertThat(actual).as("call " + call).isEqualTo(expected);
+            }
+            // The four-row and 4-bit products have orders of their own: the same on every call.
+            VectorKernels.dotSignedBytes4(codes, 0, rows, 0, count, count, now, 0);
+            if (VectorKernels.nibblesSupported()) {
+                now[4] = VectorKernels.dotNibbles(codes, 0, table, even, odd, 0, count);
+            }
+            if (call == 0) {
+                System.arraycopy(now, 0, first, 0, now.length);
+            } else if (!Arrays.equals(now, first)) {
+                assertThat(now).as("call " + call).containsExactly(first);
+            }
+        }
+        assertThat(Arrays.copyOf(first, 4)).as("four equal rows").containsOnly(first[0]);
+    }
+
     @Test
     void signedByteValuesAreTheCodesAsTwosComplement() {
         byte[] codes = {0x7F, (byte) 0x80, (byte) 0xFF, 0x01};
@@ -235,12 +306,17 @@ class CodeKernelTest {
     /**
      * No SIMD kernel hands a vector, mask or shuffle to another method or gets one back: C2 boxes
      * one that crosses a call it did not inline, which made whole forwards 2.5-3.4x slower in some
-     * runs (benchmarks README, second Vector API round).
+     * runs (benchmarks README, second Vector API round). The one exception, {@code sumInLaneOrder},
+     * runs once a product, after its loop: a box there would cost one small allocation a product,
+     * not one a step.
      */
     @Test
     void vectorKernelsPassNoVectorsBetweenMethods() {
         List<String> crossing = new ArrayList<>();
         for (Method method : VectorKernels.class.getDeclaredMethods()) {
+            if (method.getName().equals("sumInLaneOrder")) {
+                continue;
+            }
             List<Class<?>> types = new ArrayList<>(List.of(method.getParameterTypes()));
             types.add(method.getReturnType());
             for (Class<?> type : types) {
