@@ -135,11 +135,24 @@ final class ParameterQuantization {
         progress.reset(
                 "Quantizing " + selected.size() + (selected.size() == 1 ? " weight" : " weights"),
                 2 * selectedValues);
-        // Every tensor is quantized before the sink sees any, so that bad input (NaN, say) in the
-        // last weight fails the pass while the block is still as it was. The packed tensors held
-        // meanwhile take a quarter of the float32 weights at 8 bits (sortedN: about as much as
-        // float32, with their permutations). The error is measured while quantizing, so the
-        // originals are read once.
+        List<Quantizer.Measured> measured = quantizeAll(selected, config, progress);
+        List<QuantizationReport.Row> rows =
+                handOn(selected, measured, config, sink, warnings, progress);
+        progress.end();
+        long total =
+                SharedParameters.distinct(all).stream().mapToLong(p -> size(p.getValue())).sum();
+        return new QuantizationReport(config.mode(), rows, warnings, total, result);
+    }
+
+    /**
+     * Quantizes every selected parameter before the sink sees any, so that bad input (NaN, say) in
+     * the last weight fails the pass while the block is still as it was. The packed tensors held
+     * meanwhile take a quarter of the float32 weights at 8 bits (sortedN: about as much as float32,
+     * with their permutations). The error is measured while quantizing, so the originals are read
+     * once.
+     */
+    private static List<Quantizer.Measured> quantizeAll(
+            List<Selected> selected, QuantConfig config, Progress progress) {
         List<Quantizer.Measured> measured = new ArrayList<>();
         for (Selected s : selected) {
             FloatBuffer values = ParameterArrays.values(s.name, s.parameter);
@@ -151,6 +164,21 @@ final class ParameterQuantization {
                                     s.quantizer.quantize(s.name, values, shape, false), null));
             progress.increment(values.capacity());
         }
+        return measured;
+    }
+
+    /**
+     * Hands each quantized tensor to the sink, restored first where it asks for the values, and
+     * returns the report's rows. Lets go of each tensor in {@code measured} as it goes, so that one
+     * the sink does not keep (SIMULATE's) can be collected before the rest are handed on.
+     */
+    private static List<QuantizationReport.Row> handOn(
+            List<Selected> selected,
+            List<Quantizer.Measured> measured,
+            QuantConfig config,
+            Sink sink,
+            List<String> warnings,
+            Progress progress) {
         List<QuantizationReport.Row> rows = new ArrayList<>();
         for (int k = 0; k < selected.size(); k++) {
             Selected s = selected.get(k);
@@ -173,10 +201,7 @@ final class ParameterQuantization {
                             : QuantizationReport.Row.withoutStatistics(s.name, t));
             progress.increment(t.size());
         }
-        progress.end();
-        long total =
-                SharedParameters.distinct(all).stream().mapToLong(p -> size(p.getValue())).sum();
-        return new QuantizationReport(config.mode(), rows, warnings, total, result);
+        return rows;
     }
 
     /**
