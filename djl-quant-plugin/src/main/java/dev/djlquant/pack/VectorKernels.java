@@ -778,7 +778,7 @@ final class VectorKernels {
      * gave outputs that differed in their last bits from call to call. JDK 17 adds them in order
      * either way, so its results are unchanged.
      */
-    private static float sumInLaneOrder(FloatVector v) {
+    static float sumInLaneOrder(FloatVector v) {
         // Spelled out up to 16 lanes, so that each lane(i) has a constant i, which C2 compiles to
         // one extract (a loop's variable i goes through the switch in lane(int)).
         float sum = v.lane(0) + v.lane(1);

@@ -13,6 +13,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -156,6 +157,39 @@ class CodeKernelTest {
         BitPacker.pack(values, from, count, bits, expected, offset);
         CodeKernel.pack(values, from, count, bits, actual, offset);
         assertThat(actual).containsExactly(expected);
+    }
+
+    /**
+     * The lane sum adds lane 0, then 1, 2, ... in order, for vectors of every width the API has (2
+     * to 16 lanes, and the widest this machine offers): the lanes' magnitudes, 2^24 apart in turn,
+     * make any other order give another float.
+     */
+    @DisabledIfSystemProperty(
+            named = "djlquant.vector",
+            matches = "false",
+            disabledReason = "checks the SIMD kernels; this run keeps the scalar loops")
+    @Test
+    void laneSumsAddTheLanesInLaneOrderAtEveryWidth() {
+        List<VectorSpecies<Float>> widths =
+                List.of(
+                        FloatVector.SPECIES_64,
+                        FloatVector.SPECIES_128,
+                        FloatVector.SPECIES_256,
+                        FloatVector.SPECIES_512,
+                        FloatVector.SPECIES_MAX);
+        for (VectorSpecies<Float> species : widths) {
+            float[] lanes = new float[species.length()];
+            for (int l = 0; l < lanes.length; l++) {
+                // 1, -2^24, 1, 2^24, ... plus a small part: rounding at each step depends on order.
+                lanes[l] = (l % 2 == 0 ? 1.5f + l : (l % 4 == 1 ? -1 : 1) * 0x1p24f) + 0.25f * l;
+            }
+            float expected = lanes[0];
+            for (int l = 1; l < lanes.length; l++) {
+                expected += lanes[l];
+            }
+            float actual = VectorKernels.sumInLaneOrder(FloatVector.fromArray(species, lanes, 0));
+            assertThat(actual).as(species.toString()).isEqualTo(expected);
+        }
     }
 
     /**
