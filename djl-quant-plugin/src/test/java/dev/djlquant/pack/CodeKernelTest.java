@@ -180,7 +180,8 @@ class CodeKernelTest {
         for (VectorSpecies<Float> species : widths) {
             float[] lanes = new float[species.length()];
             for (int l = 0; l < lanes.length; l++) {
-                // 1, -2^24, 1, 2^24, ... plus a small part: rounding at each step depends on order.
+                // Small even lanes (1.5 + 1.25 l) between odd ones of -2^24, +2^24, ... (+ 0.25 l):
+                // rounding at each step depends on the order.
                 lanes[l] = (l % 2 == 0 ? 1.5f + l : (l % 4 == 1 ? -1 : 1) * 0x1p24f) + 0.25f * l;
             }
             float expected = lanes[0];
